@@ -1,0 +1,31 @@
+// Small ASCII string helpers shared by every part. No locale is consulted: AWS's
+// case-insensitive comparisons (action names, condition keys) are ASCII-only.
+// Thread-safety: pure functions.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace portcullis {
+
+constexpr char AsciiToLower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+constexpr char AsciiToUpper(char c) {
+  return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+}
+
+// Returns a lowercase copy of `s`.
+std::string AsciiLower(std::string_view s);
+
+// Returns whether `a` and `b` are equal ignoring ASCII case.
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+
+// Returns whether `s` starts with `prefix` ignoring ASCII case.
+bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix);
+
+// Returns `s` without leading and trailing spaces, tabs, CR and LF.
+std::string_view TrimAsciiWhitespace(std::string_view s);
+
+}  // namespace portcullis

@@ -1,0 +1,64 @@
+// Condition operator names: "StringEquals", "ForAnyValue:StringLikeIfExists", ...
+//
+// ParseConditionOperator() splits a name into its base operator, its set
+// qualifier and its IfExists suffix, and rejects names AWS does not know
+// ("Null" takes neither IfExists nor... see the .cc for the exact rules).
+// Thread-safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "common/error.h"
+
+namespace portcullis::policy {
+
+enum class BaseOperator : std::uint8_t {
+  kStringEquals,
+  kStringNotEquals,
+  kStringEqualsIgnoreCase,
+  kStringNotEqualsIgnoreCase,
+  kStringLike,
+  kStringNotLike,
+  kNumericEquals,
+  kNumericNotEquals,
+  kNumericLessThan,
+  kNumericLessThanEquals,
+  kNumericGreaterThan,
+  kNumericGreaterThanEquals,
+  kDateEquals,
+  kDateNotEquals,
+  kDateLessThan,
+  kDateLessThanEquals,
+  kDateGreaterThan,
+  kDateGreaterThanEquals,
+  kBool,
+  kBinaryEquals,
+  kIpAddress,
+  kNotIpAddress,
+  kArnEquals,
+  kArnLike,
+  kArnNotEquals,
+  kArnNotLike,
+  kNull,
+};
+
+enum class SetQualifier : std::uint8_t { kNone, kForAnyValue, kForAllValues };
+
+struct ConditionOperator {
+  BaseOperator base = BaseOperator::kStringEquals;
+  SetQualifier set = SetQualifier::kNone;
+  bool if_exists = false;
+};
+
+// Parses an operator name. Base names match case-sensitively as AWS documents them;
+// the "ForAnyValue:"/"ForAllValues:" qualifiers likewise. Errors: kInvalidArgument.
+[[nodiscard]] Result<ConditionOperator> ParseConditionOperator(std::string_view name);
+
+// Returns the base name as AWS spells it ("StringNotLike").
+std::string_view BaseOperatorName(BaseOperator op);
+
+// Whether the operator is a negated one (StringNotEquals, NotIpAddress, ...):
+// negated operators match when the key is absent.
+bool IsNegated(BaseOperator op);
+}  // namespace portcullis::policy
