@@ -4,7 +4,6 @@
 // behind it; `// AWS:` comments below name the section.
 #include "policy/parse.h"
 
-#include <arpa/inet.h>
 #include <array>
 #include <cstddef>
 #include <set>
@@ -13,7 +12,11 @@
 #include <vector>
 
 #include "common/strings.h"
+#include "policy/base64.h"
+#include "policy/date_time.h"
+#include "policy/ip_address.h"
 #include "policy/json.h"
+#include "policy/numeric.h"
 #include "policy/wildcard.h"
 
 namespace portcullis::policy {
@@ -723,172 +726,9 @@ Result<PrincipalSpec> ParsePrincipal(const JsonValue& value, const std::string& 
 
 // ---------------------------------------------------------------------------
 // Condition value syntax.
-// TODO: delegate to ParseNumeric (numeric.h), ParseDateTime (date_time.h),
-// ParseIpNetwork (ip_address.h) and DecodeBase64 (base64.h) once those land, so
-// that parse-time checks and evaluation accept exactly the same spellings.
-
-bool ConsumeDigits(std::string_view s, std::size_t& i, std::size_t min, std::size_t max) {
-  std::size_t n = 0;
-  while (i < s.size() && n < max && s[i] >= '0' && s[i] <= '9') {
-    ++i;
-    ++n;
-  }
-  return n >= min;
-}
-
-// [+-]digits[.digits][(e|E)[+-]digits]
-bool IsNumeric(std::string_view s) {
-  std::size_t i = 0;
-  if (i < s.size() && (s[i] == '-' || s[i] == '+')) {
-    ++i;
-  }
-  if (!ConsumeDigits(s, i, 1, s.size())) {
-    return false;
-  }
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    if (!ConsumeDigits(s, i, 1, s.size())) {
-      return false;
-    }
-  }
-  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-    ++i;
-    if (i < s.size() && (s[i] == '-' || s[i] == '+')) {
-      ++i;
-    }
-    if (!ConsumeDigits(s, i, 1, s.size())) {
-      return false;
-    }
-  }
-  return i == s.size();
-}
-
-// Reads exactly `width` digits as a number in [lo, hi] after an optional separator.
-bool ConsumeField(std::string_view s, std::size_t& i, char separator, std::size_t width, int lo,
-                  int hi) {
-  if (separator != '\0') {
-    if (i >= s.size() || s[i] != separator) {
-      return false;
-    }
-    ++i;
-  }
-  const std::size_t begin = i;
-  if (!ConsumeDigits(s, i, width, width)) {
-    return false;
-  }
-  const int v = std::stoi(std::string(s.substr(begin, width)));
-  return v >= lo && v <= hi;
-}
-
-// W3C profile of ISO 8601 (YYYY, YYYY-MM, YYYY-MM-DD, then Thh:mm[:ss[.s+]] with an
-// optional Z or +hh:mm/-hh:mm) or an epoch time in seconds.
-bool IsDateTime(std::string_view s) {
-  std::size_t i = 0;
-  if (s.find_first_not_of("0123456789") == std::string_view::npos) {
-    return !s.empty() && s.size() <= 12;  // epoch seconds
-  }
-  if (!ConsumeField(s, i, '\0', 4, 0, 9999)) {
-    return false;
-  }
-  if (i == s.size()) {
-    return true;
-  }
-  if (!ConsumeField(s, i, '-', 2, 1, 12)) {
-    return false;
-  }
-  if (i == s.size()) {
-    return true;
-  }
-  if (!ConsumeField(s, i, '-', 2, 1, 31)) {
-    return false;
-  }
-  if (i == s.size()) {
-    return true;
-  }
-  if (!ConsumeField(s, i, 'T', 2, 0, 23) || !ConsumeField(s, i, ':', 2, 0, 59)) {
-    return false;
-  }
-  if (i < s.size() && s[i] == ':') {
-    if (!ConsumeField(s, i, ':', 2, 0, 60)) {
-      return false;
-    }
-    if (i < s.size() && s[i] == '.') {
-      ++i;
-      if (!ConsumeDigits(s, i, 1, 9)) {
-        return false;
-      }
-    }
-  }
-  if (i < s.size() && s[i] == 'Z') {
-    ++i;
-  } else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
-    ++i;
-    if (!ConsumeField(s, i, '\0', 2, 0, 23) || !ConsumeField(s, i, ':', 2, 0, 59)) {
-      return false;
-    }
-  }
-  return i == s.size();
-}
-
-bool IsIpv4(std::string_view s) {
-  std::size_t i = 0;
-  for (int part = 0; part < 4; ++part) {
-    if (part > 0 && (i >= s.size() || s[i++] != '.')) {
-      return false;
-    }
-    const std::size_t begin = i;
-    if (!ConsumeDigits(s, i, 1, 3)) {
-      return false;
-    }
-    const std::string_view digits = s.substr(begin, i - begin);
-    if ((digits.size() > 1 && digits[0] == '0') || std::stoi(std::string(digits)) > 255) {
-      return false;
-    }
-  }
-  return i == s.size();
-}
-
-// An IPv4 or IPv6 address with an optional /prefix (AWS: "IP address condition
-// operators": RFC 4632 notation).
-bool IsIpNetwork(std::string_view s) {
-  const std::size_t slash = s.find('/');
-  const std::string address(s.substr(0, slash));
-  const bool v6 = address.find(':') != std::string::npos;
-  if (v6) {
-    std::array<unsigned char, 16> buffer{};
-    if (inet_pton(AF_INET6, address.c_str(), buffer.data()) != 1) {
-      return false;
-    }
-  } else if (!IsIpv4(address)) {
-    return false;
-  }
-  if (slash == std::string_view::npos) {
-    return true;
-  }
-  const std::string_view prefix = s.substr(slash + 1);
-  std::size_t i = 0;
-  if (!ConsumeDigits(prefix, i, 1, 3) || i != prefix.size()) {
-    return false;
-  }
-  return std::stoi(std::string(prefix)) <= (v6 ? 128 : 32);
-}
-
-bool IsBase64(std::string_view s) {
-  if (s.size() % 4 != 0) {
-    return false;
-  }
-  std::size_t padding = 0;
-  for (char c : s) {
-    const bool alphabet = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                          (c >= '0' && c <= '9') || c == '+' || c == '/';
-    if (c == '=') {
-      ++padding;
-    } else if (!alphabet || padding > 0) {
-      return false;
-    }
-  }
-  return padding <= 2;
-}
+// The value checks use the same parsers as the evaluator (numeric.h,
+// date_time.h, ip_address.h, base64.h), so a policy that parses always evaluates
+// with well-defined values.
 
 // Returns the error message for a value `op` cannot take, or "" when it is fine.
 std::string CheckValueSyntax(BaseOperator op, std::string_view value) {
@@ -908,19 +748,19 @@ std::string CheckValueSyntax(BaseOperator op, std::string_view value) {
     case BaseOperator::kNumericLessThanEquals:
     case BaseOperator::kNumericGreaterThan:
     case BaseOperator::kNumericGreaterThanEquals:
-      return IsNumeric(value) ? "" : quoted("a number");
+      return ParseNumeric(value).has_value() ? "" : quoted("a number");
     case BaseOperator::kDateEquals:
     case BaseOperator::kDateNotEquals:
     case BaseOperator::kDateLessThan:
     case BaseOperator::kDateLessThanEquals:
     case BaseOperator::kDateGreaterThan:
     case BaseOperator::kDateGreaterThanEquals:
-      return IsDateTime(value) ? "" : quoted("an ISO 8601 date or epoch seconds");
+      return ParseDateTime(value).has_value() ? "" : quoted("an ISO 8601 date or epoch seconds");
     case BaseOperator::kIpAddress:
     case BaseOperator::kNotIpAddress:
-      return IsIpNetwork(value) ? "" : quoted("an IP address or CIDR block");
+      return ParseIpNetwork(value).has_value() ? "" : quoted("an IP address or CIDR block");
     case BaseOperator::kBinaryEquals:
-      return IsBase64(value) ? "" : quoted("base64 text");
+      return DecodeBase64(value).has_value() ? "" : quoted("base64 text");
     default:
       return "";
   }
