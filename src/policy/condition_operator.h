@@ -1,8 +1,9 @@
 // Condition operator names: "StringEquals", "ForAnyValue:StringLikeIfExists", ...
 //
 // ParseConditionOperator() splits a name into its base operator, its set
-// qualifier and its IfExists suffix, and rejects names AWS does not know
-// ("Null" takes neither IfExists nor... see the .cc for the exact rules).
+// qualifier and its IfExists suffix, and rejects names AWS does not know.
+// "Null" cannot take IfExists (AWS: Condition operators, "...IfExists condition
+// operators"); it may take a set qualifier.
 // Thread-safety: pure functions.
 #pragma once
 
@@ -51,8 +52,10 @@ struct ConditionOperator {
   bool if_exists = false;
 };
 
-// Parses an operator name. Base names match case-sensitively as AWS documents them;
-// the "ForAnyValue:"/"ForAllValues:" qualifiers likewise. Errors: kInvalidArgument.
+// Parses an operator name: ["ForAnyValue:" | "ForAllValues:"] Base ["IfExists"].
+// Every part matches case-sensitively, as AWS spells it ("stringequals" and
+// "forAnyValue:StringLike" are rejected). Errors: kInvalidArgument with aws_code
+// "MalformedPolicyDocument" and AWS's message "Invalid Condition type : <name>".
 [[nodiscard]] Result<ConditionOperator> ParseConditionOperator(std::string_view name);
 
 // Returns the base name as AWS spells it ("StringNotLike").

@@ -1,19 +1,33 @@
 // ParsePolicy(): JSON text -> PolicyDocument, validated for one policy kind.
 //
 // Each kind applies AWS's own rules (IAM User Guide, "IAM JSON policy element
-// reference" and "IAM and AWS STS quotas"):
-//   identity  - no Principal/NotPrincipal; Resource or NotResource required;
-//               6,144 characters (managed policy; whitespace not counted).
-//   resource  - Principal or NotPrincipal required; 20 KiB (S3 bucket policy).
-//   trust     - a role trust policy: Principal required, no Resource/NotResource,
-//               actions limited to sts:AssumeRole* / sts:TagSession /
-//               sts:SetSourceIdentity / sts:SetContext; 2,048 characters.
-//   boundary  - as identity (a managed policy used as permissions boundary).
-//   session   - as identity; 2,048 characters (AssumeRole Policy parameter).
-//   scp       - no Principal; no NotResource... see parse.cc; 5,120 characters.
-// Errors: kInvalidArgument with aws_code "MalformedPolicyDocument" and the
-// location (JSON path, line, column) of the offending element; kResourceExhausted
-// (aws_code "LimitExceeded") for size and count limits.
+// reference" and "IAM and AWS STS quotas"); docs/policy-language.md has the
+// full list and the AWS document behind each decision.
+//   identity  - no Principal/NotPrincipal; Resource or NotResource required; Sid
+//               [0-9A-Za-z]* and unique (non-empty ones); 6,144 characters,
+//               whitespace not counted (managed policy).
+//   boundary  - as identity.
+//   session   - as identity; 2,048 characters, whitespace counted.
+//   resource  - Principal or NotPrincipal required (CanonicalUser allowed);
+//               Resource or NotResource required; any Sid; 20,480 bytes.
+//   trust     - Principal required, no NotPrincipal/Resource/NotResource; every
+//               action must match one of sts:AssumeRole, sts:AssumeRoleWithSAML,
+//               sts:AssumeRoleWithWebIdentity, sts:TagSession,
+//               sts:SetSourceIdentity, sts:SetContext ("sts:*" and "*" do);
+//               2,048 characters, whitespace not counted (AWS default quota).
+//   scp       - no Principal; otherwise the full IAM grammar (AWS Organizations,
+//               2025); any Sid; 5,120 characters, whitespace counted.
+// Version 2012-10-17 makes `${...}` in Resource/NotResource and Condition values
+// policy variables, each of which must be well formed; in 2008-10-17 (or with no
+// Version) they are literal text.
+// Errors: kInvalidArgument with aws_code "MalformedPolicyDocument", AWS's message
+// where AWS has one, and the location (JSON path such as
+// `$.Statement[1].Condition.StringEquals`, line, column, offset) of the offending
+// element; JSON syntax errors keep the reader's message and location. With
+// enforce_size_limit, kResourceExhausted with aws_code "LimitExceeded" and
+// "Cannot exceed quota for PolicySize: N". The JSON reader's limits (1 MiB,
+// depth 64, 65,536 elements) always apply.
+// The returned document owns all its strings; `text` need only live for the call.
 // Thread-safety: reentrant.
 #pragma once
 
