@@ -75,7 +75,9 @@ inline tl::unexpected<Error> MakeError(Error error) {
   return tl::unexpected<Error>(std::move(error));
 }
 
-inline Status OkStatus() { return {}; }
+inline Status OkStatus() {
+  return {};
+}
 
 }  // namespace portcullis
 
@@ -83,22 +85,21 @@ inline Status OkStatus() { return {}; }
 #define PORTCULLIS_CONCAT(a, b) PORTCULLIS_CONCAT_INNER(a, b)
 
 // Returns the error of `expr` (a Result or Status) from the enclosing function.
-#define IAM_RETURN_IF_ERROR(expr)                                  \
-  do {                                                             \
-    auto&& iam_status_ = (expr);                                   \
-    if (!iam_status_.has_value()) {                                \
-      return ::tl::unexpected<::portcullis::Error>(                \
-          std::move(iam_status_).error());                         \
-    }                                                              \
+#define IAM_RETURN_IF_ERROR(expr)                                                   \
+  do {                                                                              \
+    auto&& iam_status_ = (expr);                                                    \
+    if (!iam_status_.has_value()) {                                                 \
+      return ::tl::unexpected<::portcullis::Error>(std::move(iam_status_).error()); \
+    }                                                                               \
   } while (false)
 
 // Declares `lhs` from the value of `rexpr`, or returns its error.
 #define IAM_ASSIGN_OR_RETURN(lhs, rexpr) \
   IAM_ASSIGN_OR_RETURN_IMPL(PORTCULLIS_CONCAT(iam_result_, __LINE__), lhs, rexpr)
 
-#define IAM_ASSIGN_OR_RETURN_IMPL(tmp, lhs, rexpr)                              \
-  auto tmp = (rexpr);                                                           \
-  if (!tmp.has_value()) {                                                       \
-    return ::tl::unexpected<::portcullis::Error>(std::move(tmp).error());       \
-  }                                                                             \
+#define IAM_ASSIGN_OR_RETURN_IMPL(tmp, lhs, rexpr)                        \
+  auto tmp = (rexpr);                                                     \
+  if (!tmp.has_value()) {                                                 \
+    return ::tl::unexpected<::portcullis::Error>(std::move(tmp).error()); \
+  }                                                                       \
   lhs = std::move(*tmp)

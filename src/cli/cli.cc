@@ -1,0 +1,331 @@
+#include "cli/cli.h"
+
+#include <CLI/CLI.hpp>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli/evaluation_input.h"
+#include "eval/evaluator.h"
+#include "policy/json.h"
+#include "policy/parse.h"
+
+namespace portcullis::cli {
+namespace {
+
+struct ValidateArgs {
+  std::string file;
+  std::string kind = "identity";
+  bool json = false;
+  bool no_size_limit = false;
+};
+
+struct EvaluateArgs {
+  std::vector<std::string> policies;
+  std::string resource_policy;
+  std::string boundary;
+  std::vector<std::string> session_policies;
+  std::vector<std::string> scps;
+  std::string principal;
+  std::string principal_account;
+  std::string action;
+  std::string resource = "*";
+  std::string resource_account;
+  std::vector<std::string> context;
+  std::vector<std::string> context_multi;
+  std::string request_file;
+  std::string requests_file;
+  bool json = false;
+};
+
+Result<std::string> ReadFile(const std::string& path) {
+  if (path == "-") {
+    return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return MakeError(ErrorCode::kNotFound, "cannot read `" + path + "`");
+  }
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+std::string ErrorJson(const Error& e) {
+  std::string out = "{\"error\":";
+  policy::AppendJsonString(out, e.ToString());
+  if (!e.aws_code.empty()) {
+    out += ",\"code\":";
+    policy::AppendJsonString(out, e.aws_code);
+  }
+  if (e.location.has_value()) {
+    out += ",\"line\":" + std::to_string(e.location->line) +
+           ",\"column\":" + std::to_string(e.location->column) + ",\"path\":";
+    policy::AppendJsonString(out, e.location->path);
+  }
+  out += '}';
+  return out;
+}
+
+int RunValidate(const ValidateArgs& args, std::ostream& out, std::ostream& err) {
+  auto kind = policy::PolicyKindFromName(args.kind);
+  if (!kind.has_value()) {
+    err << "unknown policy kind `" << args.kind << "`\n";
+    return kExitUsage;
+  }
+  auto text = ReadFile(args.file);
+  if (!text.has_value()) {
+    err << text.error().ToString() << "\n";
+    return kExitInvalidInput;
+  }
+  policy::ParseOptions options;
+  options.kind = *kind;
+  options.enforce_size_limit = !args.no_size_limit;
+  auto doc = policy::ParsePolicy(*text, options);
+  if (doc.has_value()) {
+    auto compiled = eval::CompilePolicy(*doc, args.file, *kind);
+    if (!compiled.has_value()) {
+      doc = tl::unexpected<Error>(compiled.error());
+    }
+  }
+  if (!doc.has_value()) {
+    const Error& e = doc.error();
+    if (args.json) {
+      out << "{\"valid\":false," << ErrorJson(e).substr(1) << "\n";
+    } else {
+      out << args.file << ": invalid " << args.kind
+          << " policy: " << (e.aws_code.empty() ? "" : e.aws_code + ": ") << e.ToString() << "\n";
+    }
+    return kExitInvalidInput;
+  }
+  if (args.json) {
+    out << "{\"valid\":true,\"kind\":\"" << args.kind
+        << "\",\"statements\":" << doc->statements.size() << "}\n";
+  } else {
+    out << args.file << ": valid " << args.kind << " policy (" << doc->statements.size()
+        << " statement" << (doc->statements.size() == 1 ? "" : "s") << ")\n";
+  }
+  return kExitOk;
+}
+
+int ExitFor(eval::Verdict verdict) {
+  switch (verdict) {
+    case eval::Verdict::kAllow:
+      return kExitOk;
+    case eval::Verdict::kImplicitDeny:
+      return kExitImplicitDeny;
+    case eval::Verdict::kExplicitDeny:
+      return kExitExplicitDeny;
+  }
+  return kExitImplicitDeny;
+}
+
+// Builds the JSON request object from the simple flags.
+Result<std::string> RequestFromFlags(const EvaluateArgs& a) {
+  std::string req = "{\"request\":{\"principal\":";
+  policy::AppendJsonString(req, a.principal);
+  req += ",\"principalAccount\":";
+  policy::AppendJsonString(req, a.principal_account);
+  req += ",\"action\":";
+  policy::AppendJsonString(req, a.action);
+  req += ",\"resource\":";
+  policy::AppendJsonString(req, a.resource);
+  req += ",\"resourceAccount\":";
+  policy::AppendJsonString(req, a.resource_account);
+  req += ",\"context\":{";
+  bool first = true;
+  auto add = [&](const std::string& kv, bool multi) -> Status {
+    std::size_t eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return MakeError(ErrorCode::kInvalidArgument, "context `" + kv + "` is not KEY=VALUE");
+    }
+    if (!first) {
+      req += ',';
+    }
+    first = false;
+    policy::AppendJsonString(req, kv.substr(0, eq));
+    req += ':';
+    std::string value = kv.substr(eq + 1);
+    if (!multi) {
+      policy::AppendJsonString(req, value);
+      return OkStatus();
+    }
+    req += '[';
+    std::size_t start = 0;
+    bool first_item = true;
+    while (!value.empty() && start <= value.size()) {
+      std::size_t comma = value.find(',', start);
+      if (comma == std::string::npos) {
+        comma = value.size();
+      }
+      if (!first_item) {
+        req += ',';
+      }
+      first_item = false;
+      policy::AppendJsonString(req, value.substr(start, comma - start));
+      start = comma + 1;
+    }
+    req += ']';
+    return OkStatus();
+  };
+  for (const std::string& kv : a.context) {
+    IAM_RETURN_IF_ERROR(add(kv, false));
+  }
+  for (const std::string& kv : a.context_multi) {
+    IAM_RETURN_IF_ERROR(add(kv, true));
+  }
+  req += "}},\"policies\":{\"identity\":[";
+  auto file_list = [&](const std::vector<std::string>& files) -> Status {
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      IAM_ASSIGN_OR_RETURN(std::string text, ReadFile(files[i]));
+      req += (i > 0 ? "," : "") + text;
+    }
+    return OkStatus();
+  };
+  IAM_RETURN_IF_ERROR(file_list(a.policies));
+  req += "],\"session\":[";
+  IAM_RETURN_IF_ERROR(file_list(a.session_policies));
+  req += "],\"scp\":[";
+  IAM_RETURN_IF_ERROR(file_list(a.scps));
+  req += "]";
+  for (const auto& [name, file] :
+       {std::pair<std::string, std::string>{"resource", a.resource_policy},
+        {"permissionsBoundary", a.boundary}}) {
+    if (!file.empty()) {
+      IAM_ASSIGN_OR_RETURN(std::string text, ReadFile(file));
+      req += ",\"" + name + "\":" + text;
+    }
+  }
+  req += "}}";
+  return req;
+}
+
+Result<eval::Decision> EvaluateText(std::string_view text, PolicyCache& cache) {
+  policy::JsonLimits limits;
+  limits.max_bytes = 16u << 20;
+  limits.max_elements = 1u << 20;
+  IAM_ASSIGN_OR_RETURN(policy::JsonValue root, policy::ParseJson(text, limits));
+  IAM_ASSIGN_OR_RETURN(EvaluationInput input, ReadEvaluationInput(root, cache));
+  return eval::Evaluate(input.request, input.policies, input.resource_policy.get());
+}
+
+int RunBatch(const EvaluateArgs& args, std::ostream& out, std::ostream& err) {
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  if (args.requests_file != "-") {
+    file.open(args.requests_file, std::ios::binary);
+    if (!file) {
+      err << "cannot read `" << args.requests_file << "`\n";
+      return kExitInvalidInput;
+    }
+    in = &file;
+  }
+  PolicyCache cache;
+  std::string line;
+  while (std::getline(*in, line)) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) {
+      continue;
+    }
+    auto decision = EvaluateText(line, cache);
+    if (!decision.has_value()) {
+      out << ErrorJson(decision.error()) << "\n";
+    } else if (args.json) {
+      out << DecisionToJson(*decision) << "\n";
+    } else {
+      out << eval::VerdictName(decision->verdict) << "\n";
+    }
+  }
+  return kExitOk;
+}
+
+int RunEvaluate(const EvaluateArgs& args, std::ostream& out, std::ostream& err) {
+  if (!args.requests_file.empty()) {
+    return RunBatch(args, out, err);
+  }
+  Result<std::string> text = std::string();
+  if (!args.request_file.empty()) {
+    text = ReadFile(args.request_file);
+  } else if (args.action.empty()) {
+    err << "give --action (with policy flags), --request FILE or --requests FILE\n";
+    return kExitUsage;
+  } else {
+    text = RequestFromFlags(args);
+  }
+  if (!text.has_value()) {
+    err << text.error().ToString() << "\n";
+    return kExitInvalidInput;
+  }
+  PolicyCache cache;
+  auto decision = EvaluateText(*text, cache);
+  if (!decision.has_value()) {
+    if (args.json) {
+      out << ErrorJson(decision.error()) << "\n";
+    } else {
+      err << "error: " << decision.error().ToString() << "\n";
+    }
+    return kExitInvalidInput;
+  }
+  out << (args.json ? DecisionToJson(*decision) + "\n" : DecisionToText(*decision));
+  return ExitFor(decision->verdict);
+}
+
+void AddValidate(CLI::App& policy_cmd, ValidateArgs& args) {
+  CLI::App* v =
+      policy_cmd.add_subcommand("validate", "Check a policy document against AWS's rules");
+  v->add_option("file", args.file, "Policy document (JSON), or - for stdin")->required();
+  v->add_option("--kind", args.kind, "identity|resource|trust|boundary|session|scp")
+      ->capture_default_str();
+  v->add_flag("--json", args.json, "Print the result as JSON");
+  v->add_flag("--no-size-limit", args.no_size_limit, "Do not enforce AWS's size quota");
+}
+
+void AddEvaluate(CLI::App& policy_cmd, EvaluateArgs& a) {
+  CLI::App* e = policy_cmd.add_subcommand("evaluate", "Decide a request against policies");
+  e->add_option("--policy", a.policies, "Identity policy file (repeatable)");
+  e->add_option("--resource-policy", a.resource_policy, "Resource policy file");
+  e->add_option("--boundary", a.boundary, "Permissions boundary file");
+  e->add_option("--session-policy", a.session_policies, "Session policy file (repeatable)");
+  e->add_option("--scp", a.scps, "Service control policy file, one per level (repeatable)");
+  e->add_option("--principal", a.principal, "Caller ARN");
+  e->add_option("--principal-account", a.principal_account, "Caller account id");
+  e->add_option("--action", a.action, "Action, e.g. s3:GetObject");
+  e->add_option("--resource", a.resource, "Resource ARN")->capture_default_str();
+  e->add_option("--resource-account", a.resource_account, "Account owning the resource");
+  e->add_option("--context", a.context, "Context key KEY=VALUE (repeatable)");
+  e->add_option("--context-multi", a.context_multi,
+                "Multivalued context key KEY=V1,V2,... (repeatable)");
+  e->add_option("--request", a.request_file, "Request JSON file, or - for stdin");
+  e->add_option("--requests", a.requests_file, "JSON Lines file of requests, or - for stdin");
+  e->add_flag("--json", a.json, "Print JSON");
+}
+
+}  // namespace
+
+int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  CLI::App app{"Portcullis: AWS IAM-compatible identity and access management"};
+  app.require_subcommand(1);
+  CLI::App* policy_cmd = app.add_subcommand("policy", "Validate and evaluate IAM policies");
+  policy_cmd->require_subcommand(1);
+  ValidateArgs validate;
+  EvaluateArgs evaluate;
+  AddValidate(*policy_cmd, validate);
+  AddEvaluate(*policy_cmd, evaluate);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    out << app.help("", CLI::AppFormatMode::All);
+    return kExitOk;
+  } catch (const CLI::ParseError& e) {
+    std::ostringstream help;
+    int code = app.exit(e, help, err);
+    out << help.str();
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  if (policy_cmd->got_subcommand("validate")) {
+    return RunValidate(validate, out, err);
+  }
+  return RunEvaluate(evaluate, out, err);
+}
+
+}  // namespace portcullis::cli

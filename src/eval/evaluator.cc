@@ -1,0 +1,382 @@
+#include "eval/evaluator.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "common/strings.h"
+#include "eval/conditions.h"
+#include "policy/arn.h"
+
+namespace portcullis::eval {
+namespace {
+
+using policy::Effect;
+
+struct TypeFlags {
+  bool deny = false;
+  bool allow = false;
+};
+
+// How a resource-policy statement's principal names the caller, weakest first.
+enum class PrincipalMatch : std::uint8_t { kNone, kAccount, kAny, kRole, kDirect };
+
+struct ResourceFlags {
+  bool deny = false;
+  bool direct = false;   // the caller's own ARN (user, session, federated user)
+  bool role = false;     // the role ARN of the caller's session
+  bool any = false;      // "*" or NotPrincipal
+  bool account = false;  // the caller's account
+};
+
+struct Caller {
+  std::string_view arn;
+  std::string_view account;
+  std::string_view role_arn;  // for assumed-role sessions
+  bool is_session = false;
+  bool is_root = false;            // arn:aws:iam::ACCOUNT:root
+  bool is_federated_user = false;  // arn:aws:sts::ACCOUNT:federated-user/NAME
+  bool anonymous = false;
+};
+
+struct Buffers {
+  std::string action;
+  std::string role_arn;
+  std::string render;
+  std::vector<bool> mask;
+};
+
+Buffers& ThreadBuffers() {
+  thread_local Buffers buffers;
+  return buffers;
+}
+
+Caller DescribeCaller(const Request& request, Buffers& buf) {
+  Caller c;
+  c.arn = request.principal;
+  c.anonymous = request.principal.empty();
+  auto arn = policy::SplitArn(request.principal);
+  c.account = request.principal_account;
+  if (c.account.empty() && arn.has_value()) {
+    c.account = arn->account;
+  }
+  c.is_root = arn.has_value() && arn->service == "iam" && arn->resource == "root";
+  c.is_federated_user =
+      arn.has_value() && arn->service == "sts" && arn->resource.substr(0, 15) == "federated-user/";
+  if (arn.has_value() && arn->service == "sts" && arn->resource.substr(0, 13) == "assumed-role/") {
+    c.is_session = true;
+    const ContextEntry* pa = request.context.Find("aws:PrincipalArn");
+    if (pa != nullptr && pa->values.size() == 1 &&
+        pa->values.front().find(":role/") != std::string::npos) {
+      c.role_arn = pa->values.front();
+    } else {
+      std::string_view rest = arn->resource.substr(13);
+      std::string_view role = rest.substr(0, rest.find('/'));
+      buf.role_arn.assign("arn:");
+      buf.role_arn.append(arn->partition).append(":iam::").append(arn->account);
+      buf.role_arn.append(":role/").append(role);
+      c.role_arn = buf.role_arn;
+    }
+  }
+  return c;
+}
+
+PrincipalMatch MatchPrincipal(const PrincipalMatcher& m, const Caller& caller) {
+  PrincipalMatch best = m.any ? PrincipalMatch::kAny : PrincipalMatch::kNone;
+  if (caller.anonymous) {
+    return best;
+  }
+  for (const std::string& arn : m.arns) {
+    if (arn == caller.arn) {
+      return PrincipalMatch::kDirect;
+    }
+    if (caller.is_session && arn == caller.role_arn) {
+      best = std::max(best, PrincipalMatch::kRole);
+    }
+  }
+  for (const std::string& other : m.others) {
+    if (other == caller.arn) {
+      return PrincipalMatch::kDirect;
+    }
+  }
+  if (best == PrincipalMatch::kNone && !caller.account.empty() &&
+      std::find(m.accounts.begin(), m.accounts.end(), caller.account) != m.accounts.end()) {
+    best = PrincipalMatch::kAccount;
+  }
+  return best;
+}
+
+// AWS (NotPrincipal): the statement applies to every principal except those named
+// exactly; naming an account root exempts only the root, not the account's users.
+bool ExcludedByNotPrincipal(const PrincipalMatcher& m, const Caller& caller) {
+  if (caller.anonymous) {
+    return false;
+  }
+  if (std::find(m.arns.begin(), m.arns.end(), caller.arn) != m.arns.end() ||
+      std::find(m.others.begin(), m.others.end(), caller.arn) != m.others.end()) {
+    return true;
+  }
+  return caller.is_root &&
+         std::find(m.accounts.begin(), m.accounts.end(), caller.account) != m.accounts.end();
+}
+
+class Evaluation {
+ public:
+  Evaluation(const Request& request, const EvaluateOptions& options, Decision& out)
+      : request_(request), options_(options), out_(out), buf_(ThreadBuffers()) {
+    buf_.action.assign(request.action);
+    for (char& ch : buf_.action) {
+      ch = AsciiToLower(ch);
+    }
+    std::string_view action = buf_.action;
+    std::size_t colon = action.find(':');
+    service_ = colon == std::string_view::npos ? action : action.substr(0, colon);
+    name_ = colon == std::string_view::npos ? std::string_view() : action.substr(colon + 1);
+    missing_.keys = options.explain ? &out.missing_context_keys : nullptr;
+  }
+
+  std::string_view action() const { return buf_.action; }
+
+  std::string_view service() const { return service_; }
+
+  Buffers& buffers() { return buf_; }
+
+  void Scan(const CompiledPolicy& policy, PolicyType type, std::uint32_t index, TypeFlags& flags) {
+    const auto& statements = policy.statements();
+    for (std::uint32_t i : policy.Candidates(service_)) {
+      const CompiledStatement& st = statements[i];
+      bool is_deny = st.effect == Effect::kDeny;
+      if (!options_.explain && (is_deny ? flags.deny : flags.allow)) {
+        continue;
+      }
+      if (!Applies(st)) {
+        continue;
+      }
+      (is_deny ? flags.deny : flags.allow) = true;
+      Record(policy, type, index, st);
+    }
+  }
+
+  void ScanResource(const CompiledPolicy& policy, const Caller& caller, ResourceFlags& flags) {
+    const auto& statements = policy.statements();
+    for (std::uint32_t i : policy.Candidates(service_)) {
+      const CompiledStatement& st = statements[i];
+      PrincipalMatch match = PrincipalMatch::kAny;
+      if (st.principal.has_value()) {
+        if (st.not_principal) {
+          if (ExcludedByNotPrincipal(*st.principal, caller)) {
+            continue;
+          }
+        } else {
+          match = MatchPrincipal(*st.principal, caller);
+          if (match == PrincipalMatch::kNone) {
+            continue;
+          }
+        }
+      }
+      if (!Applies(st)) {
+        continue;
+      }
+      if (st.effect == Effect::kDeny) {
+        flags.deny = true;
+      } else {
+        flags.direct = flags.direct || match == PrincipalMatch::kDirect;
+        flags.role = flags.role || match == PrincipalMatch::kRole;
+        flags.any = flags.any || match == PrincipalMatch::kAny;
+        flags.account = flags.account || match == PrincipalMatch::kAccount;
+      }
+      Record(policy, PolicyType::kResource, 0, st);
+    }
+  }
+
+ private:
+  bool Applies(const CompiledStatement& st) {
+    if (!st.MatchesAction(buf_.action, service_, name_)) {
+      return false;
+    }
+    if (!MatchesResource(st)) {
+      return false;
+    }
+    return std::all_of(st.conditions.begin(), st.conditions.end(), [&](const CompiledCondition& c) {
+      return EvaluateCondition(c, request_.context, missing_);
+    });
+  }
+
+  bool MatchesResource(const CompiledStatement& st) {
+    if (!st.has_resource) {
+      return true;
+    }
+    bool any = false;
+    for (const ResourceMatcher& r : st.resources) {
+      if (r.templ.has_value()) {
+        if (!RenderTemplate(*r.templ, request_.context, buf_.render, &buf_.mask, missing_)) {
+          if (st.not_resource) {
+            return false;  // AWS: an unresolved variable makes the statement not match
+          }
+          continue;
+        }
+        any = MaskedArnMatch(buf_.render, buf_.mask, request_.resource);
+      } else {
+        any = r.any || r.pattern.Matches(request_.resource);
+      }
+      if (any) {
+        break;
+      }
+    }
+    return st.not_resource ? !any : any;
+  }
+
+  void Record(const CompiledPolicy& policy, PolicyType type, std::uint32_t index,
+              const CompiledStatement& st) {
+    if (!options_.explain) {
+      return;
+    }
+    out_.matched.push_back(MatchedStatement{type, index, policy.id(), st.sid, st.index, st.effect});
+  }
+
+  const Request& request_;
+  const EvaluateOptions& options_;
+  Decision& out_;
+  Buffers& buf_;
+  std::string_view service_;
+  std::string_view name_;
+  MissingKeySink missing_;
+};
+
+bool IsKmsKey(std::string_view service, std::string_view resource) {
+  if (service != "kms") {
+    return false;
+  }
+  auto arn = policy::SplitArn(resource);
+  return arn.has_value() && arn->service == "kms" && arn->resource.substr(0, 4) == "key/";
+}
+
+bool IsRoleAssumption(std::string_view action, std::string_view resource) {
+  if (action.substr(0, 14) != "sts:assumerole") {
+    return false;
+  }
+  auto arn = policy::SplitArn(resource);
+  return arn.has_value() && arn->service == "iam" && arn->resource.substr(0, 5) == "role/";
+}
+
+std::string_view ResourceAccount(const Request& request) {
+  if (!request.resource_account.empty()) {
+    return request.resource_account;
+  }
+  auto arn = policy::SplitArn(request.resource);
+  return arn.has_value() ? arn->account : std::string_view();
+}
+
+void KeepMatched(Decision& out) {
+  Effect keep = out.verdict == Verdict::kExplicitDeny ? Effect::kDeny : Effect::kAllow;
+  std::erase_if(out.matched, [keep](const MatchedStatement& m) { return m.effect != keep; });
+}
+
+}  // namespace
+
+CompiledPolicySet::CompiledPolicySet(PolicySetInput input) : input_(std::move(input)) {}
+
+void Evaluate(const Request& request, const CompiledPolicySet& policies,
+              const CompiledPolicy* resource_policy, const EvaluateOptions& options,
+              Decision& out) {
+  out.Clear();
+  Evaluation eval(request, options, out);
+  const PolicySetInput& in = policies.policies();
+
+  TypeFlags identity;
+  for (std::uint32_t i = 0; i < in.identity.size(); ++i) {
+    eval.Scan(*in.identity[i], PolicyType::kIdentity, i, identity);
+  }
+  TypeFlags boundary;
+  if (in.permissions_boundary != nullptr) {
+    eval.Scan(*in.permissions_boundary, PolicyType::kPermissionsBoundary, 0, boundary);
+  }
+  TypeFlags session;
+  for (std::uint32_t i = 0; i < in.session.size(); ++i) {
+    eval.Scan(*in.session[i], PolicyType::kSession, i, session);
+  }
+  bool scp_deny = false;
+  bool scp_ok = true;
+  for (std::uint32_t i = 0; i < in.scp.size(); ++i) {
+    TypeFlags level;
+    eval.Scan(*in.scp[i], PolicyType::kScp, i, level);
+    scp_deny = scp_deny || level.deny;
+    scp_ok = scp_ok && level.allow;
+  }
+  ResourceFlags res;
+  Caller caller = DescribeCaller(request, eval.buffers());
+  if (resource_policy != nullptr) {
+    eval.ScanResource(*resource_policy, caller, res);
+  }
+
+  // AWS STS API reference: GetCallerIdentity needs no permission and a Deny
+  // cannot block it.
+  if (eval.action() == "sts:getcalleridentity") {
+    out.verdict = Verdict::kAllow;
+  } else if (identity.deny || boundary.deny || session.deny || scp_deny || res.deny) {
+    out.verdict = Verdict::kExplicitDeny;
+  } else if (!scp_ok) {
+    out.verdict = Verdict::kImplicitDeny;
+  } else {
+    bool boundary_ok = in.permissions_boundary == nullptr || boundary.allow;
+    // AWS: a GetFederationToken session has no permissions without a session policy.
+    bool session_ok = in.session.empty() ? !caller.is_federated_user : session.allow;
+    bool identity_ok = identity.allow && boundary_ok && session_ok;
+    bool limited_ok = (res.role || res.any) && boundary_ok && session_ok;
+    std::string_view resource_account = ResourceAccount(request);
+    bool same_account = resource_account.empty() || resource_account == caller.account;
+    bool allow = false;
+    if (caller.is_root && same_account) {
+      // AWS: the root user has full access to its own account unless denied.
+      allow = true;
+    } else if (!same_account) {
+      allow = identity_ok && (res.direct || res.role || res.any || res.account);
+    } else if (IsKmsKey(eval.service(), request.resource) ||
+               IsRoleAssumption(eval.action(), request.resource)) {
+      allow = res.direct || limited_ok || (res.account && identity_ok);
+    } else {
+      allow = res.direct || limited_ok || identity_ok;
+    }
+    out.verdict = allow ? Verdict::kAllow : Verdict::kImplicitDeny;
+  }
+  if (options.explain) {
+    KeepMatched(out);
+  }
+}
+
+Decision Evaluate(const Request& request, const CompiledPolicySet& policies,
+                  const CompiledPolicy* resource_policy, const EvaluateOptions& options) {
+  Decision out;
+  Evaluate(request, policies, resource_policy, options, out);
+  return out;
+}
+
+std::string_view VerdictName(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::kAllow:
+      return "Allow";
+    case Verdict::kExplicitDeny:
+      return "ExplicitDeny";
+    case Verdict::kImplicitDeny:
+      return "ImplicitDeny";
+  }
+  return "ImplicitDeny";
+}
+
+std::string_view PolicyTypeName(PolicyType type) {
+  switch (type) {
+    case PolicyType::kIdentity:
+      return "identity";
+    case PolicyType::kResource:
+      return "resource";
+    case PolicyType::kPermissionsBoundary:
+      return "permissionsBoundary";
+    case PolicyType::kSession:
+      return "session";
+    case PolicyType::kScp:
+      return "scp";
+  }
+  return "identity";
+}
+
+}  // namespace portcullis::eval
