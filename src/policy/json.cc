@@ -24,7 +24,7 @@ constexpr std::size_t kLinearDuplicateScanMax = 16;
 // Longest key quoted in a duplicate-key message.
 constexpr std::size_t kMaxQuotedKeyBytes = 64;
 
-constexpr char kHexDigits[] = "0123456789abcdef";
+constexpr std::string_view kHexDigits = "0123456789abcdef";
 
 bool IsDigit(char c) {
   return c >= '0' && c <= '9';
@@ -263,43 +263,45 @@ class Reader {
     if (AtEnd()) {
       return Expected("a value");
     }
-    const JsonPosition start = Here();
-    switch (text_[pos_]) {
-      case '{':
-        IAM_RETURN_IF_ERROR(CheckDepth(depth, start));
-        return ParseObject(depth + 1);
-      case '[':
-        IAM_RETURN_IF_ERROR(CheckDepth(depth, start));
-        return ParseArray(depth + 1);
-      case '"': {
-        IAM_ASSIGN_OR_RETURN(std::string s, ParseString());
-        return JsonValue::String(std::move(s), start);
-      }
-      case 't':
-        IAM_RETURN_IF_ERROR(ParseLiteral("true"));
-        return JsonValue::Bool(true, start);
-      case 'f':
-        IAM_RETURN_IF_ERROR(ParseLiteral("false"));
-        return JsonValue::Bool(false, start);
-      case 'n':
-        IAM_RETURN_IF_ERROR(ParseLiteral("null"));
-        return JsonValue::Null(start);
-      default:
-        if (text_[pos_] == '-' || IsDigit(text_[pos_])) {
-          return ParseNumber();
-        }
-        return Expected("a value");
+    const char c = text_[pos_];
+    if (c == '{' || c == '[') {
+      IAM_RETURN_IF_ERROR(CheckDepth(depth, Here()));
+      return c == '{' ? ParseObject(depth + 1) : ParseArray(depth + 1);
     }
+    if (c == '"') {
+      const JsonPosition start = Here();
+      IAM_ASSIGN_OR_RETURN(std::string s, ParseString());
+      return JsonValue::String(std::move(s), start);
+    }
+    if (c == '-' || IsDigit(c)) {
+      return ParseNumber();
+    }
+    return ParseLiteral();
   }
 
-  Status ParseLiteral(std::string_view literal) {
+  // true, false or null.
+  Result<JsonValue> ParseLiteral() {
     const JsonPosition start = Here();
+    const char c = text_[pos_];
+    std::string_view literal;
+    if (c == 't') {
+      literal = "true";
+    } else if (c == 'f') {
+      literal = "false";
+    } else if (c == 'n') {
+      literal = "null";
+    } else {
+      return Expected("a value");
+    }
     if (text_.substr(pos_, literal.size()) != literal) {
       return Fail(ErrorCode::kInvalidArgument, start,
                   "invalid literal, expected `" + std::string(literal) + "`");
     }
     pos_ += literal.size();
-    return OkStatus();
+    if (c == 'n') {
+      return JsonValue::Null(start);
+    }
+    return JsonValue::Bool(c == 't', start);
   }
 
   // number = [ minus ] int [ frac ] [ exp ]   (RFC 8259, section 6)
@@ -502,6 +504,35 @@ class Reader {
     }
   }
 
+  // Reads `"key": value` at the reader's position and appends it to `members`
+  // and its key's position to `key_positions`. `depth` counts the enclosing
+  // object and those around it.
+  Status ParseMember(std::size_t depth, std::vector<JsonValue::Member>& members,
+                     std::vector<JsonPosition>& key_positions) {
+    SkipWhitespace();
+    if (AtEnd() || text_[pos_] != '"') {
+      return Expected("a string key in object");
+    }
+    const JsonPosition key_position = Here();
+    IAM_RETURN_IF_ERROR(CountElement());
+    IAM_ASSIGN_OR_RETURN(std::string key, ParseString());
+    if (members.size() < kLinearDuplicateScanMax) {
+      const auto same_key = [&key](const JsonValue::Member& m) { return m.first == key; };
+      if (std::any_of(members.begin(), members.end(), same_key)) {
+        return Fail(ErrorCode::kInvalidArgument, key_position, "duplicate key " + QuoteKey(key));
+      }
+    }
+    SkipWhitespace();
+    if (AtEnd() || text_[pos_] != ':') {
+      return Expected("`:` after object key");
+    }
+    ++pos_;
+    IAM_ASSIGN_OR_RETURN(JsonValue value, ParseValue(depth));
+    members.emplace_back(std::move(key), std::move(value));
+    key_positions.push_back(key_position);
+    return OkStatus();
+  }
+
   // `depth` counts this object and those enclosing it.
   Result<JsonValue> ParseObject(std::size_t depth) {
     const JsonPosition start = Here();
@@ -515,29 +546,7 @@ class Reader {
       return JsonValue::Object(std::move(members), start);
     }
     while (true) {
-      SkipWhitespace();
-      if (AtEnd() || text_[pos_] != '"') {
-        return Expected("a string key in object");
-      }
-      const JsonPosition key_position = Here();
-      IAM_RETURN_IF_ERROR(CountElement());
-      IAM_ASSIGN_OR_RETURN(std::string key, ParseString());
-      if (members.size() < kLinearDuplicateScanMax) {
-        for (const JsonValue::Member& member : members) {
-          if (member.first == key) {
-            return Fail(ErrorCode::kInvalidArgument, key_position,
-                        "duplicate key " + QuoteKey(key));
-          }
-        }
-      }
-      SkipWhitespace();
-      if (AtEnd() || text_[pos_] != ':') {
-        return Expected("`:` after object key");
-      }
-      ++pos_;
-      IAM_ASSIGN_OR_RETURN(JsonValue value, ParseValue(depth));
-      members.emplace_back(std::move(key), std::move(value));
-      key_positions.push_back(key_position);
+      IAM_RETURN_IF_ERROR(ParseMember(depth, members, key_positions));
       SkipWhitespace();
       if (!AtEnd() && text_[pos_] == '}') {
         ++pos_;
