@@ -1,5 +1,6 @@
 #include "policy/arn.h"
 
+#include <array>
 #include <cstddef>
 #include <optional>
 #include <string_view>
@@ -13,7 +14,7 @@ std::optional<Arn> SplitArn(std::string_view text) {
   if (!text.starts_with(kPrefix)) {
     return std::nullopt;
   }
-  std::string_view fields[4];
+  std::array<std::string_view, 4> fields;
   std::size_t start = kPrefix.size();
   for (std::string_view& field : fields) {
     const std::size_t colon = text.find(':', start);

@@ -57,6 +57,7 @@ class ArnPattern {
   bool Matches(std::string_view arn, const std::optional<Arn>& split) const;
 
   // Returns the pattern as given to Compile(); valid while this object lives.
+  // NOLINTNEXTLINE(readability-identifier-naming): matches WildcardPattern::pattern()
   std::string_view pattern() const { return whole_.pattern(); }
 
  private:

@@ -1,5 +1,6 @@
 #include "policy/date_time.h"
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -47,7 +48,7 @@ bool IsLeapYear(std::int64_t year) {
 }
 
 unsigned DaysInMonth(std::int64_t year, unsigned month) {
-  constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  constexpr std::array<unsigned, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   if (month == 2 && IsLeapYear(year)) {
     return 29;
   }

@@ -38,11 +38,10 @@ WildcardPattern WildcardPattern::Compile(std::string_view pattern) {
   result.pattern_ = std::string(pattern);
   const std::string_view p = result.pattern_;
 
-  const std::size_t first_star = p.find('*');
+  const bool has_star = p.find('*') != std::string_view::npos;
   const bool has_question = p.find('?') != std::string_view::npos;
-  if (first_star == std::string_view::npos && !has_question) {
+  if (!has_star && !has_question) {
     result.kind_ = Kind::kLiteral;
-    result.literal_offset_ = 0;
     result.literal_length_ = static_cast<std::uint32_t>(p.size());
     return result;
   }
@@ -50,33 +49,43 @@ WildcardPattern WildcardPattern::Compile(std::string_view pattern) {
     result.kind_ = Kind::kAny;
     return result;
   }
-
-  if (!has_question) {
-    // Fast paths for a single literal run with stars on one or both ends. Runs of
-    // stars are equivalent to one star.
-    const std::size_t lit_begin = p.find_first_not_of('*');
-    const std::size_t lit_end = p.find_last_not_of('*') + 1;
-    const std::string_view literal = p.substr(lit_begin, lit_end - lit_begin);
-    if (literal.find('*') == std::string_view::npos) {
-      result.literal_offset_ = static_cast<std::uint32_t>(lit_begin);
-      result.literal_length_ = static_cast<std::uint32_t>(literal.size());
-      const bool leading = lit_begin > 0;
-      const bool trailing = lit_end < p.size();
-      if (leading && trailing) {
-        result.kind_ = Kind::kContains;
-      } else if (leading) {
-        result.kind_ = Kind::kSuffix;
-      } else {
-        result.kind_ = Kind::kPrefix;
-      }
-      return result;
-    }
+  if (!has_question && result.CompileFastPath()) {
+    return result;
   }
-
   result.kind_ = Kind::kGeneral;
-  result.has_star_ = first_star != std::string_view::npos;
+  result.has_star_ = has_star;
+  result.CompileSegments();
+  return result;
+}
+
+bool WildcardPattern::CompileFastPath() {
+  // A single literal run with stars on one or both ends; runs of stars are
+  // equivalent to one star.
+  const std::string_view p = pattern_;
+  const std::size_t lit_begin = p.find_first_not_of('*');
+  const std::size_t lit_end = p.find_last_not_of('*') + 1;
+  const std::string_view literal = p.substr(lit_begin, lit_end - lit_begin);
+  if (literal.find('*') != std::string_view::npos) {
+    return false;
+  }
+  literal_offset_ = static_cast<std::uint32_t>(lit_begin);
+  literal_length_ = static_cast<std::uint32_t>(literal.size());
+  const bool leading = lit_begin > 0;
+  const bool trailing = lit_end < p.size();
+  if (leading && trailing) {
+    kind_ = Kind::kContains;
+  } else if (leading) {
+    kind_ = Kind::kSuffix;
+  } else {
+    kind_ = Kind::kPrefix;
+  }
+  return true;
+}
+
+void WildcardPattern::CompileSegments() {
   // Split at every `*`. Empty runs between consecutive stars are dropped except the
   // first and the last, whose position (anchored) matters even when empty.
+  const std::string_view p = pattern_;
   std::size_t start = 0;
   while (true) {
     const std::size_t star = p.find('*', start);
@@ -92,30 +101,35 @@ WildcardPattern WildcardPattern::Compile(std::string_view pattern) {
       segment.mask_index = kNoMasks;
       // Only unanchored (middle) segments are searched for; anchored ones are
       // compared in place and need no table.
-      const bool searched = result.has_star_ && !is_first && !is_last;
+      const bool searched = has_star_ && !is_first && !is_last;
       if (searched && segment.has_question && text.size() <= kBitapMaxLength) {
-        segment.mask_index = static_cast<std::uint32_t>(result.masks_.size());
-        result.masks_.resize(result.masks_.size() + kMaskTableSize, 0);
-        std::uint64_t* table = result.masks_.data() + segment.mask_index;
-        for (std::size_t i = 0; i < text.size(); ++i) {
-          const std::uint64_t bit = std::uint64_t{1} << i;
-          if (text[i] == '?') {
-            for (std::size_t c = 0; c < kMaskTableSize; ++c) {
-              table[c] |= bit;
-            }
-          } else {
-            table[Byte(text[i])] |= bit;
-          }
-        }
+        segment.mask_index = AddShiftAndTable(text);
       }
-      result.segments_.push_back(segment);
+      segments_.push_back(segment);
     }
     if (is_last) {
       break;
     }
     start = star + 1;
   }
-  return result;
+}
+
+std::uint32_t WildcardPattern::AddShiftAndTable(std::string_view segment) {
+  // Bit i of table[c] is set when byte c may stand at position i of the segment.
+  const auto index = static_cast<std::uint32_t>(masks_.size());
+  masks_.resize(masks_.size() + kMaskTableSize, 0);
+  std::uint64_t* table = masks_.data() + index;
+  for (std::size_t i = 0; i < segment.size(); ++i) {
+    const std::uint64_t bit = std::uint64_t{1} << i;
+    if (segment[i] == '?') {
+      for (std::size_t c = 0; c < kMaskTableSize; ++c) {
+        table[c] |= bit;
+      }
+    } else {
+      table[Byte(segment[i])] |= bit;
+    }
+  }
+  return index;
 }
 
 std::size_t WildcardPattern::FindSegment(const Segment& segment, std::string_view text,

@@ -43,6 +43,7 @@ class WildcardPattern {
   bool IsLiteral() const { return kind_ == Kind::kLiteral; }
 
   // Returns the pattern as given to Compile(); valid while this object lives.
+  // NOLINTNEXTLINE(readability-identifier-naming): accessor named after its member
   std::string_view pattern() const { return pattern_; }
 
  private:
@@ -66,6 +67,14 @@ class WildcardPattern {
   };
 
   static constexpr std::uint32_t kNoMasks = 0xffffffffU;
+
+  // Compile() steps. CompileFastPath() returns false when the pattern (which has
+  // a star and no `?`) needs the general matcher.
+  bool CompileFastPath();
+  void CompileSegments();
+  // Appends the 256-entry shift-and table of `segment` (at most 64 bytes) to masks_
+  // and returns its index.
+  std::uint32_t AddShiftAndTable(std::string_view segment);
 
   std::string_view SegmentText(const Segment& segment) const {
     return std::string_view(pattern_).substr(segment.offset, segment.length);

@@ -119,7 +119,7 @@ TEST(ArnPatternTest, DefaultAndPatternAccessor) {
   EXPECT_TRUE(ArnPattern().Matches(""));
   EXPECT_FALSE(ArnPattern().Matches("arn:aws:s3:::b"));
   const ArnPattern pattern = ArnPattern::Compile("arn:aws:s3:::b/*");
-  const ArnPattern copy = pattern;
+  const ArnPattern copy = pattern;  // NOLINT(performance-unnecessary-copy-initialization)
   EXPECT_EQ(copy.pattern(), "arn:aws:s3:::b/*");
   EXPECT_TRUE(copy.Matches("arn:aws:s3:::b/k"));
 }

@@ -5,12 +5,14 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace portcullis::policy {
 namespace {
 
 TEST(Base64Test, Rfc4648Vectors) {
-  const std::pair<std::string_view, std::string_view> vectors[] = {
+  const std::vector<std::pair<std::string_view, std::string_view>> vectors = {
       {"", ""},
       {"f", "Zg=="},
       {"fo", "Zm8="},

@@ -1,5 +1,6 @@
 #include "policy/date_time.h"
 
+#include <array>
 #include <cstdint>
 #include <gtest/gtest.h>
 #include <optional>
@@ -9,6 +10,7 @@ namespace portcullis::policy {
 namespace {
 
 constexpr std::int64_t k2020 = 1577836800000;  // 2020-01-01T00:00:00Z in milliseconds
+constexpr std::int64_t kHour = 3600000;
 
 std::int64_t Ms(std::string_view text) {
   const std::optional<std::int64_t> value = ParseDateTime(text);
@@ -29,7 +31,7 @@ TEST(DaysFromCivilTest, ConsecutiveAcrossCenturies) {
   std::int64_t expected = DaysFromCivil(1599, 12, 31);
   for (std::int64_t year = 1600; year <= 2401; ++year) {
     for (unsigned month = 1; month <= 12; ++month) {
-      constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+      constexpr std::array<unsigned, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
       unsigned days = kDays[month - 1];
       if (month == 2 && ((year % 4 == 0 && year % 100 != 0) || year % 400 == 0)) {
         days = 29;
@@ -61,10 +63,10 @@ TEST(ParseDateTimeTest, Date) {
 
 TEST(ParseDateTimeTest, DateTime) {
   EXPECT_EQ(Ms("2020-01-01T00:00:00Z"), k2020);
-  EXPECT_EQ(Ms("2020-01-01T12:00:00Z"), k2020 + 12 * 3600000);
-  EXPECT_EQ(Ms("2020-01-01T12:34:56Z"), k2020 + (12 * 3600 + 34 * 60 + 56) * 1000);
-  EXPECT_EQ(Ms("2020-01-01T12:00Z"), k2020 + 12 * 3600000);
-  EXPECT_EQ(Ms("2020-01-01t12:00:00z"), k2020 + 12 * 3600000);
+  EXPECT_EQ(Ms("2020-01-01T12:00:00Z"), k2020 + 12 * kHour);
+  EXPECT_EQ(Ms("2020-01-01T12:34:56Z"), k2020 + 12 * kHour + (34 * 60 + 56) * std::int64_t{1000});
+  EXPECT_EQ(Ms("2020-01-01T12:00Z"), k2020 + 12 * kHour);
+  EXPECT_EQ(Ms("2020-01-01t12:00:00z"), k2020 + 12 * kHour);
   EXPECT_EQ(Ms("2020-01-01T00:00:00.123Z"), k2020 + 123);
   EXPECT_EQ(Ms("2020-01-01T00:00:00.1Z"), k2020 + 100);
   EXPECT_EQ(Ms("2020-01-01T00:00:00.999999999Z"), k2020 + 999);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace portcullis::policy {
 namespace {
@@ -56,7 +57,7 @@ TEST(ParseIpNetworkTest, Ipv6Forms) {
     std::array<std::uint8_t, 16> address;
   };
 
-  const Case cases[] = {
+  const std::vector<Case> cases = {
       {"2001:db8:0:0:1:0:0:1", V6({0x2001, 0xdb8, 0, 0, 1, 0, 0, 1})},
       {"2001:DB8::1", V6({0x2001, 0xdb8, 0, 0, 0, 0, 0, 1})},
       {"2001:0db8:0000:0000:0000:0000:0000:0001", V6({0x2001, 0xdb8, 0, 0, 0, 0, 0, 1})},

@@ -151,6 +151,17 @@ TEST(WildcardTest, PathologicalPatternIsLinear) {
   EXPECT_FALSE(question.Matches(text));
 }
 
+std::string RandomString(std::mt19937& rng, std::string_view alphabet, std::size_t max_length) {
+  std::uniform_int_distribution<std::size_t> length(0, max_length);
+  std::uniform_int_distribution<std::size_t> pick(0, alphabet.size() - 1);
+  std::string result;
+  const std::size_t n = length(rng);
+  for (std::size_t i = 0; i < n; ++i) {
+    result += alphabet[pick(rng)];
+  }
+  return result;
+}
+
 std::string RegexFor(std::string_view pattern) {
   std::string re;
   for (const char c : pattern) {
@@ -172,25 +183,13 @@ TEST(WildcardTest, DifferentialAgainstRegex) {
   std::mt19937 rng(20240611);
   constexpr std::string_view kPatternAlphabet = "ab*?/:";
   constexpr std::string_view kTextAlphabet = "ab/:";
-  std::uniform_int_distribution<std::size_t> pattern_len(0, 9);
-  std::uniform_int_distribution<std::size_t> text_len(0, 12);
-  std::uniform_int_distribution<std::size_t> pick_pattern(0, kPatternAlphabet.size() - 1);
-  std::uniform_int_distribution<std::size_t> pick_text(0, kTextAlphabet.size() - 1);
   int matches = 0;
   for (int round = 0; round < 3000; ++round) {
-    std::string pattern;
-    const std::size_t plen = pattern_len(rng);
-    for (std::size_t i = 0; i < plen; ++i) {
-      pattern += kPatternAlphabet[pick_pattern(rng)];
-    }
+    const std::string pattern = RandomString(rng, kPatternAlphabet, 9);
     const std::regex reference(RegexFor(pattern));
     const WildcardPattern compiled = WildcardPattern::Compile(pattern);
     for (int t = 0; t < 8; ++t) {
-      std::string text;
-      const std::size_t tlen = text_len(rng);
-      for (std::size_t i = 0; i < tlen; ++i) {
-        text += kTextAlphabet[pick_text(rng)];
-      }
+      const std::string text = RandomString(rng, kTextAlphabet, 12);
       const bool expected = std::regex_match(text, reference);
       matches += expected ? 1 : 0;
       ASSERT_EQ(compiled.Matches(text), expected)
