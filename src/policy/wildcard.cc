@@ -42,7 +42,7 @@ WildcardPattern WildcardPattern::Compile(std::string_view pattern) {
   const bool has_question = p.find('?') != std::string_view::npos;
   if (!has_star && !has_question) {
     result.kind_ = Kind::kLiteral;
-    result.literal_length_ = static_cast<std::uint32_t>(p.size());
+    result.literal_length_ = p.size();
     return result;
   }
   if (p.find_first_not_of('*') == std::string_view::npos) {
@@ -68,8 +68,8 @@ bool WildcardPattern::CompileFastPath() {
   if (literal.find('*') != std::string_view::npos) {
     return false;
   }
-  literal_offset_ = static_cast<std::uint32_t>(lit_begin);
-  literal_length_ = static_cast<std::uint32_t>(literal.size());
+  literal_offset_ = lit_begin;
+  literal_length_ = literal.size();
   const bool leading = lit_begin > 0;
   const bool trailing = lit_end < p.size();
   if (leading && trailing) {
@@ -94,8 +94,8 @@ void WildcardPattern::CompileSegments() {
     const bool is_last = star == std::string_view::npos;
     if (end > start || is_first || is_last) {
       Segment segment;
-      segment.offset = static_cast<std::uint32_t>(start);
-      segment.length = static_cast<std::uint32_t>(end - start);
+      segment.offset = start;
+      segment.length = end - start;
       const std::string_view text = p.substr(start, end - start);
       segment.has_question = text.find('?') != std::string_view::npos;
       segment.mask_index = kNoMasks;
@@ -114,9 +114,9 @@ void WildcardPattern::CompileSegments() {
   }
 }
 
-std::uint32_t WildcardPattern::AddShiftAndTable(std::string_view segment) {
+std::size_t WildcardPattern::AddShiftAndTable(std::string_view segment) {
   // Bit i of table[c] is set when byte c may stand at position i of the segment.
-  const auto index = static_cast<std::uint32_t>(masks_.size());
+  const std::size_t index = masks_.size();
   masks_.resize(masks_.size() + kMaskTableSize, 0);
   std::uint64_t* table = masks_.data() + index;
   for (std::size_t i = 0; i < segment.size(); ++i) {

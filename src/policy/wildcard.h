@@ -21,6 +21,7 @@
 // the duration of the call.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -59,14 +60,14 @@ class WildcardPattern {
   // A maximal run of the pattern between `*`s, addressed by offset so that copies
   // and moves of the object stay valid.
   struct Segment {
-    std::uint32_t offset = 0;
-    std::uint32_t length = 0;
-    bool has_question = false;
+    std::size_t offset = 0;
+    std::size_t length = 0;
     // Index of this segment's 256-entry shift-and table in masks_, or kNoMasks.
-    std::uint32_t mask_index = 0;
+    std::size_t mask_index = 0;
+    bool has_question = false;
   };
 
-  static constexpr std::uint32_t kNoMasks = 0xffffffffU;
+  static constexpr std::size_t kNoMasks = static_cast<std::size_t>(-1);
 
   // Compile() steps. CompileFastPath() returns false when the pattern (which has
   // a star and no `?`) needs the general matcher.
@@ -74,7 +75,7 @@ class WildcardPattern {
   void CompileSegments();
   // Appends the 256-entry shift-and table of `segment` (at most 64 bytes) to masks_
   // and returns its index.
-  std::uint32_t AddShiftAndTable(std::string_view segment);
+  std::size_t AddShiftAndTable(std::string_view segment);
 
   std::string_view SegmentText(const Segment& segment) const {
     return std::string_view(pattern_).substr(segment.offset, segment.length);
@@ -89,8 +90,8 @@ class WildcardPattern {
   std::string pattern_;
   Kind kind_ = Kind::kLiteral;
   // kPrefix/kSuffix/kContains/kLiteral: the literal part. Offsets into pattern_.
-  std::uint32_t literal_offset_ = 0;
-  std::uint32_t literal_length_ = 0;
+  std::size_t literal_offset_ = 0;
+  std::size_t literal_length_ = 0;
   // kGeneral only.
   // INVARIANT: when has_star_, segments_ holds the first segment (anchored at the
   // start, maybe empty), the non-empty middle segments, and the last segment
