@@ -96,6 +96,17 @@ void CompileActions(const policy::Statement& in, CompiledStatement& out) {
   for (auto& [service, slot] : out.by_service) {
     std::sort(slot.exact.begin(), slot.exact.end());
     slot.exact.erase(std::unique(slot.exact.begin(), slot.exact.end()), slot.exact.end());
+    std::vector<std::pair<std::uint64_t, std::string>> hashed;
+    hashed.reserve(slot.exact.size());
+    for (std::string& name : slot.exact) {
+      hashed.emplace_back(HashKeyIgnoreCase(name), std::move(name));
+    }
+    std::sort(hashed.begin(), hashed.end());
+    slot.exact.clear();
+    for (auto& [hash, name] : hashed) {
+      slot.exact_hashes.push_back(hash);
+      slot.exact.push_back(std::move(name));
+    }
   }
 }
 
@@ -297,34 +308,34 @@ std::optional<Template> ParseTemplate(std::string_view s) {
   return t;
 }
 
-bool ServiceActions::Matches(std::string_view name_lower) const {
+bool ServiceActions::Matches(std::string_view name_lower, std::uint64_t name_hash) const {
   if (all) {
     return true;
   }
-  if (!exact.empty() && std::binary_search(exact.begin(), exact.end(), name_lower)) {
-    return true;
+  auto it = std::lower_bound(exact_hashes.begin(), exact_hashes.end(), name_hash);
+  for (; it != exact_hashes.end() && *it == name_hash; ++it) {
+    if (exact[static_cast<std::size_t>(it - exact_hashes.begin())] == name_lower) {
+      return true;
+    }
   }
   return std::any_of(globs.begin(), globs.end(),
                      [&](const policy::WildcardPattern& g) { return g.Matches(name_lower); });
 }
 
 bool CompiledStatement::MatchesAction(std::string_view action_lower, std::string_view service,
-                                      std::string_view name) const {
+                                      std::string_view name, std::uint64_t name_hash,
+                                      const ServiceActions* actions) const {
   bool listed = any_action;
-  if (!listed) {
+  if (!listed && actions == nullptr && !by_service.empty()) {
     auto it = by_service.find(service);
-    listed = it != by_service.end() && it->second.Matches(name);
+    actions = it == by_service.end() ? nullptr : &it->second;
   }
-  if (!listed) {
+  listed = listed || (actions != nullptr && actions->Matches(name, name_hash));
+  if (!listed && !full_action_globs.empty()) {
     listed = std::any_of(full_action_globs.begin(), full_action_globs.end(),
                          [&](const policy::WildcardPattern& g) { return g.Matches(action_lower); });
   }
   return not_action ? !listed : listed;
-}
-
-const std::vector<std::uint32_t>& CompiledPolicy::Candidates(std::string_view service) const {
-  auto it = index_.find(service);
-  return it == index_.end() ? global_ : it->second;
 }
 
 Result<std::shared_ptr<const CompiledPolicy>> CompilePolicy(const policy::PolicyDocument& doc,
@@ -345,33 +356,8 @@ Result<std::shared_ptr<const CompiledPolicy>> CompilePolicy(const policy::Policy
     CompilePrincipal(in, st);
     IAM_RETURN_IF_ERROR(CompileConditions(in, doc.version, st));
   }
-  // Index: a statement is global when it may match an action of any service.
-  for (std::uint32_t i = 0; i < out->statements_.size(); ++i) {
-    const CompiledStatement& st = out->statements_[i];
-    if (st.not_action || st.any_action || !st.full_action_globs.empty()) {
-      out->global_.push_back(i);
-    }
-  }
-  for (std::uint32_t i = 0; i < out->statements_.size(); ++i) {
-    const CompiledStatement& st = out->statements_[i];
-    if (st.not_action || st.any_action) {
-      continue;
-    }
-    for (const auto& [service, actions] : st.by_service) {
-      auto& list = out->index_[service];
-      if (list.empty() || list.back() != i) {
-        list.push_back(i);
-      }
-    }
-  }
-  for (auto& [service, list] : out->index_) {
-    std::vector<std::uint32_t> merged;
-    merged.reserve(list.size() + out->global_.size());
-    std::merge(list.begin(), list.end(), out->global_.begin(), out->global_.end(),
-               std::back_inserter(merged));
-    merged.erase(std::unique(merged.begin(), merged.end()), merged.end());
-    list = std::move(merged);
-  }
+  out->index_.Add(*out, 0);
+  out->index_.Build();
   return std::shared_ptr<const CompiledPolicy>(std::move(out));
 }
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "eval/service_index.h"
 #include "eval/string_map.h"
 #include "policy/arn.h"
 #include "policy/ast.h"
@@ -67,11 +68,15 @@ struct CompiledCondition {
 
 // Action names of one statement that fall under one service prefix.
 struct ServiceActions {
-  bool all = false;                            // "svc:*"
-  std::vector<std::string> exact;              // lowercased names after the colon, sorted
+  bool all = false;  // "svc:*"
+  // Lowercased names after the colon, sorted by HashKeyIgnoreCase, with the hashes
+  // alongside so a lookup compares integers first.
+  std::vector<std::string> exact;
+  std::vector<std::uint64_t> exact_hashes;
   std::vector<policy::WildcardPattern> globs;  // lowercased name patterns
 
-  bool Matches(std::string_view name_lower) const;
+  // `name_hash` is HashKeyIgnoreCase(name_lower).
+  bool Matches(std::string_view name_lower, std::uint64_t name_hash) const;
 };
 
 struct ResourceMatcher {
@@ -106,9 +111,10 @@ struct CompiledStatement {
   std::vector<CompiledCondition> conditions;
 
   // Whether the action (lowercased, split at the first colon) is covered by
-  // Action/NotAction.
-  bool MatchesAction(std::string_view action_lower, std::string_view service,
-                     std::string_view name) const;
+  // Action/NotAction. `actions`, when not null, is this statement's entry of
+  // by_service for `service` (from a ServiceIndex), saving the lookup.
+  bool MatchesAction(std::string_view action_lower, std::string_view service, std::string_view name,
+                     std::uint64_t name_hash, const ServiceActions* actions) const;
 };
 
 class CompiledPolicy {
@@ -121,10 +127,12 @@ class CompiledPolicy {
 
   policy::PolicyVersion version() const { return version_; }
 
-  // Statement indexes to consider for an action of `service` (lowercase), in
-  // statement order: those naming the service plus those that may match any
-  // service ("*", NotAction, wildcard service prefixes).
-  const std::vector<std::uint32_t>& Candidates(std::string_view service) const;
+  // The statements to consider for an action of `service` (lowercase; `hash` is
+  // HashKeyIgnoreCase(service)), in statement order: those naming the service plus
+  // those that may match any service ("*", NotAction, wildcard service prefixes).
+  const std::vector<Candidate>& Candidates(std::string_view service, std::uint64_t hash) const {
+    return index_.Lookup(service, hash);
+  }
 
  private:
   friend Result<std::shared_ptr<const CompiledPolicy>> CompilePolicy(
@@ -134,8 +142,7 @@ class CompiledPolicy {
   policy::PolicyKind kind_ = policy::PolicyKind::kIdentity;
   policy::PolicyVersion version_ = policy::PolicyVersion::k2012_10_17;
   std::vector<CompiledStatement> statements_;
-  StringMap<std::vector<std::uint32_t>> index_;
-  std::vector<std::uint32_t> global_;
+  ServiceIndex index_;
 };
 
 // Compiles a parsed document. `id` names the policy in decisions. Errors:

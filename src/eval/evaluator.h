@@ -40,7 +40,9 @@ struct PolicySetInput {
 };
 
 // A principal's effective policies, compiled once and evaluated many times. It
-// shares ownership of the compiled policies.
+// shares ownership of the compiled policies. Each policy keeps its own index by
+// service; the set adds none, so policies shared by many principals (managed
+// policies, group policies) stay in memory, and in cache, once.
 class CompiledPolicySet {
  public:
   CompiledPolicySet() = default;
@@ -49,6 +51,7 @@ class CompiledPolicySet {
   const PolicySetInput& policies() const { return input_; }
 
  private:
+  // INVARIANT: no null entries in the lists (the constructor drops them).
   PolicySetInput input_;
 };
 

@@ -148,8 +148,8 @@ TEST_P(CorpusTest, Decides) {
 }
 
 INSTANTIATE_TEST_SUITE_P(PolicyEval, CorpusTest, ::testing::ValuesIn(LoadCases()),
-                         [](const ::testing::TestParamInfo<CorpusCase>& info) {
-                           return info.param.name;
+                         [](const ::testing::TestParamInfo<CorpusCase>& param_info) {
+                           return param_info.param.name;
                          });
 
 }  // namespace
