@@ -65,7 +65,8 @@ Caller DescribeCaller(const Request& request, Buffers& buf) {
       arn.has_value() && arn->service == "sts" && arn->resource.substr(0, 15) == "federated-user/";
   if (arn.has_value() && arn->service == "sts" && arn->resource.substr(0, 13) == "assumed-role/") {
     c.is_session = true;
-    const ContextEntry* pa = request.context.Find("aws:PrincipalArn");
+    static const std::uint64_t kPrincipalArnHash = HashKeyIgnoreCase("aws:principalarn");
+    const ContextEntry* pa = request.context.FindHashed("aws:principalarn", kPrincipalArnHash);
     if (pa != nullptr && pa->values.size() == 1 &&
         pa->values.front().find(":role/") != std::string::npos) {
       c.role_arn = pa->values.front();
@@ -132,35 +133,40 @@ class Evaluation {
     std::size_t colon = action.find(':');
     service_ = colon == std::string_view::npos ? action : action.substr(0, colon);
     name_ = colon == std::string_view::npos ? std::string_view() : action.substr(colon + 1);
+    service_hash_ = HashKeyIgnoreCase(service_);
+    name_hash_ = HashKeyIgnoreCase(name_);
+    resource_arn_ = policy::SplitArn(request.resource);
     missing_.keys = options.explain ? &out.missing_context_keys : nullptr;
   }
 
   std::string_view action() const { return buf_.action; }
-
   std::string_view service() const { return service_; }
-
+  std::uint64_t service_hash() const { return service_hash_; }
+  const std::optional<policy::Arn>& resource_arn() const { return resource_arn_; }
   Buffers& buffers() { return buf_; }
 
-  void Scan(const CompiledPolicy& policy, PolicyType type, std::uint32_t index, TypeFlags& flags) {
-    const auto& statements = policy.statements();
-    for (std::uint32_t i : policy.Candidates(service_)) {
-      const CompiledStatement& st = statements[i];
+  // `index`, when not negative, is the policy's position in its list (the
+  // candidates of a policy's own index all say 0).
+  void Scan(const std::vector<Candidate>& candidates, PolicyType type, TypeFlags& flags,
+            std::int64_t index = -1) {
+    for (const Candidate& c : candidates) {
+      const CompiledStatement& st = *c.statement;
       bool is_deny = st.effect == Effect::kDeny;
       if (!options_.explain && (is_deny ? flags.deny : flags.allow)) {
         continue;
       }
-      if (!Applies(st)) {
+      if (!Applies(st, c.actions)) {
         continue;
       }
       (is_deny ? flags.deny : flags.allow) = true;
-      Record(policy, type, index, st);
+      Record(*c.policy, type,
+             index < 0 ? c.policy_index : static_cast<std::uint32_t>(index), st);
     }
   }
 
   void ScanResource(const CompiledPolicy& policy, const Caller& caller, ResourceFlags& flags) {
-    const auto& statements = policy.statements();
-    for (std::uint32_t i : policy.Candidates(service_)) {
-      const CompiledStatement& st = statements[i];
+    for (const Candidate& c : policy.Candidates(service_, service_hash_)) {
+      const CompiledStatement& st = *c.statement;
       PrincipalMatch match = PrincipalMatch::kAny;
       if (st.principal.has_value()) {
         if (st.not_principal) {
@@ -174,13 +180,16 @@ class Evaluation {
           }
         }
       }
-      if (!Applies(st)) {
+      if (!Applies(st, c.actions)) {
         continue;
       }
       if (st.effect == Effect::kDeny) {
         flags.deny = true;
       } else {
-        flags.direct = flags.direct || match == PrincipalMatch::kDirect;
+        // AWS KMS (determining-access-key-policy): Principal "*" gives every identity
+        // permission unless a Deny says otherwise, so it is a direct grant to the caller.
+        flags.direct = flags.direct || match == PrincipalMatch::kDirect ||
+                       match == PrincipalMatch::kAny;
         flags.role = flags.role || match == PrincipalMatch::kRole;
         flags.any = flags.any || match == PrincipalMatch::kAny;
         flags.account = flags.account || match == PrincipalMatch::kAccount;
@@ -190,16 +199,19 @@ class Evaluation {
   }
 
  private:
-  bool Applies(const CompiledStatement& st) {
-    if (!st.MatchesAction(buf_.action, service_, name_)) {
+  bool Applies(const CompiledStatement& st, const ServiceActions* actions) {
+    if (!st.MatchesAction(buf_.action, service_, name_, name_hash_, actions)) {
       return false;
     }
     if (!MatchesResource(st)) {
       return false;
     }
-    return std::all_of(st.conditions.begin(), st.conditions.end(), [&](const CompiledCondition& c) {
-      return EvaluateCondition(c, request_.context, missing_);
-    });
+    for (const CompiledCondition& c : st.conditions) {
+      if (!EvaluateCondition(c, request_.context, missing_)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   bool MatchesResource(const CompiledStatement& st) {
@@ -217,7 +229,7 @@ class Evaluation {
         }
         any = MaskedArnMatch(buf_.render, buf_.mask, request_.resource);
       } else {
-        any = r.any || r.pattern.Matches(request_.resource);
+        any = r.any || r.pattern.Matches(request_.resource, resource_arn_);
       }
       if (any) {
         break;
@@ -231,7 +243,8 @@ class Evaluation {
     if (!options_.explain) {
       return;
     }
-    out_.matched.push_back(MatchedStatement{type, index, policy.id(), st.sid, st.index, st.effect});
+    out_.matched.push_back(
+        MatchedStatement{type, index, policy.id(), st.sid, st.index, st.effect});
   }
 
   const Request& request_;
@@ -240,30 +253,26 @@ class Evaluation {
   Buffers& buf_;
   std::string_view service_;
   std::string_view name_;
+  std::uint64_t service_hash_ = 0;
+  std::uint64_t name_hash_ = 0;
+  std::optional<policy::Arn> resource_arn_;
   MissingKeySink missing_;
 };
 
-bool IsKmsKey(std::string_view service, std::string_view resource) {
-  if (service != "kms") {
-    return false;
-  }
-  auto arn = policy::SplitArn(resource);
-  return arn.has_value() && arn->service == "kms" && arn->resource.substr(0, 4) == "key/";
+bool IsKmsKey(std::string_view service, const std::optional<policy::Arn>& arn) {
+  return service == "kms" && arn.has_value() && arn->service == "kms" &&
+         arn->resource.substr(0, 4) == "key/";
 }
 
-bool IsRoleAssumption(std::string_view action, std::string_view resource) {
-  if (action.substr(0, 14) != "sts:assumerole") {
-    return false;
-  }
-  auto arn = policy::SplitArn(resource);
-  return arn.has_value() && arn->service == "iam" && arn->resource.substr(0, 5) == "role/";
+bool IsRoleAssumption(std::string_view action, const std::optional<policy::Arn>& arn) {
+  return action.substr(0, 14) == "sts:assumerole" && arn.has_value() && arn->service == "iam" &&
+         arn->resource.substr(0, 5) == "role/";
 }
 
-std::string_view ResourceAccount(const Request& request) {
+std::string_view ResourceAccount(const Request& request, const std::optional<policy::Arn>& arn) {
   if (!request.resource_account.empty()) {
     return request.resource_account;
   }
-  auto arn = policy::SplitArn(request.resource);
   return arn.has_value() ? arn->account : std::string_view();
 }
 
@@ -274,7 +283,14 @@ void KeepMatched(Decision& out) {
 
 }  // namespace
 
-CompiledPolicySet::CompiledPolicySet(PolicySetInput input) : input_(std::move(input)) {}
+CompiledPolicySet::CompiledPolicySet(PolicySetInput input) : input_(std::move(input)) {
+  auto drop_null = [](std::vector<std::shared_ptr<const CompiledPolicy>>& v) {
+    std::erase_if(v, [](const auto& p) { return p == nullptr; });
+  };
+  drop_null(input_.identity);
+  drop_null(input_.session);
+  drop_null(input_.scp);
+}
 
 void Evaluate(const Request& request, const CompiledPolicySet& policies,
               const CompiledPolicy* resource_policy, const EvaluateOptions& options,
@@ -283,23 +299,27 @@ void Evaluate(const Request& request, const CompiledPolicySet& policies,
   Evaluation eval(request, options, out);
   const PolicySetInput& in = policies.policies();
 
+  std::string_view service = eval.service();
+  std::uint64_t hash = eval.service_hash();
   TypeFlags identity;
   for (std::uint32_t i = 0; i < in.identity.size(); ++i) {
-    eval.Scan(*in.identity[i], PolicyType::kIdentity, i, identity);
+    eval.Scan(in.identity[i]->Candidates(service, hash), PolicyType::kIdentity, identity, i);
   }
   TypeFlags boundary;
   if (in.permissions_boundary != nullptr) {
-    eval.Scan(*in.permissions_boundary, PolicyType::kPermissionsBoundary, 0, boundary);
+    eval.Scan(in.permissions_boundary->Candidates(service, hash),
+              PolicyType::kPermissionsBoundary, boundary);
   }
   TypeFlags session;
   for (std::uint32_t i = 0; i < in.session.size(); ++i) {
-    eval.Scan(*in.session[i], PolicyType::kSession, i, session);
+    eval.Scan(in.session[i]->Candidates(service, hash), PolicyType::kSession, session, i);
   }
   bool scp_deny = false;
   bool scp_ok = true;
   for (std::uint32_t i = 0; i < in.scp.size(); ++i) {
     TypeFlags level;
-    eval.Scan(*in.scp[i], PolicyType::kScp, i, level);
+    const auto& candidates = in.scp[i]->Candidates(service, hash);
+    eval.Scan(candidates, PolicyType::kScp, level, i);
     scp_deny = scp_deny || level.deny;
     scp_ok = scp_ok && level.allow;
   }
@@ -323,7 +343,7 @@ void Evaluate(const Request& request, const CompiledPolicySet& policies,
     bool session_ok = in.session.empty() ? !caller.is_federated_user : session.allow;
     bool identity_ok = identity.allow && boundary_ok && session_ok;
     bool limited_ok = (res.role || res.any) && boundary_ok && session_ok;
-    std::string_view resource_account = ResourceAccount(request);
+    std::string_view resource_account = ResourceAccount(request, eval.resource_arn());
     bool same_account = resource_account.empty() || resource_account == caller.account;
     bool allow = false;
     if (caller.is_root && same_account) {
@@ -331,8 +351,8 @@ void Evaluate(const Request& request, const CompiledPolicySet& policies,
       allow = true;
     } else if (!same_account) {
       allow = identity_ok && (res.direct || res.role || res.any || res.account);
-    } else if (IsKmsKey(eval.service(), request.resource) ||
-               IsRoleAssumption(eval.action(), request.resource)) {
+    } else if (IsKmsKey(eval.service(), eval.resource_arn()) ||
+               IsRoleAssumption(eval.action(), eval.resource_arn())) {
       allow = res.direct || limited_ok || (res.account && identity_ok);
     } else {
       allow = res.direct || limited_ok || identity_ok;
