@@ -140,6 +140,7 @@ struct Loaded {
   std::size_t compiled = 0;
   double compile_seconds = 0;
   std::string name;
+  std::string account;
   std::string requests_file;
 };
 
@@ -181,6 +182,9 @@ bool LoadWorkload(const Options& opt, Loaded& loaded) {
   if (const JsonValue* name = root->Find("name"); name != nullptr) {
     loaded.name = name->text();
   }
+  if (const JsonValue* account = root->Find("account"); account != nullptr) {
+    loaded.account = account->text();
+  }
   if (const JsonValue* rf = root->Find("requestsFile"); rf != nullptr) {
     loaded.requests_file = rf->text();
   }
@@ -221,6 +225,7 @@ bool ReadChunk(LineReader& reader, const Loaded& loaded, std::size_t max, std::v
     const Principal& principal = loaded.principals.at(root->Find("p")->text());
     job.principal = &principal;
     job.request.principal = principal.arn;
+    job.request.principal_account = loaded.account;
     job.request.action = root->Find("a")->text();
     job.request.resource = root->Find("r")->text();
     if (const JsonValue* rp = root->Find("rp"); rp != nullptr) {

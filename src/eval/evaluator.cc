@@ -82,6 +82,26 @@ Caller DescribeCaller(const Request& request, Buffers& buf) {
   return c;
 }
 
+// The part of DescribeCaller that needs no ARN split: the caller's account and
+// whether it is an account root or a federated user.
+Caller DescribeCallerKind(const Request& request) {
+  Caller c;
+  std::string_view arn = request.principal;
+  c.arn = arn;
+  c.anonymous = arn.empty();
+  c.account = request.principal_account;
+  if (arn.substr(0, 4) != "arn:") {
+    return c;
+  }
+  c.is_root = arn.ends_with(":root") && arn.find(":iam::") != std::string_view::npos;
+  c.is_federated_user = arn.find(":federated-user/") != std::string_view::npos;
+  if (c.account.empty()) {
+    auto split = policy::SplitArn(arn);
+    c.account = split.has_value() ? split->account : std::string_view();
+  }
+  return c;
+}
+
 PrincipalMatch MatchPrincipal(const PrincipalMatcher& m, const Caller& caller) {
   PrincipalMatch best = m.any ? PrincipalMatch::kAny : PrincipalMatch::kNone;
   if (caller.anonymous) {
@@ -324,9 +344,12 @@ void Evaluate(const Request& request, const CompiledPolicySet& policies,
     scp_ok = scp_ok && level.allow;
   }
   ResourceFlags res;
-  Caller caller = DescribeCaller(request, eval.buffers());
+  Caller caller;
   if (resource_policy != nullptr) {
+    caller = DescribeCaller(request, eval.buffers());
     eval.ScanResource(*resource_policy, caller, res);
+  } else {
+    caller = DescribeCallerKind(request);
   }
 
   // AWS STS API reference: GetCallerIdentity needs no permission and a Deny

@@ -708,7 +708,10 @@ Result<PrincipalSpec> ParsePrincipal(const JsonValue& value, const std::string& 
   }
   for (const auto& [type, entries] : value.members()) {
     const std::string type_path = MemberPath(path, type);
-    const auto [target, check] = PrincipalTarget(type, kind, spec);
+    // Not a structured binding: clang 14 cannot capture those in the lambda below.
+    const auto target_and_check = PrincipalTarget(type, kind, spec);
+    const auto target = target_and_check.first;
+    const auto check = target_and_check.second;
     if (target == nullptr) {
       return Malformed(kInvalidPrincipal, entries, type_path);
     }
