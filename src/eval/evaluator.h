@@ -7,10 +7,10 @@
 //     permissions boundary, session) wins.
 //  3. Every SCP level given must allow.
 //  4. Same account: a resource-policy Allow naming the caller's own ARN (IAM user,
-//     assumed-role session, federated user) allows on its own; one naming the role
-//     ARN of a session or "*" is an Allow that the permissions boundary and session
-//     policies must also allow; one naming only the account delegates to identity
-//     policies. An identity Allow needs the boundary (if any) and the session
+//     assumed-role session, federated user) or "*" allows on its own; one naming
+//     the role ARN of a session is an Allow that the permissions boundary and
+//     session policies must also allow; one naming only the account delegates to
+//     identity policies. An identity Allow needs the boundary (if any) and the session
 //     policies (if any) to allow too.
 //  5. Cross account (resource_account differs): the caller's identity side (within
 //     boundary and session policies) and the resource policy must both allow; the
