@@ -325,12 +325,8 @@ bool ServiceActions::Matches(std::string_view name_lower, std::uint64_t name_has
 bool CompiledStatement::MatchesAction(std::string_view action_lower, std::string_view service,
                                       std::string_view name, std::uint64_t name_hash,
                                       const ServiceActions* actions) const {
-  bool listed = any_action;
-  if (!listed && actions == nullptr && !by_service.empty()) {
-    auto it = by_service.find(service);
-    actions = it == by_service.end() ? nullptr : &it->second;
-  }
-  listed = listed || (actions != nullptr && actions->Matches(name, name_hash));
+  static_cast<void>(service);
+  bool listed = any_action || (actions != nullptr && actions->Matches(name, name_hash));
   if (!listed && !full_action_globs.empty()) {
     listed = std::any_of(full_action_globs.begin(), full_action_globs.end(),
                          [&](const policy::WildcardPattern& g) { return g.Matches(action_lower); });

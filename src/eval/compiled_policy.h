@@ -111,8 +111,8 @@ struct CompiledStatement {
   std::vector<CompiledCondition> conditions;
 
   // Whether the action (lowercased, split at the first colon) is covered by
-  // Action/NotAction. `actions`, when not null, is this statement's entry of
-  // by_service for `service` (from a ServiceIndex), saving the lookup.
+  // Action/NotAction. `actions` is this statement's entry of by_service for
+  // `service`, or null when it has none (a ServiceIndex Candidate carries it).
   bool MatchesAction(std::string_view action_lower, std::string_view service, std::string_view name,
                      std::uint64_t name_hash, const ServiceActions* actions) const;
 };

@@ -155,14 +155,24 @@ class Evaluation {
     name_ = colon == std::string_view::npos ? std::string_view() : action.substr(colon + 1);
     service_hash_ = HashKeyIgnoreCase(service_);
     name_hash_ = HashKeyIgnoreCase(name_);
-    resource_arn_ = policy::SplitArn(request.resource);
     missing_.keys = options.explain ? &out.missing_context_keys : nullptr;
   }
 
   std::string_view action() const { return buf_.action; }
+
   std::string_view service() const { return service_; }
+
   std::uint64_t service_hash() const { return service_hash_; }
-  const std::optional<policy::Arn>& resource_arn() const { return resource_arn_; }
+
+  // The request's resource split as an ARN, computed on first use.
+  const std::optional<policy::Arn>& resource_arn() {
+    if (!resource_split_) {
+      resource_arn_ = policy::SplitArn(request_.resource);
+      resource_split_ = true;
+    }
+    return resource_arn_;
+  }
+
   Buffers& buffers() { return buf_; }
 
   // `index`, when not negative, is the policy's position in its list (the
@@ -179,8 +189,7 @@ class Evaluation {
         continue;
       }
       (is_deny ? flags.deny : flags.allow) = true;
-      Record(*c.policy, type,
-             index < 0 ? c.policy_index : static_cast<std::uint32_t>(index), st);
+      Record(*c.policy, type, index < 0 ? c.policy_index : static_cast<std::uint32_t>(index), st);
     }
   }
 
@@ -208,8 +217,8 @@ class Evaluation {
       } else {
         // AWS KMS (determining-access-key-policy): Principal "*" gives every identity
         // permission unless a Deny says otherwise, so it is a direct grant to the caller.
-        flags.direct = flags.direct || match == PrincipalMatch::kDirect ||
-                       match == PrincipalMatch::kAny;
+        flags.direct =
+            flags.direct || match == PrincipalMatch::kDirect || match == PrincipalMatch::kAny;
         flags.role = flags.role || match == PrincipalMatch::kRole;
         flags.any = flags.any || match == PrincipalMatch::kAny;
         flags.account = flags.account || match == PrincipalMatch::kAccount;
@@ -249,7 +258,7 @@ class Evaluation {
         }
         any = MaskedArnMatch(buf_.render, buf_.mask, request_.resource);
       } else {
-        any = r.any || r.pattern.Matches(request_.resource, resource_arn_);
+        any = r.any || r.pattern.Matches(request_.resource, resource_arn());
       }
       if (any) {
         break;
@@ -263,8 +272,7 @@ class Evaluation {
     if (!options_.explain) {
       return;
     }
-    out_.matched.push_back(
-        MatchedStatement{type, index, policy.id(), st.sid, st.index, st.effect});
+    out_.matched.push_back(MatchedStatement{type, index, policy.id(), st.sid, st.index, st.effect});
   }
 
   const Request& request_;
@@ -276,6 +284,7 @@ class Evaluation {
   std::uint64_t service_hash_ = 0;
   std::uint64_t name_hash_ = 0;
   std::optional<policy::Arn> resource_arn_;
+  bool resource_split_ = false;
   MissingKeySink missing_;
 };
 
@@ -327,8 +336,8 @@ void Evaluate(const Request& request, const CompiledPolicySet& policies,
   }
   TypeFlags boundary;
   if (in.permissions_boundary != nullptr) {
-    eval.Scan(in.permissions_boundary->Candidates(service, hash),
-              PolicyType::kPermissionsBoundary, boundary);
+    eval.Scan(in.permissions_boundary->Candidates(service, hash), PolicyType::kPermissionsBoundary,
+              boundary);
   }
   TypeFlags session;
   for (std::uint32_t i = 0; i < in.session.size(); ++i) {

@@ -1,6 +1,7 @@
 #include "eval/request.h"
 
 #include <algorithm>
+#include <cstring>
 #include <utility>
 
 #include "common/strings.h"
@@ -8,11 +9,34 @@
 namespace portcullis::eval {
 
 std::uint64_t HashKeyIgnoreCase(std::string_view s) {
-  std::uint64_t h = 1469598103934665603ULL;
-  for (char c : s) {
-    h ^= static_cast<unsigned char>(AsciiToLower(c));
-    h *= 1099511628211ULL;
+  // Eight bytes at a time: lowercase ASCII letters with a SWAR mask, then mix.
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+  std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ s.size();
+  auto mix = [&h](std::uint64_t w) {
+    // Set bit 5 of bytes in 'A'..'Z' (ASCII only; bytes >= 0x80 are left alone).
+    std::uint64_t ascii = ~w & kHigh;
+    std::uint64_t ge_a = ((w & ~kHigh) + kOnes * (0x80 - 'A')) & ascii;
+    std::uint64_t gt_z = ((w & ~kHigh) + kOnes * (0x80 - 'Z' - 1)) & ascii;
+    std::uint64_t upper = ge_a & ~gt_z;
+    w |= upper >> 2;
+    h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
+    h ^= h >> 31;
+  };
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, s.data() + i, 8);
+    mix(w);
   }
+  if (i < s.size()) {
+    std::uint64_t w = 0;
+    std::memcpy(&w, s.data() + i, s.size() - i);
+    mix(w);
+  }
+  h ^= h >> 29;
+  h *= 0x94D049BB133111EBULL;
+  h ^= h >> 32;
   return h;
 }
 
@@ -29,6 +53,7 @@ ContextEntry& RequestContext::Slot(std::string_view key) {
   e.key = std::string(key);
   e.key_lower = std::move(lower);
   e.hash = hash;
+  hashes_.push_back(hash);
   return e;
 }
 
@@ -48,6 +73,10 @@ void RequestContext::SetMulti(std::string_view key, std::vector<std::string> val
 void RequestContext::Erase(std::string_view key) {
   std::string lower = AsciiLower(key);
   std::erase_if(entries_, [&](const ContextEntry& e) { return e.key_lower == lower; });
+  hashes_.clear();
+  for (const ContextEntry& e : entries_) {
+    hashes_.push_back(e.hash);
+  }
 }
 
 const ContextEntry* RequestContext::Find(std::string_view key) const {

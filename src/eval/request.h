@@ -15,7 +15,8 @@
 
 namespace portcullis::eval {
 
-// FNV-1a over the ASCII-lowercased bytes of `s`.
+// A 64-bit hash of the ASCII-lowercased bytes of `s`; equal for strings that differ
+// only in ASCII case. Reads eight bytes at a time.
 std::uint64_t HashKeyIgnoreCase(std::string_view s);
 
 struct ContextEntry {
@@ -41,9 +42,9 @@ class RequestContext {
 
   // As Find, with the key already lowercased and hashed (the hot path).
   const ContextEntry* FindHashed(std::string_view key_lower, std::uint64_t hash) const {
-    for (const ContextEntry& e : entries_) {
-      if (e.hash == hash && e.key_lower == key_lower) {
-        return &e;
+    for (std::size_t i = 0; i < hashes_.size(); ++i) {
+      if (hashes_[i] == hash && entries_[i].key_lower == key_lower) {
+        return &entries_[i];
       }
     }
     return nullptr;
@@ -55,6 +56,7 @@ class RequestContext {
   ContextEntry& Slot(std::string_view key);
 
   std::vector<ContextEntry> entries_;
+  std::vector<std::uint64_t> hashes_;  // entries_[i].hash, contiguous for the scan
 };
 
 struct Request {

@@ -15,10 +15,8 @@ void ServiceIndex::Add(const CompiledPolicy& policy, std::uint32_t policy_index)
     if (st.not_action || st.any_action || !st.full_action_globs.empty()) {
       pending_.push_back(Pending{base, std::string(), order});
     }
-    if (st.not_action || st.any_action) {
-      // Listed under every service through the global list; names in by_service
-      // are looked up by MatchesAction when actions is null.
-      continue;
+    if (st.any_action && !st.not_action) {
+      continue;  // matches every action: listed under every service already
     }
     for (const auto& [service, actions] : st.by_service) {
       Candidate c = base;
@@ -51,12 +49,10 @@ void ServiceIndex::Build() {
                      [](const Pending* a, const Pending* b) { return a->order < b->order; });
     for (std::size_t i = 0; i < merged.size(); ++i) {
       // A statement both global and named for this service appears once, with
-      // its names for the service.
+      // its names for the service (MatchesAction also tries its full globs).
       if (i + 1 < merged.size() && merged[i + 1]->order == merged[i]->order) {
         const Pending* named = merged[i]->service.empty() ? merged[i + 1] : merged[i];
-        Candidate c = named->candidate;
-        c.actions = nullptr;  // MatchesAction must also consider the full globs
-        e.candidates.push_back(c);
+        e.candidates.push_back(named->candidate);
         ++i;
         continue;
       }

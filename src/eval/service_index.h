@@ -25,8 +25,9 @@ struct ServiceActions;
 struct Candidate {
   const CompiledPolicy* policy = nullptr;
   const CompiledStatement* statement = nullptr;
-  const ServiceActions* actions = nullptr;  // the statement's names for this service, or null
-  std::uint32_t policy_index = 0;           // position of `policy` in its list
+  // The statement's names for this service, or null when it names none.
+  const ServiceActions* actions = nullptr;
+  std::uint32_t policy_index = 0;  // position of `policy` in its list
 };
 
 class ServiceIndex {

@@ -42,13 +42,30 @@ ArnPattern ArnPattern::Compile(std::string_view pattern) {
     result.region_ = WildcardPattern::Compile(split->region);
     result.account_ = WildcardPattern::Compile(split->account);
     result.resource_ = WildcardPattern::Compile(split->resource);
+    // When the first five fields hold no wildcard, matching them segment by
+    // segment is the same as comparing the text's prefix up to the fifth colon.
+    result.literal_prefix_ = result.partition_.IsLiteral() && result.service_.IsLiteral() &&
+                             result.region_.IsLiteral() && result.account_.IsLiteral();
+    if (result.literal_prefix_) {
+      result.prefix_length_ = pattern.size() - split->resource.size();
+      result.prefix_ = std::string(pattern.substr(0, result.prefix_length_));
+    }
   }
   return result;
+}
+
+bool ArnPattern::MatchesLiteralPrefix(std::string_view arn) const {
+  // INVARIANT: prefix_ is "arn:" plus four literal fields, each followed by ':'.
+  return arn.size() >= prefix_length_ && arn.substr(0, prefix_length_) == prefix_ &&
+         resource_.Matches(arn.substr(prefix_length_));
 }
 
 bool ArnPattern::Matches(std::string_view arn) const {
   if (any_) {
     return true;
+  }
+  if (literal_prefix_) {
+    return MatchesLiteralPrefix(arn);
   }
   if (!is_arn_) {
     return whole_.Matches(arn);
@@ -59,6 +76,9 @@ bool ArnPattern::Matches(std::string_view arn) const {
 bool ArnPattern::Matches(std::string_view arn, const std::optional<Arn>& split) const {
   if (any_) {
     return true;
+  }
+  if (literal_prefix_) {
+    return MatchesLiteralPrefix(arn);
   }
   if (!is_arn_ || !split.has_value()) {
     return whole_.Matches(arn);

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 #include "policy/wildcard.h"
@@ -61,8 +62,15 @@ class ArnPattern {
   std::string_view pattern() const { return whole_.pattern(); }
 
  private:
+  bool MatchesLiteralPrefix(std::string_view arn) const;
+
   bool any_ = false;
   bool is_arn_ = false;  // the pattern splits as an ARN; the fields below are set
+  // The first five fields are literal: match by comparing prefix_ (through the
+  // fifth colon) and then resource_ alone, with no split of the text.
+  bool literal_prefix_ = false;
+  std::size_t prefix_length_ = 0;
+  std::string prefix_;
   WildcardPattern whole_;
   WildcardPattern partition_;
   WildcardPattern service_;
