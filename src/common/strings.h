@@ -20,7 +20,17 @@ constexpr char AsciiToUpper(char c) {
 std::string AsciiLower(std::string_view s);
 
 // Returns whether `a` and `b` are equal ignoring ASCII case.
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (AsciiToLower(a[i]) != AsciiToLower(b[i])) {
+      return false;
+    }
+  }
+  return true;
+}
 
 // Returns whether `s` starts with `prefix` ignoring ASCII case.
 bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix);

@@ -179,17 +179,17 @@ Status CompileValue(const policy::ConditionClause& clause, const std::string& te
   switch (clause.op.base) {
     case BaseOperator::kStringLike:
     case BaseOperator::kStringNotLike:
-      v.glob = policy::WildcardPattern::Compile(text);
+      v.matcher = policy::WildcardPattern::Compile(text);
       break;
     case BaseOperator::kStringEqualsIgnoreCase:
     case BaseOperator::kStringNotEqualsIgnoreCase:
-      v.lower = AsciiLower(text);
+      v.bytes = AsciiLower(text);
       break;
     case BaseOperator::kArnEquals:
     case BaseOperator::kArnLike:
     case BaseOperator::kArnNotEquals:
     case BaseOperator::kArnNotLike:
-      v.arn = policy::ArnPattern::Compile(text);
+      v.matcher = policy::ArnPattern::Compile(text);
       break;
     case BaseOperator::kNumericEquals:
     case BaseOperator::kNumericNotEquals:
@@ -226,10 +226,11 @@ Status CompileValue(const policy::ConditionClause& clause, const std::string& te
     case BaseOperator::kIpAddress:
     case BaseOperator::kNotIpAddress:
       if (!v.templ.has_value()) {
-        v.network = policy::ParseIpNetwork(text);
-        if (!v.network.has_value()) {
+        auto network = policy::ParseIpNetwork(text);
+        if (!network.has_value()) {
           return bad("IP address");
         }
+        v.matcher = *network;
       }
       break;
     case BaseOperator::kBinaryEquals:
@@ -238,7 +239,7 @@ Status CompileValue(const policy::ConditionClause& clause, const std::string& te
         if (!b.has_value()) {
           return bad("base64 value");
         }
-        v.binary = std::move(*b);
+        v.bytes = std::move(*b);
       }
       break;
     case BaseOperator::kStringEquals:

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "common/error.h"
@@ -45,16 +46,24 @@ struct Template {
 
 // One value of a condition clause, pre-parsed for its operator family.
 struct ConditionValue {
-  std::string text;                          // as written
-  std::optional<Template> templ;             // set when the value holds variables
-  policy::WildcardPattern glob;              // StringLike
-  policy::ArnPattern arn;                    // Arn*
-  double number = 0;                         // Numeric*
-  std::int64_t date_ms = 0;                  // Date*
-  bool boolean = false;                      // Bool, Null
-  std::optional<policy::IpNetwork> network;  // IpAddress
-  std::string binary;                        // BinaryEquals, decoded
-  std::string lower;                         // StringEqualsIgnoreCase
+  std::string text;               // as written
+  std::optional<Template> templ;  // set when the value holds variables
+  // StringLike: a WildcardPattern; Arn*: an ArnPattern; IpAddress: an IpNetwork.
+  std::variant<std::monostate, policy::WildcardPattern, policy::ArnPattern, policy::IpNetwork>
+      matcher;
+  double number = 0;         // Numeric*
+  std::int64_t date_ms = 0;  // Date*
+  std::string bytes;         // BinaryEquals: decoded; StringEqualsIgnoreCase: lowercased
+  bool boolean = false;      // Bool, Null
+
+  const policy::WildcardPattern& glob() const {
+    return *std::get_if<policy::WildcardPattern>(&matcher);
+  }
+
+  const policy::ArnPattern& arn() const { return *std::get_if<policy::ArnPattern>(&matcher); }
+
+  // Null unless the operator is IpAddress/NotIpAddress and the value has no variable.
+  const policy::IpNetwork* network() const { return std::get_if<policy::IpNetwork>(&matcher); }
 };
 
 struct CompiledCondition {

@@ -102,129 +102,118 @@ Scratch& ThreadScratch() {
   return scratch;
 }
 
-// The context value parsed once for typed families.
-struct Actual {
-  std::string_view text;
-  std::optional<double> number;
-  std::optional<std::int64_t> date;
-  std::optional<policy::IpNetwork> ip;
-  std::optional<std::string> binary;
-};
-
-Actual ParseActual(Family family, std::string_view text) {
-  Actual a;
-  a.text = text;
-  switch (family) {
-    case Family::kNumeric:
-      a.number = policy::ParseNumeric(text);
-      break;
-    case Family::kDate:
-      a.date = policy::ParseDateTime(text);
-      break;
-    case Family::kIp:
-      a.ip = policy::ParseIpAddress(text);
-      break;
-    case Family::kBinary:
-      a.binary = policy::DecodeBase64(text);
-      break;
-    case Family::kString:
-      break;
-  }
-  return a;
-}
-
-// Whether one compiled (variable-free) policy value matches.
-bool MatchCompiled(BaseOperator op, const ConditionValue& v, const Actual& a) {
-  switch (op) {
-    case BaseOperator::kStringEquals:
-      return a.text == v.text;
-    case BaseOperator::kStringEqualsIgnoreCase:
-      return EqualsIgnoreCase(a.text, v.lower);
-    case BaseOperator::kStringLike:
-      return v.glob.Matches(a.text);
-    case BaseOperator::kArnEquals:
-    case BaseOperator::kArnLike:
-      return v.arn.Matches(a.text);
-    case BaseOperator::kBool:
-      return EqualsIgnoreCase(a.text, v.boolean ? "true" : "false");
-    case BaseOperator::kIpAddress:
-      return a.ip.has_value() && v.network.has_value() && policy::Contains(*v.network, *a.ip);
-    case BaseOperator::kBinaryEquals:
-      return a.binary.has_value() && *a.binary == v.binary;
-    default:
-      break;
-  }
-  switch (FamilyOf(op)) {
-    case Family::kNumeric:
-      return a.number.has_value() && Compare(op, *a.number, v.number);
-    case Family::kDate:
-      return a.date.has_value() && Compare(op, *a.date, v.date_ms);
-    default:
-      return false;
-  }
-}
-
-// Whether a rendered policy value (from a template) matches.
-bool MatchRendered(BaseOperator op, const Scratch& s, const Actual& a) {
+// Whether a rendered policy value (from a template) matches. Rare: parses both
+// sides as needed.
+bool MatchRendered(BaseOperator op, const Scratch& s, std::string_view text) {
   std::string_view r = s.text;
   switch (op) {
     case BaseOperator::kStringEquals:
-      return a.text == r;
+      return text == r;
     case BaseOperator::kStringEqualsIgnoreCase:
-      return EqualsIgnoreCase(a.text, r);
+      return EqualsIgnoreCase(text, r);
     case BaseOperator::kStringLike:
-      return MaskedGlobMatch(r, s.mask, a.text);
+      return MaskedGlobMatch(r, s.mask, text);
     case BaseOperator::kArnEquals:
     case BaseOperator::kArnLike:
-      return MaskedArnMatch(r, s.mask, a.text);
+      return MaskedArnMatch(r, s.mask, text);
     case BaseOperator::kBool:
-      return EqualsIgnoreCase(a.text, r);
+      return EqualsIgnoreCase(text, r);
     case BaseOperator::kIpAddress: {
       auto net = policy::ParseIpNetwork(r);
-      return a.ip.has_value() && net.has_value() && policy::Contains(*net, *a.ip);
+      auto ip = policy::ParseIpAddress(text);
+      return ip.has_value() && net.has_value() && policy::Contains(*net, *ip);
     }
     case BaseOperator::kBinaryEquals: {
-      auto bin = policy::DecodeBase64(r);
-      return a.binary.has_value() && bin.has_value() && *a.binary == *bin;
+      auto want = policy::DecodeBase64(r);
+      auto got = policy::DecodeBase64(text);
+      return want.has_value() && got.has_value() && *want == *got;
     }
     default:
       break;
   }
   switch (FamilyOf(op)) {
     case Family::kNumeric: {
-      auto n = policy::ParseNumeric(r);
-      return a.number.has_value() && n.has_value() && Compare(op, *a.number, *n);
+      auto want = policy::ParseNumeric(r);
+      auto got = policy::ParseNumeric(text);
+      return want.has_value() && got.has_value() && Compare(op, *got, *want);
     }
     case Family::kDate: {
-      auto d = policy::ParseDateTime(r);
-      return a.date.has_value() && d.has_value() && Compare(op, *a.date, *d);
+      auto want = policy::ParseDateTime(r);
+      auto got = policy::ParseDateTime(text);
+      return want.has_value() && got.has_value() && Compare(op, *got, *want);
     }
     default:
       return false;
   }
 }
 
+// Renders a templated value and matches it; false when a variable is unresolved.
+bool MatchTemplated(BaseOperator op, const ConditionValue& v, std::string_view text,
+                    const RequestContext& context) {
+  Scratch& s = ThreadScratch();
+  bool wants_mask = op == BaseOperator::kStringLike || op == BaseOperator::kArnEquals ||
+                    op == BaseOperator::kArnLike;
+  if (!RenderTemplate(*v.templ, context, s.text, wants_mask ? &s.mask : nullptr,
+                      MissingKeySink{})) {
+    return false;
+  }
+  return MatchRendered(op, s, text);
+}
+
+bool MatchString(BaseOperator op, const ConditionValue& v, std::string_view text) {
+  switch (op) {
+    case BaseOperator::kStringEquals:
+      return text == v.text;
+    case BaseOperator::kStringEqualsIgnoreCase:
+      return EqualsIgnoreCase(text, v.bytes);
+    case BaseOperator::kStringLike:
+      return v.glob().Matches(text);
+    case BaseOperator::kArnEquals:
+    case BaseOperator::kArnLike:
+      return v.arn().Matches(text);
+    case BaseOperator::kBool:
+      return EqualsIgnoreCase(text, v.boolean ? std::string_view("true") : "false");
+    default:
+      return false;
+  }
+}
+
 // Whether any policy value matches the context value under the positive operator.
-// A value whose variable cannot be resolved matches nothing.
+// A value whose variable cannot be resolved matches nothing. The context value is
+// parsed once for the typed families.
 bool AnyValueMatches(BaseOperator op, const CompiledCondition& c, std::string_view text,
                      const RequestContext& context) {
-  Actual a = ParseActual(FamilyOf(op), text);
-  for (const ConditionValue& v : c.values) {
-    if (!v.templ.has_value()) {
-      if (MatchCompiled(op, v, a)) {
+  auto any = [&](auto&& match) {
+    for (const ConditionValue& v : c.values) {
+      if (v.templ.has_value() ? MatchTemplated(op, v, text, context) : match(v)) {
         return true;
       }
-      continue;
     }
-    Scratch& s = ThreadScratch();
-    bool wants_mask = op == BaseOperator::kStringLike || op == BaseOperator::kArnEquals ||
-                      op == BaseOperator::kArnLike;
-    if (!RenderTemplate(*v.templ, context, s.text, wants_mask ? &s.mask : nullptr,
-                        MissingKeySink{})) {
-      continue;
+    return false;
+  };
+  switch (FamilyOf(op)) {
+    case Family::kString:
+      return any([&](const ConditionValue& v) { return MatchString(op, v, text); });
+    case Family::kNumeric: {
+      auto n = policy::ParseNumeric(text);
+      return n.has_value() &&
+             any([&](const ConditionValue& v) { return Compare(op, *n, v.number); });
     }
-    if (MatchRendered(op, s, a)) {
-      return true;
+    case Family::kDate: {
+      auto d = policy::ParseDateTime(text);
+      return d.has_value() &&
+             any([&](const ConditionValue& v) { return Compare(op, *d, v.date_ms); });
+    }
+    case Family::kIp: {
+      auto ip = policy::ParseIpAddress(text);
+      return ip.has_value() && any([&](const ConditionValue& v) {
+               const policy::IpNetwork* net = v.network();
+               return net != nullptr && policy::Contains(*net, *ip);
+             });
+    }
+    case Family::kBinary: {
+      auto bin = policy::DecodeBase64(text);
+      return bin.has_value() && any([&](const ConditionValue& v) { return *bin == v.bytes; });
     }
   }
   return false;

@@ -53,7 +53,7 @@ ContextEntry& RequestContext::Slot(std::string_view key) {
   e.key = std::string(key);
   e.key_lower = std::move(lower);
   e.hash = hash;
-  hashes_.push_back(hash);
+  Reindex();
   return e;
 }
 
@@ -73,9 +73,22 @@ void RequestContext::SetMulti(std::string_view key, std::vector<std::string> val
 void RequestContext::Erase(std::string_view key) {
   std::string lower = AsciiLower(key);
   std::erase_if(entries_, [&](const ContextEntry& e) { return e.key_lower == lower; });
-  hashes_.clear();
-  for (const ContextEntry& e : entries_) {
-    hashes_.push_back(e.hash);
+  Reindex();
+}
+
+void RequestContext::Reindex() {
+  std::size_t size = 4;
+  while (size < entries_.size() * 2) {
+    size *= 2;
+  }
+  slots_.assign(size, -1);
+  std::size_t mask = size - 1;
+  for (std::size_t e = 0; e < entries_.size(); ++e) {
+    std::size_t i = entries_[e].hash & mask;
+    while (slots_[i] >= 0) {
+      i = (i + 1) & mask;
+    }
+    slots_[i] = static_cast<std::int32_t>(e);
   }
 }
 

@@ -42,12 +42,18 @@ class RequestContext {
 
   // As Find, with the key already lowercased and hashed (the hot path).
   const ContextEntry* FindHashed(std::string_view key_lower, std::uint64_t hash) const {
-    for (std::size_t i = 0; i < hashes_.size(); ++i) {
-      if (hashes_[i] == hash && entries_[i].key_lower == key_lower) {
-        return &entries_[i];
+    // Open addressing over slots_ (a power of two, at most half full).
+    std::size_t mask = slots_.size() - 1;
+    for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
+      std::int32_t e = slots_[i];
+      if (e < 0) {
+        return nullptr;
+      }
+      const ContextEntry& entry = entries_[static_cast<std::size_t>(e)];
+      if (entry.hash == hash && entry.key_lower == key_lower) {
+        return &entry;
       }
     }
-    return nullptr;
   }
 
   const std::vector<ContextEntry>& entries() const { return entries_; }
@@ -55,8 +61,12 @@ class RequestContext {
  private:
   ContextEntry& Slot(std::string_view key);
 
+  void Reindex();
+
   std::vector<ContextEntry> entries_;
-  std::vector<std::uint64_t> hashes_;  // entries_[i].hash, contiguous for the scan
+  // Index of entries_ by hash: -1 for an empty slot. Never empty, so lookups on a
+  // default-constructed context need no branch.
+  std::vector<std::int32_t> slots_ = std::vector<std::int32_t>(4, -1);
 };
 
 struct Request {

@@ -33,30 +33,37 @@ bool IsArnLike(std::string_view text) {
 
 ArnPattern ArnPattern::Compile(std::string_view pattern) {
   ArnPattern result;
-  result.whole_ = WildcardPattern::Compile(pattern);
+  result.pattern_ = std::string(pattern);
   result.any_ = pattern == "*";
+  if (result.any_) {
+    return result;
+  }
+  auto general = std::make_shared<General>();
+  general->whole = WildcardPattern::Compile(pattern);
   if (const std::optional<Arn> split = SplitArn(pattern)) {
     result.is_arn_ = true;
-    result.partition_ = WildcardPattern::Compile(split->partition);
-    result.service_ = WildcardPattern::Compile(split->service);
-    result.region_ = WildcardPattern::Compile(split->region);
-    result.account_ = WildcardPattern::Compile(split->account);
+    general->partition = WildcardPattern::Compile(split->partition);
+    general->service = WildcardPattern::Compile(split->service);
+    general->region = WildcardPattern::Compile(split->region);
+    general->account = WildcardPattern::Compile(split->account);
     result.resource_ = WildcardPattern::Compile(split->resource);
     // When the first five fields hold no wildcard, matching them segment by
     // segment is the same as comparing the text's prefix up to the fifth colon.
-    result.literal_prefix_ = result.partition_.IsLiteral() && result.service_.IsLiteral() &&
-                             result.region_.IsLiteral() && result.account_.IsLiteral();
-    if (result.literal_prefix_) {
-      result.prefix_length_ = pattern.size() - split->resource.size();
-      result.prefix_ = std::string(pattern.substr(0, result.prefix_length_));
-    }
+    result.literal_prefix_ = general->partition.IsLiteral() && general->service.IsLiteral() &&
+                             general->region.IsLiteral() && general->account.IsLiteral();
+    result.prefix_length_ = pattern.size() - split->resource.size();
+  }
+  if (!result.literal_prefix_) {
+    result.general_ = std::move(general);
   }
   return result;
 }
 
 bool ArnPattern::MatchesLiteralPrefix(std::string_view arn) const {
-  // INVARIANT: prefix_ is "arn:" plus four literal fields, each followed by ':'.
-  return arn.size() >= prefix_length_ && arn.substr(0, prefix_length_) == prefix_ &&
+  // INVARIANT: pattern_'s first prefix_length_ bytes are "arn:" and four literal
+  // fields, each followed by ':'.
+  return arn.size() >= prefix_length_ &&
+         arn.substr(0, prefix_length_) == std::string_view(pattern_).substr(0, prefix_length_) &&
          resource_.Matches(arn.substr(prefix_length_));
 }
 
@@ -67,8 +74,11 @@ bool ArnPattern::Matches(std::string_view arn) const {
   if (literal_prefix_) {
     return MatchesLiteralPrefix(arn);
   }
+  if (general_ == nullptr) {
+    return arn.empty();  // default-constructed: matches only ""
+  }
   if (!is_arn_) {
-    return whole_.Matches(arn);
+    return general_->whole.Matches(arn);
   }
   return Matches(arn, SplitArn(arn));
 }
@@ -80,12 +90,15 @@ bool ArnPattern::Matches(std::string_view arn, const std::optional<Arn>& split) 
   if (literal_prefix_) {
     return MatchesLiteralPrefix(arn);
   }
+  if (general_ == nullptr) {
+    return arn.empty();
+  }
   if (!is_arn_ || !split.has_value()) {
-    return whole_.Matches(arn);
+    return general_->whole.Matches(arn);
   }
   // Cheapest and most selective fields first.
-  return service_.Matches(split->service) && account_.Matches(split->account) &&
-         region_.Matches(split->region) && partition_.Matches(split->partition) &&
+  return general_->service.Matches(split->service) && general_->account.Matches(split->account) &&
+         general_->region.Matches(split->region) && general_->partition.Matches(split->partition) &&
          resource_.Matches(split->resource);
 }
 

@@ -19,6 +19,7 @@
 // it. ArnPattern owns its pattern.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,24 +60,30 @@ class ArnPattern {
 
   // Returns the pattern as given to Compile(); valid while this object lives.
   // NOLINTNEXTLINE(readability-identifier-naming): matches WildcardPattern::pattern()
-  std::string_view pattern() const { return whole_.pattern(); }
+  std::string_view pattern() const { return pattern_; }
 
  private:
+  // The matchers only general patterns need, kept out of line so the common
+  // shape (a literal prefix and a resource glob) stays small and cache-friendly.
+  struct General {
+    WildcardPattern whole;
+    WildcardPattern partition;
+    WildcardPattern service;
+    WildcardPattern region;
+    WildcardPattern account;
+  };
+
   bool MatchesLiteralPrefix(std::string_view arn) const;
 
   bool any_ = false;
-  bool is_arn_ = false;  // the pattern splits as an ARN; the fields below are set
-  // The first five fields are literal: match by comparing prefix_ (through the
-  // fifth colon) and then resource_ alone, with no split of the text.
+  bool is_arn_ = false;  // the pattern splits as an ARN
+  // The first five fields are literal: match by comparing the text's first
+  // prefix_length_ bytes (through the fifth colon) with pattern_, then resource_.
   bool literal_prefix_ = false;
   std::size_t prefix_length_ = 0;
-  std::string prefix_;
-  WildcardPattern whole_;
-  WildcardPattern partition_;
-  WildcardPattern service_;
-  WildcardPattern region_;
-  WildcardPattern account_;
+  std::string pattern_;
   WildcardPattern resource_;
+  std::shared_ptr<const General> general_;  // null when literal_prefix_ or any_
 };
 
 }  // namespace portcullis::policy
