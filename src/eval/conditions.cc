@@ -396,7 +396,7 @@ bool EvaluateCondition(const CompiledCondition& c, const RequestContext& context
   bool result = false;
   switch (c.op.set) {
     case SetQualifier::kNone: {
-      bool any = std::any_of(entry->values.begin(), entry->values.end(), [&](const std::string& v) {
+      bool any = std::any_of(entry->values.begin(), entry->values.end(), [&](std::string_view v) {
         return AnyValueMatches(positive, c, v, context);
       });
       result = negated ? !any : any;

@@ -40,56 +40,113 @@ std::uint64_t HashKeyIgnoreCase(std::string_view s) {
   return h;
 }
 
-ContextEntry& RequestContext::Slot(std::string_view key) {
-  std::string lower = AsciiLower(key);
-  std::uint64_t hash = HashKeyIgnoreCase(lower);
-  for (ContextEntry& e : entries_) {
-    if (e.hash == hash && e.key_lower == lower) {
-      e.key = std::string(key);
-      return e;
+RequestContext::RequestContext(const RequestContext& other) {
+  Rebuild(other.Current());
+}
+
+RequestContext& RequestContext::operator=(const RequestContext& other) {
+  if (this != &other) {
+    Rebuild(other.Current());
+  }
+  return *this;
+}
+
+std::vector<RequestContext::Pending> RequestContext::Current() const {
+  std::vector<Pending> items;
+  items.reserve(entries_.size() + 1);
+  for (const ContextEntry& e : entries_) {
+    items.push_back(Pending{e.key, {e.values.begin(), e.values.end()}, e.multivalued});
+  }
+  return items;
+}
+
+void RequestContext::Rebuild(const std::vector<Pending>& items) {
+  std::size_t bytes = 0;
+  std::size_t count = 0;
+  for (const Pending& p : items) {
+    bytes += 2 * p.key.size();
+    for (std::string_view v : p.values) {
+      bytes += v.size();
+    }
+    count += p.values.size();
+  }
+  std::vector<char> arena;
+  arena.reserve(bytes);
+  std::vector<std::string_view> views;
+  views.reserve(count);
+  std::vector<ContextEntry> entries(items.size());
+  // Copy bytes first (the arena does not reallocate: reserved), then make views.
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const Pending& p = items[i];
+    ContextEntry& e = entries[i];
+    const char* key = arena.data() + arena.size();
+    arena.insert(arena.end(), p.key.begin(), p.key.end());
+    const char* lower = arena.data() + arena.size();
+    for (char c : p.key) {
+      arena.push_back(AsciiToLower(c));
+    }
+    e.key = std::string_view(key, p.key.size());
+    e.key_lower = std::string_view(lower, p.key.size());
+    e.hash = HashKeyIgnoreCase(e.key_lower);
+    e.multivalued = p.multivalued;
+    e.values.size_ = p.values.size();
+    for (std::string_view v : p.values) {
+      const char* start = arena.data() + arena.size();
+      arena.insert(arena.end(), v.begin(), v.end());
+      views.emplace_back(start, v.size());
     }
   }
-  ContextEntry& e = entries_.emplace_back();
-  e.key = std::string(key);
-  e.key_lower = std::move(lower);
-  e.hash = hash;
-  Reindex();
-  return e;
+  std::size_t next = 0;
+  for (ContextEntry& e : entries) {
+    e.values.data_ = views.data() + next;
+    next += e.values.size_;
+  }
+  std::size_t size = 4;
+  while (size < entries.size() * 2) {
+    size *= 2;
+  }
+  std::vector<std::int32_t> slots(size, -1);
+  for (std::size_t e = 0; e < entries.size(); ++e) {
+    std::size_t i = entries[e].hash & (size - 1);
+    while (slots[i] >= 0) {
+      i = (i + 1) & (size - 1);
+    }
+    slots[i] = static_cast<std::int32_t>(e);
+  }
+  // INVARIANT: moving the vectors keeps their buffers, so the views stay valid.
+  arena_ = std::move(arena);
+  views_ = std::move(views);
+  entries_ = std::move(entries);
+  slots_ = std::move(slots);
 }
 
-void RequestContext::Set(std::string_view key, std::string value) {
-  ContextEntry& e = Slot(key);
-  e.values.clear();
-  e.values.push_back(std::move(value));
-  e.multivalued = false;
+void RequestContext::Put(std::string_view key, std::vector<std::string_view> values,
+                         bool multivalued) {
+  std::vector<Pending> items = Current();
+  std::uint64_t hash = HashKeyIgnoreCase(key);
+  std::string lower = AsciiLower(key);
+  auto same = [&](const Pending& p) {
+    return p.key.size() == key.size() && HashKeyIgnoreCase(p.key) == hash &&
+           AsciiLower(p.key) == lower;
+  };
+  std::erase_if(items, same);
+  items.push_back(Pending{key, std::move(values), multivalued});
+  Rebuild(items);
 }
 
-void RequestContext::SetMulti(std::string_view key, std::vector<std::string> values) {
-  ContextEntry& e = Slot(key);
-  e.values = std::move(values);
-  e.multivalued = true;
+void RequestContext::Set(std::string_view key, std::string_view value) {
+  Put(key, {value}, false);
+}
+
+void RequestContext::SetMulti(std::string_view key, const std::vector<std::string>& values) {
+  Put(key, {values.begin(), values.end()}, true);
 }
 
 void RequestContext::Erase(std::string_view key) {
+  std::vector<Pending> items = Current();
   std::string lower = AsciiLower(key);
-  std::erase_if(entries_, [&](const ContextEntry& e) { return e.key_lower == lower; });
-  Reindex();
-}
-
-void RequestContext::Reindex() {
-  std::size_t size = 4;
-  while (size < entries_.size() * 2) {
-    size *= 2;
-  }
-  slots_.assign(size, -1);
-  std::size_t mask = size - 1;
-  for (std::size_t e = 0; e < entries_.size(); ++e) {
-    std::size_t i = entries_[e].hash & mask;
-    while (slots_[i] >= 0) {
-      i = (i + 1) & mask;
-    }
-    slots_[i] = static_cast<std::int32_t>(e);
-  }
+  std::erase_if(items, [&](const Pending& p) { return AsciiLower(p.key) == lower; });
+  Rebuild(items);
 }
 
 const ContextEntry* RequestContext::Find(std::string_view key) const {

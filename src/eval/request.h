@@ -2,9 +2,11 @@
 // resource, and the request context (condition keys).
 //
 // Context keys compare case-insensitively (AWS: condition key names are not case
-// sensitive); RequestContext stores them lowercased with a hash so lookups on the
-// evaluation hot path are a few integer compares. Values are strings, as IAM
-// receives them; a multivalued key holds a list (ForAnyValue/ForAllValues).
+// sensitive). RequestContext keeps every key and value of a request in one
+// contiguous byte arena, with an open-addressing index by key hash, so the lookups
+// on the evaluation hot path touch a few cache lines and compare integers first.
+// Values are strings, as IAM receives them; a multivalued key holds a list
+// (ForAnyValue/ForAllValues).
 // Thread-safety: a const Request may be read from many threads.
 #pragma once
 
@@ -19,30 +21,63 @@ namespace portcullis::eval {
 // only in ASCII case. Reads eight bytes at a time.
 std::uint64_t HashKeyIgnoreCase(std::string_view s);
 
+// The values of one context key: a read-only range of string_views into the
+// context's arena, valid until the context is next modified or destroyed.
+class ContextValues {
+ public:
+  using value_type = std::string_view;
+  using const_iterator = const std::string_view*;
+  using iterator = const_iterator;
+
+  const_iterator begin() const { return data_; }
+
+  const_iterator end() const { return data_ + size_; }
+
+  std::size_t size() const { return size_; }
+
+  bool empty() const { return size_ == 0; }
+
+  std::string_view front() const { return data_[0]; }
+
+  std::string_view operator[](std::size_t i) const { return data_[i]; }
+
+ private:
+  friend class RequestContext;
+
+  const std::string_view* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
 struct ContextEntry {
-  std::string key;        // as given
-  std::string key_lower;  // lookup key
+  std::string_view key;        // as given
+  std::string_view key_lower;  // lookup key
   std::uint64_t hash = 0;
-  std::vector<std::string> values;
+  ContextValues values;
   bool multivalued = false;
 };
 
 class RequestContext {
  public:
+  RequestContext() = default;
+  RequestContext(const RequestContext& other);
+  RequestContext& operator=(const RequestContext& other);
+  RequestContext(RequestContext&&) noexcept = default;
+  RequestContext& operator=(RequestContext&&) noexcept = default;
+  ~RequestContext() = default;
+
   // Sets a single-valued key (replacing any earlier value of the same key).
-  void Set(std::string_view key, std::string value);
+  void Set(std::string_view key, std::string_view value);
   // Sets a multivalued key; an empty list is an empty set, not an absent key.
-  void SetMulti(std::string_view key, std::vector<std::string> values);
+  void SetMulti(std::string_view key, const std::vector<std::string>& values);
   // Removes `key` if present.
   void Erase(std::string_view key);
 
-  // Returns the entry for `key` (any case) or nullptr. The pointer lives until the
-  // next mutation.
+  // Returns the entry for `key` (any case) or nullptr. The pointer and the views in
+  // it live until the next mutation.
   const ContextEntry* Find(std::string_view key) const;
 
   // As Find, with the key already lowercased and hashed (the hot path).
   const ContextEntry* FindHashed(std::string_view key_lower, std::uint64_t hash) const {
-    // Open addressing over slots_ (a power of two, at most half full).
     std::size_t mask = slots_.size() - 1;
     for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
       std::int32_t e = slots_[i];
@@ -59,10 +94,20 @@ class RequestContext {
   const std::vector<ContextEntry>& entries() const { return entries_; }
 
  private:
-  ContextEntry& Slot(std::string_view key);
+  struct Pending {
+    std::string_view key;
+    std::vector<std::string_view> values;
+    bool multivalued = false;
+  };
 
-  void Reindex();
+  // Rebuilds the arena, views, entries and index from `items` (which may point
+  // into the current arena).
+  void Rebuild(const std::vector<Pending>& items);
+  std::vector<Pending> Current() const;
+  void Put(std::string_view key, std::vector<std::string_view> values, bool multivalued);
 
+  std::vector<char> arena_;
+  std::vector<std::string_view> views_;  // every entry's values, back to back
   std::vector<ContextEntry> entries_;
   // Index of entries_ by hash: -1 for an empty slot. Never empty, so lookups on a
   // default-constructed context need no branch.
