@@ -60,86 +60,105 @@ std::vector<RequestContext::Pending> RequestContext::Current() const {
   return items;
 }
 
-void RequestContext::Rebuild(const std::vector<Pending>& items) {
-  std::size_t bytes = 0;
-  std::size_t count = 0;
-  for (const Pending& p : items) {
-    bytes += 2 * p.key.size();
-    for (std::string_view v : p.values) {
-      bytes += v.size();
-    }
-    count += p.values.size();
+RequestContext::Span RequestContext::Append(std::string_view bytes) {
+  Span span{static_cast<std::uint32_t>(arena_.size()), static_cast<std::uint32_t>(bytes.size())};
+  const char* before = arena_.data();
+  arena_.insert(arena_.end(), bytes.begin(), bytes.end());
+  if (arena_.data() != before) {
+    RefreshViews();
   }
-  std::vector<char> arena;
-  arena.reserve(bytes);
-  std::vector<std::string_view> views;
-  views.reserve(count);
-  std::vector<ContextEntry> entries(items.size());
-  // Copy bytes first (the arena does not reallocate: reserved), then make views.
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    const Pending& p = items[i];
-    ContextEntry& e = entries[i];
-    const char* key = arena.data() + arena.size();
-    arena.insert(arena.end(), p.key.begin(), p.key.end());
-    const char* lower = arena.data() + arena.size();
-    for (char c : p.key) {
-      arena.push_back(AsciiToLower(c));
-    }
-    e.key = std::string_view(key, p.key.size());
-    e.key_lower = std::string_view(lower, p.key.size());
-    e.hash = HashKeyIgnoreCase(e.key_lower);
-    e.multivalued = p.multivalued;
-    e.values.size_ = p.values.size();
-    for (std::string_view v : p.values) {
-      const char* start = arena.data() + arena.size();
-      arena.insert(arena.end(), v.begin(), v.end());
-      views.emplace_back(start, v.size());
-    }
-  }
-  std::size_t next = 0;
-  for (ContextEntry& e : entries) {
-    e.values.data_ = views.data() + next;
-    next += e.values.size_;
-  }
-  std::size_t size = 4;
-  while (size < entries.size() * 2) {
-    size *= 2;
-  }
-  std::vector<std::int32_t> slots(size, -1);
-  for (std::size_t e = 0; e < entries.size(); ++e) {
-    std::size_t i = entries[e].hash & (size - 1);
-    while (slots[i] >= 0) {
-      i = (i + 1) & (size - 1);
-    }
-    slots[i] = static_cast<std::int32_t>(e);
-  }
-  // INVARIANT: moving the vectors keeps their buffers, so the views stay valid.
-  arena_ = std::move(arena);
-  views_ = std::move(views);
-  entries_ = std::move(entries);
-  slots_ = std::move(slots);
+  return span;
 }
 
-void RequestContext::Put(std::string_view key, std::vector<std::string_view> values,
+void RequestContext::RefreshViews() {
+  const char* base = arena_.data();
+  views_.resize(value_spans_.size());
+  for (std::size_t i = 0; i < value_spans_.size(); ++i) {
+    views_[i] = std::string_view(base + value_spans_[i].offset, value_spans_[i].size);
+  }
+  for (std::size_t e = 0; e < entries_.size(); ++e) {
+    const Layout& l = layouts_[e];
+    entries_[e].key = std::string_view(base + l.key.offset, l.key.size);
+    entries_[e].key_lower = std::string_view(base + l.key_lower.offset, l.key_lower.size);
+    entries_[e].values.data_ = views_.data() + l.first_value;
+  }
+}
+
+void RequestContext::InsertSlot(std::size_t entry) {
+  if ((entries_.size()) * 2 > slots_.size()) {
+    std::size_t size = slots_.size() * 2;
+    slots_.assign(size, -1);
+    for (std::size_t e = 0; e < entries_.size(); ++e) {
+      if (e != entry) {
+        InsertSlot(e);
+      }
+    }
+  }
+  std::size_t mask = slots_.size() - 1;
+  std::size_t i = entries_[entry].hash & mask;
+  while (slots_[i] >= 0) {
+    i = (i + 1) & mask;
+  }
+  slots_[i] = static_cast<std::int32_t>(entry);
+}
+
+void RequestContext::Rebuild(const std::vector<Pending>& items) {
+  // Copy the inputs first: they may point into arena_.
+  std::vector<std::string> keys;
+  std::vector<std::vector<std::string>> values;
+  for (const Pending& p : items) {
+    keys.emplace_back(p.key);
+    values.emplace_back(p.values.begin(), p.values.end());
+  }
+  arena_.clear();
+  value_spans_.clear();
+  views_.clear();
+  layouts_.clear();
+  entries_.clear();
+  slots_.assign(4, -1);
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    std::vector<std::string_view> v(values[i].begin(), values[i].end());
+    Put(keys[i], v, items[i].multivalued);
+  }
+}
+
+void RequestContext::Put(std::string_view key, const std::vector<std::string_view>& values,
                          bool multivalued) {
-  std::vector<Pending> items = Current();
-  std::uint64_t hash = HashKeyIgnoreCase(key);
   std::string lower = AsciiLower(key);
-  auto same = [&](const Pending& p) {
-    return p.key.size() == key.size() && HashKeyIgnoreCase(p.key) == hash &&
-           AsciiLower(p.key) == lower;
-  };
-  std::erase_if(items, same);
-  items.push_back(Pending{key, std::move(values), multivalued});
-  Rebuild(items);
+  std::uint64_t hash = HashKeyIgnoreCase(lower);
+  // The caller's views may point into arena_: copy them out before appending.
+  std::vector<std::string> owned(values.begin(), values.end());
+  std::string owned_key(key);
+  const ContextEntry* existing = FindHashed(lower, hash);
+  std::size_t index =
+      existing != nullptr ? static_cast<std::size_t>(existing - entries_.data()) : entries_.size();
+  if (existing == nullptr) {
+    entries_.emplace_back();
+    layouts_.emplace_back();
+    entries_.back().hash = hash;
+  }
+  // Replaced values stay in the arena unreferenced; contexts are short-lived.
+  layouts_[index].key = Append(owned_key);
+  layouts_[index].key_lower = Append(lower);
+  layouts_[index].first_value = static_cast<std::uint32_t>(value_spans_.size());
+  for (const std::string& v : owned) {
+    Span span = Append(v);
+    value_spans_.push_back(span);
+  }
+  entries_[index].values.size_ = owned.size();
+  entries_[index].multivalued = multivalued;
+  RefreshViews();
+  if (existing == nullptr) {
+    InsertSlot(index);
+  }
 }
 
 void RequestContext::Set(std::string_view key, std::string_view value) {
-  Put(key, {value}, false);
+  Put(key, std::vector<std::string_view>{value}, false);
 }
 
 void RequestContext::SetMulti(std::string_view key, const std::vector<std::string>& values) {
-  Put(key, {values.begin(), values.end()}, true);
+  Put(key, std::vector<std::string_view>(values.begin(), values.end()), true);
 }
 
 void RequestContext::Erase(std::string_view key) {

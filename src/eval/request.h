@@ -61,6 +61,7 @@ class RequestContext {
   RequestContext() = default;
   RequestContext(const RequestContext& other);
   RequestContext& operator=(const RequestContext& other);
+  // INVARIANT: moving the vectors keeps their buffers, so the views stay valid.
   RequestContext(RequestContext&&) noexcept = default;
   RequestContext& operator=(RequestContext&&) noexcept = default;
   ~RequestContext() = default;
@@ -100,14 +101,32 @@ class RequestContext {
     bool multivalued = false;
   };
 
-  // Rebuilds the arena, views, entries and index from `items` (which may point
-  // into the current arena).
+  // Where an entry's bytes live in arena_ (views are re-derived after growth).
+  struct Span {
+    std::uint32_t offset = 0;
+    std::uint32_t size = 0;
+  };
+
+  struct Layout {
+    Span key;
+    Span key_lower;
+    std::uint32_t first_value = 0;  // index into value_spans_
+  };
+
+  // Rebuilds everything from `items` (which may point into the current arena).
   void Rebuild(const std::vector<Pending>& items);
   std::vector<Pending> Current() const;
-  void Put(std::string_view key, std::vector<std::string_view> values, bool multivalued);
+  // Appends bytes to the arena and returns where they went.
+  Span Append(std::string_view bytes);
+  // Re-derives every string_view from the spans (after the arena moved).
+  void RefreshViews();
+  void InsertSlot(std::size_t entry);
+  void Put(std::string_view key, const std::vector<std::string_view>& values, bool multivalued);
 
   std::vector<char> arena_;
-  std::vector<std::string_view> views_;  // every entry's values, back to back
+  std::vector<Span> value_spans_;
+  std::vector<std::string_view> views_;  // views of value_spans_, index for index
+  std::vector<Layout> layouts_;          // one per entry
   std::vector<ContextEntry> entries_;
   // Index of entries_ by hash: -1 for an empty slot. Never empty, so lookups on a
   // default-constructed context need no branch.
