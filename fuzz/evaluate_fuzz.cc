@@ -61,15 +61,6 @@ const portcullis::eval::CompiledPolicy& InertResourcePolicy() {
   __builtin_trap();
 }
 
-// TODO: drop once the evaluator classifies callers the same way with and without
-// a resource policy. Without one it takes any principal containing
-// ":federated-user/" for a federated user and any ":iam::...:root" suffix for a
-// root user; with one it splits the ARN ("arn:aws:iam:X:user/:root" is then a
-// root user). An IAM user whose path is "/division:federated-user/" is affected.
-bool KnownCallerKindMismatch(std::string_view principal) {
-  return principal.find("federated-user/") != std::string_view::npos || principal.ends_with("root");
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -113,7 +104,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     Fail("reused Decision (explain=true) differs", explained, reused);
   }
 
-  if (resource_policy == nullptr && !KnownCallerKindMismatch(input->request.principal)) {
+  if (resource_policy == nullptr) {
     const Decision inert =
         portcullis::eval::Evaluate(input->request, input->policies, &InertResourcePolicy(), quiet);
     if (inert.verdict != explained.verdict) {

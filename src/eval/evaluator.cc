@@ -82,26 +82,6 @@ Caller DescribeCaller(const Request& request, Buffers& buf) {
   return c;
 }
 
-// The part of DescribeCaller that needs no ARN split: the caller's account and
-// whether it is an account root or a federated user.
-Caller DescribeCallerKind(const Request& request) {
-  Caller c;
-  std::string_view arn = request.principal;
-  c.arn = arn;
-  c.anonymous = arn.empty();
-  c.account = request.principal_account;
-  if (arn.substr(0, 4) != "arn:") {
-    return c;
-  }
-  c.is_root = arn.ends_with(":root") && arn.find(":iam::") != std::string_view::npos;
-  c.is_federated_user = arn.find(":federated-user/") != std::string_view::npos;
-  if (c.account.empty()) {
-    auto split = policy::SplitArn(arn);
-    c.account = split.has_value() ? split->account : std::string_view();
-  }
-  return c;
-}
-
 PrincipalMatch MatchPrincipal(const PrincipalMatcher& m, const Caller& caller) {
   PrincipalMatch best = m.any ? PrincipalMatch::kAny : PrincipalMatch::kNone;
   if (caller.anonymous) {
@@ -353,12 +333,11 @@ void Evaluate(const Request& request, const CompiledPolicySet& policies,
     scp_ok = scp_ok && level.allow;
   }
   ResourceFlags res;
-  Caller caller;
+  // One classification of the caller whether or not a resource policy is given,
+  // so adding an unrelated resource policy never changes a decision.
+  Caller caller = DescribeCaller(request, eval.buffers());
   if (resource_policy != nullptr) {
-    caller = DescribeCaller(request, eval.buffers());
     eval.ScanResource(*resource_policy, caller, res);
-  } else {
-    caller = DescribeCallerKind(request);
   }
 
   // AWS STS API reference: GetCallerIdentity needs no permission and a Deny
@@ -378,7 +357,12 @@ void Evaluate(const Request& request, const CompiledPolicySet& policies,
     std::string_view resource_account = ResourceAccount(request, eval.resource_arn());
     bool same_account = resource_account.empty() || resource_account == caller.account;
     bool allow = false;
-    if (caller.is_root && same_account) {
+    if (caller.account.empty()) {
+      // A service principal or an anonymous caller has no identity policies: the
+      // resource policy alone decides (AWS: service principals in trust and
+      // resource policies; public access through "*").
+      allow = res.direct || res.any;
+    } else if (caller.is_root && same_account) {
       // AWS: the root user has full access to its own account unless denied.
       allow = true;
     } else if (!same_account) {

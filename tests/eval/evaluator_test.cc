@@ -294,7 +294,7 @@ TEST(EvaluatorTest, TrustPolicyMustAllowAssumeRole) {
 // as a cross-account caller; it then needs an identity Allow it can never have, so
 // no trust or resource policy can grant an AWS service anything. AWS: "Policy
 // evaluation logic", resource-based policies granting service principals.
-TEST(EvaluatorTest, DISABLED_TrustPolicyNamingAServiceGrantsIt) {
+TEST(EvaluatorTest, TrustPolicyNamingAServiceGrantsIt) {
   EXPECT_EQ(V(Req("ec2.amazonaws.com", "sts:AssumeRole", kRole), Set{},
               Trust(R"({"Service":"ec2.amazonaws.com"})")),
             Verdict::kAllow);
@@ -590,7 +590,7 @@ TEST(EvaluatorTest, InertResourcePolicyChangesNothing) {
 // TODO: enable when the evaluator describes the caller the same way without a
 // resource policy: it then takes any principal containing ":federated-user/" for a
 // GetFederationToken user. IAM paths may contain ':' (IAM API reference, Path).
-TEST(EvaluatorTest, DISABLED_UserWhosePathLooksFederatedIsAUser) {
+TEST(EvaluatorTest, UserWhosePathLooksFederatedIsAUser) {
   const std::string user = "arn:aws:iam::111122223333:user/division:federated-user/bob";
   Set s{{Identity(St("Allow", R"("s3:GetObject")"))}};
   PolicyPtr inert = ResourcePolicy(R"({"AWS":"arn:aws:iam::000000000000:user/nobody"})",
