@@ -23,12 +23,7 @@ fi
 cmake --preset release
 cmake --build --preset release
 
-# The binary is build/release/portcullis today; build/release/portcullis if the
-# build puts executables at the top of the build tree.
 bin=build/release/portcullis
-if [[ ! -x "$bin" ]]; then
-  bin=build/release/portcullis
-fi
 if [[ ${#passthrough[@]} -gt 0 ]]; then
   exec "$bin" "${passthrough[@]}"
 fi
