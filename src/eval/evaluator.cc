@@ -133,8 +133,8 @@ class Evaluation {
     std::size_t colon = action.find(':');
     service_ = colon == std::string_view::npos ? action : action.substr(0, colon);
     name_ = colon == std::string_view::npos ? std::string_view() : action.substr(colon + 1);
-    service_hash_ = HashKeyIgnoreCase(service_);
-    name_hash_ = HashKeyIgnoreCase(name_);
+    service_hash_ = HashLowercase(service_);
+    name_hash_ = HashLowercase(name_);
     missing_.keys = options.explain ? &out.missing_context_keys : nullptr;
   }
 

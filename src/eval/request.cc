@@ -8,18 +8,27 @@
 
 namespace portcullis::eval {
 
-std::uint64_t HashKeyIgnoreCase(std::string_view s) {
-  // Eight bytes at a time: lowercase ASCII letters with a SWAR mask, then mix.
-  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+namespace {
+
+constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+constexpr std::uint64_t kHigh = 0x8080808080808080ULL;
+
+// Sets bit 5 of the bytes in 'A'..'Z' (ASCII only; bytes >= 0x80 are left alone).
+inline std::uint64_t LowerWord(std::uint64_t w) {
+  std::uint64_t ascii = ~w & kHigh;
+  std::uint64_t ge_a = ((w & ~kHigh) + kOnes * (0x80 - 'A')) & ascii;
+  std::uint64_t gt_z = ((w & ~kHigh) + kOnes * (0x80 - 'Z' - 1)) & ascii;
+  return w | ((ge_a & ~gt_z) >> 2);
+}
+
+// Eight bytes at a time; `kLower` lowercases each word first.
+template <bool kLower>
+std::uint64_t HashWords(std::string_view s) {
   std::uint64_t h = 0x9E3779B97F4A7C15ULL ^ s.size();
   auto mix = [&h](std::uint64_t w) {
-    // Set bit 5 of bytes in 'A'..'Z' (ASCII only; bytes >= 0x80 are left alone).
-    std::uint64_t ascii = ~w & kHigh;
-    std::uint64_t ge_a = ((w & ~kHigh) + kOnes * (0x80 - 'A')) & ascii;
-    std::uint64_t gt_z = ((w & ~kHigh) + kOnes * (0x80 - 'Z' - 1)) & ascii;
-    std::uint64_t upper = ge_a & ~gt_z;
-    w |= upper >> 2;
+    if constexpr (kLower) {
+      w = LowerWord(w);
+    }
     h = (h ^ w) * 0xBF58476D1CE4E5B9ULL;
     h ^= h >> 31;
   };
@@ -38,6 +47,16 @@ std::uint64_t HashKeyIgnoreCase(std::string_view s) {
   h *= 0x94D049BB133111EBULL;
   h ^= h >> 32;
   return h;
+}
+
+}  // namespace
+
+std::uint64_t HashKeyIgnoreCase(std::string_view s) {
+  return HashWords<true>(s);
+}
+
+std::uint64_t HashLowercase(std::string_view s) {
+  return HashWords<false>(s);
 }
 
 RequestContext::RequestContext(const RequestContext& other) {

@@ -21,6 +21,9 @@ namespace portcullis::eval {
 // only in ASCII case. Reads eight bytes at a time.
 std::uint64_t HashKeyIgnoreCase(std::string_view s);
 
+// HashKeyIgnoreCase for text already in lowercase (equal results), cheaper.
+std::uint64_t HashLowercase(std::string_view s);
+
 // The values of one context key: a read-only range of string_views into the
 // context's arena, valid until the context is next modified or destroyed.
 class ContextValues {
