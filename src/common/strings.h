@@ -16,6 +16,24 @@ constexpr char AsciiToUpper(char c) {
   return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
 }
 
+constexpr bool AsciiIsDigit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+// Returns the value of a hexadecimal digit (either case), or -1.
+constexpr int HexDigitValue(char c) {
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
+  return -1;
+}
+
 // Returns a lowercase copy of `s`.
 std::string AsciiLower(std::string_view s);
 

@@ -176,27 +176,19 @@ Status CompileValue(const policy::ConditionClause& clause, const std::string& te
                                       "` for condition operator `" + clause.operator_name + "`",
                                   clause.location));
   };
-  switch (clause.op.base) {
-    case BaseOperator::kStringLike:
-    case BaseOperator::kStringNotLike:
-      v.matcher = policy::WildcardPattern::Compile(text);
+  using policy::OperatorFamily;
+  switch (policy::FamilyOf(clause.op.base)) {
+    case OperatorFamily::kString:
+      if (policy::PositiveForm(clause.op.base) == BaseOperator::kStringLike) {
+        v.matcher = policy::WildcardPattern::Compile(text);
+      } else if (policy::PositiveForm(clause.op.base) == BaseOperator::kStringEqualsIgnoreCase) {
+        v.bytes = AsciiLower(text);
+      }
       break;
-    case BaseOperator::kStringEqualsIgnoreCase:
-    case BaseOperator::kStringNotEqualsIgnoreCase:
-      v.bytes = AsciiLower(text);
-      break;
-    case BaseOperator::kArnEquals:
-    case BaseOperator::kArnLike:
-    case BaseOperator::kArnNotEquals:
-    case BaseOperator::kArnNotLike:
+    case OperatorFamily::kArn:
       v.matcher = policy::ArnPattern::Compile(text);
       break;
-    case BaseOperator::kNumericEquals:
-    case BaseOperator::kNumericNotEquals:
-    case BaseOperator::kNumericLessThan:
-    case BaseOperator::kNumericLessThanEquals:
-    case BaseOperator::kNumericGreaterThan:
-    case BaseOperator::kNumericGreaterThanEquals:
+    case OperatorFamily::kNumeric:
       if (!v.templ.has_value()) {
         auto n = policy::ParseNumeric(text);
         if (!n.has_value()) {
@@ -205,12 +197,7 @@ Status CompileValue(const policy::ConditionClause& clause, const std::string& te
         v.number = *n;
       }
       break;
-    case BaseOperator::kDateEquals:
-    case BaseOperator::kDateNotEquals:
-    case BaseOperator::kDateLessThan:
-    case BaseOperator::kDateLessThanEquals:
-    case BaseOperator::kDateGreaterThan:
-    case BaseOperator::kDateGreaterThanEquals:
+    case OperatorFamily::kDate:
       if (!v.templ.has_value()) {
         auto d = policy::ParseDateTime(text);
         if (!d.has_value()) {
@@ -219,12 +206,11 @@ Status CompileValue(const policy::ConditionClause& clause, const std::string& te
         v.date_ms = *d;
       }
       break;
-    case BaseOperator::kBool:
-    case BaseOperator::kNull:
+    case OperatorFamily::kBool:
+    case OperatorFamily::kNull:
       v.boolean = EqualsIgnoreCase(text, "true");
       break;
-    case BaseOperator::kIpAddress:
-    case BaseOperator::kNotIpAddress:
+    case OperatorFamily::kIpAddress:
       if (!v.templ.has_value()) {
         auto network = policy::ParseIpNetwork(text);
         if (!network.has_value()) {
@@ -233,7 +219,7 @@ Status CompileValue(const policy::ConditionClause& clause, const std::string& te
         v.matcher = *network;
       }
       break;
-    case BaseOperator::kBinaryEquals:
+    case OperatorFamily::kBinary:
       if (!v.templ.has_value()) {
         auto b = policy::DecodeBase64(text);
         if (!b.has_value()) {
@@ -241,9 +227,6 @@ Status CompileValue(const policy::ConditionClause& clause, const std::string& te
         }
         v.bytes = std::move(*b);
       }
-      break;
-    case BaseOperator::kStringEquals:
-    case BaseOperator::kStringNotEquals:
       break;
   }
   return OkStatus();

@@ -18,54 +18,7 @@ namespace {
 using policy::BaseOperator;
 using policy::SetQualifier;
 
-// The positive form of a negated operator; other operators map to themselves.
-BaseOperator Positive(BaseOperator op) {
-  switch (op) {
-    case BaseOperator::kStringNotEquals:
-      return BaseOperator::kStringEquals;
-    case BaseOperator::kStringNotEqualsIgnoreCase:
-      return BaseOperator::kStringEqualsIgnoreCase;
-    case BaseOperator::kStringNotLike:
-      return BaseOperator::kStringLike;
-    case BaseOperator::kNumericNotEquals:
-      return BaseOperator::kNumericEquals;
-    case BaseOperator::kDateNotEquals:
-      return BaseOperator::kDateEquals;
-    case BaseOperator::kNotIpAddress:
-      return BaseOperator::kIpAddress;
-    case BaseOperator::kArnNotEquals:
-      return BaseOperator::kArnEquals;
-    case BaseOperator::kArnNotLike:
-      return BaseOperator::kArnLike;
-    default:
-      return op;
-  }
-}
-
-enum class Family : std::uint8_t { kString, kNumeric, kDate, kIp, kBinary };
-
-Family FamilyOf(BaseOperator op) {
-  switch (op) {
-    case BaseOperator::kNumericEquals:
-    case BaseOperator::kNumericLessThan:
-    case BaseOperator::kNumericLessThanEquals:
-    case BaseOperator::kNumericGreaterThan:
-    case BaseOperator::kNumericGreaterThanEquals:
-      return Family::kNumeric;
-    case BaseOperator::kDateEquals:
-    case BaseOperator::kDateLessThan:
-    case BaseOperator::kDateLessThanEquals:
-    case BaseOperator::kDateGreaterThan:
-    case BaseOperator::kDateGreaterThanEquals:
-      return Family::kDate;
-    case BaseOperator::kIpAddress:
-      return Family::kIp;
-    case BaseOperator::kBinaryEquals:
-      return Family::kBinary;
-    default:
-      return Family::kString;
-  }
-}
+using policy::OperatorFamily;
 
 template <class T>
 bool Compare(BaseOperator op, T actual, T expected) {
@@ -131,13 +84,13 @@ bool MatchRendered(BaseOperator op, const Scratch& s, std::string_view text) {
     default:
       break;
   }
-  switch (FamilyOf(op)) {
-    case Family::kNumeric: {
+  switch (policy::FamilyOf(op)) {
+    case OperatorFamily::kNumeric: {
       auto want = policy::ParseNumeric(r);
       auto got = policy::ParseNumeric(text);
       return want.has_value() && got.has_value() && Compare(op, *got, *want);
     }
-    case Family::kDate: {
+    case OperatorFamily::kDate: {
       auto want = policy::ParseDateTime(r);
       auto got = policy::ParseDateTime(text);
       return want.has_value() && got.has_value() && Compare(op, *got, *want);
@@ -191,27 +144,30 @@ bool AnyValueMatches(BaseOperator op, const CompiledCondition& c, std::string_vi
     }
     return false;
   };
-  switch (FamilyOf(op)) {
-    case Family::kString:
+  switch (policy::FamilyOf(op)) {
+    case OperatorFamily::kString:
+    case OperatorFamily::kBool:
+    case OperatorFamily::kArn:
+    case OperatorFamily::kNull:
       return any([&](const ConditionValue& v) { return MatchString(op, v, text); });
-    case Family::kNumeric: {
+    case OperatorFamily::kNumeric: {
       auto n = policy::ParseNumeric(text);
       return n.has_value() &&
              any([&](const ConditionValue& v) { return Compare(op, *n, v.number); });
     }
-    case Family::kDate: {
+    case OperatorFamily::kDate: {
       auto d = policy::ParseDateTime(text);
       return d.has_value() &&
              any([&](const ConditionValue& v) { return Compare(op, *d, v.date_ms); });
     }
-    case Family::kIp: {
+    case OperatorFamily::kIpAddress: {
       auto ip = policy::ParseIpAddress(text);
       return ip.has_value() && any([&](const ConditionValue& v) {
                const policy::IpNetwork* net = v.network();
                return net != nullptr && policy::Contains(*net, *ip);
              });
     }
-    case Family::kBinary: {
+    case OperatorFamily::kBinary: {
       auto bin = policy::DecodeBase64(text);
       return bin.has_value() && any([&](const ConditionValue& v) { return *bin == v.bytes; });
     }
@@ -388,7 +344,7 @@ bool EvaluateCondition(const CompiledCondition& c, const RequestContext& context
   if (c.has_template && missing.keys != nullptr) {
     VariablesResolve(c, context, missing);
   }
-  BaseOperator positive = Positive(c.op.base);
+  BaseOperator positive = policy::PositiveForm(c.op.base);
   auto holds = [&](std::string_view v) {
     bool m = AnyValueMatches(positive, c, v, context);
     return negated ? !m : m;

@@ -35,9 +35,9 @@ struct PrincipalSpec {
 
 // One key of one operator block: `"StringEquals": {"aws:username": ["a", "b"]}`.
 struct ConditionClause {
-  std::string operator_name;  // as written, e.g. "ForAnyValue:StringLikeIfExists"
-  ConditionOperator op;       // parsed form
-  std::string key;            // as written; keys compare case-insensitively
+  std::string operator_name;        // as written, e.g. "ForAnyValue:StringLikeIfExists"
+  ConditionOperator op;             // parsed form
+  std::string key;                  // as written; keys compare case-insensitively
   std::vector<std::string> values;  // booleans and numbers in JSON become their text
   SourceLocation location;
 };

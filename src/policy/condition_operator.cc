@@ -113,4 +113,68 @@ bool IsNegated(BaseOperator op) {
   }
 }
 
+OperatorFamily FamilyOf(BaseOperator op) {
+  switch (op) {
+    case BaseOperator::kStringEquals:
+    case BaseOperator::kStringNotEquals:
+    case BaseOperator::kStringEqualsIgnoreCase:
+    case BaseOperator::kStringNotEqualsIgnoreCase:
+    case BaseOperator::kStringLike:
+    case BaseOperator::kStringNotLike:
+      return OperatorFamily::kString;
+    case BaseOperator::kNumericEquals:
+    case BaseOperator::kNumericNotEquals:
+    case BaseOperator::kNumericLessThan:
+    case BaseOperator::kNumericLessThanEquals:
+    case BaseOperator::kNumericGreaterThan:
+    case BaseOperator::kNumericGreaterThanEquals:
+      return OperatorFamily::kNumeric;
+    case BaseOperator::kDateEquals:
+    case BaseOperator::kDateNotEquals:
+    case BaseOperator::kDateLessThan:
+    case BaseOperator::kDateLessThanEquals:
+    case BaseOperator::kDateGreaterThan:
+    case BaseOperator::kDateGreaterThanEquals:
+      return OperatorFamily::kDate;
+    case BaseOperator::kBool:
+      return OperatorFamily::kBool;
+    case BaseOperator::kBinaryEquals:
+      return OperatorFamily::kBinary;
+    case BaseOperator::kIpAddress:
+    case BaseOperator::kNotIpAddress:
+      return OperatorFamily::kIpAddress;
+    case BaseOperator::kArnEquals:
+    case BaseOperator::kArnLike:
+    case BaseOperator::kArnNotEquals:
+    case BaseOperator::kArnNotLike:
+      return OperatorFamily::kArn;
+    case BaseOperator::kNull:
+      return OperatorFamily::kNull;
+  }
+  return OperatorFamily::kString;
+}
+
+BaseOperator PositiveForm(BaseOperator op) {
+  switch (op) {
+    case BaseOperator::kStringNotEquals:
+      return BaseOperator::kStringEquals;
+    case BaseOperator::kStringNotEqualsIgnoreCase:
+      return BaseOperator::kStringEqualsIgnoreCase;
+    case BaseOperator::kStringNotLike:
+      return BaseOperator::kStringLike;
+    case BaseOperator::kNumericNotEquals:
+      return BaseOperator::kNumericEquals;
+    case BaseOperator::kDateNotEquals:
+      return BaseOperator::kDateEquals;
+    case BaseOperator::kNotIpAddress:
+      return BaseOperator::kIpAddress;
+    case BaseOperator::kArnNotEquals:
+      return BaseOperator::kArnEquals;
+    case BaseOperator::kArnNotLike:
+      return BaseOperator::kArnLike;
+    default:
+      return op;
+  }
+}
+
 }  // namespace portcullis::policy

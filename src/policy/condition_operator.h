@@ -61,6 +61,24 @@ struct ConditionOperator {
 // Returns the base name as AWS spells it ("StringNotLike").
 std::string_view BaseOperatorName(BaseOperator op);
 
+// The value type an operator compares.
+enum class OperatorFamily : std::uint8_t {
+  kString,  // String*
+  kNumeric,
+  kDate,
+  kBool,
+  kBinary,
+  kIpAddress,
+  kArn,
+  kNull,
+};
+
+OperatorFamily FamilyOf(BaseOperator op);
+
+// The positive form of a negated operator (StringNotLike -> StringLike); other
+// operators map to themselves.
+BaseOperator PositiveForm(BaseOperator op);
+
 // Whether the operator is a negated one (StringNotEquals, NotIpAddress, ...):
 // negated operators match when the key is absent.
 bool IsNegated(BaseOperator op);

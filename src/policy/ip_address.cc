@@ -6,6 +6,8 @@
 #include <optional>
 #include <string_view>
 
+#include "common/strings.h"
+
 namespace portcullis::policy {
 namespace {
 
@@ -15,20 +17,11 @@ constexpr std::uint8_t kV4Bits = 32;
 constexpr std::uint8_t kV6Bits = 128;
 
 bool IsDigit(char c) {
-  return c >= '0' && c <= '9';
+  return AsciiIsDigit(c);
 }
 
 int HexValue(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
+  return HexDigitValue(c);
 }
 
 // Parses a decimal number of 1-3 digits without a leading zero (except "0" itself)

@@ -11,6 +11,8 @@
 #include <numeric>
 #include <optional>
 
+#include "common/strings.h"
+
 namespace portcullis::policy {
 namespace {
 
@@ -27,21 +29,11 @@ constexpr std::size_t kMaxQuotedKeyBytes = 64;
 constexpr std::string_view kHexDigits = "0123456789abcdef";
 
 bool IsDigit(char c) {
-  return c >= '0' && c <= '9';
+  return AsciiIsDigit(c);
 }
 
-// Returns the value of a hex digit, or -1.
 int HexValue(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
+  return HexDigitValue(c);
 }
 
 // Returns the length of the well-formed UTF-8 sequence (RFC 3629, table 3-7 of

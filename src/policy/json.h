@@ -23,8 +23,8 @@
 namespace portcullis::policy {
 
 struct JsonLimits {
-  std::size_t max_bytes = 1 << 20;        // whole document
-  std::size_t max_depth = 64;             // nested arrays/objects
+  std::size_t max_bytes = 1 << 20;         // whole document
+  std::size_t max_depth = 64;              // nested arrays/objects
   std::size_t max_string_bytes = 1 << 16;  // one string after unescaping
   std::size_t max_elements = 1 << 16;      // members + array items, whole document
 };
@@ -47,20 +47,30 @@ class JsonValue {
   JsonValue() = default;
 
   JsonType type() const { return type_; }
+
   const JsonPosition& position() const { return position_; }
+
   bool is_null() const { return type_ == JsonType::kNull; }
+
   bool is_bool() const { return type_ == JsonType::kBool; }
+
   bool is_number() const { return type_ == JsonType::kNumber; }
+
   bool is_string() const { return type_ == JsonType::kString; }
+
   bool is_array() const { return type_ == JsonType::kArray; }
+
   bool is_object() const { return type_ == JsonType::kObject; }
 
   bool bool_value() const { return bool_; }
+
   // For strings: the unescaped UTF-8 text. For numbers: the literal as written
   // ("1.50e3"), so callers decide how to interpret it.
   const std::string& text() const { return text_; }
-  const std::vector<JsonValue>& items() const { return items_; }     // arrays
-  const std::vector<Member>& members() const { return members_; }    // objects, in order
+
+  const std::vector<JsonValue>& items() const { return items_; }  // arrays
+
+  const std::vector<Member>& members() const { return members_; }  // objects, in order
 
   // Returns the member named `key` (exact match) or nullptr.
   const JsonValue* Find(std::string_view key) const;

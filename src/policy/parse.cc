@@ -739,34 +739,25 @@ std::string CheckValueSyntax(BaseOperator op, std::string_view value) {
     return "`" + std::string(BaseOperatorName(op)) + "` needs " + std::string(what) + ", not `" +
            std::string(value) + "`";
   };
-  switch (op) {
-    case BaseOperator::kBool:
-    case BaseOperator::kNull:
+  switch (FamilyOf(op)) {
+    case OperatorFamily::kBool:
+    case OperatorFamily::kNull:
       return EqualsIgnoreCase(value, "true") || EqualsIgnoreCase(value, "false")
                  ? ""
                  : quoted("`true` or `false`");
-    case BaseOperator::kNumericEquals:
-    case BaseOperator::kNumericNotEquals:
-    case BaseOperator::kNumericLessThan:
-    case BaseOperator::kNumericLessThanEquals:
-    case BaseOperator::kNumericGreaterThan:
-    case BaseOperator::kNumericGreaterThanEquals:
+    case OperatorFamily::kNumeric:
       return ParseNumeric(value).has_value() ? "" : quoted("a number");
-    case BaseOperator::kDateEquals:
-    case BaseOperator::kDateNotEquals:
-    case BaseOperator::kDateLessThan:
-    case BaseOperator::kDateLessThanEquals:
-    case BaseOperator::kDateGreaterThan:
-    case BaseOperator::kDateGreaterThanEquals:
+    case OperatorFamily::kDate:
       return ParseDateTime(value).has_value() ? "" : quoted("an ISO 8601 date or epoch seconds");
-    case BaseOperator::kIpAddress:
-    case BaseOperator::kNotIpAddress:
+    case OperatorFamily::kIpAddress:
       return ParseIpNetwork(value).has_value() ? "" : quoted("an IP address or CIDR block");
-    case BaseOperator::kBinaryEquals:
+    case OperatorFamily::kBinary:
       return DecodeBase64(value).has_value() ? "" : quoted("base64 text");
-    default:
+    case OperatorFamily::kString:
+    case OperatorFamily::kArn:
       return "";
   }
+  return "";
 }
 
 // ---------------------------------------------------------------------------
