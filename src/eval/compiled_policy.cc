@@ -237,6 +237,9 @@ Status CompileConditions(const policy::Statement& in, policy::PolicyVersion vers
   for (const policy::ConditionClause& clause : in.conditions) {
     CompiledCondition c;
     c.op = clause.op;
+    c.positive = policy::PositiveForm(clause.op.base);
+    c.family = policy::FamilyOf(clause.op.base);
+    c.negated = policy::IsNegated(clause.op.base);
     c.key = clause.key;
     c.key_lower = AsciiLower(clause.key);
     c.hash = HashKeyIgnoreCase(c.key_lower);

@@ -68,7 +68,10 @@ struct ConditionValue {
 
 struct CompiledCondition {
   policy::ConditionOperator op;
-  std::string key;  // as written
+  policy::BaseOperator positive = policy::BaseOperator::kStringEquals;  // PositiveForm(op.base)
+  policy::OperatorFamily family = policy::OperatorFamily::kString;      // FamilyOf(op.base)
+  bool negated = false;                                                 // IsNegated(op.base)
+  std::string key;                                                      // as written
   std::string key_lower;
   std::uint64_t hash = 0;
   std::vector<ConditionValue> values;

@@ -134,8 +134,9 @@ bool MatchString(BaseOperator op, const ConditionValue& v, std::string_view text
 // Whether any policy value matches the context value under the positive operator.
 // A value whose variable cannot be resolved matches nothing. The context value is
 // parsed once for the typed families.
-bool AnyValueMatches(BaseOperator op, const CompiledCondition& c, std::string_view text,
+bool AnyValueMatches(const CompiledCondition& c, std::string_view text,
                      const RequestContext& context) {
+  const BaseOperator op = c.positive;
   auto any = [&](auto&& match) {
     for (const ConditionValue& v : c.values) {
       if (v.templ.has_value() ? MatchTemplated(op, v, text, context) : match(v)) {
@@ -144,7 +145,7 @@ bool AnyValueMatches(BaseOperator op, const CompiledCondition& c, std::string_vi
     }
     return false;
   };
-  switch (policy::FamilyOf(op)) {
+  switch (c.family) {
     case OperatorFamily::kString:
     case OperatorFamily::kBool:
     case OperatorFamily::kArn:
@@ -308,7 +309,19 @@ bool MaskedArnMatch(std::string_view pattern, const std::vector<bool>& mask,
   }
   std::array<std::size_t, 6> ps{};
   std::array<std::size_t, 6> ts{};
-  if (!SplitSix(pattern, ps) || !SplitSix(text, ts)) {
+  if (!SplitSix(pattern, ps)) {
+    return GlobFrom(pattern, mask, 0, text);
+  }
+  // Fast path: no wildcard before the fifth colon, so the fields must be equal.
+  bool literal_prefix = true;
+  for (std::size_t i = 0; i < ps[5] && literal_prefix; ++i) {
+    literal_prefix = (pattern[i] != '*' && pattern[i] != '?') || (i < mask.size() && mask[i]);
+  }
+  if (literal_prefix) {
+    return text.size() >= ps[5] && text.substr(0, ps[5]) == pattern.substr(0, ps[5]) &&
+           GlobFrom(pattern.substr(ps[5]), mask, ps[5], text.substr(ps[5]));
+  }
+  if (!SplitSix(text, ts)) {
     return GlobFrom(pattern, mask, 0, text);
   }
   for (std::size_t i = 0; i < 6; ++i) {
@@ -327,7 +340,7 @@ bool EvaluateCondition(const CompiledCondition& c, const RequestContext& context
   if (c.op.base == BaseOperator::kNull) {
     return EvaluateNull(c, entry);
   }
-  bool negated = policy::IsNegated(c.op.base);
+  const bool negated = c.negated;
   if (entry == nullptr) {
     missing.Add(c.key);
     switch (c.op.set) {
@@ -344,25 +357,29 @@ bool EvaluateCondition(const CompiledCondition& c, const RequestContext& context
   if (c.has_template && missing.keys != nullptr) {
     VariablesResolve(c, context, missing);
   }
-  BaseOperator positive = policy::PositiveForm(c.op.base);
-  auto holds = [&](std::string_view v) {
-    bool m = AnyValueMatches(positive, c, v, context);
-    return negated ? !m : m;
-  };
+  const ContextValues& values = entry->values;
   bool result = false;
   switch (c.op.set) {
     case SetQualifier::kNone: {
-      bool any = std::any_of(entry->values.begin(), entry->values.end(), [&](std::string_view v) {
-        return AnyValueMatches(positive, c, v, context);
-      });
+      bool any = false;
+      for (std::string_view v : values) {
+        if (AnyValueMatches(c, v, context)) {
+          any = true;
+          break;
+        }
+      }
       result = negated ? !any : any;
       break;
     }
     case SetQualifier::kForAnyValue:
-      result = std::any_of(entry->values.begin(), entry->values.end(), holds);
+      result = std::any_of(values.begin(), values.end(), [&](std::string_view v) {
+        return AnyValueMatches(c, v, context) != negated;
+      });
       break;
     case SetQualifier::kForAllValues:
-      result = std::all_of(entry->values.begin(), entry->values.end(), holds);
+      result = std::all_of(values.begin(), values.end(), [&](std::string_view v) {
+        return AnyValueMatches(c, v, context) != negated;
+      });
       break;
   }
   return result;

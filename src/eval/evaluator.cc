@@ -51,7 +51,9 @@ Buffers& ThreadBuffers() {
   return buffers;
 }
 
-Caller DescribeCaller(const Request& request, Buffers& buf) {
+// Classifies the caller. `with_role` also resolves a session's role ARN, which
+// only resource-policy principal matching needs.
+Caller DescribeCaller(const Request& request, Buffers& buf, bool with_role) {
   Caller c;
   c.arn = request.principal;
   c.anonymous = request.principal.empty();
@@ -65,6 +67,9 @@ Caller DescribeCaller(const Request& request, Buffers& buf) {
       arn.has_value() && arn->service == "sts" && arn->resource.substr(0, 15) == "federated-user/";
   if (arn.has_value() && arn->service == "sts" && arn->resource.substr(0, 13) == "assumed-role/") {
     c.is_session = true;
+    if (!with_role) {
+      return c;
+    }
     static const std::uint64_t kPrincipalArnHash = HashKeyIgnoreCase("aws:principalarn");
     const ContextEntry* pa = request.context.FindHashed("aws:principalarn", kPrincipalArnHash);
     if (pa != nullptr && pa->values.size() == 1 &&
@@ -335,7 +340,7 @@ void Evaluate(const Request& request, const CompiledPolicySet& policies,
   ResourceFlags res;
   // One classification of the caller whether or not a resource policy is given,
   // so adding an unrelated resource policy never changes a decision.
-  Caller caller = DescribeCaller(request, eval.buffers());
+  Caller caller = DescribeCaller(request, eval.buffers(), resource_policy != nullptr);
   if (resource_policy != nullptr) {
     eval.ScanResource(*resource_policy, caller, res);
   }
