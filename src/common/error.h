@@ -97,9 +97,11 @@ inline Status OkStatus() {
 #define IAM_ASSIGN_OR_RETURN(lhs, rexpr) \
   IAM_ASSIGN_OR_RETURN_IMPL(PORTCULLIS_CONCAT(iam_result_, __LINE__), lhs, rexpr)
 
+// NOLINTBEGIN(bugprone-macro-parentheses): `tmp` and `lhs` are declarations.
 #define IAM_ASSIGN_OR_RETURN_IMPL(tmp, lhs, rexpr)                        \
   auto tmp = (rexpr);                                                     \
   if (!tmp.has_value()) {                                                 \
     return ::tl::unexpected<::portcullis::Error>(std::move(tmp).error()); \
   }                                                                       \
   lhs = std::move(*tmp)
+// NOLINTEND(bugprone-macro-parentheses)

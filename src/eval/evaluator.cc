@@ -295,6 +295,46 @@ void KeepMatched(Decision& out) {
   std::erase_if(out.matched, [keep](const MatchedStatement& m) { return m.effect != keep; });
 }
 
+// What each policy type said, for the final combination.
+struct Sides {
+  TypeFlags identity;
+  TypeFlags boundary;
+  bool has_boundary = false;
+  TypeFlags session;
+  bool has_session = false;
+  ResourceFlags resource;
+};
+
+// With no explicit deny and every SCP level allowing: whether the allows combine
+// into an Allow (rules 4-8 of evaluator.h).
+bool CombineAllows(const Sides& s, const Caller& caller, const Request& request, Evaluation& eval) {
+  const ResourceFlags& res = s.resource;
+  bool boundary_ok = !s.has_boundary || s.boundary.allow;
+  // AWS: a GetFederationToken session has no permissions without a session policy.
+  bool session_ok = s.has_session ? s.session.allow : !caller.is_federated_user;
+  bool identity_ok = s.identity.allow && boundary_ok && session_ok;
+  bool limited_ok = (res.role || res.any) && boundary_ok && session_ok;
+  std::string_view resource_account = ResourceAccount(request, eval.resource_arn());
+  bool same_account = resource_account.empty() || resource_account == caller.account;
+  if (caller.account.empty()) {
+    // A service principal or an anonymous caller has no identity policies: the
+    // resource policy alone decides (AWS: service principals in trust and
+    // resource policies; public access through "*").
+    return res.direct || res.any;
+  }
+  if (caller.is_root && same_account) {
+    return true;  // AWS: the root user has full access to its own account unless denied
+  }
+  if (!same_account) {
+    return identity_ok && (res.direct || res.role || res.any || res.account);
+  }
+  if (IsKmsKey(eval.service(), eval.resource_arn()) ||
+      IsRoleAssumption(eval.action(), eval.resource_arn())) {
+    return res.direct || limited_ok || (res.account && identity_ok);
+  }
+  return res.direct || limited_ok || identity_ok;
+}
+
 }  // namespace
 
 CompiledPolicySet::CompiledPolicySet(PolicySetInput input) : input_(std::move(input)) {
@@ -354,31 +394,10 @@ void Evaluate(const Request& request, const CompiledPolicySet& policies,
   } else if (!scp_ok) {
     out.verdict = Verdict::kImplicitDeny;
   } else {
-    bool boundary_ok = in.permissions_boundary == nullptr || boundary.allow;
-    // AWS: a GetFederationToken session has no permissions without a session policy.
-    bool session_ok = in.session.empty() ? !caller.is_federated_user : session.allow;
-    bool identity_ok = identity.allow && boundary_ok && session_ok;
-    bool limited_ok = (res.role || res.any) && boundary_ok && session_ok;
-    std::string_view resource_account = ResourceAccount(request, eval.resource_arn());
-    bool same_account = resource_account.empty() || resource_account == caller.account;
-    bool allow = false;
-    if (caller.account.empty()) {
-      // A service principal or an anonymous caller has no identity policies: the
-      // resource policy alone decides (AWS: service principals in trust and
-      // resource policies; public access through "*").
-      allow = res.direct || res.any;
-    } else if (caller.is_root && same_account) {
-      // AWS: the root user has full access to its own account unless denied.
-      allow = true;
-    } else if (!same_account) {
-      allow = identity_ok && (res.direct || res.role || res.any || res.account);
-    } else if (IsKmsKey(eval.service(), eval.resource_arn()) ||
-               IsRoleAssumption(eval.action(), eval.resource_arn())) {
-      allow = res.direct || limited_ok || (res.account && identity_ok);
-    } else {
-      allow = res.direct || limited_ok || identity_ok;
-    }
-    out.verdict = allow ? Verdict::kAllow : Verdict::kImplicitDeny;
+    Sides sides{
+        identity, boundary, in.permissions_boundary != nullptr, session, !in.session.empty(), res};
+    out.verdict =
+        CombineAllows(sides, caller, request, eval) ? Verdict::kAllow : Verdict::kImplicitDeny;
   }
   if (options.explain) {
     KeepMatched(out);

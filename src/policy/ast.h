@@ -17,8 +17,9 @@
 namespace portcullis::policy {
 
 enum class PolicyVersion : std::uint8_t {
-  k2008_10_17,  // also the meaning of an absent Version; no policy variables
-  k2012_10_17,
+  // Also the meaning of an absent Version; no policy variables.
+  k2008_10_17,  // NOLINT(readability-identifier-naming): named for the version's date
+  k2012_10_17,  // NOLINT(readability-identifier-naming)
 };
 
 enum class Effect : std::uint8_t { kAllow, kDeny };
