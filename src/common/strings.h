@@ -3,6 +3,8 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -32,6 +34,31 @@ constexpr int HexDigitValue(char c) {
     return c - 'A' + 10;
   }
   return -1;
+}
+
+// Byte equality for short strings (keys, names): word-at-a-time and inline, which
+// beats a call to memcmp for the 10-40 byte strings of the evaluation hot path.
+inline bool ShortEquals(std::string_view a, std::string_view b) {
+  std::size_t n = a.size();
+  if (n != b.size()) {
+    return false;
+  }
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t x = 0;
+    std::uint64_t y = 0;
+    std::memcpy(&x, a.data() + i, 8);
+    std::memcpy(&y, b.data() + i, 8);
+    if (x != y) {
+      return false;
+    }
+  }
+  for (; i < n; ++i) {
+    if (a[i] != b[i]) {
+      return false;
+    }
+  }
+  return true;
 }
 
 // Returns a lowercase copy of `s`.

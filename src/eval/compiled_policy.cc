@@ -301,7 +301,7 @@ bool ServiceActions::Matches(std::string_view name_lower, std::uint64_t name_has
   }
   auto it = std::lower_bound(exact_hashes.begin(), exact_hashes.end(), name_hash);
   for (; it != exact_hashes.end() && *it == name_hash; ++it) {
-    if (exact[static_cast<std::size_t>(it - exact_hashes.begin())] == name_lower) {
+    if (ShortEquals(exact[static_cast<std::size_t>(it - exact_hashes.begin())], name_lower)) {
       return true;
     }
   }

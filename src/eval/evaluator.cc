@@ -93,10 +93,10 @@ PrincipalMatch MatchPrincipal(const PrincipalMatcher& m, const Caller& caller) {
     return best;
   }
   for (const std::string& arn : m.arns) {
-    if (arn == caller.arn) {
+    if (ShortEquals(arn, caller.arn)) {
       return PrincipalMatch::kDirect;
     }
-    if (caller.is_session && arn == caller.role_arn) {
+    if (caller.is_session && ShortEquals(arn, caller.role_arn)) {
       best = std::max(best, PrincipalMatch::kRole);
     }
   }
@@ -131,11 +131,15 @@ class Evaluation {
   Evaluation(const Request& request, const EvaluateOptions& options, Decision& out)
       : request_(request), options_(options), out_(out), buf_(ThreadBuffers()) {
     buf_.action.assign(request.action);
-    for (char& ch : buf_.action) {
+    std::size_t colon = std::string_view::npos;
+    for (std::size_t i = 0; i < buf_.action.size(); ++i) {
+      char& ch = buf_.action[i];
       ch = AsciiToLower(ch);
+      if (ch == ':' && colon == std::string_view::npos) {
+        colon = i;
+      }
     }
     std::string_view action = buf_.action;
-    std::size_t colon = action.find(':');
     service_ = colon == std::string_view::npos ? action : action.substr(0, colon);
     name_ = colon == std::string_view::npos ? std::string_view() : action.substr(colon + 1);
     service_hash_ = HashLowercase(service_);

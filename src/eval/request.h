@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/strings.h"
+
 namespace portcullis::eval {
 
 // A 64-bit hash of the ASCII-lowercased bytes of `s`; equal for strings that differ
@@ -89,7 +91,7 @@ class RequestContext {
         return nullptr;
       }
       const ContextEntry& entry = entries_[static_cast<std::size_t>(e)];
-      if (entry.hash == hash && entry.key_lower == key_lower) {
+      if (entry.hash == hash && ShortEquals(entry.key_lower, key_lower)) {
         return &entry;
       }
     }

@@ -16,6 +16,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/strings.h"
+
 namespace portcullis::eval {
 
 class CompiledPolicy;
@@ -45,7 +47,8 @@ class ServiceIndex {
         if (s.entry < 0) {
           break;
         }
-        if (s.hash == hash && entries_[static_cast<std::size_t>(s.entry)].service == service) {
+        if (s.hash == hash &&
+            ShortEquals(entries_[static_cast<std::size_t>(s.entry)].service, service)) {
           return entries_[static_cast<std::size_t>(s.entry)].candidates;
         }
       }
