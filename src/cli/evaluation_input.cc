@@ -149,7 +149,8 @@ Status ReadPolicies(const JsonValue& pol, const eval::Request& request, PolicyCa
   return OkStatus();
 }
 
-void AppendStringArray(std::string& out, const std::vector<std::string>& values) {
+template <class Strings>
+void AppendStringArray(std::string& out, const Strings& values) {
   out += '[';
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (i > 0) {
@@ -237,8 +238,9 @@ std::string DecisionToText(const eval::Decision& decision) {
   }
   if (!decision.missing_context_keys.empty()) {
     out += "Context keys referenced but absent:";
-    for (const std::string& k : decision.missing_context_keys) {
-      out += " " + k;
+    for (std::string_view k : decision.missing_context_keys) {
+      out += " ";
+      out += k;
     }
     out += "\n";
   }

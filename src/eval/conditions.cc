@@ -254,11 +254,11 @@ bool SplitSix(std::string_view s, std::array<std::size_t, 6>& starts) {
 
 }  // namespace
 
-void MissingKeySink::Add(const std::string& key) const {
+void MissingKeySink::Add(std::string_view key) const {
   if (keys == nullptr) {
     return;
   }
-  for (const std::string& k : *keys) {
+  for (std::string_view k : *keys) {
     if (EqualsIgnoreCase(k, key)) {
       return;
     }

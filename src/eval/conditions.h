@@ -14,9 +14,9 @@ namespace portcullis::eval {
 
 // Collects condition keys that were looked up but absent. Null when not explaining.
 struct MissingKeySink {
-  std::vector<std::string>* keys = nullptr;
+  std::vector<std::string_view>* keys = nullptr;
 
-  void Add(const std::string& key) const;
+  void Add(std::string_view key) const;
 };
 
 // Returns whether the clause holds for `context`.

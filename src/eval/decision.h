@@ -47,8 +47,9 @@ struct Decision {
   // Filled only when EvaluateOptions::explain is set.
   std::vector<MatchedStatement> matched;
   // Keys (as written in the policy) that conditions of applicable statements
-  // referenced and the context lacked. Filled only when explaining.
-  std::vector<std::string> missing_context_keys;
+  // referenced and the context lacked. Filled only when explaining. The views
+  // point into the compiled policies, like those in `matched`.
+  std::vector<std::string_view> missing_context_keys;
 
   void Clear() {
     verdict = Verdict::kImplicitDeny;

@@ -140,7 +140,7 @@ TEST_P(CorpusTest, Decides) {
       want.insert(AsciiLower(k.text()));
     }
     std::set<std::string> got;
-    for (const std::string& k : d.missing_context_keys) {
+    for (std::string_view k : d.missing_context_keys) {
       got.insert(AsciiLower(k));
     }
     EXPECT_EQ(got, want);

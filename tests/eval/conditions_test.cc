@@ -84,7 +84,7 @@ void Check(const Case& c) {
         << "explain=" << explain;
   }
   bool all = true;
-  std::vector<std::string> missing;
+  std::vector<std::string_view> missing;
   for (const CompiledCondition& cond : policy->statements().at(0).conditions) {
     all = EvaluateCondition(cond, request.context, MissingKeySink{&missing}) && all;
   }
@@ -331,7 +331,7 @@ TEST(ConditionsTest, MissingKeysAreReportedAsWritten) {
   ASSERT_NE(policy, nullptr);
   RequestContext ctx;
   ctx.Set("s3:prefix", "home/x");
-  std::vector<std::string> missing;
+  std::vector<std::string_view> missing;
   for (const CompiledCondition& c : policy->statements()[0].conditions) {
     EXPECT_FALSE(EvaluateCondition(c, ctx, MissingKeySink{&missing}));
   }
@@ -344,7 +344,7 @@ TEST(ConditionsTest, MissingKeysAreReportedAsWritten) {
 }
 
 TEST(MissingKeySinkTest, DeduplicatesIgnoringCase) {
-  std::vector<std::string> keys;
+  std::vector<std::string_view> keys;
   MissingKeySink sink{&keys};
   sink.Add("aws:UserName");
   sink.Add("AWS:USERNAME");
@@ -381,7 +381,7 @@ TEST(RenderTemplateTest, FailsOnAnAbsentVariableWithoutDefault) {
   RequestContext ctx;
   ctx.Set("aws:userid", "AIDA");
   std::string out = "stale";
-  std::vector<std::string> missing;
+  std::vector<std::string_view> missing;
   EXPECT_FALSE(RenderTemplate(*t, ctx, out, nullptr, MissingKeySink{&missing}));
   EXPECT_THAT(missing, ElementsAre("aws:username"));
 
