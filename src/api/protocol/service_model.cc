@@ -1,0 +1,262 @@
+#include "api/protocol/service_model.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <utility>
+
+namespace portcullis::api::protocol {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Result<ShapeType> ParseShapeType(std::string_view type) {
+  static const std::pair<std::string_view, ShapeType> kTypes[] = {
+      {"structure", ShapeType::kStructure}, {"list", ShapeType::kList},
+      {"map", ShapeType::kMap},             {"string", ShapeType::kString},
+      {"integer", ShapeType::kInteger},     {"long", ShapeType::kLong},
+      {"boolean", ShapeType::kBoolean},     {"timestamp", ShapeType::kTimestamp},
+      {"blob", ShapeType::kBlob},           {"double", ShapeType::kDouble},
+      {"float", ShapeType::kFloat},
+  };
+  for (const auto& [name, value] : kTypes) {
+    if (name == type) {
+      return value;
+    }
+  }
+  return MakeError(ErrorCode::kInvalidArgument, "unknown shape type `" + std::string(type) + "`");
+}
+
+std::string StringOr(const Json& object, const char* key, std::string fallback) {
+  const auto it = object.find(key);
+  if (it != object.end() && it->is_string()) {
+    return it->get<std::string>();
+  }
+  return fallback;
+}
+
+std::optional<std::int64_t> NumberOrNone(const Json& object, const char* key) {
+  const auto it = object.find(key);
+  if (it != object.end() && it->is_number()) {
+    return it->get<std::int64_t>();
+  }
+  return std::nullopt;
+}
+
+bool BoolOr(const Json& object, const char* key, bool fallback) {
+  const auto it = object.find(key);
+  if (it != object.end() && it->is_boolean()) {
+    return it->get<bool>();
+  }
+  return fallback;
+}
+
+class ModelLoader {
+ public:
+  explicit ModelLoader(std::map<std::string, std::unique_ptr<Shape>, std::less<>>* shapes)
+      : shapes_(shapes) {}
+
+  Result<const Shape*> Ref(const Json& ref) {
+    const std::string name = StringOr(ref, "shape", "");
+    const auto it = shapes_->find(name);
+    if (it == shapes_->end()) {
+      return MakeError(ErrorCode::kInvalidArgument, "unknown shape `" + name + "`");
+    }
+    return it->second.get();
+  }
+
+  Status FillShape(Shape* shape, const Json& def) {
+    switch (shape->type) {
+      case ShapeType::kStructure: {
+        std::vector<std::string> required;
+        if (const auto it = def.find("required"); it != def.end() && it->is_array()) {
+          for (const Json& r : *it) {
+            required.push_back(r.get<std::string>());
+          }
+        }
+        if (const auto it = def.find("members"); it != def.end() && it->is_object()) {
+          for (const auto& [member_name, member_def] : it->items()) {
+            Member m;
+            m.name = member_name;
+            m.wire_name = StringOr(member_def, "locationName", member_name);
+            IAM_ASSIGN_OR_RETURN(m.shape, Ref(member_def));
+            shape->members.push_back(std::move(m));
+          }
+        }
+        for (const std::string& r : required) {
+          bool found = false;
+          for (Member& m : shape->members) {
+            if (m.name == r) {
+              m.required = true;
+              found = true;
+            }
+          }
+          if (!found) {
+            return MakeError(ErrorCode::kInvalidArgument,
+                             "required member `" + r + "` is not a member");
+          }
+        }
+        if (const auto it = def.find("error"); it != def.end() && it->is_object()) {
+          ErrorInfo info;
+          info.code = StringOr(*it, "code", shape->name);
+          info.http_status = static_cast<int>(NumberOrNone(*it, "httpStatusCode").value_or(400));
+          info.sender_fault = BoolOr(*it, "senderFault", false);
+          shape->error = std::move(info);
+        } else if (BoolOr(def, "exception", false)) {
+          shape->error = ErrorInfo{shape->name, 400, true};
+        }
+        break;
+      }
+      case ShapeType::kList: {
+        const Json& member = def.at("member");
+        IAM_ASSIGN_OR_RETURN(shape->list_member, Ref(member));
+        shape->list_member_name = StringOr(member, "locationName", "member");
+        shape->flattened = BoolOr(def, "flattened", false);
+        break;
+      }
+      case ShapeType::kMap: {
+        IAM_ASSIGN_OR_RETURN(shape->map_key, Ref(def.at("key")));
+        IAM_ASSIGN_OR_RETURN(shape->map_value, Ref(def.at("value")));
+        shape->map_key_name = StringOr(def.at("key"), "locationName", "key");
+        shape->map_value_name = StringOr(def.at("value"), "locationName", "value");
+        shape->flattened = BoolOr(def, "flattened", false);
+        break;
+      }
+      case ShapeType::kString: {
+        if (const auto it = def.find("pattern"); it != def.end() && it->is_string()) {
+          IAM_ASSIGN_OR_RETURN(ModelPattern p, ModelPattern::Compile(it->get<std::string>()));
+          shape->pattern = std::move(p);
+        }
+        if (const auto it = def.find("enum"); it != def.end() && it->is_array()) {
+          for (const Json& e : *it) {
+            shape->enum_values.push_back(e.get<std::string>());
+          }
+        }
+        break;
+      }
+      case ShapeType::kTimestamp:
+        shape->timestamp_format = StringOr(def, "timestampFormat", "iso8601");
+        break;
+      default:
+        break;
+    }
+    shape->min = NumberOrNone(def, "min");
+    shape->max = NumberOrNone(def, "max");
+    shape->sensitive = BoolOr(def, "sensitive", false);
+    return OkStatus();
+  }
+
+ private:
+  std::map<std::string, std::unique_ptr<Shape>, std::less<>>* shapes_;
+};
+
+std::string_view MetadataString(const Json& metadata, const char* key, std::string* out) {
+  *out = StringOr(metadata, key, "");
+  return *out;
+}
+
+}  // namespace
+
+const Member* Shape::FindMember(std::string_view member_name) const {
+  for (const Member& m : members) {
+    if (m.name == member_name) {
+      return &m;
+    }
+  }
+  return nullptr;
+}
+
+const Operation* ServiceModel::FindOperation(std::string_view name) const {
+  const auto it = operations_.find(name);
+  return it == operations_.end() ? nullptr : &it->second;
+}
+
+const Shape* ServiceModel::FindShape(std::string_view name) const {
+  const auto it = shapes_.find(name);
+  return it == shapes_.end() ? nullptr : it->second.get();
+}
+
+const ErrorInfo* ServiceModel::FindError(std::string_view code) const {
+  const auto it = errors_by_code_.find(code);
+  return it == errors_by_code_.end() ? nullptr : it->second;
+}
+
+Result<ServiceModel> LoadServiceModel(std::string_view json_text) {
+  ServiceModel model;
+  try {
+    const Json doc = Json::parse(json_text.begin(), json_text.end());
+    const Json& metadata = doc.at("metadata");
+    MetadataString(metadata, "apiVersion", &model.api_version_);
+    MetadataString(metadata, "xmlNamespace", &model.xml_namespace_);
+    MetadataString(metadata, "endpointPrefix", &model.endpoint_prefix_);
+    MetadataString(metadata, "protocol", &model.protocol_);
+
+    const Json& shapes = doc.at("shapes");
+    for (const auto& [name, def] : shapes.items()) {
+      auto shape = std::make_unique<Shape>();
+      shape->name = name;
+      IAM_ASSIGN_OR_RETURN(shape->type, ParseShapeType(def.at("type").get<std::string>()));
+      model.shapes_.emplace(name, std::move(shape));
+    }
+    ModelLoader loader(&model.shapes_);
+    for (const auto& [name, def] : shapes.items()) {
+      Shape* shape = model.shapes_.find(name)->second.get();
+      Status filled = loader.FillShape(shape, def);
+      if (!filled.has_value()) {
+        return MakeError(std::move(filled).error().WithContext("shape `" + name + "`"));
+      }
+      if (shape->error.has_value()) {
+        model.errors_by_code_.emplace(shape->error->code, &*shape->error);
+      }
+    }
+    for (const auto& [name, def] : doc.at("operations").items()) {
+      Operation op;
+      op.name = name;
+      if (const auto it = def.find("input"); it != def.end()) {
+        IAM_ASSIGN_OR_RETURN(op.input, loader.Ref(*it));
+      }
+      if (const auto it = def.find("output"); it != def.end()) {
+        IAM_ASSIGN_OR_RETURN(op.output, loader.Ref(*it));
+        op.result_wrapper = StringOr(*it, "resultWrapper", "");
+      }
+      if (const auto it = def.find("errors"); it != def.end() && it->is_array()) {
+        for (const Json& e : *it) {
+          IAM_ASSIGN_OR_RETURN(const Shape* err, loader.Ref(e));
+          op.errors.push_back(err);
+        }
+      }
+      model.operations_.emplace(name, std::move(op));
+    }
+  } catch (const nlohmann::json::exception& e) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     std::string("malformed service model: ") + e.what());
+  }
+  return model;
+}
+
+namespace {
+
+ServiceModel LoadEmbeddedOrDie(std::string_view json_text, const char* name) {
+  Result<ServiceModel> loaded = LoadServiceModel(json_text);
+  if (!loaded.has_value()) {
+    std::fprintf(stderr, "portcullis: embedded %s model does not load: %s\n", name,
+                 loaded.error().ToString().c_str());
+    std::abort();
+  }
+  return std::move(*loaded);
+}
+
+}  // namespace
+
+const ServiceModel& IamModel() {
+  static const ServiceModel model = LoadEmbeddedOrDie(EmbeddedIamModelJson(), "iam");
+  return model;
+}
+
+const ServiceModel& StsModel() {
+  static const ServiceModel model = LoadEmbeddedOrDie(EmbeddedStsModelJson(), "sts");
+  return model;
+}
+
+}  // namespace portcullis::api::protocol
