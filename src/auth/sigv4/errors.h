@@ -1,0 +1,45 @@
+// AWS's authentication error codes as data, with the HTTP status AWS answers them with,
+// and builders for the Errors the SigV4 verifier returns.
+//
+// An Error from this library carries `aws_code` (one of the k* codes below) and, as its
+// `message`, AWS's own message text for that case: it is what the Query/XML error body
+// says, so unlike internal diagnostics it keeps AWS's capitalisation and punctuation.
+// Thread-safe; plain values.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/error.h"
+
+namespace portcullis::auth::sigv4 {
+
+// AWS: IAM API Reference, "Common Error Types".
+inline constexpr std::string_view kIncompleteSignature = "IncompleteSignature";
+inline constexpr std::string_view kInvalidClientTokenId = "InvalidClientTokenId";
+inline constexpr std::string_view kSignatureDoesNotMatch = "SignatureDoesNotMatch";
+inline constexpr std::string_view kMissingAuthenticationToken = "MissingAuthenticationToken";
+inline constexpr std::string_view kRequestExpired = "RequestExpired";
+// AWS: S3 API Reference, "Error Responses" (the payload hash header disagrees with the body).
+inline constexpr std::string_view kXAmzContentSha256Mismatch = "XAmzContentSHA256Mismatch";
+
+// Returns the HTTP status AWS answers `aws_code` with (400 or 403), or 0 for a code that
+// is not one of the above.
+int HttpStatusForAwsCode(std::string_view aws_code);
+
+// Returns an Error with `aws_code`, the ErrorCode that matches it (kInvalidArgument for
+// 400 codes, kUnauthenticated for 403 ones) and `message` verbatim.
+Error AuthError(std::string_view aws_code, std::string message);
+
+// AWS's messages.
+inline constexpr std::string_view kSignatureDoesNotMatchMessage =
+    "The request signature we calculated does not match the signature you provided. Check "
+    "your AWS Secret Access Key and signing method. Consult the service documentation for "
+    "details.";
+inline constexpr std::string_view kInvalidClientTokenIdMessage =
+    "The security token included in the request is invalid.";
+inline constexpr std::string_view kMissingAuthenticationTokenMessage =
+    "Request is missing Authentication Token";
+inline constexpr std::string_view kRequestExpiredMessage = "Request has expired.";
+
+}  // namespace portcullis::auth::sigv4
