@@ -240,9 +240,8 @@ class Evaluation {
     for (const ResourceMatcher& r : st.resources) {
       if (r.templ.has_value()) {
         if (!RenderTemplate(*r.templ, request_.context, buf_.render, &buf_.mask, missing_)) {
-          if (st.not_resource) {
-            return false;  // AWS: an unresolved variable makes the statement not match
-          }
+          // AWS ("Policy variables with no value"): the entry matches nothing, so a
+          // NotResource over it holds, as a negated condition operator does.
           continue;
         }
         any = MaskedArnMatch(buf_.render, buf_.mask, request_.resource);
