@@ -36,7 +36,7 @@ using portcullis::api::protocol::Value;
 }
 
 void AppendEncoded(std::string_view s, std::string* out) {
-  static const char kHex[] = "0123456789ABCDEF";
+  constexpr std::string_view kHex = "0123456789ABCDEF";
   for (const char c : s) {
     const auto u = static_cast<unsigned char>(c);
     if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9')) {

@@ -1,5 +1,7 @@
 #include "api/protocol/aws_errors.h"
 
+#include <array>
+
 namespace portcullis::api::protocol {
 
 namespace {
@@ -12,7 +14,7 @@ struct ProtocolError {
 
 // AWS: "Common Errors" of the IAM and STS API references, plus the Query protocol's
 // own answers. Model exception shapes take precedence over this table.
-constexpr ProtocolError kProtocolErrors[] = {
+constexpr std::array<ProtocolError, 22> kProtocolErrors = {{
     {"AccessDenied", 403, FaultType::kSender},
     {"AccessDeniedException", 400, FaultType::kSender},
     {"ExpiredToken", 403, FaultType::kSender},
@@ -35,7 +37,7 @@ constexpr ProtocolError kProtocolErrors[] = {
     {"SignatureDoesNotMatch", 403, FaultType::kSender},
     {"Throttling", 400, FaultType::kSender},
     {"ValidationError", 400, FaultType::kSender},
-};
+}};
 
 }  // namespace
 

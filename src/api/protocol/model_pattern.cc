@@ -111,11 +111,11 @@ Ranges Complement(const Ranges& normalized) {
   return out;
 }
 
-Ranges FromTable(const CodePointRange* table, std::size_t count) {
+Ranges FromTable(std::span<const CodePointRange> table) {
   Ranges out;
-  out.reserve(count);
-  for (std::size_t i = 0; i < count; ++i) {
-    out.push_back({table[i].lo, table[i].hi});
+  out.reserve(table.size());
+  for (const CodePointRange& r : table) {
+    out.push_back({r.lo, r.hi});
   }
   return out;
 }
@@ -158,9 +158,9 @@ class PatternCompiler {
 
  private:
   tl::unexpected<Error> Fail(std::string_view what) const {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "pattern `" + std::string(src_) + "`: " + std::string(what) +
-                         " at offset " + std::to_string(pos_));
+    return MakeError(ErrorCode::kInvalidArgument, "pattern `" + std::string(src_) +
+                                                      "`: " + std::string(what) + " at offset " +
+                                                      std::to_string(pos_));
   }
 
   bool AtEnd() const { return pos_ >= src_.size(); }
@@ -213,48 +213,60 @@ class PatternCompiler {
     return value;
   }
 
+  // After '{': "m}", "m,}" or "m,n}".
+  Status ParseBraces(int* min, int* max) {
+    IAM_ASSIGN_OR_RETURN(*min, ParseNumber());
+    *max = *min;
+    if (!AtEnd() && Peek() == ',') {
+      ++pos_;
+      if (!AtEnd() && Peek() == '}') {
+        *max = -1;
+      } else {
+        IAM_ASSIGN_OR_RETURN(*max, ParseNumber());
+      }
+    }
+    if (AtEnd() || Peek() != '}') {
+      return Fail("expected `}`");
+    }
+    ++pos_;
+    if (*min > kMaxRepeat || *max > kMaxRepeat || (*max != -1 && *max < *min)) {
+      return Fail("bad repetition bounds");
+    }
+    return OkStatus();
+  }
+
+  // Reads one quantifier into min/max (-1: unbounded); false when none follows.
+  Result<bool> ParseQuantifier(int* min, int* max) {
+    if (AtEnd()) {
+      return false;
+    }
+    const char c = Peek();
+    *min = c == '+' ? 1 : 0;
+    *max = c == '?' ? 1 : -1;
+    if (c == '{') {
+      ++pos_;
+      IAM_RETURN_IF_ERROR(ParseBraces(min, max));
+    } else if (c == '*' || c == '+' || c == '?') {
+      ++pos_;
+    } else {
+      return false;
+    }
+    if (!AtEnd() && Peek() == '+') {
+      return Fail("possessive quantifiers are not supported");
+    }
+    if (!AtEnd() && Peek() == '?') {
+      ++pos_;  // A lazy quantifier matches the same set of whole strings.
+    }
+    return true;
+  }
+
   Result<Node> ParseQuantifiers(Node atom) {
-    while (!AtEnd()) {
+    while (true) {
       int min = 0;
       int max = 0;
-      const char c = Peek();
-      if (c == '*') {
-        max = -1;
-        ++pos_;
-      } else if (c == '+') {
-        min = 1;
-        max = -1;
-        ++pos_;
-      } else if (c == '?') {
-        max = 1;
-        ++pos_;
-      } else if (c == '{') {
-        ++pos_;
-        IAM_ASSIGN_OR_RETURN(min, ParseNumber());
-        max = min;
-        if (!AtEnd() && Peek() == ',') {
-          ++pos_;
-          if (!AtEnd() && Peek() == '}') {
-            max = -1;
-          } else {
-            IAM_ASSIGN_OR_RETURN(max, ParseNumber());
-          }
-        }
-        if (AtEnd() || Peek() != '}') {
-          return Fail("expected `}`");
-        }
-        ++pos_;
-        if (min > kMaxRepeat || max > kMaxRepeat || (max != -1 && max < min)) {
-          return Fail("bad repetition bounds");
-        }
-      } else {
+      IAM_ASSIGN_OR_RETURN(const bool found, ParseQuantifier(&min, &max));
+      if (!found) {
         return atom;
-      }
-      if (!AtEnd() && Peek() == '+') {
-        return Fail("possessive quantifiers are not supported");
-      }
-      if (!AtEnd() && Peek() == '?') {
-        ++pos_;  // A lazy quantifier matches the same set of whole strings.
       }
       Node rep;
       rep.kind = Node::Kind::kRepeat;
@@ -263,7 +275,6 @@ class PatternCompiler {
       rep.kids.push_back(std::move(atom));
       atom = std::move(rep);
     }
-    return atom;
   }
 
   static Node ClassNode(Ranges ranges) {
@@ -273,44 +284,43 @@ class PatternCompiler {
     return n;
   }
 
+  // After '(': a group, a non-capturing group or a single-atom negative lookahead.
+  Result<Node> ParseGroup(int depth) {
+    bool lookahead = false;
+    if (!AtEnd() && Peek() == '?') {
+      ++pos_;
+      if (AtEnd() || (Peek() != ':' && Peek() != '!')) {
+        return Fail("unsupported group kind");
+      }
+      lookahead = Peek() == '!';
+      ++pos_;
+    }
+    IAM_ASSIGN_OR_RETURN(Node inner, ParseAlt(depth + 1));
+    if (AtEnd() || Peek() != ')') {
+      return Fail("unterminated group");
+    }
+    ++pos_;
+    if (!lookahead) {
+      return inner;
+    }
+    const Node* single = &inner;
+    while (single->kind == Node::Kind::kConcat && single->kids.size() == 1) {
+      single = &single->kids[0];
+    }
+    if (single->kind != Node::Kind::kClass) {
+      return Fail("a negative lookahead must hold a single character or class");
+    }
+    Node n;
+    n.kind = Node::Kind::kNotNext;
+    n.ranges = single->ranges;
+    return n;
+  }
+
   Result<Node> ParseAtom(int depth) {
     const char c = Peek();
     if (c == '(') {
       ++pos_;
-      bool lookahead = false;
-      if (!AtEnd() && Peek() == '?') {
-        ++pos_;
-        if (AtEnd()) {
-          return Fail("unterminated group");
-        }
-        if (Peek() == ':') {
-          ++pos_;
-        } else if (Peek() == '!') {
-          ++pos_;
-          lookahead = true;
-        } else {
-          return Fail("unsupported group kind");
-        }
-      }
-      IAM_ASSIGN_OR_RETURN(Node inner, ParseAlt(depth + 1));
-      if (AtEnd() || Peek() != ')') {
-        return Fail("unterminated group");
-      }
-      ++pos_;
-      if (!lookahead) {
-        return inner;
-      }
-      const Node* single = &inner;
-      while (single->kind == Node::Kind::kConcat && single->kids.size() == 1) {
-        single = &single->kids[0];
-      }
-      if (single->kind != Node::Kind::kClass) {
-        return Fail("a negative lookahead must hold a single character or class");
-      }
-      Node n;
-      n.kind = Node::Kind::kNotNext;
-      n.ranges = single->ranges;
-      return n;
+      return ParseGroup(depth);
     }
     if (c == '[') {
       ++pos_;
@@ -324,8 +334,8 @@ class PatternCompiler {
     }
     if (c == '.') {
       ++pos_;
-      return ClassNode(Complement(Normalize({{'\n', '\n'}, {'\r', '\r'}, {0x85, 0x85},
-                                             {0x2028, 0x2029}})));
+      return ClassNode(
+          Complement(Normalize({{'\n', '\n'}, {'\r', '\r'}, {0x85, 0x85}, {0x2028, 0x2029}})));
     }
     if (c == '^' || c == '$') {
       ++pos_;
@@ -358,51 +368,11 @@ class PatternCompiler {
       case 'S':
         return MaybeComplement(c == 'S', {{'\t', '\r'}, {' ', ' '}});
       case 'p':
-      case 'P': {
-        std::string_view name;
-        if (!AtEnd() && Peek() == '{') {
-          const std::size_t close = src_.find('}', pos_);
-          if (close == std::string_view::npos) {
-            return Fail("unterminated \\p{");
-          }
-          name = src_.substr(pos_ + 1, close - pos_ - 1);
-          pos_ = close + 1;
-        } else if (!AtEnd()) {
-          name = src_.substr(pos_, 1);
-          ++pos_;
-        }
-        Ranges ranges;
-        if (name == "L") {
-          ranges = FromTable(kLetterRanges, kLetterRangeCount);
-        } else if (name == "N") {
-          ranges = FromTable(kNumberRanges, kNumberRangeCount);
-        } else if (name == "Z") {
-          ranges = FromTable(kSeparatorRanges, kSeparatorRangeCount);
-        } else {
-          return Fail("unsupported Unicode category");
-        }
-        return MaybeComplement(c == 'P', std::move(ranges));
-      }
+      case 'P':
+        return ParseCategory(c == 'P');
       case 'u':
-      case 'x': {
-        const std::size_t max_digits = c == 'u' ? 6 : 2;
-        const std::size_t min_digits = c == 'u' ? 4 : 2;
-        char32_t value = 0;
-        std::size_t digits = 0;
-        while (digits < max_digits && !AtEnd() && HexDigitValue(Peek()) >= 0) {
-          const char32_t next = value * 16 + static_cast<char32_t>(HexDigitValue(Peek()));
-          if (digits >= min_digits && next > kMaxCodePoint) {
-            break;
-          }
-          value = next;
-          ++digits;
-          ++pos_;
-        }
-        if (digits < min_digits) {
-          return Fail("bad hexadecimal escape");
-        }
-        return Ranges{{value, value}};
-      }
+      case 'x':
+        return ParseHex(c == 'u' ? 4 : 2, c == 'u' ? 6 : 2);
       case 't':
         return Ranges{{'\t', '\t'}};
       case 'n':
@@ -419,6 +389,52 @@ class PatternCompiler {
       return Fail("unsupported escape");
     }
     return Ranges{{uc, uc}};
+  }
+
+  // After "\\p" or "\\P": "{L}" or "L" (L, N and Z are supported).
+  Result<Ranges> ParseCategory(bool complement) {
+    std::string_view name;
+    if (!AtEnd() && Peek() == '{') {
+      const std::size_t close = src_.find('}', pos_);
+      if (close == std::string_view::npos) {
+        return Fail("unterminated \\p{");
+      }
+      name = src_.substr(pos_ + 1, close - pos_ - 1);
+      pos_ = close + 1;
+    } else if (!AtEnd()) {
+      name = src_.substr(pos_, 1);
+      ++pos_;
+    }
+    Ranges ranges;
+    if (name == "L") {
+      ranges = FromTable(LetterRanges());
+    } else if (name == "N") {
+      ranges = FromTable(NumberRanges());
+    } else if (name == "Z") {
+      ranges = FromTable(SeparatorRanges());
+    } else {
+      return Fail("unsupported Unicode category");
+    }
+    return MaybeComplement(complement, std::move(ranges));
+  }
+
+  // After "\\u" or "\\x": min_digits to max_digits hex digits, while <= U+10FFFF.
+  Result<Ranges> ParseHex(std::size_t min_digits, std::size_t max_digits) {
+    char32_t value = 0;
+    std::size_t digits = 0;
+    while (digits < max_digits && !AtEnd() && HexDigitValue(Peek()) >= 0) {
+      const char32_t next = value * 16 + static_cast<char32_t>(HexDigitValue(Peek()));
+      if (digits >= min_digits && next > kMaxCodePoint) {
+        break;
+      }
+      value = next;
+      ++digits;
+      ++pos_;
+    }
+    if (digits < min_digits) {
+      return Fail("bad hexadecimal escape");
+    }
+    return Ranges{{value, value}};
   }
 
   static Ranges MaybeComplement(bool complement, Ranges ranges) {
@@ -507,51 +523,60 @@ class PatternCompiler {
           IAM_RETURN_IF_ERROR(Emit(kid));
         }
         return OkStatus();
-      case Node::Kind::kAlt: {
-        std::vector<std::uint32_t> jumps;
-        for (std::size_t i = 0; i < node.kids.size(); ++i) {
-          const bool last = i + 1 == node.kids.size();
-          std::uint32_t split = 0;
-          if (!last) {
-            split = Here();
-            IAM_RETURN_IF_ERROR(Push({Op::kSplit, split + 1, 0}));
-          }
-          IAM_RETURN_IF_ERROR(Emit(node.kids[i]));
-          if (!last) {
-            jumps.push_back(Here());
-            IAM_RETURN_IF_ERROR(Push({Op::kJump}));
-            pattern_.program_[split].y = Here();
-          }
-        }
-        for (const std::uint32_t j : jumps) {
-          pattern_.program_[j].x = Here();
-        }
-        return OkStatus();
-      }
-      case Node::Kind::kRepeat: {
-        const Node& body = node.kids[0];
-        for (int i = 0; i < node.min; ++i) {
-          IAM_RETURN_IF_ERROR(Emit(body));
-        }
-        if (node.max == -1) {
-          const std::uint32_t split = Here();
-          IAM_RETURN_IF_ERROR(Push({Op::kSplit, split + 1, 0}));
-          IAM_RETURN_IF_ERROR(Emit(body));
-          IAM_RETURN_IF_ERROR(Push({Op::kJump, split, 0}));
-          pattern_.program_[split].y = Here();
-          return OkStatus();
-        }
-        std::vector<std::uint32_t> splits;
-        for (int i = node.min; i < node.max; ++i) {
-          splits.push_back(Here());
-          IAM_RETURN_IF_ERROR(Push({Op::kSplit, Here() + 1, 0}));
-          IAM_RETURN_IF_ERROR(Emit(body));
-        }
-        for (const std::uint32_t s : splits) {
-          pattern_.program_[s].y = Here();
-        }
-        return OkStatus();
-      }
+      case Node::Kind::kAlt:
+        return EmitAlt(node);
+      case Node::Kind::kRepeat:
+        return EmitRepeat(node);
+    }
+    return OkStatus();
+  }
+
+  Status EmitAlt(const Node& node) {
+    using Op = ModelPattern::Op;
+    std::vector<std::uint32_t> jumps;
+    for (std::size_t i = 0; i + 1 < node.kids.size(); ++i) {
+      const std::uint32_t split = Here();
+      IAM_RETURN_IF_ERROR(Push({Op::kSplit, split + 1, 0}));
+      IAM_RETURN_IF_ERROR(Emit(node.kids[i]));
+      jumps.push_back(Here());
+      IAM_RETURN_IF_ERROR(Push({Op::kJump}));
+      pattern_.program_[split].y = Here();
+    }
+    IAM_RETURN_IF_ERROR(Emit(node.kids.back()));
+    for (const std::uint32_t j : jumps) {
+      pattern_.program_[j].x = Here();
+    }
+    return OkStatus();
+  }
+
+  Status EmitRepeat(const Node& node) {
+    using Op = ModelPattern::Op;
+    const Node& body = node.kids[0];
+    for (int i = 0; i < node.min; ++i) {
+      IAM_RETURN_IF_ERROR(Emit(body));
+    }
+    if (node.max == -1) {
+      const std::uint32_t split = Here();
+      IAM_RETURN_IF_ERROR(Push({Op::kSplit, split + 1, 0}));
+      IAM_RETURN_IF_ERROR(Emit(body));
+      IAM_RETURN_IF_ERROR(Push({Op::kJump, split, 0}));
+      pattern_.program_[split].y = Here();
+      return OkStatus();
+    }
+    return EmitOptionalCopies(body, node.max - node.min);
+  }
+
+  // `count` nested optional copies of `body`: (body(body(...)?)?)?.
+  Status EmitOptionalCopies(const Node& body, int count) {
+    using Op = ModelPattern::Op;
+    std::vector<std::uint32_t> splits;
+    for (int i = 0; i < count; ++i) {
+      splits.push_back(Here());
+      IAM_RETURN_IF_ERROR(Push({Op::kSplit, Here() + 1, 0}));
+      IAM_RETURN_IF_ERROR(Emit(body));
+    }
+    for (const std::uint32_t s : splits) {
+      pattern_.program_[s].y = Here();
     }
     return OkStatus();
   }
@@ -565,77 +590,96 @@ Result<ModelPattern> ModelPattern::Compile(std::string_view source) {
   return PatternCompiler(source).Run();
 }
 
-bool ModelPattern::Matches(std::string_view value) const {
-  const std::u32string input = DecodeUtf8Lossy(value);
-  const std::size_t n = input.size();
-  std::vector<std::uint32_t> current;
-  std::vector<std::uint32_t> next;
-  std::vector<std::size_t> mark(program_.size(), static_cast<std::size_t>(-1));
-  std::vector<std::uint32_t> stack;
+namespace {
+
+// One run of a program over an input: the set of live threads per input position,
+// each program counter at most once per position, so time is O(input x program).
+class PikeVm {
+ public:
+  using Inst = ModelPattern::Inst;
+  using Op = ModelPattern::Op;
+
+  PikeVm(const std::vector<Inst>& program, const std::vector<Ranges>& classes, std::u32string input)
+      : program_(program),
+        classes_(classes),
+        input_(std::move(input)),
+        mark_(program.size(), static_cast<std::size_t>(-1)) {}
+
+  bool Run() {
+    const std::size_t n = input_.size();
+    Add(&current_, 0, 0);
+    for (std::size_t pos = 0; !current_.empty(); ++pos) {
+      next_.clear();
+      for (const std::uint32_t pc : current_) {
+        const Inst& inst = program_[pc];
+        if (inst.op == Op::kMatch) {
+          if (pos == n) {
+            return true;
+          }
+        } else if (pos < n && InRanges(classes_[inst.x], input_[pos])) {
+          Add(&next_, pc + 1, pos + 1);
+        }
+      }
+      if (pos == n) {
+        return false;
+      }
+      std::swap(current_, next_);
+    }
+    return false;
+  }
+
+ private:
+  // Whether the zero-width instruction at `inst` lets a thread through at `pos`.
+  bool AssertionHolds(const Inst& inst, std::size_t pos) const {
+    switch (inst.op) {
+      case Op::kAssertBegin:
+        return pos == 0;
+      case Op::kAssertEnd:
+        return pos == input_.size();
+      case Op::kAssertNotNext:
+        return pos == input_.size() || !InRanges(classes_[inst.x], input_[pos]);
+      default:
+        return false;
+    }
+  }
 
   // Adds the epsilon closure of `start` at input position `pos` to `list`.
-  auto add = [&](std::vector<std::uint32_t>* list, std::uint32_t start, std::size_t pos) {
-    stack.push_back(start);
-    while (!stack.empty()) {
-      const std::uint32_t pc = stack.back();
-      stack.pop_back();
-      if (mark[pc] == pos) {
+  void Add(std::vector<std::uint32_t>* list, std::uint32_t start, std::size_t pos) {
+    stack_.push_back(start);
+    while (!stack_.empty()) {
+      const std::uint32_t pc = stack_.back();
+      stack_.pop_back();
+      if (mark_[pc] == pos) {
         continue;
       }
-      mark[pc] = pos;
+      mark_[pc] = pos;
       const Inst& inst = program_[pc];
-      switch (inst.op) {
-        case Op::kJump:
-          stack.push_back(inst.x);
-          break;
-        case Op::kSplit:
-          stack.push_back(inst.y);
-          stack.push_back(inst.x);
-          break;
-        case Op::kAssertBegin:
-          if (pos == 0) {
-            stack.push_back(pc + 1);
-          }
-          break;
-        case Op::kAssertEnd:
-          if (pos == n) {
-            stack.push_back(pc + 1);
-          }
-          break;
-        case Op::kAssertNotNext:
-          if (pos == n || !InRanges(classes_[inst.x], input[pos])) {
-            stack.push_back(pc + 1);
-          }
-          break;
-        case Op::kClass:
-        case Op::kMatch:
-          list->push_back(pc);
-          break;
+      if (inst.op == Op::kJump) {
+        stack_.push_back(inst.x);
+      } else if (inst.op == Op::kSplit) {
+        stack_.push_back(inst.y);
+        stack_.push_back(inst.x);
+      } else if (inst.op == Op::kClass || inst.op == Op::kMatch) {
+        list->push_back(pc);
+      } else if (AssertionHolds(inst, pos)) {
+        stack_.push_back(pc + 1);
       }
     }
-  };
-
-  add(&current, 0, 0);
-  for (std::size_t pos = 0;; ++pos) {
-    if (current.empty()) {
-      return false;
-    }
-    next.clear();
-    for (const std::uint32_t pc : current) {
-      const Inst& inst = program_[pc];
-      if (inst.op == Op::kMatch) {
-        if (pos == n) {
-          return true;
-        }
-      } else if (pos < n && InRanges(classes_[inst.x], input[pos])) {
-        add(&next, pc + 1, pos + 1);
-      }
-    }
-    if (pos == n) {
-      return false;
-    }
-    std::swap(current, next);
   }
+
+  const std::vector<Inst>& program_;
+  const std::vector<Ranges>& classes_;
+  const std::u32string input_;
+  std::vector<std::size_t> mark_;
+  std::vector<std::uint32_t> current_;
+  std::vector<std::uint32_t> next_;
+  std::vector<std::uint32_t> stack_;
+};
+
+}  // namespace
+
+bool ModelPattern::Matches(std::string_view value) const {
+  return PikeVm(program_, classes_, DecodeUtf8Lossy(value)).Run();
 }
 
 std::u32string DecodeUtf8Lossy(std::string_view text) {

@@ -50,17 +50,17 @@ class ModelPattern {
   };
 
   enum class Op : std::uint8_t {
-    kClass,         // consume one code point in classes_[arg]
-    kSplit,         // continue at x and at y (x preferred)
-    kJump,          // continue at x
-    kAssertBegin,   // position 0
-    kAssertEnd,     // end of input
-    kAssertNotNext, // next code point not in classes_[arg] (or end of input)
+    kClass,          // consume one code point in classes_[arg]
+    kSplit,          // continue at x and at y (x preferred)
+    kJump,           // continue at x
+    kAssertBegin,    // position 0
+    kAssertEnd,      // end of input
+    kAssertNotNext,  // next code point not in classes_[arg] (or end of input)
     kMatch,
   };
 
   struct Inst {
-    Op op;
+    Op op = Op::kMatch;
     std::uint32_t x = 0;
     std::uint32_t y = 0;
   };

@@ -1,6 +1,7 @@
 #include "api/protocol/query_codec.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstdlib>
 #include <map>
@@ -72,8 +73,9 @@ class Decoder {
   std::optional<Value> Decode(const Shape& shape, const FormNode& node, const std::string& path,
                               int depth) {
     if (depth > kMaxShapeDepth) {
-      AddError(path, std::nullopt, "Member must not be nested more than " +
-                             std::to_string(kMaxShapeDepth) + " levels deep");
+      AddError(
+          path, std::nullopt,
+          "Member must not be nested more than " + std::to_string(kMaxShapeDepth) + " levels deep");
       return std::nullopt;
     }
     switch (shape.type) {
@@ -140,8 +142,8 @@ class Decoder {
     return out;
   }
 
-  std::optional<Value> DecodeList(const Shape& shape, const FormNode& node,
-                                  const std::string& path, int depth) {
+  std::optional<Value> DecodeList(const Shape& shape, const FormNode& node, const std::string& path,
+                                  int depth) {
     const FormNode* items_node = &node;
     if (!shape.flattened) {
       const auto it = node.children.find(shape.list_member_name);
@@ -176,8 +178,8 @@ class Decoder {
     return out;
   }
 
-  std::optional<Value> DecodeMap(const Shape& shape, const FormNode& node,
-                                 const std::string& path, int depth) {
+  std::optional<Value> DecodeMap(const Shape& shape, const FormNode& node, const std::string& path,
+                                 int depth) {
     const FormNode* entries = &node;
     if (!shape.flattened) {
       const auto it = node.children.find("entry");
@@ -236,8 +238,7 @@ class Decoder {
         std::int64_t n = 0;
         const char* end = raw.data() + raw.size();
         const auto [ptr, ec] = std::from_chars(raw.data(), end, n);
-        const bool in_range =
-            shape.type == ShapeType::kLong || (n >= INT32_MIN && n <= INT32_MAX);
+        const bool in_range = shape.type == ShapeType::kLong || (n >= INT32_MIN && n <= INT32_MAX);
         if (raw.empty() || ec != std::errc() || ptr != end || !in_range) {
           AddError(path, Shown(shape, raw), "Member must be a number");
           return std::nullopt;
@@ -286,13 +287,12 @@ class Decoder {
       default: {
         // double / float: kept as text (no iam or sts input uses them).
         char* end = nullptr;
-        const std::string copy(raw);
-        std::strtod(copy.c_str(), &end);
-        if (copy.empty() || end != copy.c_str() + copy.size()) {
+        std::strtod(raw.c_str(), &end);
+        if (raw.empty() || end != raw.c_str() + raw.size()) {
           AddError(path, Shown(shape, raw), "Member must be a number");
           return std::nullopt;
         }
-        return Value::String(copy);
+        return Value::String(raw);
       }
     }
   }
@@ -357,9 +357,8 @@ class Decoder {
       AddError(path, shown,
                "Member must satisfy regular expression pattern: " + shape.pattern->source());
     }
-    if (!shape.enum_values.empty() &&
-        std::find(shape.enum_values.begin(), shape.enum_values.end(), text) ==
-            shape.enum_values.end()) {
+    if (!shape.enum_values.empty() && std::find(shape.enum_values.begin(), shape.enum_values.end(),
+                                                text) == shape.enum_values.end()) {
       std::string set = "[";
       for (std::size_t i = 0; i < shape.enum_values.size(); ++i) {
         set += (i > 0 ? ", " : "") + shape.enum_values[i];
@@ -372,9 +371,9 @@ class Decoder {
 };
 
 tl::unexpected<Error> ValidationErrors(const std::vector<std::string>& errors) {
-  std::string message = std::to_string(errors.size()) +
-                        (errors.size() == 1 ? " validation error detected: "
-                                            : " validation errors detected: ");
+  std::string message =
+      std::to_string(errors.size()) +
+      (errors.size() == 1 ? " validation error detected: " : " validation errors detected: ");
   for (std::size_t i = 0; i < errors.size(); ++i) {
     if (i > 0) {
       message += "; ";
@@ -486,7 +485,7 @@ void EncodeShape(const Shape& shape, std::string_view name, const Value& v, std:
   }
 }
 
-constexpr char kBase64Alphabet[] =
+constexpr std::string_view kBase64Alphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 int Base64Value(char c) {
@@ -521,9 +520,9 @@ Result<std::vector<std::pair<std::string, std::string>>> ParseQueryForm(std::str
     const std::string_view piece = form.substr(start, end - start);
     if (!piece.empty()) {
       if (out.size() >= kMaxQueryParameters) {
-        return AwsError("ValidationError", "1 validation error detected: the request has more than " +
-                                               std::to_string(kMaxQueryParameters) +
-                                               " parameters");
+        return AwsError("ValidationError",
+                        "1 validation error detected: the request has more than " +
+                            std::to_string(kMaxQueryParameters) + " parameters");
       }
       const std::size_t eq = piece.find('=');
       if (eq == std::string_view::npos) {
@@ -537,28 +536,11 @@ Result<std::vector<std::pair<std::string, std::string>>> ParseQueryForm(std::str
   return out;
 }
 
-Result<QueryRequest> DecodeQueryRequest(const ServiceModel& model, std::string_view form) {
-  IAM_ASSIGN_OR_RETURN(auto params, ParseQueryForm(form));
-  const std::string* action = nullptr;
-  const std::string* version = nullptr;
-  for (const auto& [key, value] : params) {
-    if (key == "Action") {
-      action = &value;
-    } else if (key == "Version") {
-      version = &value;
-    }
-  }
-  if (action == nullptr) {
-    return AwsError("MissingAction", "Missing Action");
-  }
-  const Operation* op = model.FindOperation(*action);
-  if (op == nullptr || version == nullptr || *version != model.api_version()) {
-    // AWS: unknown operations and versions are both "Could not find operation".
-    return AwsError("InvalidAction",
-                    "Could not find operation " + SanitizeUtf8(*action) + " for version " +
-                        (version == nullptr ? std::string(kNoVersion) : SanitizeUtf8(*version)));
-  }
+namespace {
 
+// The parameters other than Action and Version as a tree of key parts; the values are
+// moved out of `params`.
+Result<FormNode> BuildFormTree(std::vector<std::pair<std::string, std::string>>& params) {
   FormNode root;
   for (auto& [key, value] : params) {
     if (key == "Action" || key == "Version") {
@@ -596,6 +578,34 @@ Result<QueryRequest> DecodeQueryRequest(const ServiceModel& model, std::string_v
     node->has_value = true;
     node->value = std::move(value);
   }
+  return root;
+}
+
+}  // namespace
+
+Result<QueryRequest> DecodeQueryRequest(const ServiceModel& model, std::string_view form) {
+  IAM_ASSIGN_OR_RETURN(auto params, ParseQueryForm(form));
+  const std::string* action = nullptr;
+  const std::string* version = nullptr;
+  for (const auto& [key, value] : params) {
+    if (key == "Action") {
+      action = &value;
+    } else if (key == "Version") {
+      version = &value;
+    }
+  }
+  if (action == nullptr) {
+    return AwsError("MissingAction", "Missing Action");
+  }
+  const Operation* op = model.FindOperation(*action);
+  if (op == nullptr || version == nullptr || *version != model.api_version()) {
+    // AWS: unknown operations and versions are both "Could not find operation".
+    return AwsError("InvalidAction",
+                    "Could not find operation " + SanitizeUtf8(*action) + " for version " +
+                        (version == nullptr ? std::string(kNoVersion) : SanitizeUtf8(*version)));
+  }
+
+  IAM_ASSIGN_OR_RETURN(const FormNode root, BuildFormTree(params));
 
   QueryRequest request;
   request.operation = op;
@@ -619,8 +629,8 @@ std::string EncodeQueryResponse(const ServiceModel& model, const Operation& oper
   AppendXmlEscaped(model.xml_namespace(), &out);
   out += "\">";
   if (operation.output != nullptr) {
-    const std::string wrapper = operation.result_wrapper.empty() ? operation.name + "Result"
-                                                                 : operation.result_wrapper;
+    const std::string wrapper =
+        operation.result_wrapper.empty() ? operation.name + "Result" : operation.result_wrapper;
     OpenTag(wrapper, &out);
     EncodeMembers(*operation.output, output, &out, 0);
     CloseTag(wrapper, &out);
@@ -745,10 +755,10 @@ bool Base64Decode(std::string_view text, std::string* bytes) {
   bytes->reserve(text.size() / 4 * 3);
   for (std::size_t i = 0; i < text.size(); i += 4) {
     const bool last = i + 4 == text.size();
-    int v[4];
+    std::array<int, 4> v{};
     int pad = 0;
-    for (int j = 0; j < 4; ++j) {
-      const char c = text[i + static_cast<std::size_t>(j)];
+    for (std::size_t j = 0; j < 4; ++j) {
+      const char c = text[i + j];
       if (c == '=' && last && j >= 2) {
         v[j] = 0;
         ++pad;

@@ -69,15 +69,15 @@ std::string EncodeQueryResponse(const ServiceModel& model, const Operation& oper
 std::string EncodeErrorResponse(std::string_view xml_namespace, FaultType type,
                                 std::string_view code, std::string_view message,
                                 std::string_view request_id);
-std::string EncodeErrorResponse(const ServiceModel& model, FaultType type,
-                                std::string_view code, std::string_view message,
-                                std::string_view request_id);
+std::string EncodeErrorResponse(const ServiceModel& model, FaultType type, std::string_view code,
+                                std::string_view message, std::string_view request_id);
 
 // An error body and its HTTP status, resolved through aws_errors.h.
 struct EncodedError {
   int http_status = 400;
   std::string body;
 };
+
 EncodedError EncodeError(const ServiceModel& model, const Error& error,
                          std::string_view request_id);
 

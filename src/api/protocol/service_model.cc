@@ -1,5 +1,7 @@
 #include "api/protocol/service_model.h"
 
+#include <algorithm>
+#include <array>
 #include <cstdio>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
@@ -12,14 +14,19 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 Result<ShapeType> ParseShapeType(std::string_view type) {
-  static const std::pair<std::string_view, ShapeType> kTypes[] = {
-      {"structure", ShapeType::kStructure}, {"list", ShapeType::kList},
-      {"map", ShapeType::kMap},             {"string", ShapeType::kString},
-      {"integer", ShapeType::kInteger},     {"long", ShapeType::kLong},
-      {"boolean", ShapeType::kBoolean},     {"timestamp", ShapeType::kTimestamp},
-      {"blob", ShapeType::kBlob},           {"double", ShapeType::kDouble},
+  static constexpr std::array<std::pair<std::string_view, ShapeType>, 11> kTypes = {{
+      {"structure", ShapeType::kStructure},
+      {"list", ShapeType::kList},
+      {"map", ShapeType::kMap},
+      {"string", ShapeType::kString},
+      {"integer", ShapeType::kInteger},
+      {"long", ShapeType::kLong},
+      {"boolean", ShapeType::kBoolean},
+      {"timestamp", ShapeType::kTimestamp},
+      {"blob", ShapeType::kBlob},
+      {"double", ShapeType::kDouble},
       {"float", ShapeType::kFloat},
-  };
+  }};
   for (const auto& [name, value] : kTypes) {
     if (name == type) {
       return value;
@@ -68,73 +75,18 @@ class ModelLoader {
 
   Status FillShape(Shape* shape, const Json& def) {
     switch (shape->type) {
-      case ShapeType::kStructure: {
-        std::vector<std::string> required;
-        if (const auto it = def.find("required"); it != def.end() && it->is_array()) {
-          for (const Json& r : *it) {
-            required.push_back(r.get<std::string>());
-          }
-        }
-        if (const auto it = def.find("members"); it != def.end() && it->is_object()) {
-          for (const auto& [member_name, member_def] : it->items()) {
-            Member m;
-            m.name = member_name;
-            m.wire_name = StringOr(member_def, "locationName", member_name);
-            IAM_ASSIGN_OR_RETURN(m.shape, Ref(member_def));
-            shape->members.push_back(std::move(m));
-          }
-        }
-        for (const std::string& r : required) {
-          bool found = false;
-          for (Member& m : shape->members) {
-            if (m.name == r) {
-              m.required = true;
-              found = true;
-            }
-          }
-          if (!found) {
-            return MakeError(ErrorCode::kInvalidArgument,
-                             "required member `" + r + "` is not a member");
-          }
-        }
-        if (const auto it = def.find("error"); it != def.end() && it->is_object()) {
-          ErrorInfo info;
-          info.code = StringOr(*it, "code", shape->name);
-          info.http_status = static_cast<int>(NumberOrNone(*it, "httpStatusCode").value_or(400));
-          info.sender_fault = BoolOr(*it, "senderFault", false);
-          shape->error = std::move(info);
-        } else if (BoolOr(def, "exception", false)) {
-          shape->error = ErrorInfo{shape->name, 400, true};
-        }
+      case ShapeType::kStructure:
+        IAM_RETURN_IF_ERROR(FillStructure(shape, def));
         break;
-      }
-      case ShapeType::kList: {
-        const Json& member = def.at("member");
-        IAM_ASSIGN_OR_RETURN(shape->list_member, Ref(member));
-        shape->list_member_name = StringOr(member, "locationName", "member");
-        shape->flattened = BoolOr(def, "flattened", false);
+      case ShapeType::kList:
+        IAM_RETURN_IF_ERROR(FillList(shape, def));
         break;
-      }
-      case ShapeType::kMap: {
-        IAM_ASSIGN_OR_RETURN(shape->map_key, Ref(def.at("key")));
-        IAM_ASSIGN_OR_RETURN(shape->map_value, Ref(def.at("value")));
-        shape->map_key_name = StringOr(def.at("key"), "locationName", "key");
-        shape->map_value_name = StringOr(def.at("value"), "locationName", "value");
-        shape->flattened = BoolOr(def, "flattened", false);
+      case ShapeType::kMap:
+        IAM_RETURN_IF_ERROR(FillMap(shape, def));
         break;
-      }
-      case ShapeType::kString: {
-        if (const auto it = def.find("pattern"); it != def.end() && it->is_string()) {
-          IAM_ASSIGN_OR_RETURN(ModelPattern p, ModelPattern::Compile(it->get<std::string>()));
-          shape->pattern = std::move(p);
-        }
-        if (const auto it = def.find("enum"); it != def.end() && it->is_array()) {
-          for (const Json& e : *it) {
-            shape->enum_values.push_back(e.get<std::string>());
-          }
-        }
+      case ShapeType::kString:
+        IAM_RETURN_IF_ERROR(FillString(shape, def));
         break;
-      }
       case ShapeType::kTimestamp:
         shape->timestamp_format = StringOr(def, "timestampFormat", "iso8601");
         break;
@@ -148,6 +100,70 @@ class ModelLoader {
   }
 
  private:
+  Status FillStructure(Shape* shape, const Json& def) {
+    if (const auto it = def.find("members"); it != def.end() && it->is_object()) {
+      for (const auto& [member_name, member_def] : it->items()) {
+        Member m;
+        m.name = member_name;
+        m.wire_name = StringOr(member_def, "locationName", member_name);
+        IAM_ASSIGN_OR_RETURN(m.shape, Ref(member_def));
+        shape->members.push_back(std::move(m));
+      }
+    }
+    if (const auto it = def.find("required"); it != def.end() && it->is_array()) {
+      for (const Json& r : *it) {
+        const std::string name = r.get<std::string>();
+        const auto member = std::find_if(shape->members.begin(), shape->members.end(),
+                                         [&](const Member& m) { return m.name == name; });
+        if (member == shape->members.end()) {
+          return MakeError(ErrorCode::kInvalidArgument,
+                           "required member `" + name + "` is not a member");
+        }
+        member->required = true;
+      }
+    }
+    if (const auto it = def.find("error"); it != def.end() && it->is_object()) {
+      ErrorInfo info;
+      info.code = StringOr(*it, "code", shape->name);
+      info.http_status = static_cast<int>(NumberOrNone(*it, "httpStatusCode").value_or(400));
+      info.sender_fault = BoolOr(*it, "senderFault", false);
+      shape->error = std::move(info);
+    } else if (BoolOr(def, "exception", false)) {
+      shape->error = ErrorInfo{shape->name, 400, true};
+    }
+    return OkStatus();
+  }
+
+  Status FillList(Shape* shape, const Json& def) {
+    const Json& member = def.at("member");
+    IAM_ASSIGN_OR_RETURN(shape->list_member, Ref(member));
+    shape->list_member_name = StringOr(member, "locationName", "member");
+    shape->flattened = BoolOr(def, "flattened", false);
+    return OkStatus();
+  }
+
+  Status FillMap(Shape* shape, const Json& def) {
+    IAM_ASSIGN_OR_RETURN(shape->map_key, Ref(def.at("key")));
+    IAM_ASSIGN_OR_RETURN(shape->map_value, Ref(def.at("value")));
+    shape->map_key_name = StringOr(def.at("key"), "locationName", "key");
+    shape->map_value_name = StringOr(def.at("value"), "locationName", "value");
+    shape->flattened = BoolOr(def, "flattened", false);
+    return OkStatus();
+  }
+
+  static Status FillString(Shape* shape, const Json& def) {
+    if (const auto it = def.find("pattern"); it != def.end() && it->is_string()) {
+      IAM_ASSIGN_OR_RETURN(ModelPattern p, ModelPattern::Compile(it->get<std::string>()));
+      shape->pattern = std::move(p);
+    }
+    if (const auto it = def.find("enum"); it != def.end() && it->is_array()) {
+      for (const Json& e : *it) {
+        shape->enum_values.push_back(e.get<std::string>());
+      }
+    }
+    return OkStatus();
+  }
+
   std::map<std::string, std::unique_ptr<Shape>, std::less<>>* shapes_;
 };
 
@@ -250,13 +266,13 @@ ServiceModel LoadEmbeddedOrDie(std::string_view json_text, const char* name) {
 }  // namespace
 
 const ServiceModel& IamModel() {
-  static const ServiceModel model = LoadEmbeddedOrDie(EmbeddedIamModelJson(), "iam");
-  return model;
+  static const ServiceModel kModel = LoadEmbeddedOrDie(EmbeddedIamModelJson(), "iam");
+  return kModel;
 }
 
 const ServiceModel& StsModel() {
-  static const ServiceModel model = LoadEmbeddedOrDie(EmbeddedStsModelJson(), "sts");
-  return model;
+  static const ServiceModel kModel = LoadEmbeddedOrDie(EmbeddedStsModelJson(), "sts");
+  return kModel;
 }
 
 }  // namespace portcullis::api::protocol

@@ -44,8 +44,8 @@ struct Shape;
 
 // A structure member.
 struct Member {
-  std::string name;           // "UserName"
-  std::string wire_name;      // locationName, else name
+  std::string name;       // "UserName"
+  std::string wire_name;  // locationName, else name
   const Shape* shape = nullptr;
   bool required = false;
 };
@@ -93,10 +93,10 @@ struct Shape {
 };
 
 struct Operation {
-  std::string name;                 // "CreateUser"
-  const Shape* input = nullptr;     // may be null (no input members)
-  const Shape* output = nullptr;    // may be null (empty result)
-  std::string result_wrapper;       // "CreateUserResult"
+  std::string name;               // "CreateUser"
+  const Shape* input = nullptr;   // may be null (no input members)
+  const Shape* output = nullptr;  // may be null (empty result)
+  std::string result_wrapper;     // "CreateUserResult"
   std::vector<const Shape*> errors;
 };
 
@@ -109,10 +109,13 @@ class ServiceModel {
   ServiceModel& operator=(ServiceModel&&) = default;
   ~ServiceModel() = default;
 
-  const std::string& api_version() const { return api_version_; }        // "2010-05-08"
-  const std::string& xml_namespace() const { return xml_namespace_; }    // "https://..."
+  const std::string& api_version() const { return api_version_; }  // "2010-05-08"
+
+  const std::string& xml_namespace() const { return xml_namespace_; }  // "https://..."
+
   const std::string& endpoint_prefix() const { return endpoint_prefix_; }  // "iam"
-  const std::string& protocol() const { return protocol_; }              // "query"
+
+  const std::string& protocol() const { return protocol_; }  // "query"
 
   // Returns the operation named exactly `name`, or nullptr.
   const Operation* FindOperation(std::string_view name) const;
@@ -122,9 +125,8 @@ class ServiceModel {
   const ErrorInfo* FindError(std::string_view code) const;
 
   // All operations, sorted by name.
-  const std::map<std::string, Operation, std::less<>>& operations() const {
-    return operations_;
-  }
+  const std::map<std::string, Operation, std::less<>>& operations() const { return operations_; }
+
   // All shapes, sorted by name.
   const std::map<std::string, std::unique_ptr<Shape>, std::less<>>& shapes() const {
     return shapes_;

@@ -1,10 +1,11 @@
 // Code point ranges of the Unicode general categories L (letters), N (numbers) and
 // Z (separators), as Java's \p{L}, \p{N} and \p{Z} name them in the AWS service
 // models' patterns. Generated data (gen_unicode_tables.py); sorted, disjoint,
-// inclusive ranges. Thread-safety: immutable.
+// inclusive ranges. Thread-safety: immutable static data.
 #pragma once
 
-#include <cstddef>
+#include <span>
+#include <string_view>
 
 namespace portcullis::api::protocol {
 
@@ -13,13 +14,10 @@ struct CodePointRange {
   char32_t hi;
 };
 
-extern const CodePointRange kLetterRanges[];
-extern const std::size_t kLetterRangeCount;
-extern const CodePointRange kNumberRanges[];
-extern const std::size_t kNumberRangeCount;
-extern const CodePointRange kSeparatorRanges[];
-extern const std::size_t kSeparatorRangeCount;
+std::span<const CodePointRange> LetterRanges();
+std::span<const CodePointRange> NumberRanges();
+std::span<const CodePointRange> SeparatorRanges();
 // The Unicode version the tables were generated from ("14.0.0").
-extern const char kUnicodeTablesVersion[];
+std::string_view UnicodeTablesVersion();
 
 }  // namespace portcullis::api::protocol

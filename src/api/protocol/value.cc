@@ -1,5 +1,6 @@
 #include "api/protocol/value.h"
 
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <utility>
@@ -78,9 +79,9 @@ void AppendQuoted(std::string_view s, std::string* out) {
       out->push_back('\\');
       out->push_back(c);
     } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned>(c));
-      out->append(buf);
+      std::array<char, 8> buf{};
+      std::snprintf(buf.data(), buf.size(), "\\u%04x", static_cast<unsigned>(c));
+      out->append(buf.data());
     } else {
       out->push_back(c);
     }
@@ -166,22 +167,22 @@ std::string FormatIso8601(std::int64_t epoch_millis) {
   const sys_days day = floor<days>(tp);
   const std::chrono::year_month_day ymd{day};
   const std::chrono::hh_mm_ss<milliseconds> hms{tp - day};
-  char buf[64];
+  std::array<char, 64> buf{};
   const long long millis = hms.subseconds().count();
   if (millis != 0) {
-    std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
+    std::snprintf(buf.data(), buf.size(), "%04d-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
                   static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
                   static_cast<unsigned>(ymd.day()), static_cast<long long>(hms.hours().count()),
                   static_cast<long long>(hms.minutes().count()),
                   static_cast<long long>(hms.seconds().count()), millis);
   } else {
-    std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02lld:%02lld:%02lldZ",
+    std::snprintf(buf.data(), buf.size(), "%04d-%02u-%02uT%02lld:%02lld:%02lldZ",
                   static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
                   static_cast<unsigned>(ymd.day()), static_cast<long long>(hms.hours().count()),
                   static_cast<long long>(hms.minutes().count()),
                   static_cast<long long>(hms.seconds().count()));
   }
-  return buf;
+  return buf.data();
 }
 
 bool ParseIso8601(std::string_view text, std::int64_t* epoch_millis) {
@@ -193,9 +194,8 @@ bool ParseIso8601(std::string_view text, std::int64_t* epoch_millis) {
   int second = 0;
   if (!ReadDigits(text, 0, 4, &year) || text.size() < 19 || text[4] != '-' ||
       !ReadDigits(text, 5, 2, &month) || text[7] != '-' || !ReadDigits(text, 8, 2, &day) ||
-      (text[10] != 'T' && text[10] != 't') || !ReadDigits(text, 11, 2, &hour) ||
-      text[13] != ':' || !ReadDigits(text, 14, 2, &minute) || text[16] != ':' ||
-      !ReadDigits(text, 17, 2, &second)) {
+      (text[10] != 'T' && text[10] != 't') || !ReadDigits(text, 11, 2, &hour) || text[13] != ':' ||
+      !ReadDigits(text, 14, 2, &minute) || text[16] != ':' || !ReadDigits(text, 17, 2, &second)) {
     return false;
   }
   std::size_t pos = 19;
@@ -239,8 +239,9 @@ bool ParseIso8601(std::string_view text, std::int64_t* epoch_millis) {
     return false;
   }
   const std::int64_t days = std::chrono::sys_days(ymd).time_since_epoch().count();
-  const std::int64_t seconds =
-      days * 86400 + hour * 3600 + minute * 60 + second - std::int64_t{offset_minutes} * 60;
+  const std::int64_t seconds = days * 86400 + std::int64_t{hour} * 3600 +
+                               std::int64_t{minute} * 60 + second -
+                               std::int64_t{offset_minutes} * 60;
   *epoch_millis = seconds * 1000 + millis;
   return true;
 }

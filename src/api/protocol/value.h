@@ -31,8 +31,11 @@ class Value {
   Value() = default;
 
   static Value Structure() { return Value(Kind::kStructure); }
+
   static Value List() { return Value(Kind::kList); }
+
   static Value Map() { return Value(Kind::kMap); }
+
   static Value String(std::string s);
   static Value Integer(std::int64_t i);
   static Value Boolean(bool b);
@@ -51,19 +54,23 @@ class Value {
 
   // Names of structure members or map keys, parallel to children().
   const std::vector<std::string>& names() const { return names_; }
+
   // Structure members, map values, list elements.
   const std::vector<Value>& children() const { return children_; }
 
   // String text or blob bytes.
   const std::string& text() const { return text_; }
+
   // Integer value, boolean as 0/1, or timestamp in epoch milliseconds.
   std::int64_t number() const { return number_; }
+
   bool boolean() const { return number_ != 0; }
 
   // A compact JSON-like rendering for tests and diagnostics (members in order).
   std::string DebugString() const;
 
   friend bool operator==(const Value& a, const Value& b);
+
   friend bool operator!=(const Value& a, const Value& b) { return !(a == b); }
 
  private:

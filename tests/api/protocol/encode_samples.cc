@@ -3,6 +3,7 @@
 // `expected` is the encoded Value as JSON (timestamps as {"$ts": ISO 8601}, blobs as
 // {"$b64": ...}); error samples carry "operation": null and the expected error fields.
 #include <cstdio>
+#include <exception>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -61,24 +62,25 @@ Value User(const char* name, std::int64_t created) {
   return user;
 }
 
-void Emit(const portcullis::api::protocol::ServiceModel& model, const char* service,
+// Returns false when the model has no operation `op_name`.
+bool Emit(const portcullis::api::protocol::ServiceModel& model, const char* service,
           const char* op_name, const Value& output) {
   const auto* op = model.FindOperation(op_name);
   if (op == nullptr) {
     std::fprintf(stderr, "no operation %s\n", op_name);
-    std::exit(1);
+    return false;
   }
-  Json line = {{"service", service},
-               {"operation", op_name},
-               {"status", 200},
-               {"xml", EncodeQueryResponse(model, *op, output, "7a62c49f-347e-4fc4-9331-6e8eEXAMPLE")},
-               {"expected", ToJson(output)}};
+  Json line = {
+      {"service", service},
+      {"operation", op_name},
+      {"status", 200},
+      {"xml", EncodeQueryResponse(model, *op, output, "7a62c49f-347e-4fc4-9331-6e8eEXAMPLE")},
+      {"expected", ToJson(output)}};
   std::printf("%s\n", line.dump().c_str());
+  return true;
 }
 
-}  // namespace
-
-int main() {
+int Run() {
   const auto& iam = portcullis::api::protocol::IamModel();
   const auto& sts = portcullis::api::protocol::StsModel();
 
@@ -92,7 +94,7 @@ int main() {
   tags.Append(std::move(tag));
   alice.Set("Tags", std::move(tags));
   get_user.Set("User", std::move(alice));
-  Emit(iam, "iam", "GetUser", get_user);
+  bool ok = Emit(iam, "iam", "GetUser", get_user);
 
   Value list_users = Value::Structure();
   Value users = Value::List();
@@ -101,7 +103,7 @@ int main() {
   list_users.Set("Users", std::move(users));
   list_users.Set("IsTruncated", Value::Boolean(true));
   list_users.Set("Marker", Str("bob"));
-  Emit(iam, "iam", "ListUsers", list_users);
+  ok = Emit(iam, "iam", "ListUsers", list_users) && ok;
 
   Value create_key = Value::Structure();
   Value key = Value::Structure();
@@ -111,20 +113,20 @@ int main() {
   key.Set("SecretAccessKey", Str("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"));
   key.Set("CreateDate", Value::TimestampMillis(1764292445000));
   create_key.Set("AccessKey", std::move(key));
-  Emit(iam, "iam", "CreateAccessKey", create_key);
+  ok = Emit(iam, "iam", "CreateAccessKey", create_key) && ok;
 
   Value summary = Value::Structure();
   Value map = Value::Map();
   map.Set("Users", Value::Integer(2));
   map.Set("Groups", Value::Integer(0));
   summary.Set("SummaryMap", std::move(map));
-  Emit(iam, "iam", "GetAccountSummary", summary);
+  ok = Emit(iam, "iam", "GetAccountSummary", summary) && ok;
 
   Value caller = Value::Structure();
   caller.Set("UserId", Str("AIDAALICE"));
   caller.Set("Account", Str("123456789012"));
   caller.Set("Arn", Str("arn:aws:iam::123456789012:user/alice"));
-  Emit(sts, "sts", "GetCallerIdentity", caller);
+  ok = Emit(sts, "sts", "GetCallerIdentity", caller) && ok;
 
   Value assume = Value::Structure();
   Value creds = Value::Structure();
@@ -138,22 +140,35 @@ int main() {
   assumed.Set("Arn", Str("arn:aws:sts::123456789012:assumed-role/demo/s1"));
   assume.Set("AssumedRoleUser", std::move(assumed));
   assume.Set("PackedPolicySize", Value::Integer(6));
-  Emit(sts, "sts", "AssumeRole", assume);
+  ok = Emit(sts, "sts", "AssumeRole", assume) && ok;
 
+  if (!ok) {
+    return 1;
+  }
   for (const auto& [model, service] : {std::pair{&iam, "iam"}, std::pair{&sts, "sts"}}) {
-    Json line = {
-        {"service", service},
-        {"operation", nullptr},
-        {"status", 404},
-        {"xml", EncodeErrorResponse(*model, portcullis::api::protocol::FaultType::kSender,
-                                    "NoSuchEntity", "The user with name <bob> cannot be found.",
-                                    "req-404")},
-        {"expected",
-         {{"Type", "Sender"},
-          {"Code", "NoSuchEntity"},
-          {"Message", "The user with name <bob> cannot be found."},
-          {"RequestId", "req-404"}}}};
+    Json line = {{"service", service},
+                 {"operation", nullptr},
+                 {"status", 404},
+                 {"xml", EncodeErrorResponse(
+                             *model, portcullis::api::protocol::FaultType::kSender, "NoSuchEntity",
+                             "The user with name <bob> cannot be found.", "req-404")},
+                 {"expected",
+                  {{"Type", "Sender"},
+                   {"Code", "NoSuchEntity"},
+                   {"Message", "The user with name <bob> cannot be found."},
+                   {"RequestId", "req-404"}}}};
     std::printf("%s\n", line.dump().c_str());
   }
   return 0;
+}
+
+}  // namespace
+
+int main() {
+  try {
+    return Run();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "encode_samples: %s\n", e.what());
+    return 1;
+  }
 }
