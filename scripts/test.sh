@@ -19,4 +19,15 @@ cmake --build --preset fuzz -j "$jobs"
 cmake --preset ci -DIAM_FUZZ_BIN_DIR="$PWD/build/fuzz"
 cmake --build --preset ci -j "$jobs"
 
-ctest --preset ci -j "$jobs"
+# ctest's summary is followed by its label timings; repeat the counts as the very
+# last line ("N passed, N failed") so the result closes the output.
+log="build/ci/ctest-output.txt"
+status=0
+ctest --preset ci -j "$jobs" 2>&1 | tee "$log" || status=$?
+summary=$(grep -E '^[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -1 || true)
+if [[ -n "$summary" ]]; then
+  failed=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$summary")
+  total=$(sed -E 's/.* failed out of ([0-9]+).*/\1/' <<<"$summary")
+  echo "$((total - failed)) passed, $failed failed"
+fi
+exit "$status"
