@@ -59,13 +59,23 @@ std::uint64_t HashLowercase(std::string_view s) {
   return HashWords<false>(s);
 }
 
-RequestContext::RequestContext(const RequestContext& other) {
-  Rebuild(other.Current());
+RequestContext::RequestContext(const RequestContext& other)
+    : arena_(other.arena_),
+      value_spans_(other.value_spans_),
+      layouts_(other.layouts_),
+      entries_(other.entries_),
+      slots_(other.slots_) {
+  RefreshViews();
 }
 
 RequestContext& RequestContext::operator=(const RequestContext& other) {
   if (this != &other) {
-    Rebuild(other.Current());
+    arena_ = other.arena_;
+    value_spans_ = other.value_spans_;
+    layouts_ = other.layouts_;
+    entries_ = other.entries_;
+    slots_ = other.slots_;
+    RefreshViews();
   }
   return *this;
 }
@@ -80,13 +90,14 @@ std::vector<RequestContext::Pending> RequestContext::Current() const {
 }
 
 RequestContext::Span RequestContext::Append(std::string_view bytes) {
+  // INVARIANT: the caller reserved room, so the arena does not move here.
   Span span{static_cast<std::uint32_t>(arena_.size()), static_cast<std::uint32_t>(bytes.size())};
-  const char* before = arena_.data();
   arena_.insert(arena_.end(), bytes.begin(), bytes.end());
-  if (arena_.data() != before) {
-    RefreshViews();
-  }
   return span;
+}
+
+bool RequestContext::InArena(std::string_view s) const {
+  return !arena_.empty() && s.data() >= arena_.data() && s.data() < arena_.data() + arena_.size();
 }
 
 void RequestContext::RefreshViews() {
@@ -143,30 +154,60 @@ void RequestContext::Rebuild(const std::vector<Pending>& items) {
 
 void RequestContext::Put(std::string_view key, const std::vector<std::string_view>& values,
                          bool multivalued) {
-  std::string lower = AsciiLower(key);
-  std::uint64_t hash = HashKeyIgnoreCase(lower);
-  // The caller's views may point into arena_: copy them out before appending.
-  std::vector<std::string> owned(values.begin(), values.end());
-  std::string owned_key(key);
+  // Views into this context's own arena would dangle when it grows: copy them out.
+  if (InArena(key) || std::any_of(values.begin(), values.end(),
+                                  [this](std::string_view v) { return InArena(v); })) {
+    std::string owned_key(key);
+    std::vector<std::string> owned(values.begin(), values.end());
+    Put(owned_key, std::vector<std::string_view>(owned.begin(), owned.end()), multivalued);
+    return;
+  }
+  std::size_t bytes = 2 * key.size();
+  for (std::string_view v : values) {
+    bytes += v.size();
+  }
+  const char* arena_before = arena_.data();
+  arena_.reserve(arena_.size() + bytes);
+  bool arena_moved = arena_.data() != arena_before;
+  Span key_span = Append(key);
+  Span lower_span = Append(key);
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    char& c = arena_[lower_span.offset + i];
+    c = AsciiToLower(c);
+  }
+  std::string_view lower(arena_.data() + lower_span.offset, key.size());
+  std::uint64_t hash = HashLowercase(lower);
+  if (arena_moved) {
+    RefreshViews();  // FindHashed reads the entries' key views
+  }
   const ContextEntry* existing = FindHashed(lower, hash);
   std::size_t index =
       existing != nullptr ? static_cast<std::size_t>(existing - entries_.data()) : entries_.size();
+  // Replaced values stay in the arena unreferenced; contexts are short-lived.
+  auto first = static_cast<std::uint32_t>(value_spans_.size());
+  const std::string_view* views_before = views_.data();
+  for (std::string_view v : values) {
+    Span span = Append(v);
+    value_spans_.push_back(span);
+    views_.emplace_back(arena_.data() + span.offset, span.size);
+  }
   if (existing == nullptr) {
     entries_.emplace_back();
     layouts_.emplace_back();
-    entries_.back().hash = hash;
   }
-  // Replaced values stay in the arena unreferenced; contexts are short-lived.
-  layouts_[index].key = Append(owned_key);
-  layouts_[index].key_lower = Append(lower);
-  layouts_[index].first_value = static_cast<std::uint32_t>(value_spans_.size());
-  for (const std::string& v : owned) {
-    Span span = Append(v);
-    value_spans_.push_back(span);
+  layouts_[index] = Layout{key_span, lower_span, first};
+  ContextEntry& e = entries_[index];
+  e.key = std::string_view(arena_.data() + key_span.offset, key_span.size);
+  e.key_lower = lower;
+  e.hash = hash;
+  e.values.data_ = views_.data() + first;
+  e.values.size_ = values.size();
+  e.multivalued = multivalued;
+  if (views_.data() != views_before) {
+    for (std::size_t i = 0; i < entries_.size(); ++i) {
+      entries_[i].values.data_ = views_.data() + layouts_[i].first_value;
+    }
   }
-  entries_[index].values.size_ = owned.size();
-  entries_[index].multivalued = multivalued;
-  RefreshViews();
   if (existing == nullptr) {
     InsertSlot(index);
   }

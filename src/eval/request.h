@@ -121,8 +121,10 @@ class RequestContext {
   // Rebuilds everything from `items` (which may point into the current arena).
   void Rebuild(const std::vector<Pending>& items);
   std::vector<Pending> Current() const;
-  // Appends bytes to the arena and returns where they went.
+  // Appends bytes to the arena (room reserved by the caller) and returns where.
   Span Append(std::string_view bytes);
+  // Whether `s` points into arena_.
+  bool InArena(std::string_view s) const;
   // Re-derives every string_view from the spans (after the arena moved).
   void RefreshViews();
   void InsertSlot(std::size_t entry);

@@ -204,5 +204,30 @@ TEST(HashKeyIgnoreCaseTest, NonAsciiStringsAtEveryLengthDiffer) {
   }
 }
 
+TEST(RequestContextTest, SetFromItsOwnViewsAndGrowth) {
+  RequestContext ctx;
+  ctx.Set("aws:Original", "value-long-enough-to-leave-small-string-storage");
+  // Values and keys that point into the context's own arena, while it grows.
+  for (int i = 0; i < 50; ++i) {
+    const ContextEntry* e = ctx.Find("aws:Original");
+    ASSERT_NE(e, nullptr);
+    ctx.Set("k" + std::to_string(i), e->values.front());
+  }
+  ctx.Set(ctx.Find("k7")->key, ctx.Find("k8")->values.front());
+  EXPECT_EQ(ctx.Find("K7")->values.front(), "value-long-enough-to-leave-small-string-storage");
+  ctx.SetMulti("aws:TagKeys", {"a", "b", "c"});
+  RequestContext copy(ctx);
+  ctx = RequestContext();  // the copy owns its bytes
+  ASSERT_NE(copy.Find("aws:tagkeys"), nullptr);
+  EXPECT_EQ(copy.Find("aws:tagkeys")->values.size(), 3u);
+  EXPECT_EQ(copy.Find("k49")->values[0], "value-long-enough-to-leave-small-string-storage");
+  EXPECT_EQ(copy.entries().size(), 52u);
+  RequestContext assigned;
+  assigned = copy;
+  copy.Erase("k0");
+  EXPECT_EQ(assigned.Find("k0")->values.front(), "value-long-enough-to-leave-small-string-storage");
+  EXPECT_EQ(copy.Find("k0"), nullptr);
+}
+
 }  // namespace
 }  // namespace portcullis::eval
