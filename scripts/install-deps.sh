@@ -21,7 +21,7 @@ fi
 # Debian's python3 + pytest (+ boto3 and the aws CLI for the end-to-end tests).
 PACKAGES=(
   build-essential g++ cmake ninja-build pkg-config git xz-utils ca-certificates
-  libexpected-dev nlohmann-json3-dev libcli11-dev libssl-dev
+  libexpected-dev nlohmann-json3-dev libcli11-dev libssl-dev libsqlite3-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang-14 libclang-rt-14-dev clang-format-14 clang-tidy-14
   python3 python3-pytest python3-boto3 awscli

@@ -1,0 +1,209 @@
+// Typed records of the identity store: accounts, users, groups, roles, managed policies
+// and their versions, inline policies, access keys; plus the page and list-option types
+// that every List method shares, and the validation both backends apply before writing.
+//
+// Records are plain values. Names of users, groups, roles and managed policies are
+// unique per account without regard to ASCII case (AWS: "Names are not distinguished by
+// case", IAM API reference, CreateUser UserName); `NameKey` is the folded form used for
+// uniqueness, ordering and markers. Access-key secrets appear only sealed
+// (`AccessKey::sealed_secret`): the store never sees a plaintext secret.
+// Thread-safety: plain values; no shared state.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/error.h"
+
+namespace portcullis::store {
+
+// Wall-clock time as the store keeps it: milliseconds since the Unix epoch. A record
+// whose creation time is the epoch (`Timestamp{}`) is stamped by the store's Clock.
+using Timestamp = std::chrono::sys_time<std::chrono::milliseconds>;
+
+struct Tag {
+  std::string key;
+  std::string value;
+
+  bool operator==(const Tag&) const = default;
+};
+
+struct Account {
+  std::string id;  // 12 decimal digits
+  std::string alias;
+  Timestamp created;
+
+  bool operator==(const Account&) const = default;
+};
+
+struct User {
+  std::string account_id;
+  std::string name;
+  std::string path = "/";
+  std::string id;  // AIDA...
+  std::string arn;
+  Timestamp created;
+  std::optional<Timestamp> password_last_used;
+  std::string permissions_boundary_arn;  // empty: none
+  std::vector<Tag> tags;
+
+  bool operator==(const User&) const = default;
+};
+
+struct Group {
+  std::string account_id;
+  std::string name;
+  std::string path = "/";
+  std::string id;  // AGPA...
+  std::string arn;
+  Timestamp created;
+
+  bool operator==(const Group&) const = default;
+};
+
+struct Role {
+  std::string account_id;
+  std::string name;
+  std::string path = "/";
+  std::string id;  // AROA...
+  std::string arn;
+  Timestamp created;
+  std::string assume_role_policy_document;
+  std::string description;
+  std::int32_t max_session_duration = 3600;  // seconds
+  std::string permissions_boundary_arn;      // empty: none
+  std::vector<Tag> tags;
+
+  bool operator==(const Role&) const = default;
+};
+
+// A customer managed policy (account_id is the owning account) or an AWS managed policy
+// (account_id "aws", ARN arn:aws:iam::aws:policy/...).
+struct ManagedPolicy {
+  std::string account_id;
+  std::string name;
+  std::string path = "/";
+  std::string id;  // ANPA...
+  std::string arn;
+  std::string description;
+  std::string default_version_id = "v1";
+  bool is_attachable = true;
+  Timestamp created;
+  Timestamp updated;
+  // Computed by the store on every read; ignored on writes.
+  std::int32_t attachment_count = 0;
+  std::int32_t permissions_boundary_usage_count = 0;
+
+  bool operator==(const ManagedPolicy&) const = default;
+};
+
+struct PolicyVersion {
+  std::string policy_arn;
+  std::string version_id;  // "v1", "v2", ...
+  std::string document;
+  Timestamp created;
+  // Computed by the store on every read (version_id == the policy's default).
+  bool is_default = false;
+
+  bool operator==(const PolicyVersion&) const = default;
+};
+
+// The identities that hold policies. Values are persisted.
+enum class PrincipalKind : std::uint8_t { kUser = 0, kGroup = 1, kRole = 2 };
+
+// Returns "user", "group" or "role".
+std::string_view PrincipalKindName(PrincipalKind kind);
+
+// Names a user, group or role of an account.
+struct PrincipalRef {
+  PrincipalKind kind = PrincipalKind::kUser;
+  std::string account_id;
+  std::string name;
+
+  bool operator==(const PrincipalRef&) const = default;
+};
+
+struct InlinePolicy {
+  PrincipalRef principal;
+  std::string name;
+  std::string document;
+
+  bool operator==(const InlinePolicy&) const = default;
+};
+
+// Values are persisted.
+enum class AccessKeyStatus : std::uint8_t { kActive = 0, kInactive = 1 };
+
+struct AccessKey {
+  std::string id;  // AKIA...
+  std::string account_id;
+  std::string user_name;  // empty: the account's root credentials
+  AccessKeyStatus status = AccessKeyStatus::kActive;
+  Timestamp created;
+  std::optional<Timestamp> last_used;
+  std::string last_used_service;
+  std::string last_used_region;
+  std::vector<std::uint8_t> sealed_secret;  // AEAD output; never the plaintext
+
+  bool operator==(const AccessKey&) const = default;
+};
+
+// One principal a managed policy is attached to (ListEntitiesForPolicy).
+struct PolicyEntity {
+  PrincipalKind kind = PrincipalKind::kUser;
+  std::string name;
+  std::string id;
+
+  bool operator==(const PolicyEntity&) const = default;
+};
+
+// One page of a listing. `next_marker` is set when `is_truncated`; pass it back as
+// ListOptions::marker to read the next page.
+template <class T>
+struct Page {
+  std::vector<T> items;
+  bool is_truncated = false;
+  std::string next_marker;
+};
+
+inline constexpr int kDefaultMaxItems = 100;
+inline constexpr int kMaxMaxItems = 1000;
+
+struct ListOptions {
+  std::string path_prefix;  // empty or "/": everything (ignored where AWS has no paths)
+  std::string marker;       // empty: from the start
+  int max_items = kDefaultMaxItems;
+};
+
+struct PolicyListOptions : ListOptions {
+  bool only_attached = false;
+};
+
+// Returns `name` with ASCII letters lowered: the key for name uniqueness and ordering.
+std::string NameKey(std::string_view name);
+
+// Returns the N of a version id "vN" (N >= 1), or kInvalidArgument.
+[[nodiscard]] Result<std::int64_t> ParsePolicyVersionId(std::string_view version_id);
+
+// Field checks both backends run before a write; each returns kInvalidArgument naming
+// the field. They check shape (account id digits, id prefixes, paths), not AWS quotas.
+[[nodiscard]] Status ValidateAccount(const Account& account);
+[[nodiscard]] Status ValidateUser(const User& user);
+[[nodiscard]] Status ValidateGroup(const Group& group);
+[[nodiscard]] Status ValidateRole(const Role& role);
+[[nodiscard]] Status ValidateManagedPolicy(const ManagedPolicy& policy);
+[[nodiscard]] Status ValidatePolicyVersion(const PolicyVersion& version);
+[[nodiscard]] Status ValidateInlinePolicy(const InlinePolicy& policy);
+[[nodiscard]] Status ValidateAccessKey(const AccessKey& key);
+[[nodiscard]] Status ValidateListOptions(const ListOptions& options);
+
+// Errors with the AWS code the API layer answers with.
+Error NotFoundError(std::string message);        // kNotFound, NoSuchEntity
+Error AlreadyExistsError(std::string message);   // kAlreadyExists, EntityAlreadyExists
+Error DeleteConflictError(std::string message);  // kFailedPrecondition, DeleteConflict
+
+}  // namespace portcullis::store
