@@ -53,15 +53,18 @@ Result<std::string> ReadFile(const std::string& path) {
 }
 
 std::string ErrorJson(const Error& e) {
-  std::string out = "{\"error\":";
+  std::string out = R"({"error":)";
   policy::AppendJsonString(out, e.ToString());
   if (!e.aws_code.empty()) {
-    out += ",\"code\":";
+    out += R"(,"code":)";
     policy::AppendJsonString(out, e.aws_code);
   }
   if (e.location.has_value()) {
-    out += ",\"line\":" + std::to_string(e.location->line) +
-           ",\"column\":" + std::to_string(e.location->column) + ",\"path\":";
+    out += R"(,"line":)";
+    out += std::to_string(e.location->line);
+    out += R"(,"column":)";
+    out += std::to_string(e.location->column);
+    out += R"(,"path":)";
     policy::AppendJsonString(out, e.location->path);
   }
   out += '}';
@@ -92,7 +95,7 @@ int RunValidate(const ValidateArgs& args, std::ostream& out, std::ostream& err) 
   if (!doc.has_value()) {
     const Error& e = doc.error();
     if (args.json) {
-      out << "{\"valid\":false," << ErrorJson(e).substr(1) << "\n";
+      out << R"({"valid":false,)" << ErrorJson(e).substr(1) << "\n";
     } else {
       out << args.file << ": invalid " << args.kind
           << " policy: " << (e.aws_code.empty() ? "" : e.aws_code + ": ") << e.ToString() << "\n";
@@ -100,8 +103,8 @@ int RunValidate(const ValidateArgs& args, std::ostream& out, std::ostream& err) 
     return kExitInvalidInput;
   }
   if (args.json) {
-    out << "{\"valid\":true,\"kind\":\"" << args.kind
-        << "\",\"statements\":" << doc->statements.size() << "}\n";
+    out << R"({"valid":true,"kind":")" << args.kind << R"(","statements":)"
+        << doc->statements.size() << "}\n";
   } else {
     out << args.file << ": valid " << args.kind << " policy (" << doc->statements.size()
         << " statement" << (doc->statements.size() == 1 ? "" : "s") << ")\n";
@@ -121,93 +124,99 @@ int ExitFor(eval::Verdict verdict) {
   return kExitImplicitDeny;
 }
 
-// Builds the JSON request object from the simple flags.
-Result<std::string> RequestFromFlags(const EvaluateArgs& a) {
-  std::string req = "{\"request\":{\"principal\":";
-  policy::AppendJsonString(req, a.principal);
-  req += ",\"principalAccount\":";
-  policy::AppendJsonString(req, a.principal_account);
-  req += ",\"action\":";
-  policy::AppendJsonString(req, a.action);
-  req += ",\"resource\":";
-  policy::AppendJsonString(req, a.resource);
-  req += ",\"resourceAccount\":";
-  policy::AppendJsonString(req, a.resource_account);
-  req += ",\"context\":{";
-  bool first = true;
-  auto add = [&](const std::string& kv, bool multi) -> Status {
-    std::size_t eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      return MakeError(ErrorCode::kInvalidArgument, "context `" + kv + "` is not KEY=VALUE");
-    }
-    if (!first) {
-      req += ',';
-    }
-    first = false;
-    policy::AppendJsonString(req, kv.substr(0, eq));
-    req += ':';
-    std::string value = kv.substr(eq + 1);
-    if (!multi) {
-      policy::AppendJsonString(req, value);
-      return OkStatus();
-    }
-    req += '[';
-    std::size_t start = 0;
-    bool first_item = true;
-    while (!value.empty() && start <= value.size()) {
-      std::size_t comma = value.find(',', start);
-      if (comma == std::string::npos) {
-        comma = value.size();
-      }
-      if (!first_item) {
-        req += ',';
-      }
-      first_item = false;
-      policy::AppendJsonString(req, value.substr(start, comma - start));
-      start = comma + 1;
-    }
-    req += ']';
-    return OkStatus();
-  };
-  for (const std::string& kv : a.context) {
-    IAM_RETURN_IF_ERROR(add(kv, false));
-  }
-  for (const std::string& kv : a.context_multi) {
-    IAM_RETURN_IF_ERROR(add(kv, true));
-  }
-  req += "}},\"policies\":{\"identity\":[";
-  auto file_list = [&](const std::vector<std::string>& files) -> Status {
-    for (std::size_t i = 0; i < files.size(); ++i) {
-      IAM_ASSIGN_OR_RETURN(std::string text, ReadFile(files[i]));
-      req += (i > 0 ? "," : "") + text;
-    }
-    return OkStatus();
-  };
-  IAM_RETURN_IF_ERROR(file_list(a.policies));
-  req += "],\"session\":[";
-  IAM_RETURN_IF_ERROR(file_list(a.session_policies));
-  req += "],\"scp\":[";
-  IAM_RETURN_IF_ERROR(file_list(a.scps));
-  req += "]";
-  for (const auto& [name, file] :
-       {std::pair<std::string, std::string>{"resource", a.resource_policy},
-        {"permissionsBoundary", a.boundary}}) {
-    if (!file.empty()) {
-      IAM_ASSIGN_OR_RETURN(std::string text, ReadFile(file));
-      req += ",\"" + name + "\":" + text;
-    }
-  }
-  req += "}}";
-  return req;
-}
-
-Result<eval::Decision> EvaluateText(std::string_view text, PolicyCache& cache) {
+policy::JsonLimits InputLimits() {
   policy::JsonLimits limits;
   limits.max_bytes = 16u << 20;
   limits.max_elements = 1u << 20;
-  IAM_ASSIGN_OR_RETURN(policy::JsonValue root, policy::ParseJson(text, limits));
+  return limits;
+}
+
+Result<policy::JsonValue> ReadJsonFile(const std::string& path) {
+  IAM_ASSIGN_OR_RETURN(std::string text, ReadFile(path));
+  auto value = policy::ParseJson(text, InputLimits());
+  if (!value.has_value()) {
+    return MakeError(std::move(value).error().WithContext("`" + path + "`"));
+  }
+  return value;
+}
+
+// KEY=VALUE, or KEY=V1,V2,... when `multi`, as a context member.
+Result<policy::JsonValue::Member> ContextMember(const std::string& kv, bool multi) {
+  std::size_t eq = kv.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    return MakeError(ErrorCode::kInvalidArgument, "context `" + kv + "` is not KEY=VALUE");
+  }
+  std::string value = kv.substr(eq + 1);
+  if (!multi) {
+    return policy::JsonValue::Member{kv.substr(0, eq), policy::JsonValue::String(value)};
+  }
+  std::vector<policy::JsonValue> items;
+  std::size_t start = 0;
+  while (!value.empty() && start <= value.size()) {
+    std::size_t comma = std::min(value.find(',', start), value.size());
+    items.push_back(policy::JsonValue::String(value.substr(start, comma - start)));
+    start = comma + 1;
+  }
+  return policy::JsonValue::Member{kv.substr(0, eq), policy::JsonValue::Array(std::move(items))};
+}
+
+Result<policy::JsonValue> PolicyFiles(const std::vector<std::string>& files) {
+  std::vector<policy::JsonValue> docs;
+  for (const std::string& file : files) {
+    IAM_ASSIGN_OR_RETURN(policy::JsonValue doc, ReadJsonFile(file));
+    docs.push_back(std::move(doc));
+  }
+  return policy::JsonValue::Array(std::move(docs));
+}
+
+// Builds the request object of `--request` from the simple flags.
+Result<policy::JsonValue> RequestFromFlags(const EvaluateArgs& a) {
+  using policy::JsonValue;
+  std::vector<JsonValue::Member> context;
+  for (const std::string& kv : a.context) {
+    IAM_ASSIGN_OR_RETURN(JsonValue::Member m, ContextMember(kv, false));
+    context.push_back(std::move(m));
+  }
+  for (const std::string& kv : a.context_multi) {
+    IAM_ASSIGN_OR_RETURN(JsonValue::Member m, ContextMember(kv, true));
+    context.push_back(std::move(m));
+  }
+  std::vector<JsonValue::Member> request;
+  request.emplace_back("principal", JsonValue::String(a.principal));
+  request.emplace_back("principalAccount", JsonValue::String(a.principal_account));
+  request.emplace_back("action", JsonValue::String(a.action));
+  request.emplace_back("resource", JsonValue::String(a.resource));
+  request.emplace_back("resourceAccount", JsonValue::String(a.resource_account));
+  request.emplace_back("context", JsonValue::Object(std::move(context)));
+  std::vector<JsonValue::Member> policies;
+  IAM_ASSIGN_OR_RETURN(JsonValue identity, PolicyFiles(a.policies));
+  policies.emplace_back("identity", std::move(identity));
+  IAM_ASSIGN_OR_RETURN(JsonValue session, PolicyFiles(a.session_policies));
+  policies.emplace_back("session", std::move(session));
+  IAM_ASSIGN_OR_RETURN(JsonValue scp, PolicyFiles(a.scps));
+  policies.emplace_back("scp", std::move(scp));
+  if (!a.resource_policy.empty()) {
+    IAM_ASSIGN_OR_RETURN(JsonValue doc, ReadJsonFile(a.resource_policy));
+    policies.emplace_back("resource", std::move(doc));
+  }
+  if (!a.boundary.empty()) {
+    IAM_ASSIGN_OR_RETURN(JsonValue doc, ReadJsonFile(a.boundary));
+    policies.emplace_back("permissionsBoundary", std::move(doc));
+  }
+  std::vector<JsonValue::Member> root;
+  root.emplace_back("request", JsonValue::Object(std::move(request)));
+  root.emplace_back("policies", JsonValue::Object(std::move(policies)));
+  return JsonValue::Object(std::move(root));
+}
+
+Result<eval::Decision> EvaluateJson(const policy::JsonValue& root, PolicyCache& cache) {
   IAM_ASSIGN_OR_RETURN(EvaluationInput input, ReadEvaluationInput(root, cache));
   return eval::Evaluate(input.request, input.policies, input.resource_policy.get());
+}
+
+Result<eval::Decision> EvaluateText(std::string_view text, PolicyCache& cache) {
+  IAM_ASSIGN_OR_RETURN(policy::JsonValue root, policy::ParseJson(text, InputLimits()));
+  return EvaluateJson(root, cache);
 }
 
 int RunBatch(const EvaluateArgs& args, std::ostream& out, std::ostream& err) {
@@ -243,21 +252,18 @@ int RunEvaluate(const EvaluateArgs& args, std::ostream& out, std::ostream& err) 
   if (!args.requests_file.empty()) {
     return RunBatch(args, out, err);
   }
-  Result<std::string> text = std::string();
+  Result<policy::JsonValue> root = policy::JsonValue();
   if (!args.request_file.empty()) {
-    text = ReadFile(args.request_file);
+    root = ReadJsonFile(args.request_file);
   } else if (args.action.empty()) {
     err << "give --action (with policy flags), --request FILE or --requests FILE\n";
     return kExitUsage;
   } else {
-    text = RequestFromFlags(args);
-  }
-  if (!text.has_value()) {
-    err << text.error().ToString() << "\n";
-    return kExitInvalidInput;
+    root = RequestFromFlags(args);
   }
   PolicyCache cache;
-  auto decision = EvaluateText(*text, cache);
+  auto decision = root.has_value() ? EvaluateJson(*root, cache)
+                                   : Result<eval::Decision>(tl::unexpected(root.error()));
   if (!decision.has_value()) {
     if (args.json) {
       out << ErrorJson(decision.error()) << "\n";

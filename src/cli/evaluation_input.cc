@@ -41,7 +41,7 @@ Status ReadContext(const JsonValue& ctx, eval::RequestContext& out) {
         IAM_ASSIGN_OR_RETURN(std::string text, ScalarText(item, where));
         values.push_back(std::move(text));
       }
-      out.SetMulti(key, std::move(values));
+      out.SetMulti(key, values);
     } else {
       IAM_ASSIGN_OR_RETURN(std::string text, ScalarText(value, where));
       out.Set(key, std::move(text));
@@ -113,37 +113,45 @@ bool IsRoleArn(std::string_view resource) {
   return arn.has_value() && arn->service == "iam" && arn->resource.substr(0, 5) == "role/";
 }
 
+// One document member ("resource" or "permissionsBoundary"); null means none.
+Status ReadSinglePolicy(const JsonValue& value, const std::string& key, policy::PolicyKind kind,
+                        PolicyCache& cache, std::shared_ptr<const eval::CompiledPolicy>& out) {
+  if (value.is_null()) {
+    return OkStatus();
+  }
+  auto compiled = cache.Get(value, key, kind);
+  if (!compiled.has_value()) {
+    return MakeError(std::move(compiled).error().WithContext("policies." + key));
+  }
+  out = std::move(*compiled);
+  return OkStatus();
+}
+
 Status ReadPolicies(const JsonValue& pol, const eval::Request& request, PolicyCache& cache,
                     EvaluationInput& out) {
   if (!pol.is_object()) {
     return MakeError(InputError("`policies` must be an object"));
   }
+  using policy::PolicyKind;
   eval::PolicySetInput set;
   for (const auto& [key, value] : pol.members()) {
+    Status status;
     if (key == "identity") {
-      IAM_RETURN_IF_ERROR(
-          ReadPolicyList(value, key, policy::PolicyKind::kIdentity, cache, set.identity));
+      status = ReadPolicyList(value, key, PolicyKind::kIdentity, cache, set.identity);
     } else if (key == "session") {
-      IAM_RETURN_IF_ERROR(
-          ReadPolicyList(value, key, policy::PolicyKind::kSession, cache, set.session));
+      status = ReadPolicyList(value, key, PolicyKind::kSession, cache, set.session);
     } else if (key == "scp") {
-      IAM_RETURN_IF_ERROR(ReadPolicyList(value, key, policy::PolicyKind::kScp, cache, set.scp));
-    } else if (key == "permissionsBoundary" || key == "resource") {
-      if (value.is_null()) {
-        continue;
-      }
-      bool is_resource = key == "resource";
-      policy::PolicyKind kind = !is_resource                  ? policy::PolicyKind::kBoundary
-                                : IsRoleArn(request.resource) ? policy::PolicyKind::kTrust
-                                                              : policy::PolicyKind::kResource;
-      auto compiled = cache.Get(value, key, kind);
-      if (!compiled.has_value()) {
-        return MakeError(std::move(compiled).error().WithContext("policies." + key));
-      }
-      (is_resource ? out.resource_policy : set.permissions_boundary) = std::move(*compiled);
+      status = ReadPolicyList(value, key, PolicyKind::kScp, cache, set.scp);
+    } else if (key == "permissionsBoundary") {
+      status = ReadSinglePolicy(value, key, PolicyKind::kBoundary, cache, set.permissions_boundary);
+    } else if (key == "resource") {
+      // The resource policy of a role is its trust policy.
+      PolicyKind kind = IsRoleArn(request.resource) ? PolicyKind::kTrust : PolicyKind::kResource;
+      status = ReadSinglePolicy(value, key, kind, cache, out.resource_policy);
     } else {
       return MakeError(InputError("unknown member `policies." + key + "`"));
     }
+    IAM_RETURN_IF_ERROR(status);
   }
   out.policies = eval::CompiledPolicySet(std::move(set));
   return OkStatus();
