@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "store/writer_gate.h"
+
 namespace portcullis::store::memory {
 namespace {
 
@@ -447,13 +449,13 @@ class MemoryStore final : public IdentityStore {
   const std::chrono::milliseconds busy_timeout_;
   mutable std::mutex mu_;
   std::shared_ptr<const State> state_;  // guarded by mu_
-  std::timed_mutex writer_;
+  WriterGate writer_;
   std::atomic<std::uint64_t> generation_{0};
 };
 
 class MemoryWriteTxn final : public Reader<WriteTxn> {
  public:
-  MemoryWriteTxn(MemoryStore& store, std::unique_lock<std::timed_mutex> writer)
+  MemoryWriteTxn(MemoryStore& store, WriterLease writer)
       : store_(store),
         writer_(std::move(writer)),
         work_(std::make_shared<State>(*store.Snapshot())) {}
@@ -870,18 +872,18 @@ class MemoryWriteTxn final : public Reader<WriteTxn> {
   }
 
   MemoryStore& store_;
-  std::unique_lock<std::timed_mutex> writer_;
+  WriterLease writer_;
   std::shared_ptr<State> work_;
   bool done_ = false;
 };
 
 Result<std::unique_ptr<WriteTxn>> MemoryStore::BeginWrite() {
-  std::unique_lock<std::timed_mutex> lock(writer_, std::defer_lock);
-  if (!lock.try_lock_for(busy_timeout_)) {
+  WriterLease lease = writer_.Acquire(busy_timeout_);
+  if (!lease.held()) {
     return tl::unexpected(
         Error{ErrorCode::kAborted, "store is busy: another write is open", std::nullopt, {}, {}});
   }
-  return std::make_unique<MemoryWriteTxn>(*this, std::move(lock));
+  return std::make_unique<MemoryWriteTxn>(*this, std::move(lease));
 }
 
 }  // namespace

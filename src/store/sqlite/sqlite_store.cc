@@ -13,6 +13,7 @@
 
 #include "store/sqlite/connection.h"
 #include "store/sqlite/embedded_migrations.h"
+#include "store/writer_gate.h"
 
 namespace portcullis::store::sqlite {
 namespace {
@@ -623,8 +624,8 @@ class SqliteStore final : public IdentityStore {
   const std::filesystem::path file_;
   const Clock& clock_;
   const SqliteOptions options_;
-  std::timed_mutex writer_mu_;
-  std::unique_ptr<Connection> writer_conn_;  // used only while writer_mu_ is held
+  WriterGate writer_gate_;
+  std::unique_ptr<Connection> writer_conn_;  // used only by the holder of a writer lease
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<Connection>> idle_readers_;  // guarded by readers_mu_
   std::atomic<std::uint64_t> generation_{0};
@@ -638,8 +639,7 @@ SqliteReadTxn::~SqliteReadTxn() {
 
 class SqliteWriteTxn final : public Reader<WriteTxn> {
  public:
-  SqliteWriteTxn(SqliteStore& store, std::unique_lock<std::timed_mutex> lock)
-      : store_(store), lock_(std::move(lock)) {}
+  SqliteWriteTxn(SqliteStore& store, WriterLease lease) : store_(store), lease_(std::move(lease)) {}
 
   SqliteWriteTxn(const SqliteWriteTxn&) = delete;
   SqliteWriteTxn& operator=(const SqliteWriteTxn&) = delete;
@@ -1263,18 +1263,18 @@ class SqliteWriteTxn final : public Reader<WriteTxn> {
   }
 
   SqliteStore& store_;
-  std::unique_lock<std::timed_mutex> lock_;
+  WriterLease lease_;  // released after the destructor body has rolled back
   bool done_ = false;
 };
 
 Result<std::unique_ptr<WriteTxn>> SqliteStore::BeginWrite() {
-  std::unique_lock<std::timed_mutex> lock(writer_mu_, std::defer_lock);
-  if (!lock.try_lock_for(options_.busy_timeout)) {
+  WriterLease lease = writer_gate_.Acquire(options_.busy_timeout);
+  if (!lease.held()) {
     return tl::unexpected(
         Error{ErrorCode::kAborted, "store is busy: another write is open", std::nullopt, {}, {}});
   }
   IAM_RETURN_IF_ERROR(writer_conn_->Exec("BEGIN IMMEDIATE"));
-  return std::make_unique<SqliteWriteTxn>(*this, std::move(lock));
+  return std::make_unique<SqliteWriteTxn>(*this, std::move(lease));
 }
 
 // Returns the highest version recorded in schema_version (0 for a new database).

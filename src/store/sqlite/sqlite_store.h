@@ -6,7 +6,7 @@
 // src/store/migrations/ are applied, in one transaction, to bring the schema_version
 // table up to date.
 //
-// Concurrency: one writer connection, guarded in process by a timed mutex; BeginWrite
+// Concurrency: one writer connection, guarded in process by a WriterGate; BeginWrite
 // starts `BEGIN IMMEDIATE` and answers kAborted when the writer stays busy past the busy
 // timeout (in this process or another). Readers take a read-only connection from a pool
 // and see one snapshot for the transaction's life; they never block the writer.
