@@ -7,6 +7,8 @@
 #include <openssl/hmac.h>
 #include <openssl/sha.h>
 
+#include "common/strings.h"
+
 namespace portcullis::crypto {
 
 Sha256Digest Sha256(std::string_view data) {
@@ -45,23 +47,6 @@ std::string HexLower(std::string_view bytes) {
   return out;
 }
 
-namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
-}  // namespace
-
 Result<std::string> HexDecode(std::string_view hex) {
   if (hex.size() % 2 != 0) {
     return MakeError(ErrorCode::kInvalidArgument, "hex text has an odd length");
@@ -69,8 +54,8 @@ Result<std::string> HexDecode(std::string_view hex) {
   std::string out;
   out.resize(hex.size() / 2);
   for (std::size_t i = 0; i < out.size(); ++i) {
-    const int hi = HexValue(hex[2 * i]);
-    const int lo = HexValue(hex[2 * i + 1]);
+    const int hi = HexDigitValue(hex[2 * i]);
+    const int lo = HexDigitValue(hex[2 * i + 1]);
     if (hi < 0 || lo < 0) {
       return MakeError(ErrorCode::kInvalidArgument, "hex text has a non-hex character");
     }

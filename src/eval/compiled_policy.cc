@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <utility>
 
+#include "common/base64.h"
 #include "common/strings.h"
 #include "eval/request.h"
-#include "policy/base64.h"
 #include "policy/date_time.h"
 #include "policy/numeric.h"
 
@@ -221,7 +221,7 @@ Status CompileValue(const policy::ConditionClause& clause, const std::string& te
       break;
     case OperatorFamily::kBinary:
       if (!v.templ.has_value()) {
-        auto b = policy::DecodeBase64(text);
+        auto b = DecodeBase64(text);
         if (!b.has_value()) {
           return bad("base64 value");
         }
@@ -271,20 +271,16 @@ std::optional<Template> ParseTemplate(std::string_view s) {
     }
     literal.append(s.substr(i, start - i));
     std::string_view inner = s.substr(start + 2, end - start - 2);
+    if (!literal.empty()) {
+      t.pieces.push_back(Literal(std::move(literal)));
+      literal.clear();
+    }
     if (inner == "*" || inner == "?" || inner == "$") {
-      if (!literal.empty()) {
-        t.pieces.push_back(Literal(std::move(literal)));
-        literal.clear();
-      }
       TemplatePiece p = Literal(std::string(inner));
-      p.key_lower = "escaped";  // marks a literal that must not act as a wildcard
+      p.is_escaped = true;
       t.has_escaped_wildcard = t.has_escaped_wildcard || inner != "$";
       t.pieces.push_back(std::move(p));
     } else {
-      if (!literal.empty()) {
-        t.pieces.push_back(Literal(std::move(literal)));
-        literal.clear();
-      }
       t.pieces.push_back(VariablePiece(inner));
     }
     i = end + 1;
@@ -309,10 +305,9 @@ bool ServiceActions::Matches(std::string_view name_lower, std::uint64_t name_has
                      [&](const policy::WildcardPattern& g) { return g.Matches(name_lower); });
 }
 
-bool CompiledStatement::MatchesAction(std::string_view action_lower, std::string_view service,
-                                      std::string_view name, std::uint64_t name_hash,
+bool CompiledStatement::MatchesAction(std::string_view action_lower, std::string_view name,
+                                      std::uint64_t name_hash,
                                       const ServiceActions* actions) const {
-  static_cast<void>(service);
   bool listed = any_action || (actions != nullptr && actions->Matches(name, name_hash));
   if (!listed && !full_action_globs.empty()) {
     listed = std::any_of(full_action_globs.begin(), full_action_globs.end(),

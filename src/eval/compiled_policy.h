@@ -32,7 +32,8 @@ namespace portcullis::eval {
 // references. `${*}`, `${?}` and `${$}` become literal characters.
 struct TemplatePiece {
   bool is_variable = false;
-  std::string text;  // literal text, or the key as written
+  bool is_escaped = false;  // from ${*} ${?} ${$}: literal text that is never a wildcard
+  std::string text;         // literal text, or the key as written
   std::string key_lower;
   std::uint64_t hash = 0;
   std::optional<std::string> default_value;
@@ -123,10 +124,10 @@ struct CompiledStatement {
   std::vector<CompiledCondition> conditions;
 
   // Whether the action (lowercased, split at the first colon) is covered by
-  // Action/NotAction. `actions` is this statement's entry of by_service for
-  // `service`, or null when it has none (a ServiceIndex Candidate carries it).
-  bool MatchesAction(std::string_view action_lower, std::string_view service, std::string_view name,
-                     std::uint64_t name_hash, const ServiceActions* actions) const;
+  // Action/NotAction. `actions` is this statement's entry of by_service for the
+  // action's service, or null when it has none (a ServiceIndex Candidate carries it).
+  bool MatchesAction(std::string_view action_lower, std::string_view name, std::uint64_t name_hash,
+                     const ServiceActions* actions) const;
 };
 
 class CompiledPolicy {

@@ -4,9 +4,9 @@
 #include <array>
 #include <optional>
 
+#include "common/base64.h"
 #include "common/strings.h"
 #include "policy/arn.h"
-#include "policy/base64.h"
 #include "policy/date_time.h"
 #include "policy/ip_address.h"
 #include "policy/numeric.h"
@@ -77,8 +77,8 @@ bool MatchRendered(BaseOperator op, const Scratch& s, std::string_view text) {
       return ip.has_value() && net.has_value() && policy::Contains(*net, *ip);
     }
     case BaseOperator::kBinaryEquals: {
-      auto want = policy::DecodeBase64(r);
-      auto got = policy::DecodeBase64(text);
+      auto want = DecodeBase64(r);
+      auto got = DecodeBase64(text);
       return want.has_value() && got.has_value() && *want == *got;
     }
     default:
@@ -169,7 +169,7 @@ bool AnyValueMatches(const CompiledCondition& c, std::string_view text,
              });
     }
     case OperatorFamily::kBinary: {
-      auto bin = policy::DecodeBase64(text);
+      auto bin = DecodeBase64(text);
       return bin.has_value() && any([&](const ConditionValue& v) { return *bin == v.bytes; });
     }
   }
@@ -286,7 +286,7 @@ bool RenderTemplate(const Template& templ, const RequestContext& context, std::s
         return false;
       }
       literal = true;
-    } else if (piece.key_lower == "escaped") {
+    } else if (piece.is_escaped) {
       literal = true;
     }
     out.append(value);

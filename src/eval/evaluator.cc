@@ -218,7 +218,7 @@ class Evaluation {
 
  private:
   bool Applies(const CompiledStatement& st, const ServiceActions* actions) {
-    if (!st.MatchesAction(buf_.action, service_, name_, name_hash_, actions)) {
+    if (!st.MatchesAction(buf_.action, name_, name_hash_, actions)) {
       return false;
     }
     if (!MatchesResource(st)) {

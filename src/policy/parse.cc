@@ -11,8 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/base64.h"
 #include "common/strings.h"
-#include "policy/base64.h"
 #include "policy/date_time.h"
 #include "policy/ip_address.h"
 #include "policy/json.h"

@@ -185,4 +185,13 @@ Error DeleteConflictError(std::string message) {
   return WithAwsCode(ErrorCode::kFailedPrecondition, std::move(message), "DeleteConflict");
 }
 
+Status CheckPolicyVersionDeletable(const PolicyVersion& version) {
+  if (version.is_default) {
+    return tl::unexpected(DeleteConflictError("cannot delete the default version `" +
+                                              version.version_id + "` of `" + version.policy_arn +
+                                              "`"));
+  }
+  return OkStatus();
+}
+
 }  // namespace portcullis::store

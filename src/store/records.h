@@ -201,6 +201,10 @@ std::string NameKey(std::string_view name);
 [[nodiscard]] Status ValidateAccessKey(const AccessKey& key);
 [[nodiscard]] Status ValidateListOptions(const ListOptions& options);
 
+// Both backends' rule for DeletePolicyVersion: the default version cannot be
+// deleted (kFailedPrecondition, DeleteConflict).
+[[nodiscard]] Status CheckPolicyVersionDeletable(const PolicyVersion& version);
+
 // Errors with the AWS code the API layer answers with.
 Error NotFoundError(std::string message);        // kNotFound, NoSuchEntity
 Error AlreadyExistsError(std::string message);   // kAlreadyExists, EntityAlreadyExists

@@ -128,9 +128,8 @@ TEST(ServiceIndexTest, NotActionStatementsAppearUnderEveryServiceWithTheirNames)
 
   // The names are the excluded ones: matching is inverted.
   auto matches = [&](const std::string& action, const Candidate& c) {
-    const std::string service = action.substr(0, action.find(':'));
     const std::string name = action.substr(action.find(':') + 1);
-    return c.statement->MatchesAction(action, service, name, HashKeyIgnoreCase(name), c.actions);
+    return c.statement->MatchesAction(action, name, HashKeyIgnoreCase(name), c.actions);
   };
   EXPECT_FALSE(matches("s3:deletebucket", s3[1]));
   EXPECT_TRUE(matches("s3:getobject", s3[1]));

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "api/protocol/model_pattern.h"
+#include "common/base64.h"
 #include "common/strings.h"
 
 namespace portcullis::api::protocol {
@@ -485,28 +486,6 @@ void EncodeShape(const Shape& shape, std::string_view name, const Value& v, std:
   }
 }
 
-constexpr std::string_view kBase64Alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-int Base64Value(char c) {
-  if (c >= 'A' && c <= 'Z') {
-    return c - 'A';
-  }
-  if (c >= 'a' && c <= 'z') {
-    return c - 'a' + 26;
-  }
-  if (c >= '0' && c <= '9') {
-    return c - '0' + 52;
-  }
-  if (c == '+') {
-    return 62;
-  }
-  if (c == '/') {
-    return 63;
-  }
-  return -1;
-}
-
 }  // namespace
 
 Result<std::vector<std::pair<std::string, std::string>>> ParseQueryForm(std::string_view form) {
@@ -721,67 +700,19 @@ void AppendXmlEscaped(std::string_view text, std::string* out) {
 }
 
 std::string Base64Encode(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    const auto n = (static_cast<unsigned>(static_cast<unsigned char>(bytes[i])) << 16) |
-                   (static_cast<unsigned>(static_cast<unsigned char>(bytes[i + 1])) << 8) |
-                   static_cast<unsigned char>(bytes[i + 2]);
-    out.push_back(kBase64Alphabet[(n >> 18) & 63]);
-    out.push_back(kBase64Alphabet[(n >> 12) & 63]);
-    out.push_back(kBase64Alphabet[(n >> 6) & 63]);
-    out.push_back(kBase64Alphabet[n & 63]);
-  }
-  const std::size_t rest = bytes.size() - i;
-  if (rest > 0) {
-    unsigned n = static_cast<unsigned>(static_cast<unsigned char>(bytes[i])) << 16;
-    if (rest == 2) {
-      n |= static_cast<unsigned>(static_cast<unsigned char>(bytes[i + 1])) << 8;
-    }
-    out.push_back(kBase64Alphabet[(n >> 18) & 63]);
-    out.push_back(kBase64Alphabet[(n >> 12) & 63]);
-    out.push_back(rest == 2 ? kBase64Alphabet[(n >> 6) & 63] : '=');
-    out.push_back('=');
-  }
-  return out;
+  return EncodeBase64(bytes);
 }
 
 bool Base64Decode(std::string_view text, std::string* bytes) {
-  bytes->clear();
+  // The wire form is always padded; the shared decoder also takes unpadded text.
   if (text.size() % 4 != 0) {
     return false;
   }
-  bytes->reserve(text.size() / 4 * 3);
-  for (std::size_t i = 0; i < text.size(); i += 4) {
-    const bool last = i + 4 == text.size();
-    std::array<int, 4> v{};
-    int pad = 0;
-    for (std::size_t j = 0; j < 4; ++j) {
-      const char c = text[i + j];
-      if (c == '=' && last && j >= 2) {
-        v[j] = 0;
-        ++pad;
-        continue;
-      }
-      if (pad > 0) {
-        return false;
-      }
-      v[j] = Base64Value(c);
-      if (v[j] < 0) {
-        return false;
-      }
-    }
-    const unsigned n = (static_cast<unsigned>(v[0]) << 18) | (static_cast<unsigned>(v[1]) << 12) |
-                       (static_cast<unsigned>(v[2]) << 6) | static_cast<unsigned>(v[3]);
-    bytes->push_back(static_cast<char>((n >> 16) & 0xFF));
-    if (pad < 2) {
-      bytes->push_back(static_cast<char>((n >> 8) & 0xFF));
-    }
-    if (pad < 1) {
-      bytes->push_back(static_cast<char>(n & 0xFF));
-    }
+  std::optional<std::string> decoded = DecodeBase64(text);
+  if (!decoded.has_value()) {
+    return false;
   }
+  *bytes = std::move(*decoded);
   return true;
 }
 

@@ -7,26 +7,11 @@
 #include "auth/sigv4/authorization.h"
 #include "auth/sigv4/errors.h"
 #include "auth/sigv4/signing.h"
+#include "common/strings.h"
 #include "crypto/crypto.h"
 
 namespace portcullis::auth::sigv4 {
 namespace {
-
-char AsciiLower(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (AsciiLower(a[i]) != AsciiLower(b[i])) {
-      return false;
-    }
-  }
-  return true;
-}
 
 // The headers named `name` (any case), in order.
 std::vector<std::string_view> FindHeaders(std::span<const HeaderField> headers,

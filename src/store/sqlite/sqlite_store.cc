@@ -950,11 +950,7 @@ class SqliteWriteTxn final : public Reader<WriteTxn> {
   Status DeletePolicyVersion(std::string_view policy_arn, std::string_view version_id) override {
     IAM_RETURN_IF_ERROR(Writable());
     IAM_ASSIGN_OR_RETURN(PolicyVersion version, GetPolicyVersion(policy_arn, version_id));
-    if (version.is_default) {
-      return tl::unexpected(DeleteConflictError("cannot delete the default version `" +
-                                                version.version_id + "` of `" + version.policy_arn +
-                                                "`"));
-    }
+    IAM_RETURN_IF_ERROR(CheckPolicyVersionDeletable(version));
     IAM_ASSIGN_OR_RETURN(std::int64_t number, ParsePolicyVersionId(version_id));
     IAM_ASSIGN_OR_RETURN(Query q, conn().Prepare("DELETE FROM policy_versions WHERE policy_arn = "
                                                  "?1 AND version_number = ?2"));

@@ -1,6 +1,6 @@
-// Base64 (RFC 4648 section 4, standard alphabet "A-Za-z0-9+/") for BinaryEquals
-// (AWS: IAM User Guide, "IAM JSON policy elements: Condition operators", Binary
-// condition operators, whose values are base64-encoded).
+// Base64 (RFC 4648 section 4, standard alphabet "A-Za-z0-9+/"): BinaryEquals values
+// (AWS: IAM User Guide, "Condition operators", Binary condition operators) and blob
+// members of the wire protocol.
 //
 // DecodeBase64() takes padding as optional: "QQ==" and "QQ" both decode to "A".
 // When present, padding must be complete and final (the text's length a multiple of
@@ -17,7 +17,7 @@
 #include <string>
 #include <string_view>
 
-namespace portcullis::policy {
+namespace portcullis {
 
 // Returns the bytes `text` encodes, or nullopt when it is not base64 as above.
 std::optional<std::string> DecodeBase64(std::string_view text);
@@ -25,4 +25,4 @@ std::optional<std::string> DecodeBase64(std::string_view text);
 // Returns the padded base64 encoding of `bytes`.
 std::string EncodeBase64(std::string_view bytes);
 
-}  // namespace portcullis::policy
+}  // namespace portcullis

@@ -1,4 +1,4 @@
-#include "policy/base64.h"
+#include "common/base64.h"
 
 #include <array>
 #include <cstddef>
@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace portcullis::policy {
+namespace portcullis {
 namespace {
 
 constexpr std::string_view kAlphabet =
@@ -83,4 +83,4 @@ std::string EncodeBase64(std::string_view bytes) {
   return out;
 }
 
-}  // namespace portcullis::policy
+}  // namespace portcullis

@@ -1,4 +1,4 @@
-#include "policy/base64.h"
+#include "common/base64.h"
 
 #include <gtest/gtest.h>
 #include <optional>
@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-namespace portcullis::policy {
+namespace portcullis {
 namespace {
 
 TEST(Base64Test, Rfc4648Vectors) {
@@ -73,4 +73,4 @@ TEST(Base64Test, RoundTripRandomBytes) {
 }
 
 }  // namespace
-}  // namespace portcullis::policy
+}  // namespace portcullis
