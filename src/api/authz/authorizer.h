@@ -1,0 +1,84 @@
+// Authorizer: may this caller do this action on this resource? Every IAM (and later STS
+// and S3) operation asks it before acting.
+//
+// The root user is not limited by identity policies (no SCPs yet): allowed. For an IAM
+// user, the effective policy set is the user's inline policies, its attached managed
+// policies (default versions), the inline and attached policies of its groups, and its
+// permissions boundary. It is compiled once (eval::CompiledPolicySet) and cached per
+// principal ARN; an entry is valid only for the store generation it was built at, so any
+// committed change invalidates it before the change's reply is sent. Compiled managed
+// policies are shared between principals (cached by ARN and version).
+//
+// The request context holds what AWS fills for every call: aws:SourceIp, aws:UserAgent,
+// aws:SecureTransport, aws:CurrentTime, aws:EpochTime, aws:RequestedRegion,
+// aws:username, aws:userid, aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType,
+// aws:PrincipalTag/*, plus the operation's own keys (AuthzRequest::context).
+//
+// Denied: kPermissionDenied with aws_code AccessDenied and AWS's message: "User: ARN is
+// not authorized to perform: ACTION on resource: RESOURCE because no identity-based
+// policy allows the ACTION action" (or "with an explicit deny in an identity-based
+// policy" / "... in a permissions boundary"). Enforcement mode `soft` allows instead and
+// reports what would have been denied, with the deciding statements, to the sink; `off`
+// allows everything.
+// Thread-safety: Authorize may run concurrently from many threads.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "api/request_info.h"
+#include "auth/caller.h"
+#include "common/error.h"
+#include "store/identity_store.h"
+
+namespace portcullis::api::authz {
+
+enum class EnforcementMode : std::uint8_t { kEnforce, kSoft, kOff };
+
+// "enforce" | "soft" | "off".
+[[nodiscard]] Result<EnforcementMode> ParseEnforcementMode(std::string_view text);
+
+struct AuthzRequest {
+  std::string_view action;        // "iam:CreateUser"
+  std::string_view resource_arn;  // "arn:aws:iam::123456789012:user/alice"
+  // Operation-specific condition keys (iam:PolicyARN, aws:RequestTag/..., ...).
+  std::vector<std::pair<std::string, std::vector<std::string>>> context;
+};
+
+// What soft mode would have denied.
+struct SoftDeny {
+  std::string request_id;
+  std::string principal_arn;
+  std::string action;
+  std::string resource_arn;
+  std::string decision;                 // "ExplicitDeny" | "ImplicitDeny"
+  std::vector<std::string> statements;  // the deciding statements, "policy#Sid" or index
+};
+
+class Authorizer {
+ public:
+  // Borrows `store`, which must outlive the Authorizer. `on_soft_deny` may be empty.
+  Authorizer(store::IdentityStore& store, EnforcementMode mode,
+             std::function<void(const SoftDeny&)> on_soft_deny = {});
+  ~Authorizer();
+  Authorizer(const Authorizer&) = delete;
+  Authorizer& operator=(const Authorizer&) = delete;
+
+  [[nodiscard]] Status Authorize(const auth::Caller& caller, const RequestInfo& info,
+                                 const AuthzRequest& request);
+
+  EnforcementMode mode() const;
+
+  // Drops every cached policy set (the dev-mode reset calls it).
+  void Clear();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace portcullis::api::authz

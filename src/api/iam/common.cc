@@ -1,0 +1,258 @@
+#include "api/iam/common.h"
+
+#include <algorithm>
+#include <chrono>
+#include <utility>
+
+namespace portcullis::api::iam {
+
+std::string_view StringMember(const Value& input, std::string_view name,
+                              std::string_view fallback) {
+  const Value* v = input.Find(name);
+  if (v == nullptr || v->kind() != Value::Kind::kString) return fallback;
+  return v->text();
+}
+
+std::optional<std::string> OptionalStringMember(const Value& input, std::string_view name) {
+  const Value* v = input.Find(name);
+  if (v == nullptr || v->kind() != Value::Kind::kString) return std::nullopt;
+  return v->text();
+}
+
+std::optional<std::int64_t> IntegerMember(const Value& input, std::string_view name) {
+  const Value* v = input.Find(name);
+  if (v == nullptr || v->kind() != Value::Kind::kInteger) return std::nullopt;
+  return v->number();
+}
+
+std::optional<bool> BooleanMember(const Value& input, std::string_view name) {
+  const Value* v = input.Find(name);
+  if (v == nullptr || v->kind() != Value::Kind::kBoolean) return std::nullopt;
+  return v->boolean();
+}
+
+store::ListOptions ListOptionsFrom(const Value& input, std::string_view path_prefix_member) {
+  store::ListOptions options;
+  options.marker = std::string(StringMember(input, "Marker"));
+  if (auto max_items = IntegerMember(input, "MaxItems")) {
+    // The model bounds MaxItems to 1..1000.
+    options.max_items = static_cast<int>(std::clamp<std::int64_t>(*max_items, 1, 1000));
+  }
+  if (!path_prefix_member.empty()) {
+    options.path_prefix = std::string(StringMember(input, path_prefix_member));
+  }
+  return options;
+}
+
+std::string IamArn(std::string_view account_id, std::string_view resource_type,
+                   std::string_view path, std::string_view name) {
+  std::string arn = "arn:aws:iam::";
+  arn += account_id;
+  arn += ':';
+  arn += resource_type;
+  arn += path.empty() ? std::string_view("/") : path;
+  arn += name;
+  return arn;
+}
+
+std::string UserArn(std::string_view account_id, std::string_view path, std::string_view name) {
+  return IamArn(account_id, "user", path, name);
+}
+
+std::string GroupArn(std::string_view account_id, std::string_view path, std::string_view name) {
+  return IamArn(account_id, "group", path, name);
+}
+
+std::string RoleArn(std::string_view account_id, std::string_view path, std::string_view name) {
+  return IamArn(account_id, "role", path, name);
+}
+
+std::string PolicyArn(std::string_view account_id, std::string_view path,
+                      std::string_view name) {
+  return IamArn(account_id, "policy", path, name);
+}
+
+std::string RootArn(std::string_view account_id) {
+  std::string arn = "arn:aws:iam::";
+  arn += account_id;
+  arn += ":root";
+  return arn;
+}
+
+Value TimestampValue(store::Timestamp t) {
+  return Value::TimestampMillis(t.time_since_epoch().count());
+}
+
+Value TagListValue(const std::vector<store::Tag>& tags) {
+  Value list = Value::List();
+  for (const auto& tag : tags) {
+    Value& t = list.Append(Value::Structure());
+    t.Set("Key", Value::String(tag.key));
+    t.Set("Value", Value::String(tag.value));
+  }
+  return list;
+}
+
+Value UserValue(const store::User& user) {
+  Value v = Value::Structure();
+  v.Set("Path", Value::String(user.path));
+  v.Set("UserName", Value::String(user.name));
+  v.Set("UserId", Value::String(user.id));
+  v.Set("Arn", Value::String(user.arn));
+  v.Set("CreateDate", TimestampValue(user.created));
+  if (user.password_last_used) v.Set("PasswordLastUsed", TimestampValue(*user.password_last_used));
+  if (!user.permissions_boundary_arn.empty()) {
+    Value& b = v.Set("PermissionsBoundary", Value::Structure());
+    b.Set("PermissionsBoundaryType", Value::String("Policy"));
+    b.Set("PermissionsBoundaryArn", Value::String(user.permissions_boundary_arn));
+  }
+  if (!user.tags.empty()) v.Set("Tags", TagListValue(user.tags));
+  return v;
+}
+
+Value GroupValue(const store::Group& group) {
+  Value v = Value::Structure();
+  v.Set("Path", Value::String(group.path));
+  v.Set("GroupName", Value::String(group.name));
+  v.Set("GroupId", Value::String(group.id));
+  v.Set("Arn", Value::String(group.arn));
+  v.Set("CreateDate", TimestampValue(group.created));
+  return v;
+}
+
+Value RoleValue(const store::Role& role) {
+  Value v = Value::Structure();
+  v.Set("Path", Value::String(role.path));
+  v.Set("RoleName", Value::String(role.name));
+  v.Set("RoleId", Value::String(role.id));
+  v.Set("Arn", Value::String(role.arn));
+  v.Set("CreateDate", TimestampValue(role.created));
+  if (!role.assume_role_policy_document.empty()) {
+    v.Set("AssumeRolePolicyDocument",
+          Value::String(UrlEncodeDocument(role.assume_role_policy_document)));
+  }
+  if (!role.description.empty()) v.Set("Description", Value::String(role.description));
+  v.Set("MaxSessionDuration", Value::Integer(role.max_session_duration));
+  if (!role.permissions_boundary_arn.empty()) {
+    Value& b = v.Set("PermissionsBoundary", Value::Structure());
+    b.Set("PermissionsBoundaryType", Value::String("Policy"));
+    b.Set("PermissionsBoundaryArn", Value::String(role.permissions_boundary_arn));
+  }
+  if (!role.tags.empty()) v.Set("Tags", TagListValue(role.tags));
+  return v;
+}
+
+Value ManagedPolicyValue(const store::ManagedPolicy& policy) {
+  Value v = Value::Structure();
+  v.Set("PolicyName", Value::String(policy.name));
+  v.Set("PolicyId", Value::String(policy.id));
+  v.Set("Arn", Value::String(policy.arn));
+  v.Set("Path", Value::String(policy.path));
+  v.Set("DefaultVersionId", Value::String(policy.default_version_id));
+  v.Set("AttachmentCount", Value::Integer(policy.attachment_count));
+  v.Set("PermissionsBoundaryUsageCount", Value::Integer(policy.permissions_boundary_usage_count));
+  v.Set("IsAttachable", Value::Boolean(policy.is_attachable));
+  if (!policy.description.empty()) v.Set("Description", Value::String(policy.description));
+  v.Set("CreateDate", TimestampValue(policy.created));
+  v.Set("UpdateDate", TimestampValue(policy.updated));
+  return v;
+}
+
+Value PolicyVersionValue(const store::PolicyVersion& version) {
+  Value v = Value::Structure();
+  v.Set("Document", Value::String(UrlEncodeDocument(version.document)));
+  v.Set("VersionId", Value::String(version.version_id));
+  v.Set("IsDefaultVersion", Value::Boolean(version.is_default));
+  v.Set("CreateDate", TimestampValue(version.created));
+  return v;
+}
+
+Value AccessKeyMetadataValue(const store::AccessKey& key) {
+  Value v = Value::Structure();
+  if (!key.user_name.empty()) v.Set("UserName", Value::String(key.user_name));
+  v.Set("AccessKeyId", Value::String(key.id));
+  v.Set("Status", Value::String(key.status == store::AccessKeyStatus::kActive ? "Active"
+                                                                               : "Inactive"));
+  v.Set("CreateDate", TimestampValue(key.created));
+  return v;
+}
+
+std::string UrlEncodeDocument(std::string_view document) {
+  constexpr std::string_view kHex = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(document.size() * 3 / 2);
+  for (const char c : document) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') ||
+        u == '-' || u == '_' || u == '.' || u == '~') {
+      out.push_back(c);
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[u >> 4]);
+      out.push_back(kHex[u & 0x0F]);
+    }
+  }
+  return out;
+}
+
+namespace {
+
+Error AwsError(ErrorCode code, std::string aws_code, std::string message) {
+  Error e;
+  e.code = code;
+  e.message = std::move(message);
+  e.aws_code = std::move(aws_code);
+  return e;
+}
+
+std::size_t NonWhitespaceChars(std::string_view text) {
+  return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return c != ' ' && c != '\t' && c != '\n' && c != '\r';
+  }));
+}
+
+}  // namespace
+
+Status ValidatePolicyDocument(std::string_view document, policy::PolicyKind kind,
+                              std::size_t max_chars) {
+  policy::ParseOptions options;
+  options.kind = kind;
+  options.enforce_size_limit = max_chars == 0;
+  auto parsed = policy::ParsePolicy(document, options);
+  if (!parsed.has_value()) {
+    Error e = std::move(parsed).error();
+    if (e.aws_code.empty()) e.aws_code = "MalformedPolicyDocument";
+    return tl::unexpected<Error>(std::move(e));
+  }
+  if (max_chars != 0 && NonWhitespaceChars(document) > max_chars) {
+    return tl::unexpected<Error>(
+        LimitExceeded("Cannot exceed quota for PolicySize: " + std::to_string(max_chars)));
+  }
+  return OkStatus();
+}
+
+Error NoSuchEntity(std::string message) {
+  return AwsError(ErrorCode::kNotFound, "NoSuchEntity", std::move(message));
+}
+
+Error EntityAlreadyExists(std::string message) {
+  return AwsError(ErrorCode::kAlreadyExists, "EntityAlreadyExists", std::move(message));
+}
+
+Error DeleteConflict(std::string message) {
+  return AwsError(ErrorCode::kFailedPrecondition, "DeleteConflict", std::move(message));
+}
+
+Error LimitExceeded(std::string message) {
+  return AwsError(ErrorCode::kResourceExhausted, "LimitExceeded", std::move(message));
+}
+
+Error InvalidInput(std::string message) {
+  return AwsError(ErrorCode::kInvalidArgument, "InvalidInput", std::move(message));
+}
+
+Error MalformedPolicyDocument(std::string message) {
+  return AwsError(ErrorCode::kInvalidArgument, "MalformedPolicyDocument", std::move(message));
+}
+
+}  // namespace portcullis::api::iam

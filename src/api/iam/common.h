@@ -1,0 +1,108 @@
+// Helpers every IAM operation family shares: reading input members, building ARNs,
+// converting store records to the model's output shapes, paging, policy documents on
+// the wire, and AWS's error messages for missing and duplicate entities.
+// Thread-safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "api/protocol/value.h"
+#include "common/error.h"
+#include "policy/parse.h"
+#include "store/identity_store.h"
+#include "store/records.h"
+
+namespace portcullis::api::iam {
+
+using protocol::Value;
+
+// Input members. Missing members give the default (the codec has already enforced the
+// model's required members, lengths and patterns).
+std::string_view StringMember(const Value& input, std::string_view name,
+                              std::string_view fallback = {});
+std::optional<std::string> OptionalStringMember(const Value& input, std::string_view name);
+std::optional<std::int64_t> IntegerMember(const Value& input, std::string_view name);
+std::optional<bool> BooleanMember(const Value& input, std::string_view name);
+
+// ListOptions from Marker, MaxItems and (when `path_prefix_member` is not empty) the
+// named path-prefix member. A marker this server did not issue makes the store answer
+// kInvalidArgument, which goes out as InvalidInput.
+store::ListOptions ListOptionsFrom(const Value& input,
+                                   std::string_view path_prefix_member = "PathPrefix");
+// Sets IsTruncated and, when truncated, Marker on `out`.
+template <class T>
+void SetPageFields(const store::Page<T>& page, Value* out) {
+  out->Set("IsTruncated", Value::Boolean(page.is_truncated));
+  if (page.is_truncated) out->Set("Marker", Value::String(page.next_marker));
+}
+
+// ARNs: arn:aws:iam::ACCOUNT:user/PATH/NAME (path "/" gives user/NAME).
+std::string IamArn(std::string_view account_id, std::string_view resource_type,
+                   std::string_view path, std::string_view name);
+std::string UserArn(std::string_view account_id, std::string_view path, std::string_view name);
+std::string GroupArn(std::string_view account_id, std::string_view path, std::string_view name);
+std::string RoleArn(std::string_view account_id, std::string_view path, std::string_view name);
+std::string PolicyArn(std::string_view account_id, std::string_view path, std::string_view name);
+std::string RootArn(std::string_view account_id);
+
+Value TimestampValue(store::Timestamp t);
+
+// Output shapes (the model's User, Group, Role, Policy, PolicyVersion,
+// AccessKeyMetadata structures).
+Value UserValue(const store::User& user);
+Value GroupValue(const store::Group& group);
+Value RoleValue(const store::Role& role);
+Value ManagedPolicyValue(const store::ManagedPolicy& policy);
+Value PolicyVersionValue(const store::PolicyVersion& version);  // Document URL-encoded
+Value AccessKeyMetadataValue(const store::AccessKey& key);
+Value TagListValue(const std::vector<store::Tag>& tags);
+
+// IAM returns policy documents URL-encoded (RFC 3986: unreserved characters kept);
+// the SDKs decode them.
+std::string UrlEncodeDocument(std::string_view document);
+
+// Parses and validates `document` as a policy of `kind`; MalformedPolicyDocument with
+// AWS's wording on failure. Also applies the size quota `max_chars` (characters not
+// counting whitespace, as AWS counts them) when not zero: LimitExceeded.
+[[nodiscard]] Status ValidatePolicyDocument(std::string_view document, policy::PolicyKind kind,
+                                            std::size_t max_chars = 0);
+
+// AWS's NoSuchEntity messages: "The user with name X cannot be found.",
+// "The group with name X cannot be found.", "Policy arn:... does not exist or is not
+// attachable.", ...
+Error NoSuchEntity(std::string message);
+Error EntityAlreadyExists(std::string message);
+Error DeleteConflict(std::string message);
+Error LimitExceeded(std::string message);
+Error InvalidInput(std::string message);
+Error MalformedPolicyDocument(std::string message);
+
+// Runs `body(WriteTxn&)`, which returns a Result<T>, in a write transaction and commits
+// it; retries (up to 3 attempts) when the store answers kAborted. An error from `body`
+// abandons the transaction.
+template <class Body>
+auto WithWriteTxn(store::IdentityStore& store, Body&& body)
+    -> decltype(body(std::declval<store::WriteTxn&>())) {
+  constexpr int kAttempts = 3;
+  for (int attempt = 1;; ++attempt) {
+    auto txn = store.BeginWrite();
+    if (!txn.has_value()) {
+      if (txn.error().code == ErrorCode::kAborted && attempt < kAttempts) continue;
+      return tl::unexpected<Error>(std::move(txn).error());
+    }
+    auto result = body(**txn);
+    if (!result.has_value()) return result;
+    auto committed = (*txn)->Commit();
+    if (!committed.has_value()) {
+      if (committed.error().code == ErrorCode::kAborted && attempt < kAttempts) continue;
+      return tl::unexpected<Error>(std::move(committed).error());
+    }
+    return result;
+  }
+}
+
+}  // namespace portcullis::api::iam

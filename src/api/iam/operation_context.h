@@ -1,0 +1,57 @@
+// What an IAM operation handler gets besides its input: the store, the authorizer, the
+// secret box and the clock, and the request's caller and facts. One per request.
+//
+// Handlers are plain functions registered by family (users.cc, groups.cc, ...) into a
+// HandlerTable keyed by the model's operation name; IamService dispatches through it.
+// Thread-safety: a context is used by one request on one thread.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "api/authz/authorizer.h"
+#include "api/protocol/value.h"
+#include "api/request_info.h"
+#include "auth/caller.h"
+#include "common/clock.h"
+#include "common/error.h"
+#include "crypto/secret_box.h"
+#include "store/identity_store.h"
+
+namespace portcullis::api::iam {
+
+struct OperationContext {
+  store::IdentityStore& store;
+  authz::Authorizer& authorizer;
+  const crypto::SecretBox& box;
+  const Clock& clock;
+  const auth::Caller& caller;
+  const RequestInfo& info;
+
+  // The caller's account: where names are looked up and resources are created.
+  const std::string& account_id() const { return caller.account_id; }
+
+  // Authorizes `action` on `resource_arn` (see authz::Authorizer).
+  [[nodiscard]] Status Authorize(
+      std::string_view action, std::string_view resource_arn,
+      std::vector<std::pair<std::string, std::vector<std::string>>> context = {}) const;
+};
+
+using OperationHandler = Result<protocol::Value> (*)(OperationContext& ctx,
+                                                     const protocol::Value& input);
+
+using HandlerTable = std::unordered_map<std::string, OperationHandler>;
+
+// One registration function per family; each adds its operations to `table`.
+void RegisterUserOperations(HandlerTable& table);           // users.cc
+void RegisterGroupOperations(HandlerTable& table);          // groups.cc
+void RegisterAccessKeyOperations(HandlerTable& table);      // access_keys.cc
+void RegisterInlinePolicyOperations(HandlerTable& table);   // inline_policies.cc
+void RegisterManagedPolicyOperations(HandlerTable& table);  // managed_policies.cc
+void RegisterAttachmentOperations(HandlerTable& table);     // attachments.cc
+void RegisterAccountOperations(HandlerTable& table);        // account.cc
+
+}  // namespace portcullis::api::iam
