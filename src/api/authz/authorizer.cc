@@ -1,0 +1,433 @@
+// Authorizer: see authorizer.h.
+//
+// Caches, both guarded by one shared_mutex (readers on the hot path take it shared):
+//  - principals_: principal ARN -> the compiled policy set and the principal's fixed
+//    context keys, stamped with the store generation read before the snapshot it was
+//    built from. A stamp older than the store's generation rebuilds the entry.
+//  - policies_: one compiled policy per source (managed policy ARN and version, or the
+//    owner and name of an inline policy) with the document it was compiled from, so
+//    1000 users attached to one policy compile it once; a changed document recompiles.
+#include "api/authz/authorizer.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "eval/compiled_policy.h"
+#include "eval/decision.h"
+#include "eval/evaluator.h"
+#include "eval/request.h"
+#include "policy/parse.h"
+#include "store/records.h"
+
+namespace portcullis::api::authz {
+namespace {
+
+// Above these sizes the caches are emptied and refilled on demand.
+constexpr std::size_t kMaxPrincipals = 100000;
+constexpr std::size_t kMaxPolicies = 100000;
+// Listing page size when reading a principal's policies.
+constexpr int kPageSize = store::kMaxMaxItems;
+
+struct StringHash {
+  using is_transparent = void;
+
+  std::size_t operator()(std::string_view s) const noexcept {
+    return std::hash<std::string_view>{}(s);
+  }
+};
+
+struct PrincipalEntry {
+  std::uint64_t generation = 0;
+  bool found = false;  // false: the user no longer exists (deny everything)
+  eval::CompiledPolicySet policies;
+  // aws:username, aws:userid, aws:PrincipalArn, aws:PrincipalAccount,
+  // aws:PrincipalType, aws:PrincipalTag/*.
+  eval::RequestContext base_context;
+};
+
+struct PolicyEntry {
+  std::string document;
+  std::shared_ptr<const eval::CompiledPolicy> compiled;  // null: did not parse
+};
+
+// ISO 8601 UTC with seconds: 2026-11-28T02:36:25Z.
+void FormatIso8601(std::chrono::system_clock::time_point time, char (&out)[32],
+                   std::string_view& text) {
+  auto secs = std::chrono::floor<std::chrono::seconds>(time);
+  auto days = std::chrono::floor<std::chrono::days>(secs);
+  std::chrono::year_month_day ymd{days};
+  std::chrono::hh_mm_ss<std::chrono::seconds> hms{secs - days};
+  int n = std::snprintf(out, sizeof(out), "%04d-%02u-%02uT%02ld:%02ld:%02ldZ",
+                        static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                        static_cast<unsigned>(ymd.day()), static_cast<long>(hms.hours().count()),
+                        static_cast<long>(hms.minutes().count()),
+                        static_cast<long>(hms.seconds().count()));
+  text = std::string_view(out, n > 0 ? static_cast<std::size_t>(n) : 0);
+}
+
+std::string StatementName(const eval::MatchedStatement& m) {
+  std::string out(m.policy_id);
+  out += '#';
+  if (!m.sid.empty()) {
+    out += m.sid;
+  } else {
+    out += std::to_string(m.statement_index);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<EnforcementMode> ParseEnforcementMode(std::string_view text) {
+  if (text == "enforce") {
+    return EnforcementMode::kEnforce;
+  }
+  if (text == "soft") {
+    return EnforcementMode::kSoft;
+  }
+  if (text == "off") {
+    return EnforcementMode::kOff;
+  }
+  return MakeError(ErrorCode::kInvalidArgument,
+                   "enforcement mode must be `enforce`, `soft` or `off`");
+}
+
+struct Authorizer::Impl {
+  store::IdentityStore& store;
+  EnforcementMode mode;
+  std::function<void(const SoftDeny&)> on_soft_deny;
+
+  std::shared_mutex mu;
+  std::unordered_map<std::string, std::shared_ptr<const PrincipalEntry>, StringHash,
+                     std::equal_to<>>
+      principals;  // guarded by mu
+  std::unordered_map<std::string, std::shared_ptr<const PolicyEntry>, StringHash,
+                     std::equal_to<>>
+      policies;  // guarded by mu
+
+  Impl(store::IdentityStore& s, EnforcementMode m, std::function<void(const SoftDeny&)> sink)
+      : store(s), mode(m), on_soft_deny(std::move(sink)) {}
+
+  std::shared_ptr<const PrincipalEntry> FindPrincipal(std::string_view arn,
+                                                      std::uint64_t generation) {
+    std::shared_lock lock(mu);
+    auto it = principals.find(arn);
+    if (it != principals.end() && it->second->generation == generation) {
+      return it->second;
+    }
+    return nullptr;
+  }
+
+  // Returns the compiled policy for `key`, compiling `document` when the cache has no
+  // entry for it or one built from another document. Null when it does not parse.
+  std::shared_ptr<const eval::CompiledPolicy> Compile(const std::string& key,
+                                                      std::string document, std::string id,
+                                                      policy::PolicyKind kind) {
+    {
+      std::shared_lock lock(mu);
+      auto it = policies.find(key);
+      if (it != policies.end() && it->second->document == document) {
+        return it->second->compiled;
+      }
+    }
+    auto entry = std::make_shared<PolicyEntry>();
+    policy::ParseOptions options;
+    options.kind = kind;
+    options.enforce_size_limit = false;
+    auto compiled = eval::ParseAndCompilePolicy(document, std::move(id), options);
+    if (compiled.has_value()) {
+      entry->compiled = *std::move(compiled);
+    }
+    // A document that no longer parses counts as absent; its text is not logged.
+    entry->document = std::move(document);
+    std::shared_ptr<const eval::CompiledPolicy> result = entry->compiled;
+    std::unique_lock lock(mu);
+    if (policies.size() >= kMaxPolicies) {
+      policies.clear();
+    }
+    policies.insert_or_assign(key, std::move(entry));
+    return result;
+  }
+
+  // Appends the principal's inline policies to `out`.
+  Status AddInline(store::ReadTxn& txn, const store::PrincipalRef& ref, std::string_view owner,
+                   std::vector<std::shared_ptr<const eval::CompiledPolicy>>& out) {
+    store::ListOptions options;
+    options.max_items = kPageSize;
+    while (true) {
+      IAM_ASSIGN_OR_RETURN(store::Page<store::InlinePolicy> page,
+                           txn.ListInlinePolicies(ref, options));
+      for (store::InlinePolicy& p : page.items) {
+        std::string id = std::string(owner) + ":" + p.name;
+        std::string key = "inline\n" + id;
+        auto compiled =
+            Compile(key, std::move(p.document), std::move(id), policy::PolicyKind::kIdentity);
+        if (compiled) {
+          out.push_back(std::move(compiled));
+        }
+      }
+      if (!page.is_truncated) {
+        return OkStatus();
+      }
+      options.marker = page.next_marker;
+    }
+  }
+
+  // The default version of a managed policy, compiled; null when it is gone or broken.
+  Result<std::shared_ptr<const eval::CompiledPolicy>> CompileManaged(
+      store::ReadTxn& txn, const store::ManagedPolicy& policy, policy::PolicyKind kind) {
+    auto version = txn.GetPolicyVersion(policy.arn, policy.default_version_id);
+    if (!version.has_value()) {
+      if (version.error().code == ErrorCode::kNotFound) {
+        return std::shared_ptr<const eval::CompiledPolicy>();
+      }
+      return MakeError(std::move(version).error());
+    }
+    std::string key = "managed\n" + policy.arn + "\n" + policy.id + "\n" +
+                      policy.default_version_id + "\n" + std::string(PolicyKindName(kind));
+    return Compile(key, std::move(version->document), policy.arn, kind);
+  }
+
+  // Appends the principal's attached managed policies to `out`.
+  Status AddAttached(store::ReadTxn& txn, const store::PrincipalRef& ref,
+                     std::vector<std::shared_ptr<const eval::CompiledPolicy>>& out) {
+    store::ListOptions options;
+    options.max_items = kPageSize;
+    while (true) {
+      IAM_ASSIGN_OR_RETURN(store::Page<store::ManagedPolicy> page,
+                           txn.ListAttachedPolicies(ref, options));
+      for (const store::ManagedPolicy& p : page.items) {
+        IAM_ASSIGN_OR_RETURN(auto compiled,
+                             CompileManaged(txn, p, policy::PolicyKind::kIdentity));
+        if (compiled) {
+          out.push_back(std::move(compiled));
+        }
+      }
+      if (!page.is_truncated) {
+        return OkStatus();
+      }
+      options.marker = page.next_marker;
+    }
+  }
+
+  Result<std::shared_ptr<const PrincipalEntry>> Build(const auth::Caller& caller,
+                                                      std::uint64_t generation) {
+    IAM_ASSIGN_OR_RETURN(std::unique_ptr<store::ReadTxn> txn, store.BeginRead());
+    auto entry = std::make_shared<PrincipalEntry>();
+    entry->generation = generation;
+    auto user = txn->GetUser(caller.account_id, caller.user_name);
+    if (!user.has_value()) {
+      if (user.error().code != ErrorCode::kNotFound) {
+        return MakeError(std::move(user).error());
+      }
+      entry->found = false;
+    } else {
+      entry->found = true;
+      eval::PolicySetInput input;
+      store::PrincipalRef ref{store::PrincipalKind::kUser, user->account_id, user->name};
+      IAM_RETURN_IF_ERROR(AddInline(*txn, ref, "user/" + user->name, input.identity));
+      IAM_RETURN_IF_ERROR(AddAttached(*txn, ref, input.identity));
+
+      store::ListOptions options;
+      options.max_items = kPageSize;
+      while (true) {
+        IAM_ASSIGN_OR_RETURN(store::Page<store::Group> groups,
+                             txn->ListGroupsForUser(user->account_id, user->name, options));
+        for (const store::Group& g : groups.items) {
+          store::PrincipalRef gref{store::PrincipalKind::kGroup, g.account_id, g.name};
+          IAM_RETURN_IF_ERROR(AddInline(*txn, gref, "group/" + g.name, input.identity));
+          IAM_RETURN_IF_ERROR(AddAttached(*txn, gref, input.identity));
+        }
+        if (!groups.is_truncated) {
+          break;
+        }
+        options.marker = groups.next_marker;
+      }
+
+      if (!user->permissions_boundary_arn.empty()) {
+        auto boundary = txn->GetManagedPolicy(user->permissions_boundary_arn);
+        if (boundary.has_value()) {
+          IAM_ASSIGN_OR_RETURN(input.permissions_boundary,
+                               CompileManaged(*txn, *boundary, policy::PolicyKind::kBoundary));
+        } else if (boundary.error().code != ErrorCode::kNotFound) {
+          return MakeError(std::move(boundary).error());
+        }
+        if (!input.permissions_boundary) {
+          // A boundary that is gone or broken allows nothing: an empty boundary.
+          auto empty = eval::ParseAndCompilePolicy(
+              R"({"Version":"2012-10-17","Statement":[]})", user->permissions_boundary_arn,
+              policy::ParseOptions{policy::PolicyKind::kBoundary, false});
+          if (empty.has_value()) {
+            input.permissions_boundary = *std::move(empty);
+          }
+        }
+      }
+      entry->policies = eval::CompiledPolicySet(std::move(input));
+
+      eval::RequestContext& ctx = entry->base_context;
+      ctx.Set("aws:username", user->name);
+      ctx.Set("aws:userid", user->id);
+      ctx.Set("aws:PrincipalArn", user->arn);
+      ctx.Set("aws:PrincipalAccount", user->account_id);
+      ctx.Set("aws:PrincipalType", "User");
+      for (const store::Tag& tag : user->tags) {
+        ctx.Set("aws:PrincipalTag/" + tag.key, tag.value);
+      }
+    }
+    std::shared_ptr<const PrincipalEntry> result = entry;
+    std::unique_lock lock(mu);
+    if (principals.size() >= kMaxPrincipals) {
+      principals.clear();
+    }
+    auto it = principals.find(caller.arn);
+    if (it == principals.end()) {
+      principals.emplace(caller.arn, result);
+    } else if (it->second->generation <= generation) {
+      it->second = result;
+    }
+    return result;
+  }
+};
+
+Authorizer::Authorizer(store::IdentityStore& store, EnforcementMode mode,
+                       std::function<void(const SoftDeny&)> on_soft_deny)
+    : impl_(std::make_unique<Impl>(store, mode, std::move(on_soft_deny))) {}
+
+Authorizer::~Authorizer() = default;
+
+EnforcementMode Authorizer::mode() const {
+  return impl_->mode;
+}
+
+void Authorizer::Clear() {
+  std::unique_lock lock(impl_->mu);
+  impl_->principals.clear();
+  impl_->policies.clear();
+}
+
+Status Authorizer::Authorize(const auth::Caller& caller, const RequestInfo& info,
+                             const AuthzRequest& request) {
+  Impl& impl = *impl_;
+  if (impl.mode == EnforcementMode::kOff || caller.type == auth::PrincipalType::kRoot) {
+    // The root user is not limited by identity policies (no SCPs yet).
+    return OkStatus();
+  }
+  const std::uint64_t generation = impl.store.Generation();
+  std::shared_ptr<const PrincipalEntry> entry = impl.FindPrincipal(caller.arn, generation);
+  if (!entry) {
+    IAM_ASSIGN_OR_RETURN(entry, impl.Build(caller, generation));
+  }
+
+  // One Request and Decision per thread: their buffers are reused across calls.
+  thread_local eval::Request req;
+  thread_local eval::Decision decision;
+  req.principal.assign(caller.arn);
+  req.principal_account.assign(caller.account_id);
+  req.action.assign(request.action);
+  req.resource.assign(request.resource_arn);
+  req.resource_account.assign(caller.account_id);
+  req.context = entry->base_context;
+  eval::RequestContext& ctx = req.context;
+  if (!info.source_ip.empty()) {
+    ctx.Set("aws:SourceIp", info.source_ip);
+  }
+  if (!info.user_agent.empty()) {
+    ctx.Set("aws:UserAgent", info.user_agent);
+  }
+  ctx.Set("aws:SecureTransport", info.secure_transport ? "true" : "false");
+  char time_buf[32];
+  std::string_view time_text;
+  FormatIso8601(info.time, time_buf, time_text);
+  ctx.Set("aws:CurrentTime", time_text);
+  char epoch_buf[24];
+  int epoch_len = std::snprintf(
+      epoch_buf, sizeof(epoch_buf), "%lld",
+      static_cast<long long>(
+          std::chrono::floor<std::chrono::seconds>(info.time.time_since_epoch()).count()));
+  ctx.Set("aws:EpochTime",
+          std::string_view(epoch_buf, epoch_len > 0 ? static_cast<std::size_t>(epoch_len) : 0));
+  if (!info.region.empty()) {
+    ctx.Set("aws:RequestedRegion", info.region);
+  }
+  for (const auto& [key, values] : request.context) {
+    if (values.size() == 1) {
+      ctx.Set(key, values.front());
+    } else {
+      ctx.SetMulti(key, values);
+    }
+  }
+
+  eval::Verdict verdict = eval::Verdict::kImplicitDeny;
+  if (entry->found) {
+    eval::Evaluate(req, entry->policies, nullptr, eval::EvaluateOptions{false}, decision);
+    verdict = decision.verdict;
+    if (verdict == eval::Verdict::kAllow) {
+      return OkStatus();
+    }
+    // Denied: evaluate again, explaining, to name what decided it.
+    eval::Evaluate(req, entry->policies, nullptr, eval::EvaluateOptions{true}, decision);
+    verdict = decision.verdict;
+  } else {
+    decision.Clear();
+  }
+
+  bool boundary = false;
+  if (verdict == eval::Verdict::kExplicitDeny) {
+    boundary = !decision.matched.empty();
+    for (const eval::MatchedStatement& m : decision.matched) {
+      if (m.type != eval::PolicyType::kPermissionsBoundary) {
+        boundary = false;
+      }
+    }
+  } else {
+    // An identity Allow matched, so the boundary is what did not allow.
+    for (const eval::MatchedStatement& m : decision.matched) {
+      if (m.type == eval::PolicyType::kIdentity && m.effect == policy::Effect::kAllow) {
+        boundary = true;
+      }
+    }
+  }
+
+  if (impl.mode == EnforcementMode::kSoft) {
+    if (impl.on_soft_deny) {
+      SoftDeny soft;
+      soft.request_id = info.request_id;
+      soft.principal_arn = caller.arn;
+      soft.action = std::string(request.action);
+      soft.resource_arn = std::string(request.resource_arn);
+      soft.decision = std::string(eval::VerdictName(verdict));
+      for (const eval::MatchedStatement& m : decision.matched) {
+        soft.statements.push_back(StatementName(m));
+      }
+      impl.on_soft_deny(soft);
+    }
+    return OkStatus();
+  }
+
+  // AWS: IAM User Guide, "Troubleshoot access denied error messages".
+  std::string message = "User: " + caller.arn +
+                        " is not authorized to perform: " + std::string(request.action) +
+                        " on resource: " + std::string(request.resource_arn);
+  if (verdict == eval::Verdict::kExplicitDeny) {
+    message += boundary ? " with an explicit deny in a permissions boundary"
+                        : " with an explicit deny in an identity-based policy";
+  } else {
+    message += boundary ? " because no permissions boundary allows the "
+                        : " because no identity-based policy allows the ";
+    message += request.action;
+    message += " action";
+  }
+  Error error{ErrorCode::kPermissionDenied, std::move(message), std::nullopt, {}, "AccessDenied"};
+  return MakeError(std::move(error));
+}
+
+}  // namespace portcullis::api::authz

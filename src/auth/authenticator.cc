@@ -1,0 +1,303 @@
+// Authenticator: see authenticator.h.
+//
+// The cache maps an access key id to what the store said about it (status, opened
+// secret, the Caller it signs as), stamped with the store generation read before the
+// snapshot it came from. On the hot path (generation unchanged) a request takes a
+// shared lock, copies one shared_ptr and runs no store transaction. Last-use records are
+// written by a background thread, at most once a minute per key, so no request waits
+// for the writer.
+#include "auth/authenticator.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+
+#include "auth/sigv4/errors.h"
+#include "store/records.h"
+
+namespace portcullis::auth {
+namespace {
+
+// Above this many cached keys the cache is emptied and refilled on demand.
+constexpr std::size_t kMaxCachedKeys = 100000;
+// How often a key's last use is written.
+constexpr std::chrono::milliseconds kLastUsedInterval = std::chrono::minutes(1);
+
+struct StringHash {
+  using is_transparent = void;
+
+  std::size_t operator()(std::string_view s) const noexcept {
+    return std::hash<std::string_view>{}(s);
+  }
+};
+
+struct KeyEntry {
+  std::uint64_t generation = 0;
+  sigv4::KeyStatus status = sigv4::KeyStatus::kNotFound;
+  std::string secret;  // set for kActive
+  Caller caller;       // set for kActive (without session_token)
+  // Milliseconds since the epoch of the last recorded use; shared by the entries of one
+  // key so a rebuilt entry does not record again within the minute.
+  std::shared_ptr<std::atomic<std::int64_t>> last_recorded;
+};
+
+struct LastUse {
+  std::string key_id;
+  store::Timestamp when;
+  std::string service;
+  std::string region;
+};
+
+}  // namespace
+
+struct Authenticator::Impl {
+  store::IdentityStore& store;
+  const crypto::SecretBox& box;
+  const Clock& clock;
+
+  std::shared_mutex mu;
+  std::unordered_map<std::string, std::shared_ptr<const KeyEntry>, StringHash, std::equal_to<>>
+      keys;  // guarded by mu
+  // Last-recorded stamps by key id, kept across cache rebuilds and Clear().
+  std::unordered_map<std::string, std::shared_ptr<std::atomic<std::int64_t>>, StringHash,
+                     std::equal_to<>>
+      stamps;  // guarded by mu
+
+  std::mutex queue_mu;
+  std::condition_variable queue_cv;
+  std::condition_variable idle_cv;
+  std::deque<LastUse> queue;  // guarded by queue_mu
+  bool stopping = false;      // guarded by queue_mu
+  bool writing = false;       // guarded by queue_mu
+  std::thread writer;
+
+  Impl(store::IdentityStore& s, const crypto::SecretBox& b, const Clock& c)
+      : store(s), box(b), clock(c) {
+    writer = std::thread([this] { WriterLoop(); });
+  }
+
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
+  ~Impl() {
+    {
+      std::lock_guard lock(queue_mu);
+      stopping = true;
+    }
+    queue_cv.notify_all();
+    writer.join();
+  }
+
+  void WriterLoop() {
+    std::unique_lock lock(queue_mu);
+    while (true) {
+      queue_cv.wait(lock, [this] { return stopping || !queue.empty(); });
+      if (queue.empty()) {
+        return;  // stopping, nothing left
+      }
+      std::deque<LastUse> batch;
+      batch.swap(queue);
+      writing = true;
+      lock.unlock();
+      Write(batch);
+      lock.lock();
+      writing = false;
+      idle_cv.notify_all();
+    }
+  }
+
+  // Best effort: a failed write loses one last-use record.
+  void Write(const std::deque<LastUse>& batch) {
+    auto txn = store.BeginWrite();
+    if (!txn.has_value()) {
+      return;
+    }
+    bool any = false;
+    for (const LastUse& use : batch) {
+      // A key deleted meanwhile answers kNotFound; the others still count.
+      if ((*txn)->RecordAccessKeyUse(use.key_id, use.when, use.service, use.region)
+              .has_value()) {
+        any = true;
+      }
+    }
+    if (any) {
+      (void)(*txn)->Commit();
+    }
+  }
+
+  void WaitIdle() {
+    std::unique_lock lock(queue_mu);
+    idle_cv.wait(lock, [this] { return queue.empty() && !writing; });
+  }
+
+  std::shared_ptr<const KeyEntry> Find(std::string_view key_id, std::uint64_t generation) {
+    std::shared_lock lock(mu);
+    auto it = keys.find(key_id);
+    if (it != keys.end() && it->second->generation == generation) {
+      return it->second;
+    }
+    return nullptr;
+  }
+
+  Result<std::shared_ptr<const KeyEntry>> Load(std::string_view key_id,
+                                               std::uint64_t generation) {
+    auto entry = std::make_shared<KeyEntry>();
+    entry->generation = generation;
+    IAM_ASSIGN_OR_RETURN(std::unique_ptr<store::ReadTxn> txn, store.BeginRead());
+    auto key = txn->GetAccessKey(key_id);
+    if (!key.has_value()) {
+      if (key.error().code != ErrorCode::kNotFound) {
+        return MakeError(std::move(key).error());
+      }
+    } else if (key->status == store::AccessKeyStatus::kInactive) {
+      entry->status = sigv4::KeyStatus::kInactive;
+    } else {
+      Caller& caller = entry->caller;
+      caller.account_id = key->account_id;
+      caller.access_key_id = key->id;
+      bool found = true;
+      if (key->user_name.empty()) {
+        caller.type = PrincipalType::kRoot;
+        caller.arn = "arn:aws:iam::" + key->account_id + ":root";
+        caller.principal_id = key->account_id;
+      } else {
+        auto user = txn->GetUser(key->account_id, key->user_name);
+        if (!user.has_value()) {
+          if (user.error().code != ErrorCode::kNotFound) {
+            return MakeError(std::move(user).error());
+          }
+          found = false;  // the key of a deleted user
+        } else {
+          caller.type = PrincipalType::kUser;
+          caller.arn = user->arn;
+          caller.principal_id = user->id;
+          caller.user_name = user->name;
+        }
+      }
+      if (found) {
+        auto secret = box.Open(key->sealed_secret, key->id);
+        if (!secret.has_value()) {
+          // The message names no secret; the key cannot sign.
+          return MakeError(ErrorCode::kInternal, "sealed secret of an access key does not open");
+        }
+        entry->secret = *std::move(secret);
+        entry->status = sigv4::KeyStatus::kActive;
+      }
+    }
+    std::shared_ptr<const KeyEntry> result;
+    std::unique_lock lock(mu);
+    if (keys.size() >= kMaxCachedKeys) {
+      keys.clear();
+    }
+    if (stamps.size() >= kMaxCachedKeys) {
+      stamps.clear();
+    }
+    if (entry->status == sigv4::KeyStatus::kActive) {
+      auto& stamp = stamps[std::string(key_id)];
+      if (!stamp) {
+        stamp = std::make_shared<std::atomic<std::int64_t>>(INT64_MIN);
+      }
+      entry->last_recorded = stamp;
+    }
+    result = entry;
+    auto it = keys.find(key_id);
+    if (it == keys.end()) {
+      keys.emplace(std::string(key_id), result);
+    } else if (it->second->generation <= generation) {
+      it->second = result;
+    }
+    return result;
+  }
+
+  void MaybeRecordUse(const KeyEntry& entry, const sigv4::Authenticated& signer,
+                      std::chrono::system_clock::time_point now) {
+    if (!entry.last_recorded) {
+      return;
+    }
+    const std::int64_t now_ms =
+        std::chrono::floor<std::chrono::milliseconds>(now.time_since_epoch()).count();
+    std::int64_t last = entry.last_recorded->load(std::memory_order_relaxed);
+    if (last != INT64_MIN && now_ms - last < kLastUsedInterval.count()) {
+      return;
+    }
+    if (!entry.last_recorded->compare_exchange_strong(last, now_ms, std::memory_order_relaxed)) {
+      return;  // another thread records this minute's use
+    }
+    LastUse use{signer.access_key_id, store::Timestamp(std::chrono::milliseconds(now_ms)),
+                signer.service, signer.region};
+    {
+      std::lock_guard lock(queue_mu);
+      queue.push_back(std::move(use));
+    }
+    queue_cv.notify_one();
+  }
+};
+
+Authenticator::Authenticator(store::IdentityStore& store, const crypto::SecretBox& box,
+                             const Clock& clock)
+    : impl_(std::make_unique<Impl>(store, box, clock)) {}
+
+Authenticator::~Authenticator() = default;
+
+void Authenticator::Clear() {
+  std::unique_lock lock(impl_->mu);
+  impl_->keys.clear();
+}
+
+void Authenticator::FlushLastUsedForTest() {
+  impl_->WaitIdle();
+}
+
+Result<Caller> Authenticator::Authenticate(const sigv4::HttpRequest& request,
+                                           std::optional<std::string> expected_service,
+                                           sigv4::Authenticated* signature_out) {
+  Impl& impl = *impl_;
+  const std::chrono::system_clock::time_point now = impl.clock.Now();
+  std::shared_ptr<const KeyEntry> entry;
+  auto lookup = [&impl, &entry](std::string_view access_key_id,
+                                std::optional<std::string_view> session_token)
+      -> Result<sigv4::SecretLookup> {
+    if (session_token.has_value()) {
+      // AWS: a long-term (AKIA) key with X-Amz-Security-Token is InvalidClientTokenId;
+      // temporary (ASIA) credentials come with STS.
+      return sigv4::SecretLookup{};
+    }
+    const std::uint64_t generation = impl.store.Generation();
+    entry = impl.Find(access_key_id, generation);
+    if (!entry) {
+      IAM_ASSIGN_OR_RETURN(entry, impl.Load(access_key_id, generation));
+    }
+    sigv4::SecretLookup found;
+    found.status = entry->status;
+    if (entry->status == sigv4::KeyStatus::kActive) {
+      found.secret_access_key = entry->secret;
+    }
+    return found;
+  };
+  sigv4::VerifyOptions options;
+  options.expected_service = std::move(expected_service);
+  IAM_ASSIGN_OR_RETURN(
+      sigv4::Authenticated signer,
+      sigv4::Verify(request, std::chrono::floor<std::chrono::seconds>(now), lookup, options));
+  if (!entry || entry->status != sigv4::KeyStatus::kActive) {
+    // INVARIANT: Verify succeeds only after the lookup found an active key.
+    return MakeError(sigv4::AuthError(sigv4::kInvalidClientTokenId,
+                                      std::string(sigv4::kInvalidClientTokenIdMessage)));
+  }
+  impl.MaybeRecordUse(*entry, signer, now);
+  Caller caller = entry->caller;
+  caller.session_token = signer.session_token;
+  if (signature_out != nullptr) {
+    *signature_out = std::move(signer);
+  }
+  return caller;
+}
+
+}  // namespace portcullis::auth
