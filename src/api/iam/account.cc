@@ -1,9 +1,417 @@
-// Placeholder until the family lands: registers no operation, so its operations answer
-// NotImplemented.
+// Account-wide reads: GetAccountSummary and GetAccountAuthorizationDetails.
+//
+// AWS: IAM API reference, GetAccountSummary (SummaryMap keys and the quotas of "IAM and
+// AWS STS quotas") and GetAccountAuthorizationDetails (users, groups, roles and managed
+// policies with their inline and attached policies; documents URL-encoded; AWS managed
+// policies only when something in the account uses them).
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "api/iam/common.h"
 #include "api/iam/operation_context.h"
 
 namespace portcullis::api::iam {
+namespace {
 
-void RegisterAccountOperations(HandlerTable& /*table*/) {}
+using store::PrincipalKind;
+using store::PrincipalRef;
+
+// Reads every page of a listing: `list(options)` returns Result<Page<T>>.
+template <class T, class List>
+Result<std::vector<T>> ReadAll(List&& list) {
+  store::ListOptions options;
+  options.max_items = store::kMaxMaxItems;
+  std::vector<T> out;
+  for (;;) {
+    IAM_ASSIGN_OR_RETURN(store::Page<T> page, list(options));
+    for (auto& item : page.items) out.push_back(std::move(item));
+    if (!page.is_truncated) break;
+    options.marker = page.next_marker;
+  }
+  return out;
+}
+
+Result<std::vector<store::ManagedPolicy>> Policies(store::ReadTxn& txn, std::string_view owner) {
+  store::PolicyListOptions options;
+  options.max_items = store::kMaxMaxItems;
+  std::vector<store::ManagedPolicy> out;
+  for (;;) {
+    IAM_ASSIGN_OR_RETURN(store::Page<store::ManagedPolicy> page,
+                         txn.ListManagedPolicies(owner, options));
+    for (auto& item : page.items) out.push_back(std::move(item));
+    if (!page.is_truncated) break;
+    options.marker = page.next_marker;
+  }
+  return out;
+}
+
+struct Principals {
+  std::vector<store::User> users;
+  std::vector<store::Group> groups;
+  std::vector<store::Role> roles;
+};
+
+Result<Principals> AllPrincipals(store::ReadTxn& txn, std::string_view account_id) {
+  Principals p;
+  IAM_ASSIGN_OR_RETURN(p.users, ReadAll<store::User>([&](const store::ListOptions& o) {
+                         return txn.ListUsers(account_id, o);
+                       }));
+  IAM_ASSIGN_OR_RETURN(p.groups, ReadAll<store::Group>([&](const store::ListOptions& o) {
+                         return txn.ListGroups(account_id, o);
+                       }));
+  IAM_ASSIGN_OR_RETURN(p.roles, ReadAll<store::Role>([&](const store::ListOptions& o) {
+                         return txn.ListRoles(account_id, o);
+                       }));
+  return p;
+}
+
+Result<std::vector<store::ManagedPolicy>> AttachedTo(store::ReadTxn& txn, const PrincipalRef& ref) {
+  return ReadAll<store::ManagedPolicy>(
+      [&](const store::ListOptions& o) { return txn.ListAttachedPolicies(ref, o); });
+}
+
+// Per AWS managed policy ARN: how many principals of the account attach it and use it as
+// a boundary.
+struct Usage {
+  std::int32_t attachments = 0;
+  std::int32_t boundaries = 0;
+};
+
+Result<std::map<std::string, Usage>> UsageIn(store::ReadTxn& txn, std::string_view account_id,
+                                             const Principals& p) {
+  std::map<std::string, Usage> usage;
+  auto count = [&](PrincipalKind kind, const std::string& name) -> Status {
+    IAM_ASSIGN_OR_RETURN(std::vector<store::ManagedPolicy> attached,
+                         AttachedTo(txn, PrincipalRef{kind, std::string(account_id), name}));
+    for (const auto& policy : attached) ++usage[policy.arn].attachments;
+    return OkStatus();
+  };
+  for (const auto& u : p.users) {
+    IAM_RETURN_IF_ERROR(count(PrincipalKind::kUser, u.name));
+    if (!u.permissions_boundary_arn.empty()) ++usage[u.permissions_boundary_arn].boundaries;
+  }
+  for (const auto& g : p.groups) IAM_RETURN_IF_ERROR(count(PrincipalKind::kGroup, g.name));
+  for (const auto& r : p.roles) {
+    IAM_RETURN_IF_ERROR(count(PrincipalKind::kRole, r.name));
+    if (!r.permissions_boundary_arn.empty()) ++usage[r.permissions_boundary_arn].boundaries;
+  }
+  return usage;
+}
+
+void Put(Value& map, std::string_view key, std::int64_t value) {
+  map.Set(std::string(key), Value::Integer(value));
+}
+
+Result<Value> GetAccountSummary(OperationContext& ctx, const Value& /*input*/) {
+  IAM_RETURN_IF_ERROR(ctx.Authorize("iam:GetAccountSummary", "*"));
+  IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
+  IAM_ASSIGN_OR_RETURN(Principals p, AllPrincipals(*txn, ctx.account_id()));
+  IAM_ASSIGN_OR_RETURN(std::vector<store::ManagedPolicy> local,
+                       Policies(*txn, ctx.account_id()));
+  IAM_ASSIGN_OR_RETURN(auto usage, UsageIn(*txn, ctx.account_id(), p));
+  std::int64_t attachments = 0;
+  for (const auto& [arn, u] : usage) attachments += u.attachments;
+  IAM_ASSIGN_OR_RETURN(
+      std::vector<store::AccessKey> root_keys,
+      ReadAll<store::AccessKey>([&](const store::ListOptions& o) {
+        return txn->ListAccessKeys(ctx.account_id(), "", o);
+      }));
+  Value out = Value::Structure();
+  Value& map = out.Set("SummaryMap", Value::Map());
+  // AWS: the keys AWS returns, in the order of its documentation's example; the quotas
+  // are AWS's defaults.
+  Put(map, "GroupPolicySizeQuota", 5120);
+  Put(map, "InstanceProfilesQuota", 1000);
+  Put(map, "Policies", static_cast<std::int64_t>(local.size()));
+  Put(map, "GroupsPerUserQuota", 10);
+  Put(map, "InstanceProfiles", 0);
+  Put(map, "AttachedPoliciesPerUserQuota", 10);
+  Put(map, "Users", static_cast<std::int64_t>(p.users.size()));
+  Put(map, "PoliciesQuota", 1500);
+  Put(map, "Providers", 0);
+  Put(map, "AccountMFAEnabled", 0);
+  Put(map, "AccessKeysPerUserQuota", 2);
+  Put(map, "AssumeRolePolicySizeQuota", 2048);
+  Put(map, "PolicyVersionsInUseQuota", 10000);
+  Put(map, "GlobalEndpointTokenVersion", 1);
+  Put(map, "VersionsPerPolicyQuota", 5);
+  Put(map, "AttachedPoliciesPerGroupQuota", 10);
+  Put(map, "PolicySizeQuota", 6144);
+  Put(map, "Groups", static_cast<std::int64_t>(p.groups.size()));
+  Put(map, "AccountSigningCertificatesPresent", 0);
+  Put(map, "UsersQuota", 5000);
+  Put(map, "ServerCertificatesQuota", 20);
+  Put(map, "MFADevices", 0);
+  Put(map, "UserPolicySizeQuota", 2048);
+  Put(map, "PolicyVersionsInUse", attachments);
+  Put(map, "ServerCertificates", 0);
+  Put(map, "Roles", static_cast<std::int64_t>(p.roles.size()));
+  Put(map, "RolesQuota", 1000);
+  Put(map, "SigningCertificatesPerUserQuota", 2);
+  Put(map, "MFADevicesInUse", 0);
+  Put(map, "RolePolicySizeQuota", 10240);
+  Put(map, "AttachedPoliciesPerRoleQuota", 10);
+  Put(map, "AccountAccessKeysPresent", root_keys.empty() ? 0 : 1);
+  Put(map, "GroupsQuota", 300);
+  return out;
+}
+
+// GetAccountAuthorizationDetails rows in reply order: users, groups, roles, customer
+// managed policies, AWS managed policies; each ordered by NameKey. The marker is the
+// key of the last row returned.
+enum class Section : std::uint8_t { kUser = 0, kGroup, kRole, kLocalPolicy, kAwsPolicy };
+
+struct Row {
+  Section section;
+  std::size_t index;  // into the section's vector
+  std::string key;    // "S|namekey"
+};
+
+std::string RowKey(Section section, std::string_view name) {
+  return std::to_string(static_cast<int>(section)) + "|" + store::NameKey(name);
+}
+
+Value AttachedList(const std::vector<store::ManagedPolicy>& attached) {
+  Value list = Value::List();
+  for (const auto& policy : attached) {
+    Value& v = list.Append(Value::Structure());
+    v.Set("PolicyName", Value::String(policy.name));
+    v.Set("PolicyArn", Value::String(policy.arn));
+  }
+  return list;
+}
+
+Result<Value> InlineList(store::ReadTxn& txn, const PrincipalRef& ref) {
+  IAM_ASSIGN_OR_RETURN(std::vector<store::InlinePolicy> policies,
+                       ReadAll<store::InlinePolicy>([&](const store::ListOptions& o) {
+                         return txn.ListInlinePolicies(ref, o);
+                       }));
+  Value list = Value::List();
+  for (const auto& policy : policies) {
+    Value& v = list.Append(Value::Structure());
+    v.Set("PolicyName", Value::String(policy.name));
+    v.Set("PolicyDocument", Value::String(UrlEncodeDocument(policy.document)));
+  }
+  return list;
+}
+
+Value BoundaryValue(const std::string& arn) {
+  Value b = Value::Structure();
+  b.Set("PermissionsBoundaryType", Value::String("PermissionsBoundaryPolicy"));
+  b.Set("PermissionsBoundaryArn", Value::String(arn));
+  return b;
+}
+
+Result<Value> UserDetail(store::ReadTxn& txn, const store::User& user) {
+  const PrincipalRef ref{PrincipalKind::kUser, user.account_id, user.name};
+  Value v = Value::Structure();
+  v.Set("Path", Value::String(user.path));
+  v.Set("UserName", Value::String(user.name));
+  v.Set("UserId", Value::String(user.id));
+  v.Set("Arn", Value::String(user.arn));
+  v.Set("CreateDate", TimestampValue(user.created));
+  IAM_ASSIGN_OR_RETURN(Value inline_list, InlineList(txn, ref));
+  v.Set("UserPolicyList", std::move(inline_list));
+  IAM_ASSIGN_OR_RETURN(std::vector<store::Group> groups,
+                       ReadAll<store::Group>([&](const store::ListOptions& o) {
+                         return txn.ListGroupsForUser(user.account_id, user.name, o);
+                       }));
+  Value& group_list = v.Set("GroupList", Value::List());
+  for (const auto& group : groups) group_list.Append(Value::String(group.name));
+  IAM_ASSIGN_OR_RETURN(std::vector<store::ManagedPolicy> attached, AttachedTo(txn, ref));
+  v.Set("AttachedManagedPolicies", AttachedList(attached));
+  if (!user.permissions_boundary_arn.empty()) {
+    v.Set("PermissionsBoundary", BoundaryValue(user.permissions_boundary_arn));
+  }
+  if (!user.tags.empty()) v.Set("Tags", TagListValue(user.tags));
+  return v;
+}
+
+Result<Value> GroupDetail(store::ReadTxn& txn, const store::Group& group) {
+  const PrincipalRef ref{PrincipalKind::kGroup, group.account_id, group.name};
+  Value v = Value::Structure();
+  v.Set("Path", Value::String(group.path));
+  v.Set("GroupName", Value::String(group.name));
+  v.Set("GroupId", Value::String(group.id));
+  v.Set("Arn", Value::String(group.arn));
+  v.Set("CreateDate", TimestampValue(group.created));
+  IAM_ASSIGN_OR_RETURN(Value inline_list, InlineList(txn, ref));
+  v.Set("GroupPolicyList", std::move(inline_list));
+  IAM_ASSIGN_OR_RETURN(std::vector<store::ManagedPolicy> attached, AttachedTo(txn, ref));
+  v.Set("AttachedManagedPolicies", AttachedList(attached));
+  return v;
+}
+
+Result<Value> RoleDetail(store::ReadTxn& txn, const store::Role& role) {
+  const PrincipalRef ref{PrincipalKind::kRole, role.account_id, role.name};
+  Value v = Value::Structure();
+  v.Set("Path", Value::String(role.path));
+  v.Set("RoleName", Value::String(role.name));
+  v.Set("RoleId", Value::String(role.id));
+  v.Set("Arn", Value::String(role.arn));
+  v.Set("CreateDate", TimestampValue(role.created));
+  if (!role.assume_role_policy_document.empty()) {
+    v.Set("AssumeRolePolicyDocument",
+          Value::String(UrlEncodeDocument(role.assume_role_policy_document)));
+  }
+  // TODO: instance profiles are not stored yet.
+  v.Set("InstanceProfileList", Value::List());
+  IAM_ASSIGN_OR_RETURN(Value inline_list, InlineList(txn, ref));
+  v.Set("RolePolicyList", std::move(inline_list));
+  IAM_ASSIGN_OR_RETURN(std::vector<store::ManagedPolicy> attached, AttachedTo(txn, ref));
+  v.Set("AttachedManagedPolicies", AttachedList(attached));
+  if (!role.permissions_boundary_arn.empty()) {
+    v.Set("PermissionsBoundary", BoundaryValue(role.permissions_boundary_arn));
+  }
+  if (!role.tags.empty()) v.Set("Tags", TagListValue(role.tags));
+  return v;
+}
+
+Result<Value> PolicyDetail(store::ReadTxn& txn, const store::ManagedPolicy& policy) {
+  Value v = Value::Structure();
+  v.Set("PolicyName", Value::String(policy.name));
+  v.Set("PolicyId", Value::String(policy.id));
+  v.Set("Arn", Value::String(policy.arn));
+  v.Set("Path", Value::String(policy.path));
+  v.Set("DefaultVersionId", Value::String(policy.default_version_id));
+  v.Set("AttachmentCount", Value::Integer(policy.attachment_count));
+  v.Set("PermissionsBoundaryUsageCount", Value::Integer(policy.permissions_boundary_usage_count));
+  v.Set("IsAttachable", Value::Boolean(policy.is_attachable));
+  if (!policy.description.empty()) v.Set("Description", Value::String(policy.description));
+  v.Set("CreateDate", TimestampValue(policy.created));
+  v.Set("UpdateDate", TimestampValue(policy.updated));
+  IAM_ASSIGN_OR_RETURN(std::vector<store::PolicyVersion> versions,
+                       ReadAll<store::PolicyVersion>([&](const store::ListOptions& o) {
+                         return txn.ListPolicyVersions(policy.arn, o);
+                       }));
+  Value& list = v.Set("PolicyVersionList", Value::List());
+  for (const auto& version : versions) list.Append(PolicyVersionValue(version));
+  return v;
+}
+
+Result<Value> GetAccountAuthorizationDetails(OperationContext& ctx, const Value& input) {
+  IAM_RETURN_IF_ERROR(ctx.Authorize("iam:GetAccountAuthorizationDetails", "*"));
+  std::set<std::string> filter;
+  if (const Value* list = input.Find("Filter")) {
+    for (const Value& item : list->children()) filter.insert(item.text());
+  }
+  auto wanted = [&](std::string_view name) {
+    return filter.empty() || filter.count(std::string(name)) != 0;
+  };
+  const store::ListOptions options = ListOptionsFrom(input, {});
+  if (!options.marker.empty() &&
+      (options.marker.size() < 2 || options.marker[0] < '0' || options.marker[0] > '4' ||
+       options.marker[1] != '|')) {
+    return tl::unexpected(InvalidInput("Invalid Marker."));
+  }
+
+  IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
+  IAM_ASSIGN_OR_RETURN(Principals p, AllPrincipals(*txn, ctx.account_id()));
+  std::vector<store::ManagedPolicy> local;
+  std::vector<store::ManagedPolicy> aws;
+  if (wanted("LocalManagedPolicy")) {
+    IAM_ASSIGN_OR_RETURN(local, Policies(*txn, ctx.account_id()));
+  }
+  if (wanted("AWSManagedPolicy")) {
+    IAM_ASSIGN_OR_RETURN(std::vector<store::ManagedPolicy> all, Policies(*txn, "aws"));
+    IAM_ASSIGN_OR_RETURN(auto usage, UsageIn(*txn, ctx.account_id(), p));
+    for (auto& policy : all) {
+      auto it = usage.find(policy.arn);
+      if (it == usage.end()) continue;
+      // The store's counts cover every account; report the account's own.
+      policy.attachment_count = it->second.attachments;
+      policy.permissions_boundary_usage_count = it->second.boundaries;
+      aws.push_back(std::move(policy));
+    }
+  }
+
+  std::vector<Row> rows;
+  if (wanted("User")) {
+    for (std::size_t i = 0; i < p.users.size(); ++i) {
+      rows.push_back({Section::kUser, i, RowKey(Section::kUser, p.users[i].name)});
+    }
+  }
+  if (wanted("Group")) {
+    for (std::size_t i = 0; i < p.groups.size(); ++i) {
+      rows.push_back({Section::kGroup, i, RowKey(Section::kGroup, p.groups[i].name)});
+    }
+  }
+  if (wanted("Role")) {
+    for (std::size_t i = 0; i < p.roles.size(); ++i) {
+      rows.push_back({Section::kRole, i, RowKey(Section::kRole, p.roles[i].name)});
+    }
+  }
+  for (std::size_t i = 0; i < local.size(); ++i) {
+    rows.push_back({Section::kLocalPolicy, i, RowKey(Section::kLocalPolicy, local[i].name)});
+  }
+  for (std::size_t i = 0; i < aws.size(); ++i) {
+    rows.push_back({Section::kAwsPolicy, i, RowKey(Section::kAwsPolicy, aws[i].name)});
+  }
+
+  Value users = Value::List();
+  Value groups = Value::List();
+  Value roles = Value::List();
+  Value policies = Value::List();
+  std::size_t listed = 0;
+  bool truncated = false;
+  std::string last;
+  for (const Row& row : rows) {
+    if (!options.marker.empty() && row.key <= options.marker) continue;
+    if (listed == static_cast<std::size_t>(options.max_items)) {
+      truncated = true;
+      break;
+    }
+    switch (row.section) {
+      case Section::kUser: {
+        IAM_ASSIGN_OR_RETURN(Value v, UserDetail(*txn, p.users[row.index]));
+        users.Append(std::move(v));
+        break;
+      }
+      case Section::kGroup: {
+        IAM_ASSIGN_OR_RETURN(Value v, GroupDetail(*txn, p.groups[row.index]));
+        groups.Append(std::move(v));
+        break;
+      }
+      case Section::kRole: {
+        IAM_ASSIGN_OR_RETURN(Value v, RoleDetail(*txn, p.roles[row.index]));
+        roles.Append(std::move(v));
+        break;
+      }
+      case Section::kLocalPolicy: {
+        IAM_ASSIGN_OR_RETURN(Value v, PolicyDetail(*txn, local[row.index]));
+        policies.Append(std::move(v));
+        break;
+      }
+      case Section::kAwsPolicy: {
+        IAM_ASSIGN_OR_RETURN(Value v, PolicyDetail(*txn, aws[row.index]));
+        policies.Append(std::move(v));
+        break;
+      }
+    }
+    last = row.key;
+    ++listed;
+  }
+  Value out = Value::Structure();
+  out.Set("UserDetailList", std::move(users));
+  out.Set("GroupDetailList", std::move(groups));
+  out.Set("RoleDetailList", std::move(roles));
+  out.Set("Policies", std::move(policies));
+  out.Set("IsTruncated", Value::Boolean(truncated));
+  if (truncated) out.Set("Marker", Value::String(last));
+  return out;
+}
+
+}  // namespace
+
+void RegisterAccountOperations(HandlerTable& table) {
+  table["GetAccountSummary"] = &GetAccountSummary;
+  table["GetAccountAuthorizationDetails"] = &GetAccountAuthorizationDetails;
+}
 
 }  // namespace portcullis::api::iam
