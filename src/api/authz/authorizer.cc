@@ -113,6 +113,7 @@ struct Authorizer::Impl {
   std::unordered_map<std::string, std::shared_ptr<const PolicyEntry>, StringHash,
                      std::equal_to<>>
       policies;  // guarded by mu
+  std::atomic<std::size_t> compile_count{0};
 
   Impl(store::IdentityStore& s, EnforcementMode m, std::function<void(const SoftDeny&)> sink)
       : store(s), mode(m), on_soft_deny(std::move(sink)) {}
@@ -143,6 +144,7 @@ struct Authorizer::Impl {
     policy::ParseOptions options;
     options.kind = kind;
     options.enforce_size_limit = false;
+    compile_count.fetch_add(1, std::memory_order_relaxed);
     auto compiled = eval::ParseAndCompilePolicy(document, std::move(id), options);
     if (compiled.has_value()) {
       entry->compiled = *std::move(compiled);
@@ -264,7 +266,8 @@ struct Authorizer::Impl {
         if (!input.permissions_boundary) {
           // A boundary that is gone or broken allows nothing: an empty boundary.
           auto empty = eval::ParseAndCompilePolicy(
-              R"({"Version":"2012-10-17","Statement":[]})", user->permissions_boundary_arn,
+              R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"*","Resource":"*"}]})",
+              user->permissions_boundary_arn,
               policy::ParseOptions{policy::PolicyKind::kBoundary, false});
           if (empty.has_value()) {
             input.permissions_boundary = *std::move(empty);
@@ -312,6 +315,15 @@ void Authorizer::Clear() {
   std::unique_lock lock(impl_->mu);
   impl_->principals.clear();
   impl_->policies.clear();
+}
+
+std::size_t Authorizer::CompiledPolicyCountForTest() const {
+  std::shared_lock lock(impl_->mu);
+  return impl_->policies.size();
+}
+
+std::size_t Authorizer::CompileCountForTest() const {
+  return impl_->compile_count.load(std::memory_order_relaxed);
 }
 
 Status Authorizer::Authorize(const auth::Caller& caller, const RequestInfo& info,

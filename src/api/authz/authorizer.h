@@ -76,6 +76,11 @@ class Authorizer {
   // Drops every cached policy set (the dev-mode reset calls it).
   void Clear();
 
+  // How many compiled policies the shared cache holds, and how many documents were
+  // compiled since construction (tests).
+  std::size_t CompiledPolicyCountForTest() const;
+  std::size_t CompileCountForTest() const;
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
