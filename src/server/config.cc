@@ -1,0 +1,456 @@
+#include "server/config.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <exception>
+#include <limits>
+#include <thread>
+#include <toml.hpp>
+#include <utility>
+
+#include "common/base64.h"
+#include "crypto/secret_box.h"
+
+namespace portcullis::server {
+namespace {
+
+constexpr auto kSettings = std::to_array<SettingSpec>({
+    {"listen_address", "--listen-address", "PORTCULLIS_LISTEN_ADDRESS", "127.0.0.1",
+     "address to listen on (IPv4 or IPv6)"},
+    {"port", "--port", "PORTCULLIS_PORT", "8910", "TCP port; 0 picks a free one"},
+    {"data_dir", "--data-dir", "PORTCULLIS_DATA_DIR", "./portcullis-data",
+     "directory of the database, the master key and the audit log"},
+    {"store", "--store", "PORTCULLIS_STORE", "sqlite", "identity store: sqlite | memory"},
+    {"master_key_file", "--master-key-file", "PORTCULLIS_MASTER_KEY_FILE",
+     "<data-dir>/master.key", "master key file (created with mode 0600 when missing)"},
+    {"master_key", "", "PORTCULLIS_MASTER_KEY", "(unset)",
+     "the master key in base64; wins over the key file"},
+    {"log_format", "--log-format", "PORTCULLIS_LOG_FORMAT", "text", "text | json"},
+    {"log_level", "--log-level", "PORTCULLIS_LOG_LEVEL", "info",
+     "trace | debug | info | warn | error | off"},
+    {"audit_log", "--audit-log", "PORTCULLIS_AUDIT_LOG", "<data-dir>/audit.log",
+     "audit log file; - for stdout; off to disable"},
+    {"dev_mode", "--dev-mode", "PORTCULLIS_DEV_MODE", "false",
+     "development mode: enables the reset endpoints", true},
+    {"enforcement", "--enforcement", "PORTCULLIS_ENFORCEMENT", "enforce",
+     "enforce | soft | off"},
+    {"threads", "--threads", "PORTCULLIS_THREADS", "(hardware threads)",
+     "threads serving requests"},
+    {"max_header_bytes", "--max-header-bytes", "PORTCULLIS_MAX_HEADER_BYTES", "16KiB",
+     "largest request header block (431 beyond)"},
+    {"max_body_bytes", "--max-body-bytes", "PORTCULLIS_MAX_BODY_BYTES", "1MiB",
+     "largest request body (413 beyond)"},
+    {"read_timeout", "--read-timeout", "PORTCULLIS_READ_TIMEOUT", "30s",
+     "time to receive a whole request"},
+    {"write_timeout", "--write-timeout", "PORTCULLIS_WRITE_TIMEOUT", "30s",
+     "time to send a whole response"},
+    {"idle_timeout", "--idle-timeout", "PORTCULLIS_IDLE_TIMEOUT", "60s",
+     "keep-alive: time to wait for the next request"},
+    {"shutdown_timeout", "--shutdown-timeout", "PORTCULLIS_SHUTDOWN_TIMEOUT", "30s",
+     "on SIGTERM/SIGINT: time in-flight requests get to finish"},
+    {"account_id", "--account-id", "PORTCULLIS_ACCOUNT_ID", "(random)",
+     "the first account's 12-digit id"},
+    {"root_access_key_id", "--root-access-key-id", "PORTCULLIS_ROOT_ACCESS_KEY_ID",
+     "(random)", "the first account's root access key id"},
+    {"root_secret_access_key", "", "PORTCULLIS_ROOT_SECRET_ACCESS_KEY", "(random)",
+     "the first account's root secret access key"},
+});
+
+// Where a value came from, for error messages.
+struct SourcedValue {
+  std::string value;
+  std::string source;  // "--port", "PORTCULLIS_PORT", "config file `x`: port"
+};
+
+Error InvalidValue(std::string_view key, const SourcedValue& v, std::string_view why) {
+  std::string shown = v.value;
+  return Error{ErrorCode::kInvalidArgument,
+               "invalid value `" + shown + "` for " + std::string(key) + " (from " + v.source +
+                   "): " + std::string(why),
+               std::nullopt,
+               {},
+               {}};
+}
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
+    return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  });
+  return out;
+}
+
+std::string_view Trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+// Parses a non-negative decimal integer prefix; returns the digits' value and the rest.
+bool ParseLeadingInteger(std::string_view text, std::uint64_t* value, std::string_view* rest) {
+  std::size_t i = 0;
+  std::uint64_t v = 0;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+    const auto digit = static_cast<std::uint64_t>(text[i] - '0');
+    if (v > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) {
+      return false;
+    }
+    v = v * 10 + digit;
+    ++i;
+  }
+  if (i == 0) {
+    return false;
+  }
+  *value = v;
+  *rest = text.substr(i);
+  return true;
+}
+
+// Reads the config file into key -> (value text, source). TOML strings, integers,
+// booleans and floats are accepted; tables and arrays are not (every setting is flat).
+Result<std::map<std::string, SourcedValue, std::less<>>> ReadConfigFile(
+    const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return MakeError(ErrorCode::kNotFound,
+                     "cannot read config file `" + path.string() + "`: no such file");
+  }
+  std::map<std::string, SourcedValue, std::less<>> out;
+  try {
+    const toml::value data = toml::parse(path.string());
+    if (!data.is_table()) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "config file `" + path.string() + "` is not a TOML table");
+    }
+    for (const auto& [key, value] : data.as_table()) {
+      const bool known = std::any_of(
+          Settings().begin(), Settings().end(), [&](const SettingSpec& s) { return s.key == key; });
+      if (!known) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "config file `" + path.string() + "`: unknown key `" + key + "`");
+      }
+      std::string text;
+      if (value.is_string()) {
+        text = value.as_string().str;
+      } else if (value.is_integer()) {
+        text = std::to_string(value.as_integer());
+      } else if (value.is_boolean()) {
+        text = value.as_boolean() ? "true" : "false";
+      } else {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "config file `" + path.string() + "`: key `" + key +
+                             "` must be a string, an integer or a boolean");
+      }
+      out[key] = SourcedValue{std::move(text), "config file `" + path.string() + "`"};
+    }
+  } catch (const std::exception& e) {
+    // toml11 reports syntax errors by exception; they stop at this seam.
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "cannot parse config file `" + path.string() + "`: " + e.what());
+  }
+  return out;
+}
+
+int DefaultThreads() {
+  const unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : static_cast<int>(std::min(n, 256U));
+}
+
+Status Apply(ServerConfig& config, std::string_view key, const SourcedValue& v) {
+  const std::string_view text = Trim(v.value);
+  if (key == "listen_address") {
+    if (text.empty()) {
+      return MakeError(InvalidValue(key, v, "must not be empty"));
+    }
+    config.listen_address = std::string(text);
+  } else if (key == "port") {
+    std::uint64_t port = 0;
+    std::string_view rest;
+    if (!ParseLeadingInteger(text, &port, &rest) || !rest.empty() || port > 65535) {
+      return MakeError(InvalidValue(key, v, "must be an integer from 0 to 65535"));
+    }
+    config.port = static_cast<std::uint16_t>(port);
+  } else if (key == "data_dir") {
+    if (text.empty()) {
+      return MakeError(InvalidValue(key, v, "must not be empty"));
+    }
+    config.data_dir = std::filesystem::path(std::string(text));
+  } else if (key == "store") {
+    const std::string s = Lower(text);
+    if (s == "sqlite") {
+      config.store = StoreKind::kSqlite;
+    } else if (s == "memory") {
+      config.store = StoreKind::kMemory;
+    } else {
+      return MakeError(InvalidValue(key, v, "must be sqlite or memory"));
+    }
+  } else if (key == "master_key_file") {
+    config.master_key_file = std::filesystem::path(std::string(text));
+  } else if (key == "master_key") {
+    const auto bytes = DecodeBase64(text);
+    if (!bytes.has_value() || bytes->size() != crypto::kMasterKeySize) {
+      // The value is a secret: never echo it.
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "invalid value for master_key (from " + v.source +
+                           "): must be 32 bytes in base64");
+    }
+    config.master_key_base64 = std::string(text);
+  } else if (key == "log_format") {
+    const std::string s = Lower(text);
+    if (s == "text") {
+      config.log_format = LogFormat::kText;
+    } else if (s == "json") {
+      config.log_format = LogFormat::kJson;
+    } else {
+      return MakeError(InvalidValue(key, v, "must be text or json"));
+    }
+  } else if (key == "log_level") {
+    std::string s = Lower(text);
+    if (s == "warning") {
+      s = "warn";
+    }
+    static constexpr std::array<std::string_view, 6> kLevels = {"trace", "debug", "info",
+                                                                "warn",  "error", "off"};
+    if (std::find(kLevels.begin(), kLevels.end(), s) == kLevels.end()) {
+      return MakeError(InvalidValue(key, v, "must be trace, debug, info, warn, error or off"));
+    }
+    config.log_level = s;
+  } else if (key == "audit_log") {
+    if (text.empty()) {
+      return MakeError(InvalidValue(key, v, "must be a file, - or off"));
+    }
+    if (text == "-") {
+      config.audit_target = AuditTarget::kStdout;
+    } else if (Lower(text) == "off") {
+      config.audit_target = AuditTarget::kOff;
+    } else {
+      config.audit_target = AuditTarget::kFile;
+      config.audit_log_file = std::filesystem::path(std::string(text));
+    }
+  } else if (key == "dev_mode") {
+    auto b = ParseBool(text);
+    if (!b.has_value()) {
+      return MakeError(InvalidValue(key, v, "must be true or false"));
+    }
+    config.dev_mode = *b;
+  } else if (key == "enforcement") {
+    auto mode = api::authz::ParseEnforcementMode(Lower(text));
+    if (!mode.has_value()) {
+      return MakeError(InvalidValue(key, v, "must be enforce, soft or off"));
+    }
+    config.enforcement = *mode;
+  } else if (key == "threads") {
+    std::uint64_t n = 0;
+    std::string_view rest;
+    if (!ParseLeadingInteger(text, &n, &rest) || !rest.empty() || n < 1 || n > 256) {
+      return MakeError(InvalidValue(key, v, "must be an integer from 1 to 256"));
+    }
+    config.threads = static_cast<int>(n);
+  } else if (key == "max_header_bytes" || key == "max_body_bytes") {
+    auto size = ParseByteSize(text);
+    if (!size.has_value()) {
+      return MakeError(InvalidValue(key, v, size.error().message));
+    }
+    const std::size_t floor = key == "max_header_bytes" ? 1024 : 0;
+    if (*size < floor || *size > std::size_t{1} << 30U) {
+      return MakeError(InvalidValue(
+          key, v, key == "max_header_bytes" ? "must be from 1KiB to 1GiB" : "must be at most 1GiB"));
+    }
+    (key == "max_header_bytes" ? config.max_header_bytes : config.max_body_bytes) = *size;
+  } else if (key == "read_timeout" || key == "write_timeout" || key == "idle_timeout" ||
+             key == "shutdown_timeout") {
+    auto d = ParseDuration(text);
+    if (!d.has_value()) {
+      return MakeError(InvalidValue(key, v, d.error().message));
+    }
+    if (d->count() <= 0) {
+      return MakeError(InvalidValue(key, v, "must be positive"));
+    }
+    if (key == "read_timeout") {
+      config.read_timeout = *d;
+    } else if (key == "write_timeout") {
+      config.write_timeout = *d;
+    } else if (key == "idle_timeout") {
+      config.idle_timeout = *d;
+    } else {
+      config.shutdown_timeout = *d;
+    }
+  } else if (key == "account_id") {
+    const bool ok = text.size() == 12 && std::all_of(text.begin(), text.end(), [](char c) {
+                      return c >= '0' && c <= '9';
+                    });
+    if (!ok) {
+      return MakeError(InvalidValue(key, v, "must be 12 digits"));
+    }
+    config.account_id = std::string(text);
+  } else if (key == "root_access_key_id") {
+    const bool ok = text.size() >= 16 && text.size() <= 128 &&
+                    std::all_of(text.begin(), text.end(), [](char c) {
+                      return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+                    });
+    if (!ok) {
+      return MakeError(InvalidValue(key, v, "must be 16 to 128 characters of A-Z and 0-9"));
+    }
+    config.root_access_key_id = std::string(text);
+  } else if (key == "root_secret_access_key") {
+    if (text.size() < 16) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "invalid value for root_secret_access_key (from " + v.source +
+                           "): must be at least 16 characters");
+    }
+    config.root_secret_access_key = std::string(text);
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+std::filesystem::path ServerConfig::EffectiveMasterKeyFile() const {
+  return master_key_file.empty() ? data_dir / "master.key" : master_key_file;
+}
+
+std::filesystem::path ServerConfig::EffectiveAuditLogFile() const {
+  return audit_log_file.empty() ? data_dir / "audit.log" : audit_log_file;
+}
+
+std::span<const SettingSpec> Settings() {
+  return kSettings;
+}
+
+EnvLookup ProcessEnvironment() {
+  return [](std::string_view name) -> std::optional<std::string> {
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): read at startup, before any thread starts.
+    const char* value = std::getenv(std::string(name).c_str());
+    if (value == nullptr) {
+      return std::nullopt;
+    }
+    return std::string(value);
+  };
+}
+
+Result<bool> ParseBool(std::string_view text) {
+  const std::string s = Lower(Trim(text));
+  if (s == "true" || s == "1" || s == "yes" || s == "on") {
+    return true;
+  }
+  if (s == "false" || s == "0" || s == "no" || s == "off") {
+    return false;
+  }
+  return MakeError(ErrorCode::kInvalidArgument, "must be true or false");
+}
+
+Result<std::chrono::milliseconds> ParseDuration(std::string_view text) {
+  std::uint64_t n = 0;
+  std::string_view unit;
+  if (!ParseLeadingInteger(Trim(text), &n, &unit)) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "must be an integer with a unit: ms, s, m or h (e.g. 30s)");
+  }
+  std::uint64_t scale = 0;
+  const std::string u = Lower(Trim(unit));
+  if (u == "ms") {
+    scale = 1;
+  } else if (u.empty() || u == "s") {
+    scale = 1000;
+  } else if (u == "m") {
+    scale = 60'000;
+  } else if (u == "h") {
+    scale = 3'600'000;
+  } else {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "must be an integer with a unit: ms, s, m or h (e.g. 30s)");
+  }
+  constexpr std::uint64_t kMaxMillis = std::uint64_t{24} * 3'600'000 * 365;
+  if (n > kMaxMillis / scale) {
+    return MakeError(ErrorCode::kInvalidArgument, "must be at most a year");
+  }
+  return std::chrono::milliseconds(static_cast<std::int64_t>(n * scale));
+}
+
+Result<std::size_t> ParseByteSize(std::string_view text) {
+  std::uint64_t n = 0;
+  std::string_view unit;
+  if (!ParseLeadingInteger(Trim(text), &n, &unit)) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "must be a number of bytes, optionally with K, KiB, M or MiB");
+  }
+  std::uint64_t scale = 0;
+  const std::string u = Lower(Trim(unit));
+  if (u.empty() || u == "b") {
+    scale = 1;
+  } else if (u == "k" || u == "kb" || u == "kib") {
+    scale = 1024;
+  } else if (u == "m" || u == "mb" || u == "mib") {
+    scale = std::uint64_t{1024} * 1024;
+  } else if (u == "g" || u == "gb" || u == "gib") {
+    scale = std::uint64_t{1024} * 1024 * 1024;
+  } else {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "must be a number of bytes, optionally with K, KiB, M or MiB");
+  }
+  if (n > (std::uint64_t{1} << 40U) / scale) {
+    return MakeError(ErrorCode::kInvalidArgument, "is too large");
+  }
+  return static_cast<std::size_t>(n * scale);
+}
+
+Result<ServerConfig> ResolveServerConfig(const FlagValues& flags, const EnvLookup& env) {
+  auto from_env = [&](std::string_view name) -> std::optional<std::string> {
+    if (!env) {
+      return std::nullopt;
+    }
+    auto value = env(name);
+    if (value.has_value() && value->empty()) {
+      return std::nullopt;
+    }
+    return value;
+  };
+
+  ServerConfig config;
+  config.threads = DefaultThreads();
+
+  // The config file itself: --config, then PORTCULLIS_CONFIG.
+  std::map<std::string, SourcedValue, std::less<>> file_values;
+  std::optional<std::string> config_path;
+  if (auto it = flags.find("config"); it != flags.end() && !it->second.empty()) {
+    config_path = it->second;
+  } else {
+    config_path = from_env("PORTCULLIS_CONFIG");
+  }
+  if (config_path.has_value()) {
+    IAM_ASSIGN_OR_RETURN(file_values, ReadConfigFile(*config_path));
+    config.config_file = *config_path;
+  }
+
+  for (const SettingSpec& spec : Settings()) {
+    std::optional<SourcedValue> chosen;
+    if (auto it = flags.find(spec.key); it != flags.end() && !spec.flag.empty()) {
+      chosen = SourcedValue{it->second, std::string(spec.flag)};
+    } else if (auto value = from_env(spec.env); value.has_value()) {
+      chosen = SourcedValue{std::move(*value), std::string(spec.env)};
+    } else if (auto fit = file_values.find(spec.key); fit != file_values.end()) {
+      chosen = fit->second;
+      chosen->source += ": " + std::string(spec.key);
+    }
+    if (chosen.has_value()) {
+      IAM_RETURN_IF_ERROR(Apply(config, spec.key, *chosen));
+    }
+  }
+
+  const bool any_root = !config.root_access_key_id.empty() ||
+                        !config.root_secret_access_key.empty();
+  if (any_root &&
+      (config.root_access_key_id.empty() || config.root_secret_access_key.empty())) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "PORTCULLIS_ROOT_ACCESS_KEY_ID and PORTCULLIS_ROOT_SECRET_ACCESS_KEY must "
+                     "be set together");
+  }
+  return config;
+}
+
+}  // namespace portcullis::server

@@ -1,0 +1,91 @@
+// HttpServer: the HTTP/1.1 listener (Boost.Beast over Asio). A pool of threads runs one
+// io_context; connections are accepted asynchronously, each served on its own strand
+// with keep-alive. Every complete request is handed to the Handler, whose response is
+// written back.
+//
+// Limits: a request whose header block exceeds max_header_bytes is answered 431, a body
+// beyond max_body_bytes 413 (both then close the connection); a malformed request 400.
+// A request must arrive within read_timeout (from its first byte, or from the accept),
+// a response leave within write_timeout; a keep-alive connection waits idle_timeout for
+// the next request. `Expect: 100-continue` is honoured.
+//
+// Shutdown (Stop(), or SIGTERM/SIGINT when handle_signals): stop accepting, close idle
+// connections, let requests being read or handled finish (their responses carry
+// `Connection: close`), then Run() returns. If that takes longer than shutdown_timeout,
+// the remaining connections are dropped.
+//
+// Ownership: the Handler is copied in and called from the pool's threads.
+// Thread-safety: Stop() may be called from any thread; Run() once.
+#pragma once
+
+#include <atomic>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/error.h"
+
+namespace portcullis::server {
+
+class Session;
+
+using HttpRequestMessage = boost::beast::http::request<boost::beast::http::string_body>;
+using HttpResponseMessage = boost::beast::http::response<boost::beast::http::string_body>;
+
+struct ConnectionInfo {
+  std::string peer_ip;  // no port; IPv4-mapped IPv6 addresses as IPv4
+  bool secure = false;  // TLS (not yet offered)
+};
+
+// Builds the response to `request`. Must not throw (a throw is answered 500 anyway).
+using HttpHandler =
+    std::function<HttpResponseMessage(const HttpRequestMessage& request, const ConnectionInfo&)>;
+
+struct HttpServerOptions {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 0;
+  int threads = 1;
+  std::size_t max_header_bytes = std::size_t{16} * 1024;
+  std::size_t max_body_bytes = std::size_t{1024} * 1024;
+  std::chrono::milliseconds read_timeout = std::chrono::seconds(30);
+  std::chrono::milliseconds write_timeout = std::chrono::seconds(30);
+  std::chrono::milliseconds idle_timeout = std::chrono::seconds(60);
+  std::chrono::milliseconds shutdown_timeout = std::chrono::seconds(30);
+  bool handle_signals = false;
+};
+
+class HttpServer {
+ public:
+  // Binds and listens. kInvalidArgument for an address that does not parse;
+  // kUnavailable when the address cannot be bound (in use, not local, no permission).
+  [[nodiscard]] static Result<std::unique_ptr<HttpServer>> Create(const HttpServerOptions& options,
+                                                                  HttpHandler handler);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // The bound port (the kernel's choice when options.port was 0).
+  std::uint16_t port() const;
+
+  // Serves until shutdown completes; runs the pool (the calling thread is one of it).
+  void Run();
+
+  // Starts a graceful shutdown. Idempotent.
+  void Stop();
+
+  // Whether a shutdown was requested (by Stop or a signal).
+  bool stopping() const;
+
+ private:
+  friend class Session;  // http_server.cc: one connection
+  struct Impl;
+  explicit HttpServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace portcullis::server

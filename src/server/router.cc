@@ -1,0 +1,353 @@
+#include "server/router.h"
+
+#include <array>
+#include <cstdio>
+#include <ctime>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/status.hpp>
+
+#include "api/ids.h"
+#include "api/protocol/query_codec.h"
+#include "api/request_info.h"
+#include "auth/sigv4/authorization.h"
+#include "auth/sigv4/verifier.h"
+#include "server/logging.h"
+
+namespace portcullis::server {
+namespace {
+
+namespace http = boost::beast::http;
+using api::protocol::ServiceModel;
+
+std::string_view View(boost::beast::string_view s) {
+  return {s.data(), s.size()};
+}
+
+boost::beast::string_view BView(std::string_view s) {
+  return {s.data(), s.size()};
+}
+
+bool IEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    auto lower = [](char c) {
+      return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    };
+    if (lower(a[i]) != lower(b[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+HttpResponseMessage TextResponse(http::status status, std::string body,
+                                 std::string_view content_type = "text/plain; charset=utf-8") {
+  HttpResponseMessage res{status, 11};
+  res.set(http::field::content_type, BView(content_type));
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+// What the credential scope says about the signer, before verification.
+struct ScopeHint {
+  std::string service;
+  std::string region;
+  std::string access_key_id;
+};
+
+std::optional<ScopeHint> ReadScope(std::span<const auth::sigv4::HeaderField> headers,
+                                   std::string_view raw_query) {
+  std::optional<std::string_view> authorization;
+  bool has_date = false;
+  for (const auto& h : headers) {
+    if (IEquals(h.name, "authorization")) {
+      authorization = h.value;
+    } else if (IEquals(h.name, "x-amz-date") || IEquals(h.name, "date")) {
+      has_date = true;
+    }
+  }
+  if (authorization.has_value()) {
+    auto parsed = auth::sigv4::ParseAuthorizationHeader(*authorization, has_date);
+    if (!parsed.has_value()) {
+      return std::nullopt;
+    }
+    return ScopeHint{parsed->credential.service, parsed->credential.region,
+                     parsed->credential.access_key_id};
+  }
+  if (auth::sigv4::HasPresignedParams(raw_query)) {
+    auto parsed = auth::sigv4::ParsePresignedQuery(raw_query);
+    if (!parsed.has_value()) {
+      return std::nullopt;
+    }
+    return ScopeHint{parsed->params.credential.service, parsed->params.credential.region,
+                     parsed->params.credential.access_key_id};
+  }
+  return std::nullopt;
+}
+
+// The `Action` of a form, for audit lines of requests that did not decode.
+std::string FormAction(std::string_view form) {
+  auto pairs = api::protocol::ParseQueryForm(form);
+  if (!pairs.has_value()) {
+    return "";
+  }
+  std::string action;
+  for (auto& [key, value] : *pairs) {
+    if (key == "Action") {
+      action = std::move(value);
+    }
+  }
+  return action;
+}
+
+}  // namespace
+
+std::string FormatHttpDate(std::chrono::system_clock::time_point time) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(time);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  static constexpr std::array<std::string_view, 7> kDays = {"Sun", "Mon", "Tue", "Wed",
+                                                            "Thu", "Fri", "Sat"};
+  static constexpr std::array<std::string_view, 12> kMonths = {
+      "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::array<char, 32> buf{};
+  const int n =
+      std::snprintf(buf.data(), buf.size(), "%s, %02d %s %04d %02d:%02d:%02d GMT",
+                    kDays.at(static_cast<std::size_t>(tm.tm_wday) % 7).data(), tm.tm_mday,
+                    kMonths.at(static_cast<std::size_t>(tm.tm_mon) % 12).data(),
+                    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return std::string(buf.data(), n > 0 ? static_cast<std::size_t>(n) : 0);
+}
+
+Router::Router(RouterOptions options, std::unique_ptr<Runtime> runtime,
+               const crypto::SecretBox& box, const Clock& clock, AuditLog* audit)
+    : options_(std::move(options)),
+      box_(box),
+      clock_(clock),
+      audit_(audit),
+      runtime_(std::move(runtime)) {}
+
+Router::~Router() = default;
+
+HttpResponseMessage Router::Handle(const HttpRequestMessage& request,
+                                   const ConnectionInfo& connection) {
+  const std::string_view target = View(request.target());
+  const std::string_view path = target.substr(0, target.find('?'));
+  const bool get = request.method() == http::verb::get || request.method() == http::verb::head;
+
+  if (path == "/health/live") {
+    if (!get) {
+      return TextResponse(http::status::method_not_allowed, "method not allowed\n");
+    }
+    return TextResponse(http::status::ok, "ok\n");
+  }
+  if (path == "/health/ready" || path == "/healthz") {
+    if (!get) {
+      return TextResponse(http::status::method_not_allowed, "method not allowed\n");
+    }
+    return HandleReady(request);
+  }
+  if (path == "/moto-api/reset" || path == "/_portcullis/reset") {
+    if (!options_.dev_mode) {
+      return TextResponse(http::status::not_found, "not found\n");
+    }
+    if (request.method() != http::verb::post) {
+      return TextResponse(http::status::method_not_allowed, "method not allowed\n");
+    }
+    return HandleReset(request);
+  }
+  return HandleApi(request, connection);
+}
+
+HttpResponseMessage Router::HandleReady(const HttpRequestMessage& /*request*/) {
+  const std::shared_lock<std::shared_mutex> lock(runtime_mutex_);
+  if (runtime_ == nullptr) {
+    return TextResponse(http::status::service_unavailable, "store unavailable\n");
+  }
+  auto txn = runtime_->store().BeginRead();
+  if (!txn.has_value()) {
+    log::Warn("readiness check failed", {{"error", txn.error().ToString()}});
+    return TextResponse(http::status::service_unavailable, "store unavailable\n");
+  }
+  return TextResponse(http::status::ok, "ok\n");
+}
+
+HttpResponseMessage Router::HandleReset(const HttpRequestMessage& /*request*/) {
+  const std::unique_lock<std::shared_mutex> lock(runtime_mutex_);
+  runtime_.reset();
+  auto wiped = WipeRuntimeState(options_.runtime);
+  if (!wiped.has_value()) {
+    log::Error("reset failed", {{"error", wiped.error().ToString()}});
+    return TextResponse(http::status::internal_server_error, R"({"status": "error"})",
+                        "application/json");
+  }
+  auto opened = OpenRuntime(options_.runtime, box_, clock_);
+  if (!opened.has_value()) {
+    log::Error("reset failed", {{"error", opened.error().ToString()}});
+    return TextResponse(http::status::internal_server_error, R"({"status": "error"})",
+                        "application/json");
+  }
+  runtime_ = std::move(*opened);
+  const auto& boot = runtime_->bootstrap();
+  log::Warn("dev mode: all state reset", {{"account_id", boot.first_account_id}});
+  if (boot.created.has_value()) {
+    // Generated credentials cannot be printed here; with fixed ones the suite knows them.
+    log::Warn("reset created new random root credentials; set PORTCULLIS_ROOT_ACCESS_KEY_ID "
+              "and PORTCULLIS_ROOT_SECRET_ACCESS_KEY to keep them across resets",
+              {{"access_key_id", boot.created->access_key_id}});
+  }
+  return TextResponse(http::status::ok, R"({"status": "ok"})", "application/json");
+}
+
+HttpResponseMessage Router::HandleApi(const HttpRequestMessage& request,
+                                      const ConnectionInfo& connection) {
+  const auto started = std::chrono::steady_clock::now();
+  const std::string_view target = View(request.target());
+  const std::size_t question = target.find('?');
+  const std::string_view raw_path = target.substr(0, question);
+  const std::string_view raw_query =
+      question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+
+  std::vector<auth::sigv4::HeaderField> headers;
+  headers.reserve(16);
+  for (const auto& field : request) {
+    headers.push_back({View(field.name_string()), View(field.value())});
+  }
+
+  api::RequestInfo info;
+  info.request_id = api::NewRequestId();
+  info.source_ip = connection.peer_ip;
+  info.user_agent = std::string(View(request[http::field::user_agent]));
+  info.secure_transport = connection.secure;
+  info.time = clock_.Now();
+
+  // POST carries the form in its body; GET (and a POST without a body) in the query.
+  const std::string_view form =
+      request.method() == http::verb::post && !request.body().empty()
+          ? std::string_view(request.body())
+          : raw_query;
+
+  const std::optional<ScopeHint> scope = ReadScope(headers, raw_query);
+  std::string service = scope.has_value() ? scope->service : std::string();
+  if (scope.has_value()) {
+    info.region = scope->region;
+  }
+  if (!scope.has_value()) {
+    // AWS: AssumeRoleWithWebIdentity and AssumeRoleWithSAML are unsigned STS calls.
+    const std::string action = FormAction(form);
+    if (action == "AssumeRoleWithWebIdentity" || action == "AssumeRoleWithSAML") {
+      service = "sts";
+    }
+  }
+
+  AuditEvent event;
+  event.time = info.time;
+  event.service = service.empty() ? "iam" : service;
+  event.region = info.region;
+  event.source_ip = info.source_ip;
+  event.user_agent = info.user_agent;
+  event.request_id = info.request_id;
+  if (scope.has_value()) {
+    event.access_key_id = scope->access_key_id;
+  }
+
+  const ServiceModel& iam_model = api::protocol::IamModel();
+  const ServiceModel* model = &iam_model;
+  std::optional<api::protocol::QueryRequest> decoded;
+  std::optional<auth::Caller> caller;
+
+  auto finish = [&](http::status status, std::string body) {
+    HttpResponseMessage res{status, request.version()};
+    res.set(http::field::content_type, "text/xml");
+    res.set("x-amzn-RequestId", info.request_id);
+    res.set(http::field::date, FormatHttpDate(info.time));
+    res.body() = std::move(body);
+    res.prepare_payload();
+    if (event.event_name.empty()) {
+      event.event_name = FormAction(form);
+    }
+    if (audit_ != nullptr) {
+      audit_->Record(event);
+    }
+    if (log::Enabled(log::Level::kDebug)) {
+      const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                              std::chrono::steady_clock::now() - started)
+                              .count();
+      log::Debug("request", {{"request_id", info.request_id},
+                             {"method", View(request.method_string())},
+                             {"path", raw_path},
+                             {"service", event.service},
+                             {"action", event.event_name},
+                             {"status", std::to_string(static_cast<unsigned>(status))},
+                             {"error", event.error_code.value_or("")},
+                             {"source_ip", info.source_ip},
+                             {"micros", std::to_string(micros)}});
+    }
+    return res;
+  };
+  auto fail = [&](const Error& error) {
+    auto encoded = api::protocol::EncodeError(*model, error, info.request_id);
+    event.error_code = api::protocol::ResolveAwsError(error, model).code;
+    event.error_message = error.message;
+    return finish(static_cast<http::status>(encoded.http_status), std::move(encoded.body));
+  };
+
+  if (!service.empty() && service != "iam") {
+    if (service == "sts") {
+      model = &api::protocol::StsModel();
+    }
+    return fail(Error{ErrorCode::kInternal,
+                      "Portcullis does not implement the " + service + " service yet",
+                      std::nullopt,
+                      {},
+                      "NotImplemented"});
+  }
+
+  const std::shared_lock<std::shared_mutex> lock(runtime_mutex_);
+  if (runtime_ == nullptr) {
+    return fail(Error{ErrorCode::kUnavailable,
+                      "the server's state is unavailable after a failed reset",
+                      std::nullopt,
+                      {},
+                      "ServiceUnavailable"});
+  }
+  Runtime& runtime = *runtime_;
+
+  const auth::sigv4::HttpRequest http_request{View(request.method_string()), raw_path, raw_query,
+                                              headers, request.body(), std::nullopt};
+  auto authenticated = runtime.authenticator().Authenticate(http_request, std::string("iam"));
+  if (!authenticated.has_value()) {
+    return fail(authenticated.error());
+  }
+  caller = std::move(*authenticated);
+  event.caller = &*caller;
+
+  auto query = api::protocol::DecodeQueryRequest(runtime.iam().model(), form);
+  if (!query.has_value()) {
+    return fail(query.error());
+  }
+  decoded = std::move(*query);
+  event.event_name = decoded->operation->name;
+  event.parameters = &decoded->input;
+  event.input_shape = decoded->operation->input;
+
+  auto output = runtime.iam().Invoke(*decoded->operation, decoded->input, *caller, info);
+  if (!output.has_value()) {
+    return fail(output.error());
+  }
+  return finish(http::status::ok,
+                api::protocol::EncodeQueryResponse(runtime.iam().model(), *decoded->operation,
+                                                   *output, info.request_id));
+}
+
+}  // namespace portcullis::server

@@ -1,0 +1,68 @@
+// Router: what the server answers to each HTTP request.
+//
+//   GET  /health/live                 200 "ok" while the process serves
+//   GET  /health/ready, /healthz      200 "ok" when a store read transaction opens, else 503
+//   POST /moto-api/reset,
+//   POST /_portcullis/reset           dev mode only (else 404): wipe all state, restore the
+//                                     bootstrap root credentials, 200 {"status": "ok"}
+//   anything else                     the AWS Query API
+//
+// The Query API pipeline: route by the SigV4 credential scope's service ("iam" to the
+// IamService; another service answers 501 NotImplemented naming it); authenticate
+// (an unsigned request gets MissingAuthenticationToken whatever its Action); decode the
+// form (POST body, or the query string) with the service's model; invoke; encode the
+// output or the error as XML with Content-Type text/xml, x-amzn-RequestId and Date.
+// Each API request is recorded in the audit log and logged at debug level.
+//
+// The Runtime (store, authenticator, authorizer, services) is held under a shared lock
+// for each request's duration; a reset takes it exclusively and rebuilds it.
+// Ownership: the SecretBox, the Clock and the AuditLog (nullable) are borrowed and must
+// outlive the Router.
+// Thread-safety: Handle may run concurrently from many threads.
+#pragma once
+
+#include <memory>
+#include <shared_mutex>
+
+#include "common/clock.h"
+#include "crypto/secret_box.h"
+#include "server/audit_log.h"
+#include "server/http_server.h"
+#include "server/runtime.h"
+
+namespace portcullis::server {
+
+struct RouterOptions {
+  bool dev_mode = false;
+  // How a reset rebuilds the runtime.
+  RuntimeOptions runtime;
+};
+
+class Router {
+ public:
+  Router(RouterOptions options, std::unique_ptr<Runtime> runtime, const crypto::SecretBox& box,
+         const Clock& clock, AuditLog* audit);
+  ~Router();
+  Router(const Router&) = delete;
+  Router& operator=(const Router&) = delete;
+
+  HttpResponseMessage Handle(const HttpRequestMessage& request, const ConnectionInfo& connection);
+
+ private:
+  HttpResponseMessage HandleReady(const HttpRequestMessage& request);
+  HttpResponseMessage HandleReset(const HttpRequestMessage& request);
+  HttpResponseMessage HandleApi(const HttpRequestMessage& request,
+                                const ConnectionInfo& connection);
+
+  RouterOptions options_;
+  const crypto::SecretBox& box_;
+  const Clock& clock_;
+  AuditLog* audit_;
+  std::shared_mutex runtime_mutex_;
+  std::unique_ptr<Runtime> runtime_;  // guarded by runtime_mutex_; null after a failed reset
+};
+
+// RFC 7231 IMF-fixdate: "Sat, 28 Nov 2026 02:41:07 GMT".
+std::string FormatHttpDate(std::chrono::system_clock::time_point time);
+
+}  // namespace portcullis::server

@@ -1,0 +1,82 @@
+// Runtime: everything a request needs that a dev-mode reset rebuilds: the identity
+// store, the Authenticator, the Authorizer and the services (IamService).
+//
+// OpenRuntime opens the store (SQLite in the data directory, or an empty memory store),
+// seeds the AWS managed policies and runs accounts::Bootstrap. WipeRuntimeState deletes
+// the SQLite database files (the runtime using them must be destroyed first).
+// Ownership: the SecretBox and the Clock are borrowed and must outlive the Runtime.
+// Thread-safety: the parts are thread-safe; the Runtime is not replaced while a request
+// uses it (the Router's lock sees to that).
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include "api/accounts/accounts.h"
+#include "api/authz/authorizer.h"
+#include "api/iam/iam_service.h"
+#include "auth/authenticator.h"
+#include "common/clock.h"
+#include "common/error.h"
+#include "crypto/secret_box.h"
+#include "server/config.h"
+#include "store/identity_store.h"
+
+namespace portcullis::server {
+
+struct RuntimeOptions {
+  StoreKind store = StoreKind::kSqlite;
+  std::filesystem::path data_dir;
+  api::authz::EnforcementMode enforcement = api::authz::EnforcementMode::kEnforce;
+  std::function<void(const api::authz::SoftDeny&)> on_soft_deny;
+  api::accounts::BootstrapOptions bootstrap;
+};
+
+class Runtime {
+ public:
+  ~Runtime();
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  store::IdentityStore& store() { return *store_; }
+
+  auth::Authenticator& authenticator() { return *authenticator_; }
+
+  api::authz::Authorizer& authorizer() { return *authorizer_; }
+
+  api::iam::IamService& iam() { return *iam_; }
+
+  // What Bootstrap reported at open.
+  const api::accounts::BootstrapResult& bootstrap() const { return bootstrap_; }
+
+ private:
+  friend Result<std::unique_ptr<Runtime>> OpenRuntime(const RuntimeOptions& options,
+                                                      const crypto::SecretBox& box,
+                                                      const Clock& clock);
+  Runtime() = default;
+
+  // Destroyed in reverse: services before the store they borrow.
+  std::unique_ptr<store::IdentityStore> store_;
+  std::unique_ptr<auth::Authenticator> authenticator_;
+  std::unique_ptr<api::authz::Authorizer> authorizer_;
+  std::unique_ptr<api::iam::IamService> iam_;
+  api::accounts::BootstrapResult bootstrap_;
+};
+
+// Opens the store, seeds AWS managed policies and bootstraps the first account. Errors
+// from the store, the seeding or Bootstrap, with context.
+[[nodiscard]] Result<std::unique_ptr<Runtime>> OpenRuntime(const RuntimeOptions& options,
+                                                           const crypto::SecretBox& box,
+                                                           const Clock& clock);
+
+// Opens the store alone (for `portcullis account create`).
+[[nodiscard]] Result<std::unique_ptr<store::IdentityStore>> OpenStore(
+    const RuntimeOptions& options, const Clock& clock);
+
+// Deletes the persistent state of `options` (SQLite: the database and its -wal/-shm
+// files; memory: nothing). kUnavailable when a file cannot be removed.
+[[nodiscard]] Status WipeRuntimeState(const RuntimeOptions& options);
+
+}  // namespace portcullis::server
