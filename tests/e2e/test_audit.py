@@ -1,0 +1,97 @@
+"""The audit log: one JSON line per API request in CloudTrail's event shape, no secrets."""
+
+import datetime
+import json
+import time
+
+import pytest
+
+from conftest import TARGET
+from e2e_util import allow, policy_doc, raises_aws
+
+ACCOUNT = "123456789012"
+
+
+def _events(pc, want: int, predicate) -> list[dict]:
+    """Audit events matching `predicate`, waiting up to 5 s for `want` of them."""
+    path = pc.server.audit_log
+    assert path is not None
+    deadline = time.monotonic() + 5
+    while True:
+        events = []
+        if path.exists():
+            for line in path.read_text().splitlines():
+                if line.strip():
+                    events.append(json.loads(line))  # every line is one JSON object
+        found = [e for e in events if predicate(e)]
+        if len(found) >= want or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
+@pytest.mark.skipif(TARGET == "moto", reason="moto writes no audit log")
+def test_audit_events_have_cloudtrail_shape(pc, iam):
+    marker = f"audited{int(time.time() * 1000) % 10**9}"
+    iam.create_user(UserName=marker)
+    key = iam.create_access_key(UserName=marker)["AccessKey"]
+    iam.put_user_policy(UserName=marker, PolicyName="p",
+                        PolicyDocument=policy_doc(allow("iam:GetUser")))
+    with raises_aws("NoSuchEntity", 404):
+        iam.get_user(UserName=marker + "-missing")
+    from e2e_util import Creds
+    user = pc.iam(Creds(key["AccessKeyId"], key["SecretAccessKey"]))
+    with raises_aws("AccessDenied", 403):
+        user.list_users()
+
+    [create] = _events(pc, 1, lambda e: e.get("eventName") == "CreateUser"
+                       and e.get("requestParameters", {}).get("userName") == marker)
+    assert create["eventSource"] == "iam.amazonaws.com"
+    assert create["sourceIPAddress"] == "127.0.0.1"
+    assert create["userAgent"].startswith("Boto3/")
+    assert create["requestID"]
+    assert create.get("errorCode") is None
+    when = datetime.datetime.strptime(create["eventTime"], "%Y-%m-%dT%H:%M:%SZ")
+    now = datetime.datetime.utcnow()
+    assert abs((now - when).total_seconds()) < 120
+    identity = create["userIdentity"]
+    assert identity["type"] == "Root"
+    assert identity["arn"] == f"arn:aws:iam::{ACCOUNT}:root"
+    assert identity["accountId"] == ACCOUNT
+    assert identity["accessKeyId"] == pc.root.access_key_id
+
+    [missing] = _events(pc, 1, lambda e: e.get("eventName") == "GetUser"
+                        and e.get("requestParameters", {}).get("userName")
+                        == marker + "-missing")
+    assert missing["errorCode"] == "NoSuchEntity"
+    assert "cannot be found" in missing["errorMessage"]
+
+    denied = _events(pc, 1, lambda e: e.get("eventName") == "ListUsers"
+                     and e.get("userIdentity", {}).get("userName") == marker)
+    assert denied, "no audit event for the denied ListUsers"
+    assert denied[-1]["errorCode"] == "AccessDenied"
+    assert denied[-1]["userIdentity"]["type"] == "IAMUser"
+    assert denied[-1]["userIdentity"]["arn"] == f"arn:aws:iam::{ACCOUNT}:user/{marker}"
+    assert denied[-1]["userIdentity"]["accessKeyId"] == key["AccessKeyId"]
+
+    created_key = _events(pc, 1, lambda e: e.get("eventName") == "CreateAccessKey"
+                          and e.get("requestParameters", {}).get("userName") == marker)
+    assert created_key
+
+    # No secret reaches the file: neither the root's nor the key created above.
+    text = pc.server.audit_log.read_text()
+    assert pc.root.secret_access_key not in text
+    assert key["SecretAccessKey"] not in text
+    # Nor the server's own log.
+    output = pc.server.output()
+    assert key["SecretAccessKey"] not in output
+
+
+@pytest.mark.skipif(TARGET == "moto", reason="moto writes no audit log")
+def test_audit_records_authentication_failures(pc):
+    from e2e_util import Creds
+    with raises_aws("InvalidClientTokenId", 403):
+        pc.iam(Creds("AKIAIOSFODNN7EXAMPLE", "a" * 40)).get_user(UserName="audit-unknown")
+    events = _events(pc, 1, lambda e: e.get("errorCode") == "InvalidClientTokenId")
+    assert events
+    assert events[-1]["eventName"] == "GetUser"
+    assert "a" * 40 not in pc.server.audit_log.read_text()

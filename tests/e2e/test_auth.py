@@ -1,0 +1,131 @@
+"""Authentication: SigV4 errors as AWS answers them, presigned URLs, health, reset."""
+
+import time
+import urllib.parse
+
+import boto3
+import botocore.auth
+import botocore.awsrequest
+import botocore.config
+import botocore.credentials
+
+from e2e_util import Creds, allow, parse_error, policy_doc, raises_aws
+
+ACCOUNT = "123456789012"
+SIGNATURE_MISMATCH = ("The request signature we calculated does not match the signature you "
+                      "provided. Check your AWS Secret Access Key and signing method. Consult "
+                      "the service documentation for details.")
+
+
+def test_signed_request_succeeds(pc):
+    resp = pc.signed_query({"Action": "ListUsers"})
+    assert resp.status == 200, resp.text
+    root = resp.xml()
+    assert root.tag == "{https://iam.amazonaws.com/doc/2010-05-08/}ListUsersResponse"
+    assert resp.find("RequestId")
+    assert resp.find("IsTruncated") == "false"
+
+
+def test_bad_signature(pc):
+    wrong = Creds(pc.root.access_key_id, "x" * 40)
+    with raises_aws("SignatureDoesNotMatch", 403) as err:
+        pc.iam(wrong).list_users()
+    assert err.message == SIGNATURE_MISMATCH
+    resp = pc.signed_query({"Action": "ListUsers"}, wrong)
+    assert resp.status == 403
+    assert parse_error(resp).code == "SignatureDoesNotMatch"
+
+
+def test_tampered_body_fails_signature(pc):
+    req = botocore.awsrequest.AWSRequest(
+        method="POST", url=pc.endpoint + "/",
+        data=b"Action=GetUser&UserName=alice&Version=2010-05-08",
+        headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    botocore.auth.SigV4Auth(botocore.credentials.Credentials(
+        pc.root.access_key_id, pc.root.secret_access_key), "iam", "us-east-1").add_auth(req)
+    req.data = b"Action=GetUser&UserName=mallory&Version=2010-05-08"
+    req.headers["Content-Length"] = str(len(req.data))
+    resp = pc.send(req)
+    assert resp.status == 403
+    assert parse_error(resp).code == "SignatureDoesNotMatch"
+
+
+def test_expired_signature(pc):
+    resp = pc.signed_query({"Action": "ListUsers"}, timestamp=time.time() - 20 * 60)
+    assert resp.status == 403, resp.text
+    err = parse_error(resp)
+    assert err.code == "SignatureDoesNotMatch"
+    assert err.message.startswith("Signature expired: "), err.message
+    assert "is now earlier than" in err.message
+    # A signature from 20 minutes in the future is refused too.
+    resp = pc.signed_query({"Action": "ListUsers"}, timestamp=time.time() + 20 * 60)
+    assert resp.status == 403
+    err = parse_error(resp)
+    assert err.code == "SignatureDoesNotMatch"
+    assert "Signature not yet current" in err.message
+    # Five minutes of skew is fine.
+    assert pc.signed_query({"Action": "ListUsers"}, timestamp=time.time() - 5 * 60).status == 200
+
+
+def test_unknown_key(pc):
+    with raises_aws("InvalidClientTokenId", 403,
+                    message_contains="The security token included in the request is invalid"):
+        pc.iam(Creds("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")).list_users()
+
+
+def test_unsigned_request(pc):
+    body = urllib.parse.urlencode({"Action": "ListUsers", "Version": "2010-05-08"}).encode()
+    resp = pc.raw("POST", "/", body, {"Content-Type": "application/x-www-form-urlencoded"})
+    assert resp.status == 403, resp.text
+    err = parse_error(resp)
+    assert err.code == "MissingAuthenticationToken"
+    assert err.message == "Request is missing Authentication Token"
+    resp = pc.raw("GET", "/?Action=ListUsers&Version=2010-05-08")
+    assert resp.status == 403
+    assert parse_error(resp).code == "MissingAuthenticationToken"
+
+
+def test_region_in_scope_can_be_any(pc):
+    # IAM is global; a scope naming another region verifies the same way.
+    other = boto3.session.Session().client(
+        "iam", region_name="eu-west-3", endpoint_url=pc.endpoint,
+        aws_access_key_id=pc.root.access_key_id,
+        aws_secret_access_key=pc.root.secret_access_key,
+        config=botocore.config.Config(retries={"total_max_attempts": 1}))
+    assert other.list_users()["Users"] == []
+
+
+def test_presigned_url(pc, iam):
+    iam.create_user(UserName="presigned")
+    url = iam.generate_presigned_url("get_user", Params={"UserName": "presigned"},
+                                     ExpiresIn=300)
+    parts = urllib.parse.urlsplit(url)
+    assert "X-Amz-Signature=" in parts.query
+    resp = pc.raw("GET", parts.path + "?" + parts.query)
+    assert resp.status == 200, resp.text
+    assert resp.find("UserName") == "presigned"
+    tampered = parts.query.replace("UserName=presigned", "UserName=root")
+    resp = pc.raw("GET", parts.path + "?" + tampered)
+    assert resp.status == 403
+    assert parse_error(resp).code == "SignatureDoesNotMatch"
+
+
+def test_health(pc):
+    live = pc.raw("GET", "/health/live")
+    assert live.status == 200
+    ready = pc.raw("GET", "/health/ready")
+    assert ready.status == 200
+
+
+def test_reset_restores_root_credentials(pc, iam):
+    creds = pc.make_user("ephemeral", policy=policy_doc(allow("iam:GetUser")))
+    assert pc.iam(creds).get_user()["User"]["UserName"] == "ephemeral"
+    iam.create_group(GroupName="temporary")
+    pc.reset()
+    # Everything is gone, the user's key no longer authenticates, root still does.
+    assert iam.list_users()["Users"] == []
+    assert iam.list_groups()["Groups"] == []
+    with raises_aws("InvalidClientTokenId", 403):
+        pc.iam(creds).get_user()
+    me = iam.get_user()["User"]
+    assert me["Arn"] == f"arn:aws:iam::{ACCOUNT}:root"
