@@ -122,8 +122,7 @@ struct Authenticator::Impl {
     bool any = false;
     for (const LastUse& use : batch) {
       // A key deleted meanwhile answers kNotFound; the others still count.
-      if ((*txn)->RecordAccessKeyUse(use.key_id, use.when, use.service, use.region)
-              .has_value()) {
+      if ((*txn)->RecordAccessKeyUse(use.key_id, use.when, use.service, use.region).has_value()) {
         any = true;
       }
     }
@@ -146,8 +145,7 @@ struct Authenticator::Impl {
     return nullptr;
   }
 
-  Result<std::shared_ptr<const KeyEntry>> Load(std::string_view key_id,
-                                               std::uint64_t generation) {
+  Result<std::shared_ptr<const KeyEntry>> Load(std::string_view key_id, std::uint64_t generation) {
     auto entry = std::make_shared<KeyEntry>();
     entry->generation = generation;
     IAM_ASSIGN_OR_RETURN(std::unique_ptr<store::ReadTxn> txn, store.BeginRead());
@@ -261,9 +259,9 @@ Result<Caller> Authenticator::Authenticate(const sigv4::HttpRequest& request,
   Impl& impl = *impl_;
   const std::chrono::system_clock::time_point now = impl.clock.Now();
   std::shared_ptr<const KeyEntry> entry;
-  auto lookup = [&impl, &entry](std::string_view access_key_id,
-                                std::optional<std::string_view> session_token)
-      -> Result<sigv4::SecretLookup> {
+  auto lookup = [&impl, &entry](
+                    std::string_view access_key_id,
+                    std::optional<std::string_view> session_token) -> Result<sigv4::SecretLookup> {
     if (session_token.has_value()) {
       // AWS: a long-term (AKIA) key with X-Amz-Security-Token is InvalidClientTokenId;
       // temporary (ASIA) credentials come with STS.

@@ -2,12 +2,11 @@
 // keys sealed with a test SecretBox.
 #include "auth/authenticator.h"
 
-#include <gtest/gtest.h>
-
 #include <array>
 #include <atomic>
-#include <functional>
 #include <chrono>
+#include <functional>
+#include <gtest/gtest.h>
 #include <memory>
 #include <optional>
 #include <string>
@@ -64,8 +63,7 @@ Signed Sign(std::string_view key_id, std::string_view secret,
             std::chrono::system_clock::time_point at, std::string_view region = "us-east-1",
             std::optional<std::string> token = std::nullopt) {
   Signed s;
-  const std::string amz_date =
-      sigv4::FormatAmzDate(std::chrono::floor<std::chrono::seconds>(at));
+  const std::string amz_date = sigv4::FormatAmzDate(std::chrono::floor<std::chrono::seconds>(at));
   const std::string date = amz_date.substr(0, 8);
   s.headers = {{"Host", "iam.amazonaws.com"},
                {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"},
@@ -80,8 +78,8 @@ Signed Sign(std::string_view key_id, std::string_view secret,
     fields.push_back({name, value});
   }
   const std::string payload_hash = crypto::HexLower(crypto::Sha256(s.body));
-  const sigv4::CanonicalRequestInput input{"POST", "/", "", fields, signed_headers,
-                                           payload_hash, false, false};
+  const sigv4::CanonicalRequestInput input{"POST",         "/",          "",    fields,
+                                           signed_headers, payload_hash, false, false};
   const std::string canonical = sigv4::CanonicalRequest(input);
   const std::string scope = sigv4::CredentialScope(date, region, "iam");
   const std::string signature =
@@ -102,73 +100,89 @@ class UserlessReadTxn : public store::ReadTxn {
  public:
   explicit UserlessReadTxn(std::unique_ptr<store::ReadTxn> inner) : inner_(std::move(inner)) {}
 
-  Result<store::Account> GetAccount(std::string_view id) override {
-    return inner_->GetAccount(id);
-  }
+  Result<store::Account> GetAccount(std::string_view id) override { return inner_->GetAccount(id); }
+
   Result<std::vector<store::Account>> ListAccounts() override { return inner_->ListAccounts(); }
+
   Result<store::User> GetUser(std::string_view, std::string_view) override {
     return MakeError(store::NotFoundError("no such user"));
   }
+
   Result<store::Page<store::User>> ListUsers(std::string_view a,
                                              const store::ListOptions& o) override {
     return inner_->ListUsers(a, o);
   }
+
   Result<store::Group> GetGroup(std::string_view a, std::string_view n) override {
     return inner_->GetGroup(a, n);
   }
+
   Result<store::Page<store::Group>> ListGroups(std::string_view a,
                                                const store::ListOptions& o) override {
     return inner_->ListGroups(a, o);
   }
+
   Result<store::Role> GetRole(std::string_view a, std::string_view n) override {
     return inner_->GetRole(a, n);
   }
+
   Result<store::Page<store::Role>> ListRoles(std::string_view a,
                                              const store::ListOptions& o) override {
     return inner_->ListRoles(a, o);
   }
+
   Result<store::ManagedPolicy> GetManagedPolicy(std::string_view arn) override {
     return inner_->GetManagedPolicy(arn);
   }
+
   Result<store::Page<store::ManagedPolicy>> ListManagedPolicies(
       std::string_view a, const store::PolicyListOptions& o) override {
     return inner_->ListManagedPolicies(a, o);
   }
-  Result<store::PolicyVersion> GetPolicyVersion(std::string_view arn,
-                                                std::string_view v) override {
+
+  Result<store::PolicyVersion> GetPolicyVersion(std::string_view arn, std::string_view v) override {
     return inner_->GetPolicyVersion(arn, v);
   }
+
   Result<store::Page<store::PolicyVersion>> ListPolicyVersions(
       std::string_view arn, const store::ListOptions& o) override {
     return inner_->ListPolicyVersions(arn, o);
   }
+
   Result<store::InlinePolicy> GetInlinePolicy(const store::PrincipalRef& p,
                                               std::string_view n) override {
     return inner_->GetInlinePolicy(p, n);
   }
+
   Result<store::Page<store::InlinePolicy>> ListInlinePolicies(
       const store::PrincipalRef& p, const store::ListOptions& o) override {
     return inner_->ListInlinePolicies(p, o);
   }
+
   Result<store::AccessKey> GetAccessKey(std::string_view id) override {
     return inner_->GetAccessKey(id);
   }
+
   Result<store::Page<store::AccessKey>> ListAccessKeys(std::string_view a, std::string_view u,
                                                        const store::ListOptions& o) override {
     return inner_->ListAccessKeys(a, u, o);
   }
+
   Result<store::Page<store::Group>> ListGroupsForUser(std::string_view a, std::string_view u,
                                                       const store::ListOptions& o) override {
     return inner_->ListGroupsForUser(a, u, o);
   }
+
   Result<store::Page<store::User>> ListGroupMembers(std::string_view a, std::string_view g,
                                                     const store::ListOptions& o) override {
     return inner_->ListGroupMembers(a, g, o);
   }
+
   Result<store::Page<store::ManagedPolicy>> ListAttachedPolicies(
       const store::PrincipalRef& p, const store::ListOptions& o) override {
     return inner_->ListAttachedPolicies(p, o);
   }
+
   Result<std::vector<store::PolicyEntity>> ListPolicyEntities(std::string_view arn) override {
     return inner_->ListPolicyEntities(arn);
   }
@@ -185,7 +199,9 @@ class UserlessStore : public store::IdentityStore {
     IAM_ASSIGN_OR_RETURN(std::unique_ptr<store::ReadTxn> txn, inner_.BeginRead());
     return std::unique_ptr<store::ReadTxn>(std::make_unique<UserlessReadTxn>(std::move(txn)));
   }
+
   Result<std::unique_ptr<store::WriteTxn>> BeginWrite() override { return inner_.BeginWrite(); }
+
   std::uint64_t Generation() const override { return inner_.Generation(); }
 
  private:
@@ -297,13 +313,12 @@ TEST_F(AuthenticatorTest, UnknownKeyIsInvalidClientTokenId) {
 TEST_F(AuthenticatorTest, InactiveKeyStopsAtOnceAndActiveRestores) {
   ASSERT_TRUE(Auth(Sign(kBobKeyId, kBobSecret, kStart)).has_value());
   Write([](store::WriteTxn& txn) {
-    ASSERT_TRUE(txn.UpdateAccessKeyStatus(kBobKeyId, store::AccessKeyStatus::kInactive)
-                    .has_value());
+    ASSERT_TRUE(
+        txn.UpdateAccessKeyStatus(kBobKeyId, store::AccessKeyStatus::kInactive).has_value());
   });
   ExpectAwsError(Auth(Sign(kBobKeyId, kBobSecret, kStart)), sigv4::kInvalidClientTokenId);
   Write([](store::WriteTxn& txn) {
-    ASSERT_TRUE(
-        txn.UpdateAccessKeyStatus(kBobKeyId, store::AccessKeyStatus::kActive).has_value());
+    ASSERT_TRUE(txn.UpdateAccessKeyStatus(kBobKeyId, store::AccessKeyStatus::kActive).has_value());
   });
   EXPECT_TRUE(Auth(Sign(kBobKeyId, kBobSecret, kStart)).has_value());
 }
@@ -406,14 +421,12 @@ TEST_F(AuthenticatorTest, RecordsLastUseAtMostOnceAMinute) {
   EXPECT_EQ(key.last_used_region, "eu-west-1");
 
   clock_.Advance(std::chrono::seconds(30));
-  ASSERT_TRUE(
-      Auth(Sign(kBobKeyId, kBobSecret, clock_.Now(), "us-west-2")).has_value());
+  ASSERT_TRUE(Auth(Sign(kBobKeyId, kBobSecret, clock_.Now(), "us-west-2")).has_value());
   authn_.FlushLastUsedForTest();
   EXPECT_EQ(ReadKey(kBobKeyId).last_used_region, "eu-west-1");
 
   clock_.Advance(std::chrono::seconds(31));
-  ASSERT_TRUE(
-      Auth(Sign(kBobKeyId, kBobSecret, clock_.Now(), "us-west-2")).has_value());
+  ASSERT_TRUE(Auth(Sign(kBobKeyId, kBobSecret, clock_.Now(), "us-west-2")).has_value());
   authn_.FlushLastUsedForTest();
   key = ReadKey(kBobKeyId);
   EXPECT_EQ(key.last_used_region, "us-west-2");

@@ -1,16 +1,15 @@
 // SecretBox: sealing secrets at rest, and the master key file's creation and permissions.
 #include "crypto/secret_box.h"
 
-#include <sys/stat.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <array>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <gtest/gtest.h>
 #include <string>
+#include <sys/stat.h>
 #include <vector>
 
 namespace portcullis::crypto {
@@ -125,7 +124,9 @@ TEST(SecretBoxTest, KeyFileIsCreatedWithMode0600AndReadBack) {
   const std::filesystem::path path = dir.path() / "master.key";
   auto created = SecretBox::FromKeyFile(path, /*create=*/true);
   ASSERT_TRUE(created.has_value()) << created.error().message;
+
   struct stat st {};
+
   ASSERT_EQ(::stat(path.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600);
 

@@ -33,10 +33,9 @@ Status ValidateOptions(const CreateAccountOptions& options) {
       (options.account_id.size() != kAccountIdLength || !IsDigits(options.account_id))) {
     return MakeError(ErrorCode::kInvalidArgument, "account id must be 12 digits");
   }
-  if (!options.access_key_id.empty() &&
-      (options.access_key_id.size() < kMinAccessKeyIdLength ||
-       options.access_key_id.size() > kMaxAccessKeyIdLength ||
-       !IsUpperAlnum(options.access_key_id))) {
+  if (!options.access_key_id.empty() && (options.access_key_id.size() < kMinAccessKeyIdLength ||
+                                         options.access_key_id.size() > kMaxAccessKeyIdLength ||
+                                         !IsUpperAlnum(options.access_key_id))) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "access key id must be 16 to 128 characters of [A-Z0-9]");
   }
@@ -63,8 +62,7 @@ Result<RootCredentials> CreateIn(store::WriteTxn& txn, const crypto::SecretBox& 
                                  const CreateAccountOptions& options) {
   IAM_RETURN_IF_ERROR(ValidateOptions(options));
   RootCredentials creds;
-  creds.access_key_id =
-      options.access_key_id.empty() ? NewAccessKeyId() : options.access_key_id;
+  creds.access_key_id = options.access_key_id.empty() ? NewAccessKeyId() : options.access_key_id;
   creds.secret_access_key =
       options.secret_access_key.empty() ? NewSecretAccessKey() : options.secret_access_key;
 
@@ -145,9 +143,9 @@ Result<BootstrapResult> Bootstrap(store::IdentityStore& store, const crypto::Sec
   // The first account: the configured one when it exists, else the lowest id.
   std::string first = accounts.front().id;
   if (!options.account_id.empty()) {
-    auto configured =
-        std::find_if(accounts.begin(), accounts.end(),
-                     [&](const store::Account& a) { return a.id == options.account_id; });
+    auto configured = std::find_if(accounts.begin(), accounts.end(), [&](const store::Account& a) {
+      return a.id == options.account_id;
+    });
     if (configured != accounts.end()) {
       first = configured->id;
     }
@@ -160,8 +158,8 @@ Result<BootstrapResult> Bootstrap(store::IdentityStore& store, const crypto::Sec
   auto existing = txn->GetAccessKey(options.access_key_id);
   if (existing.has_value()) {
     if (existing->account_id != first || !existing->user_name.empty()) {
-      return MakeError(store::AlreadyExistsError(
-          "root access key id is in use by another account or user"));
+      return MakeError(
+          store::AlreadyExistsError("root access key id is in use by another account or user"));
     }
     // The secret may have changed between starts: reseal it.
     auto opened = box.Open(existing->sealed_secret, existing->id);
@@ -171,8 +169,8 @@ Result<BootstrapResult> Bootstrap(store::IdentityStore& store, const crypto::Sec
     }
     if (!secret_matches) {
       IAM_RETURN_IF_ERROR(txn->DeleteAccessKey(existing->id));
-      IAM_RETURN_IF_ERROR(txn->PutAccessKey(
-          RootKey(box, first, options.access_key_id, options.secret_access_key)));
+      IAM_RETURN_IF_ERROR(
+          txn->PutAccessKey(RootKey(box, first, options.access_key_id, options.secret_access_key)));
     } else {
       IAM_RETURN_IF_ERROR(
           txn->UpdateAccessKeyStatus(existing->id, store::AccessKeyStatus::kActive));

@@ -85,6 +85,71 @@ std::string StatementName(const eval::MatchedStatement& m) {
   return out;
 }
 
+// What a thread's last request context was built from.
+struct ContextKey {
+  std::shared_ptr<const PrincipalEntry> entry;  // keeps the address unique while held
+  std::string source_ip;
+  std::string user_agent;
+  std::string region;
+  std::int64_t epoch = 0;
+  bool secure = false;
+  bool valid = false;
+
+  bool Matches(const std::shared_ptr<const PrincipalEntry>& e, const RequestInfo& info,
+               std::int64_t epoch_seconds) const {
+    return valid && entry == e && epoch == epoch_seconds && secure == info.secure_transport &&
+           source_ip == info.source_ip && user_agent == info.user_agent && region == info.region;
+  }
+
+  void Set(const std::shared_ptr<const PrincipalEntry>& e, const RequestInfo& info,
+           std::int64_t epoch_seconds) {
+    entry = e;
+    source_ip.assign(info.source_ip);
+    user_agent.assign(info.user_agent);
+    region.assign(info.region);
+    epoch = epoch_seconds;
+    secure = info.secure_transport;
+    valid = true;
+  }
+
+  void Reset() {
+    valid = false;
+    entry.reset();
+  }
+};
+
+// The principal's keys, then the request's: connection, time, region, operation keys.
+void BuildContext(const PrincipalEntry& entry, const RequestInfo& info, std::int64_t epoch,
+                  const AuthzRequest& request, eval::RequestContext& ctx) {
+  ctx = entry.base_context;
+  if (!info.source_ip.empty()) {
+    ctx.Set("aws:SourceIp", info.source_ip);
+  }
+  if (!info.user_agent.empty()) {
+    ctx.Set("aws:UserAgent", info.user_agent);
+  }
+  ctx.Set("aws:SecureTransport", info.secure_transport ? "true" : "false");
+  char time_buf[32];
+  std::string_view time_text;
+  FormatIso8601(info.time, time_buf, time_text);
+  ctx.Set("aws:CurrentTime", time_text);
+  char epoch_buf[24];
+  const int epoch_len =
+      std::snprintf(epoch_buf, sizeof(epoch_buf), "%lld", static_cast<long long>(epoch));
+  ctx.Set("aws:EpochTime",
+          std::string_view(epoch_buf, epoch_len > 0 ? static_cast<std::size_t>(epoch_len) : 0));
+  if (!info.region.empty()) {
+    ctx.Set("aws:RequestedRegion", info.region);
+  }
+  for (const auto& [key, values] : request.context) {
+    if (values.size() == 1) {
+      ctx.Set(key, values.front());
+    } else {
+      ctx.SetMulti(key, values);
+    }
+  }
+}
+
 }  // namespace
 
 Result<EnforcementMode> ParseEnforcementMode(std::string_view text) {
@@ -130,9 +195,8 @@ struct Authorizer::Impl {
 
   // Returns the compiled policy for `key`, compiling `document` when the cache has no
   // entry for it or one built from another document. Null when it does not parse.
-  std::shared_ptr<const eval::CompiledPolicy> Compile(const std::string& key,
-                                                      std::string document, std::string id,
-                                                      policy::PolicyKind kind) {
+  std::shared_ptr<const eval::CompiledPolicy> Compile(const std::string& key, std::string document,
+                                                      std::string id, policy::PolicyKind kind) {
     {
       std::shared_lock lock(mu);
       auto it = policies.find(key);
@@ -170,7 +234,7 @@ struct Authorizer::Impl {
                            txn.ListInlinePolicies(ref, options));
       for (store::InlinePolicy& p : page.items) {
         std::string id = std::string(owner) + ":" + p.name;
-        std::string key = "inline\n" + id;
+        std::string key = "inline\n" + ref.account_id + "\n" + id;
         auto compiled =
             Compile(key, std::move(p.document), std::move(id), policy::PolicyKind::kIdentity);
         if (compiled) {
@@ -208,8 +272,7 @@ struct Authorizer::Impl {
       IAM_ASSIGN_OR_RETURN(store::Page<store::ManagedPolicy> page,
                            txn.ListAttachedPolicies(ref, options));
       for (const store::ManagedPolicy& p : page.items) {
-        IAM_ASSIGN_OR_RETURN(auto compiled,
-                             CompileManaged(txn, p, policy::PolicyKind::kIdentity));
+        IAM_ASSIGN_OR_RETURN(auto compiled, CompileManaged(txn, p, policy::PolicyKind::kIdentity));
         if (compiled) {
           out.push_back(std::move(compiled));
         }
@@ -339,42 +402,25 @@ Status Authorizer::Authorize(const auth::Caller& caller, const RequestInfo& info
     IAM_ASSIGN_OR_RETURN(entry, impl.Build(caller, generation));
   }
 
-  // One Request and Decision per thread: their buffers are reused across calls.
+  // One Request and Decision per thread: their buffers are reused across calls, and
+  // when a thread serves the same principal again with the same connection facts in the
+  // same second (and no operation keys), the context built last time is reused as is.
   thread_local eval::Request req;
   thread_local eval::Decision decision;
+  thread_local ContextKey last;
   req.principal.assign(caller.arn);
   req.principal_account.assign(caller.account_id);
   req.action.assign(request.action);
   req.resource.assign(request.resource_arn);
   req.resource_account.assign(caller.account_id);
-  req.context = entry->base_context;
-  eval::RequestContext& ctx = req.context;
-  if (!info.source_ip.empty()) {
-    ctx.Set("aws:SourceIp", info.source_ip);
-  }
-  if (!info.user_agent.empty()) {
-    ctx.Set("aws:UserAgent", info.user_agent);
-  }
-  ctx.Set("aws:SecureTransport", info.secure_transport ? "true" : "false");
-  char time_buf[32];
-  std::string_view time_text;
-  FormatIso8601(info.time, time_buf, time_text);
-  ctx.Set("aws:CurrentTime", time_text);
-  char epoch_buf[24];
-  int epoch_len = std::snprintf(
-      epoch_buf, sizeof(epoch_buf), "%lld",
-      static_cast<long long>(
-          std::chrono::floor<std::chrono::seconds>(info.time.time_since_epoch()).count()));
-  ctx.Set("aws:EpochTime",
-          std::string_view(epoch_buf, epoch_len > 0 ? static_cast<std::size_t>(epoch_len) : 0));
-  if (!info.region.empty()) {
-    ctx.Set("aws:RequestedRegion", info.region);
-  }
-  for (const auto& [key, values] : request.context) {
-    if (values.size() == 1) {
-      ctx.Set(key, values.front());
+  const std::int64_t epoch =
+      std::chrono::floor<std::chrono::seconds>(info.time.time_since_epoch()).count();
+  if (!request.context.empty() || !last.Matches(entry, info, epoch)) {
+    BuildContext(*entry, info, epoch, request, req.context);
+    if (request.context.empty()) {
+      last.Set(entry, info, epoch);
     } else {
-      ctx.SetMulti(key, values);
+      last.Reset();
     }
   }
 

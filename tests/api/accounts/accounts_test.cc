@@ -1,10 +1,9 @@
 // CreateAccount and Bootstrap against a memory store.
 #include "api/accounts/accounts.h"
 
-#include <gtest/gtest.h>
-
 #include <array>
 #include <chrono>
+#include <gtest/gtest.h>
 #include <memory>
 #include <string>
 
@@ -123,10 +122,10 @@ TEST_F(AccountsTest, InvalidValuesAreInvalidArgument) {
   expect_invalid({"12345678901", "", "", ""});
   expect_invalid({"1234567890123", "", "", ""});
   expect_invalid({"12345678901a", "", "", ""});
-  expect_invalid({"", "", "AKIA1234567890", ""});           // 14 characters
-  expect_invalid({"", "", "AKIAabcdefghijklmnop", ""});     // lowercase
-  expect_invalid({"", "", std::string(129, 'A'), ""});      // too long
-  expect_invalid({"", "", "", "shortsecret12"});            // under 16
+  expect_invalid({"", "", "AKIA1234567890", ""});        // 14 characters
+  expect_invalid({"", "", "AKIAabcdefghijklmnop", ""});  // lowercase
+  expect_invalid({"", "", std::string(129, 'A'), ""});   // too long
+  expect_invalid({"", "", "", "shortsecret12"});         // under 16
   EXPECT_TRUE(Accounts().empty());
 }
 
@@ -169,8 +168,8 @@ TEST_F(AccountsTest, BootstrapReactivatesAndRestoresTheDevelopmentKey) {
   ASSERT_TRUE(Bootstrap(*store_, box_, options).has_value());
   {
     auto txn = store_->BeginWrite().value();
-    ASSERT_TRUE(txn->UpdateAccessKeyStatus(kDevKeyId, store::AccessKeyStatus::kInactive)
-                    .has_value());
+    ASSERT_TRUE(
+        txn->UpdateAccessKeyStatus(kDevKeyId, store::AccessKeyStatus::kInactive).has_value());
     ASSERT_TRUE(txn->Commit().has_value());
   }
   ASSERT_TRUE(Bootstrap(*store_, box_, options).has_value());

@@ -2,11 +2,10 @@
 // messages, the request context, caching and invalidation, enforcement modes.
 #include "api/authz/authorizer.h"
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <gtest/gtest.h>
 #include <memory>
 #include <string>
 #include <thread>
@@ -91,8 +90,8 @@ class AuthorizerTest : public ::testing::Test {
                  const std::string& document) {
     Write([&](store::WriteTxn& txn) {
       ASSERT_TRUE(txn.PutInlinePolicy(store::InlinePolicy{
-                         store::PrincipalRef{kind, std::string(kAccountId), owner}, name,
-                         document})
+                                          store::PrincipalRef{kind, std::string(kAccountId), owner},
+                                          name, document})
                       .has_value());
     });
   }
@@ -123,17 +122,15 @@ class AuthorizerTest : public ::testing::Test {
 
   void Attach(store::PrincipalKind kind, const std::string& owner, const std::string& arn) {
     Write([&](store::WriteTxn& txn) {
-      ASSERT_TRUE(
-          txn.AttachPolicy(store::PrincipalRef{kind, std::string(kAccountId), owner}, arn)
-              .has_value());
+      ASSERT_TRUE(txn.AttachPolicy(store::PrincipalRef{kind, std::string(kAccountId), owner}, arn)
+                      .has_value());
     });
   }
 
   void Detach(store::PrincipalKind kind, const std::string& owner, const std::string& arn) {
     Write([&](store::WriteTxn& txn) {
-      ASSERT_TRUE(
-          txn.DetachPolicy(store::PrincipalRef{kind, std::string(kAccountId), owner}, arn)
-              .has_value());
+      ASSERT_TRUE(txn.DetachPolicy(store::PrincipalRef{kind, std::string(kAccountId), owner}, arn)
+                      .has_value());
     });
   }
 
@@ -315,10 +312,10 @@ TEST_F(AuthorizerTest, PermissionsBoundaryLimitsIdentityPolicies) {
                "permissions boundary allows the iam:CreateUser action");
   // The boundary alone grants nothing.
   Write([](store::WriteTxn& txn) {
-    ASSERT_TRUE(txn.DeleteInlinePolicy(
-                       store::PrincipalRef{PrincipalKind::kUser, std::string(kAccountId), "bob"},
-                       "p")
-                    .has_value());
+    ASSERT_TRUE(
+        txn.DeleteInlinePolicy(
+               store::PrincipalRef{PrincipalKind::kUser, std::string(kAccountId), "bob"}, "p")
+            .has_value());
   });
   ExpectDenied(Check(User("bob"), "iam:GetUser"),
                "User: arn:aws:iam::123456789012:user/bob is not authorized to perform: "
