@@ -12,6 +12,8 @@
 #include "eval/evaluator.h"
 #include "policy/json.h"
 #include "policy/parse.h"
+#include "server/config.h"
+#include "server/serve.h"
 
 namespace portcullis::cli {
 namespace {
@@ -306,6 +308,70 @@ void AddEvaluate(CLI::App& policy_cmd, EvaluateArgs& a) {
   e->add_flag("--json", a.json, "Print JSON");
 }
 
+struct ServeArgs {
+  server::FlagValues flags;
+};
+
+struct AccountCreateArgs {
+  server::FlagValues flags;  // data_dir, config
+  server::CreateAccountArgs create;
+};
+
+void AddServe(CLI::App& app, ServeArgs& args) {
+  CLI::App* s = app.add_subcommand("serve", "Run the IAM server (docs/configuration.md)");
+  s->add_option_function<std::string>(
+      "--config", [&args](const std::string& v) { args.flags["config"] = v; },
+      "TOML config file (PORTCULLIS_CONFIG)");
+  for (const server::SettingSpec& spec : server::Settings()) {
+    if (spec.flag.empty()) {
+      continue;
+    }
+    const std::string key(spec.key);
+    std::string help(spec.help);
+    help += " [" + std::string(spec.env) + "; default " + std::string(spec.fallback) + "]";
+    if (spec.is_switch) {
+      s->add_flag_callback(
+          std::string(spec.flag), [&args, key] { args.flags[key] = "true"; }, help);
+    } else {
+      s->add_option_function<std::string>(
+          std::string(spec.flag), [&args, key](const std::string& v) { args.flags[key] = v; },
+          help);
+    }
+  }
+}
+
+void AddAccount(CLI::App& app, AccountCreateArgs& args) {
+  CLI::App* account = app.add_subcommand("account", "Manage accounts");
+  account->require_subcommand(1);
+  CLI::App* c = account->add_subcommand("create", "Add an account and print its root keys");
+  c->add_option("--account-id", args.create.account_id, "12-digit id (default: random)");
+  c->add_option("--alias", args.create.alias, "Account alias");
+  c->add_option_function<std::string>(
+      "--data-dir", [&args](const std::string& v) { args.flags["data_dir"] = v; },
+      "Data directory [PORTCULLIS_DATA_DIR; default ./portcullis-data]");
+  c->add_option_function<std::string>(
+      "--config", [&args](const std::string& v) { args.flags["config"] = v; },
+      "TOML config file (PORTCULLIS_CONFIG)");
+}
+
+int RunServe(const ServeArgs& args, std::ostream& out, std::ostream& err) {
+  auto config = server::ResolveServerConfig(args.flags, server::ProcessEnvironment());
+  if (!config.has_value()) {
+    err << "portcullis: " << config.error().ToString() << "\n";
+    return kExitUsage;
+  }
+  return server::Serve(*config, out, err);
+}
+
+int RunAccountCreate(const AccountCreateArgs& args, std::ostream& out, std::ostream& err) {
+  auto config = server::ResolveServerConfig(args.flags, server::ProcessEnvironment());
+  if (!config.has_value()) {
+    err << "portcullis: " << config.error().ToString() << "\n";
+    return kExitUsage;
+  }
+  return server::CreateAccountCommand(*config, args.create, out, err);
+}
+
 }  // namespace
 
 int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
@@ -317,6 +383,10 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   EvaluateArgs evaluate;
   AddValidate(*policy_cmd, validate);
   AddEvaluate(*policy_cmd, evaluate);
+  ServeArgs serve;
+  AddServe(app, serve);
+  AccountCreateArgs account_create;
+  AddAccount(app, account_create);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -327,6 +397,12 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
     int code = app.exit(e, help, err);
     out << help.str();
     return code == 0 ? kExitOk : kExitUsage;
+  }
+  if (app.got_subcommand("serve")) {
+    return RunServe(serve, out, err);
+  }
+  if (app.got_subcommand("account")) {
+    return RunAccountCreate(account_create, out, err);
   }
   if (policy_cmd->got_subcommand("validate")) {
     return RunValidate(validate, out, err);

@@ -2,10 +2,14 @@
 //
 //   portcullis policy validate FILE [--kind K] [--json]
 //   portcullis policy evaluate [simple flags | --request FILE|- | --requests FILE.jsonl] [--json]
+//   portcullis serve [--config FILE] [setting flags]      (docs/configuration.md)
+//   portcullis account create [--account-id ID] [--alias A] [--data-dir D] [--config FILE]
 //
 // Exit codes (docs/cli.md): 0 success (validate: valid; evaluate: Allow, or a batch
 // that was fully processed), 1 invalid input (bad policy, bad request, unreadable
 // file), 2 usage error, 3 ImplicitDeny, 4 ExplicitDeny (single evaluation only).
+// serve: 0 after a graceful shutdown, 1 when the server cannot start, 2 for a bad
+// setting. account create: 0, 1 when the store fails or the id is taken, 2 bad values.
 #pragma once
 
 #include <iosfwd>
