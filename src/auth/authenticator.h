@@ -32,6 +32,8 @@ class Authenticator {
   ~Authenticator();
   Authenticator(const Authenticator&) = delete;
   Authenticator& operator=(const Authenticator&) = delete;
+  Authenticator(Authenticator&&) = delete;
+  Authenticator& operator=(Authenticator&&) = delete;
 
   // Verifies `request`; `expected_service` as sigv4::VerifyOptions. Errors carry AWS's
   // codes (MissingAuthenticationToken, IncompleteSignature, SignatureDoesNotMatch,

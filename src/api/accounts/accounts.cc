@@ -102,6 +102,39 @@ Result<RootCredentials> CreateIn(store::WriteTxn& txn, const crypto::SecretBox& 
   return creds;
 }
 
+// Makes sure the fixed development root key exists for `account_id`, is Active and
+// holds the given secret. Returns whether it changed anything (the caller commits).
+Result<bool> EnsureDevelopmentKey(store::WriteTxn& txn, const crypto::SecretBox& box,
+                                  std::string_view account_id, const BootstrapOptions& options) {
+  auto existing = txn.GetAccessKey(options.access_key_id);
+  if (!existing.has_value()) {
+    if (existing.error().code != ErrorCode::kNotFound) {
+      return MakeError(std::move(existing).error());
+    }
+    IAM_RETURN_IF_ERROR(txn.PutAccessKey(
+        RootKey(box, account_id, options.access_key_id, options.secret_access_key)));
+    return true;
+  }
+  if (existing->account_id != account_id || !existing->user_name.empty()) {
+    return MakeError(
+        store::AlreadyExistsError("root access key id is in use by another account or user"));
+  }
+  auto opened = box.Open(existing->sealed_secret, existing->id);
+  const bool secret_matches = opened.has_value() && *opened == options.secret_access_key;
+  if (!secret_matches) {
+    // The development secret changed between starts (or the master key did): reseal.
+    IAM_RETURN_IF_ERROR(txn.DeleteAccessKey(existing->id));
+    IAM_RETURN_IF_ERROR(txn.PutAccessKey(
+        RootKey(box, account_id, options.access_key_id, options.secret_access_key)));
+    return true;
+  }
+  if (existing->status != store::AccessKeyStatus::kActive) {
+    IAM_RETURN_IF_ERROR(txn.UpdateAccessKeyStatus(existing->id, store::AccessKeyStatus::kActive));
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<RootCredentials> CreateAccount(store::IdentityStore& store, const crypto::SecretBox& box,
@@ -155,35 +188,10 @@ Result<BootstrapResult> Bootstrap(store::IdentityStore& store, const crypto::Sec
     return result;  // nothing to change; the transaction rolls back
   }
 
-  auto existing = txn->GetAccessKey(options.access_key_id);
-  if (existing.has_value()) {
-    if (existing->account_id != first || !existing->user_name.empty()) {
-      return MakeError(
-          store::AlreadyExistsError("root access key id is in use by another account or user"));
-    }
-    // The secret may have changed between starts: reseal it.
-    auto opened = box.Open(existing->sealed_secret, existing->id);
-    const bool secret_matches = opened.has_value() && *opened == options.secret_access_key;
-    if (existing->status == store::AccessKeyStatus::kActive && secret_matches) {
-      return result;
-    }
-    if (!secret_matches) {
-      IAM_RETURN_IF_ERROR(txn->DeleteAccessKey(existing->id));
-      IAM_RETURN_IF_ERROR(
-          txn->PutAccessKey(RootKey(box, first, options.access_key_id, options.secret_access_key)));
-    } else {
-      IAM_RETURN_IF_ERROR(
-          txn->UpdateAccessKeyStatus(existing->id, store::AccessKeyStatus::kActive));
-    }
+  IAM_ASSIGN_OR_RETURN(const bool changed, EnsureDevelopmentKey(*txn, box, first, options));
+  if (changed) {
     IAM_RETURN_IF_ERROR(txn->Commit());
-    return result;
   }
-  if (existing.error().code != ErrorCode::kNotFound) {
-    return MakeError(std::move(existing).error());
-  }
-  IAM_RETURN_IF_ERROR(
-      txn->PutAccessKey(RootKey(box, first, options.access_key_id, options.secret_access_key)));
-  IAM_RETURN_IF_ERROR(txn->Commit());
   return result;
 }
 

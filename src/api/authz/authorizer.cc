@@ -9,6 +9,8 @@
 //    1000 users attached to one policy compile it once; a changed document recompiles.
 #include "api/authz/authorizer.h"
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -59,19 +61,21 @@ struct PolicyEntry {
   std::shared_ptr<const eval::CompiledPolicy> compiled;  // null: did not parse
 };
 
-// ISO 8601 UTC with seconds: 2026-11-28T02:36:25Z.
-void FormatIso8601(std::chrono::system_clock::time_point time, char (&out)[32],
-                   std::string_view& text) {
+// 2026-11-28T02:36:25Z.
+using TextBuffer = std::array<char, 32>;
+
+// ISO 8601 UTC with seconds, into `out`; returns the text.
+std::string_view FormatIso8601(std::chrono::system_clock::time_point time, TextBuffer& out) {
   auto secs = std::chrono::floor<std::chrono::seconds>(time);
   auto days = std::chrono::floor<std::chrono::days>(secs);
   std::chrono::year_month_day ymd{days};
   std::chrono::hh_mm_ss<std::chrono::seconds> hms{secs - days};
-  int n = std::snprintf(out, sizeof(out), "%04d-%02u-%02uT%02ld:%02ld:%02ldZ",
-                        static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                        static_cast<unsigned>(ymd.day()), static_cast<long>(hms.hours().count()),
-                        static_cast<long>(hms.minutes().count()),
-                        static_cast<long>(hms.seconds().count()));
-  text = std::string_view(out, n > 0 ? static_cast<std::size_t>(n) : 0);
+  const int n = std::snprintf(
+      out.data(), out.size(), "%04d-%02u-%02uT%02ld:%02ld:%02ldZ", static_cast<int>(ymd.year()),
+      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+      static_cast<long>(hms.hours().count()), static_cast<long>(hms.minutes().count()),
+      static_cast<long>(hms.seconds().count()));
+  return {out.data(), n > 0 ? static_cast<std::size_t>(n) : 0};
 }
 
 std::string StatementName(const eval::MatchedStatement& m) {
@@ -129,15 +133,12 @@ void BuildContext(const PrincipalEntry& entry, const RequestInfo& info, std::int
     ctx.Set("aws:UserAgent", info.user_agent);
   }
   ctx.Set("aws:SecureTransport", info.secure_transport ? "true" : "false");
-  char time_buf[32];
-  std::string_view time_text;
-  FormatIso8601(info.time, time_buf, time_text);
-  ctx.Set("aws:CurrentTime", time_text);
-  char epoch_buf[24];
+  TextBuffer buffer{};
+  ctx.Set("aws:CurrentTime", FormatIso8601(info.time, buffer));
   const int epoch_len =
-      std::snprintf(epoch_buf, sizeof(epoch_buf), "%lld", static_cast<long long>(epoch));
+      std::snprintf(buffer.data(), buffer.size(), "%lld", static_cast<long long>(epoch));
   ctx.Set("aws:EpochTime",
-          std::string_view(epoch_buf, epoch_len > 0 ? static_cast<std::size_t>(epoch_len) : 0));
+          std::string_view(buffer.data(), epoch_len > 0 ? static_cast<std::size_t>(epoch_len) : 0));
   if (!info.region.empty()) {
     ctx.Set("aws:RequestedRegion", info.region);
   }
@@ -148,6 +149,54 @@ void BuildContext(const PrincipalEntry& entry, const RequestInfo& info, std::int
       ctx.SetMulti(key, values);
     }
   }
+}
+
+// Whether the permissions boundary decided a denial: every matched Deny is the
+// boundary's, or (implicit deny) an identity Allow matched and the boundary did not.
+bool DeniedByBoundary(eval::Verdict verdict, const eval::Decision& decision) {
+  const auto& matched = decision.matched;
+  if (verdict == eval::Verdict::kExplicitDeny) {
+    return !matched.empty() &&
+           std::all_of(matched.begin(), matched.end(), [](const eval::MatchedStatement& m) {
+             return m.type == eval::PolicyType::kPermissionsBoundary;
+           });
+  }
+  return std::any_of(matched.begin(), matched.end(), [](const eval::MatchedStatement& m) {
+    return m.type == eval::PolicyType::kIdentity && m.effect == policy::Effect::kAllow;
+  });
+}
+
+SoftDeny MakeSoftDeny(const auth::Caller& caller, const RequestInfo& info,
+                      const AuthzRequest& request, eval::Verdict verdict,
+                      const eval::Decision& decision) {
+  SoftDeny soft;
+  soft.request_id = info.request_id;
+  soft.principal_arn = caller.arn;
+  soft.action = std::string(request.action);
+  soft.resource_arn = std::string(request.resource_arn);
+  soft.decision = std::string(eval::VerdictName(verdict));
+  for (const eval::MatchedStatement& m : decision.matched) {
+    soft.statements.push_back(StatementName(m));
+  }
+  return soft;
+}
+
+// AWS: IAM User Guide, "Troubleshoot access denied error messages".
+Error AccessDenied(const auth::Caller& caller, const AuthzRequest& request, eval::Verdict verdict,
+                   bool boundary) {
+  std::string message = "User: " + caller.arn +
+                        " is not authorized to perform: " + std::string(request.action) +
+                        " on resource: " + std::string(request.resource_arn);
+  if (verdict == eval::Verdict::kExplicitDeny) {
+    message += boundary ? " with an explicit deny in a permissions boundary"
+                        : " with an explicit deny in an identity-based policy";
+  } else {
+    message += boundary ? " because no permissions boundary allows the "
+                        : " because no identity-based policy allows the ";
+    message += request.action;
+    message += " action";
+  }
+  return Error{ErrorCode::kPermissionDenied, std::move(message), std::nullopt, {}, "AccessDenied"};
 }
 
 }  // namespace
@@ -284,70 +333,86 @@ struct Authorizer::Impl {
     }
   }
 
+  // Appends the inline and attached policies of the user and of each of its groups.
+  Status AddUserPolicies(store::ReadTxn& txn, const store::User& user,
+                         std::vector<std::shared_ptr<const eval::CompiledPolicy>>& out) {
+    const store::PrincipalRef ref{store::PrincipalKind::kUser, user.account_id, user.name};
+    IAM_RETURN_IF_ERROR(AddInline(txn, ref, "user/" + user.name, out));
+    IAM_RETURN_IF_ERROR(AddAttached(txn, ref, out));
+    store::ListOptions options;
+    options.max_items = kPageSize;
+    while (true) {
+      IAM_ASSIGN_OR_RETURN(store::Page<store::Group> groups,
+                           txn.ListGroupsForUser(user.account_id, user.name, options));
+      for (const store::Group& g : groups.items) {
+        const store::PrincipalRef gref{store::PrincipalKind::kGroup, g.account_id, g.name};
+        IAM_RETURN_IF_ERROR(AddInline(txn, gref, "group/" + g.name, out));
+        IAM_RETURN_IF_ERROR(AddAttached(txn, gref, out));
+      }
+      if (!groups.is_truncated) {
+        return OkStatus();
+      }
+      options.marker = groups.next_marker;
+    }
+  }
+
+  // The user's permissions boundary, compiled; null when it has none. A boundary policy
+  // that is gone or no longer parses allows nothing.
+  Result<std::shared_ptr<const eval::CompiledPolicy>> Boundary(store::ReadTxn& txn,
+                                                               const store::User& user) {
+    std::shared_ptr<const eval::CompiledPolicy> compiled;
+    if (user.permissions_boundary_arn.empty()) {
+      return compiled;
+    }
+    auto boundary = txn.GetManagedPolicy(user.permissions_boundary_arn);
+    if (boundary.has_value()) {
+      IAM_ASSIGN_OR_RETURN(compiled, CompileManaged(txn, *boundary, policy::PolicyKind::kBoundary));
+    } else if (boundary.error().code != ErrorCode::kNotFound) {
+      return MakeError(std::move(boundary).error());
+    }
+    if (!compiled) {
+      // NotAction "*" matches no action.
+      auto none =
+          eval::ParseAndCompilePolicy(R"({"Version":"2012-10-17","Statement":)"
+                                      R"([{"Effect":"Allow","NotAction":"*","Resource":"*"}]})",
+                                      user.permissions_boundary_arn,
+                                      policy::ParseOptions{policy::PolicyKind::kBoundary, false});
+      if (none.has_value()) {
+        compiled = *std::move(none);
+      }
+    }
+    return compiled;
+  }
+
+  // aws:username, aws:userid, aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType
+  // and aws:PrincipalTag/*.
+  static void SetPrincipalKeys(const store::User& user, eval::RequestContext& ctx) {
+    ctx.Set("aws:username", user.name);
+    ctx.Set("aws:userid", user.id);
+    ctx.Set("aws:PrincipalArn", user.arn);
+    ctx.Set("aws:PrincipalAccount", user.account_id);
+    ctx.Set("aws:PrincipalType", "User");
+    for (const store::Tag& tag : user.tags) {
+      ctx.Set("aws:PrincipalTag/" + tag.key, tag.value);
+    }
+  }
+
+  // Reads the caller's policies in one snapshot and caches the compiled set.
   Result<std::shared_ptr<const PrincipalEntry>> Build(const auth::Caller& caller,
                                                       std::uint64_t generation) {
     IAM_ASSIGN_OR_RETURN(std::unique_ptr<store::ReadTxn> txn, store.BeginRead());
     auto entry = std::make_shared<PrincipalEntry>();
     entry->generation = generation;
     auto user = txn->GetUser(caller.account_id, caller.user_name);
-    if (!user.has_value()) {
-      if (user.error().code != ErrorCode::kNotFound) {
-        return MakeError(std::move(user).error());
-      }
-      entry->found = false;
-    } else {
+    if (user.has_value()) {
       entry->found = true;
       eval::PolicySetInput input;
-      store::PrincipalRef ref{store::PrincipalKind::kUser, user->account_id, user->name};
-      IAM_RETURN_IF_ERROR(AddInline(*txn, ref, "user/" + user->name, input.identity));
-      IAM_RETURN_IF_ERROR(AddAttached(*txn, ref, input.identity));
-
-      store::ListOptions options;
-      options.max_items = kPageSize;
-      while (true) {
-        IAM_ASSIGN_OR_RETURN(store::Page<store::Group> groups,
-                             txn->ListGroupsForUser(user->account_id, user->name, options));
-        for (const store::Group& g : groups.items) {
-          store::PrincipalRef gref{store::PrincipalKind::kGroup, g.account_id, g.name};
-          IAM_RETURN_IF_ERROR(AddInline(*txn, gref, "group/" + g.name, input.identity));
-          IAM_RETURN_IF_ERROR(AddAttached(*txn, gref, input.identity));
-        }
-        if (!groups.is_truncated) {
-          break;
-        }
-        options.marker = groups.next_marker;
-      }
-
-      if (!user->permissions_boundary_arn.empty()) {
-        auto boundary = txn->GetManagedPolicy(user->permissions_boundary_arn);
-        if (boundary.has_value()) {
-          IAM_ASSIGN_OR_RETURN(input.permissions_boundary,
-                               CompileManaged(*txn, *boundary, policy::PolicyKind::kBoundary));
-        } else if (boundary.error().code != ErrorCode::kNotFound) {
-          return MakeError(std::move(boundary).error());
-        }
-        if (!input.permissions_boundary) {
-          // A boundary that is gone or broken allows nothing: an empty boundary.
-          auto empty = eval::ParseAndCompilePolicy(
-              R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":"*","Resource":"*"}]})",
-              user->permissions_boundary_arn,
-              policy::ParseOptions{policy::PolicyKind::kBoundary, false});
-          if (empty.has_value()) {
-            input.permissions_boundary = *std::move(empty);
-          }
-        }
-      }
+      IAM_RETURN_IF_ERROR(AddUserPolicies(*txn, *user, input.identity));
+      IAM_ASSIGN_OR_RETURN(input.permissions_boundary, Boundary(*txn, *user));
       entry->policies = eval::CompiledPolicySet(std::move(input));
-
-      eval::RequestContext& ctx = entry->base_context;
-      ctx.Set("aws:username", user->name);
-      ctx.Set("aws:userid", user->id);
-      ctx.Set("aws:PrincipalArn", user->arn);
-      ctx.Set("aws:PrincipalAccount", user->account_id);
-      ctx.Set("aws:PrincipalType", "User");
-      for (const store::Tag& tag : user->tags) {
-        ctx.Set("aws:PrincipalTag/" + tag.key, tag.value);
-      }
+      SetPrincipalKeys(*user, entry->base_context);
+    } else if (user.error().code != ErrorCode::kNotFound) {
+      return MakeError(std::move(user).error());
     }
     std::shared_ptr<const PrincipalEntry> result = entry;
     std::unique_lock lock(mu);
@@ -358,7 +423,7 @@ struct Authorizer::Impl {
     if (it == principals.end()) {
       principals.emplace(caller.arn, result);
     } else if (it->second->generation <= generation) {
-      it->second = result;
+      it->second = result;  // a concurrent build from an older snapshot loses
     }
     return result;
   }
@@ -438,54 +503,13 @@ Status Authorizer::Authorize(const auth::Caller& caller, const RequestInfo& info
     decision.Clear();
   }
 
-  bool boundary = false;
-  if (verdict == eval::Verdict::kExplicitDeny) {
-    boundary = !decision.matched.empty();
-    for (const eval::MatchedStatement& m : decision.matched) {
-      if (m.type != eval::PolicyType::kPermissionsBoundary) {
-        boundary = false;
-      }
-    }
-  } else {
-    // An identity Allow matched, so the boundary is what did not allow.
-    for (const eval::MatchedStatement& m : decision.matched) {
-      if (m.type == eval::PolicyType::kIdentity && m.effect == policy::Effect::kAllow) {
-        boundary = true;
-      }
-    }
-  }
-
   if (impl.mode == EnforcementMode::kSoft) {
     if (impl.on_soft_deny) {
-      SoftDeny soft;
-      soft.request_id = info.request_id;
-      soft.principal_arn = caller.arn;
-      soft.action = std::string(request.action);
-      soft.resource_arn = std::string(request.resource_arn);
-      soft.decision = std::string(eval::VerdictName(verdict));
-      for (const eval::MatchedStatement& m : decision.matched) {
-        soft.statements.push_back(StatementName(m));
-      }
-      impl.on_soft_deny(soft);
+      impl.on_soft_deny(MakeSoftDeny(caller, info, request, verdict, decision));
     }
     return OkStatus();
   }
-
-  // AWS: IAM User Guide, "Troubleshoot access denied error messages".
-  std::string message = "User: " + caller.arn +
-                        " is not authorized to perform: " + std::string(request.action) +
-                        " on resource: " + std::string(request.resource_arn);
-  if (verdict == eval::Verdict::kExplicitDeny) {
-    message += boundary ? " with an explicit deny in a permissions boundary"
-                        : " with an explicit deny in an identity-based policy";
-  } else {
-    message += boundary ? " because no permissions boundary allows the "
-                        : " because no identity-based policy allows the ";
-    message += request.action;
-    message += " action";
-  }
-  Error error{ErrorCode::kPermissionDenied, std::move(message), std::nullopt, {}, "AccessDenied"};
-  return MakeError(std::move(error));
+  return MakeError(AccessDenied(caller, request, verdict, DeniedByBoundary(verdict, decision)));
 }
 
 }  // namespace portcullis::api::authz

@@ -67,6 +67,8 @@ class Authorizer {
   ~Authorizer();
   Authorizer(const Authorizer&) = delete;
   Authorizer& operator=(const Authorizer&) = delete;
+  Authorizer(Authorizer&&) = delete;
+  Authorizer& operator=(Authorizer&&) = delete;
 
   [[nodiscard]] Status Authorize(const auth::Caller& caller, const RequestInfo& info,
                                  const AuthzRequest& request);
