@@ -1,6 +1,7 @@
 // Tests of the managed policy operations (managed_policies.cc).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "api/iam/aws_managed_policies.h"
@@ -13,6 +14,68 @@ constexpr std::string_view kDoc =
     R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]})";
 constexpr std::string_view kDoc2 =
     R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"}]})";
+
+
+// Checks `value` against the model's `shape`: every member is one the shape names, with
+// a matching kind; enum strings hold an enum value; required members are present.
+void ExpectConforms(const protocol::Value& value, const protocol::Shape& shape,
+                    const std::string& where) {
+  using Kind = protocol::Value::Kind;
+  using protocol::ShapeType;
+  switch (shape.type) {
+    case ShapeType::kStructure: {
+      ASSERT_EQ(value.kind(), Kind::kStructure) << where;
+      for (std::size_t i = 0; i < value.names().size(); ++i) {
+        const protocol::Member* member = shape.FindMember(value.names()[i]);
+        ASSERT_NE(member, nullptr) << where << "." << value.names()[i] << " not in " << shape.name;
+        ExpectConforms(value.children()[i], *member->shape, where + "." + value.names()[i]);
+      }
+      for (const auto& member : shape.members) {
+        if (member.required) {
+          EXPECT_NE(value.Find(member.name), nullptr) << where << "." << member.name << " missing";
+        }
+      }
+      break;
+    }
+    case ShapeType::kList:
+      ASSERT_EQ(value.kind(), Kind::kList) << where;
+      for (std::size_t i = 0; i < value.children().size(); ++i) {
+        ExpectConforms(value.children()[i], *shape.list_member, where + "." + std::to_string(i));
+      }
+      break;
+    case ShapeType::kMap:
+      ASSERT_EQ(value.kind(), Kind::kMap) << where;
+      for (std::size_t i = 0; i < value.names().size(); ++i) {
+        const auto& keys = shape.map_key->enum_values;
+        if (!keys.empty()) {
+          EXPECT_NE(std::find(keys.begin(), keys.end(), value.names()[i]), keys.end())
+              << where << " key " << value.names()[i];
+        }
+        ExpectConforms(value.children()[i], *shape.map_value, where + "." + value.names()[i]);
+      }
+      break;
+    case ShapeType::kString:
+      ASSERT_EQ(value.kind(), Kind::kString) << where;
+      if (!shape.enum_values.empty()) {
+        EXPECT_NE(std::find(shape.enum_values.begin(), shape.enum_values.end(), value.text()),
+                  shape.enum_values.end())
+            << where << " = " << value.text();
+      }
+      break;
+    case ShapeType::kInteger:
+    case ShapeType::kLong:
+      EXPECT_EQ(value.kind(), Kind::kInteger) << where;
+      break;
+    case ShapeType::kBoolean:
+      EXPECT_EQ(value.kind(), Kind::kBoolean) << where;
+      break;
+    case ShapeType::kTimestamp:
+      EXPECT_EQ(value.kind(), Kind::kTimestamp) << where;
+      break;
+    default:
+      ADD_FAILURE() << where << ": unexpected shape " << shape.name;
+  }
+}
 
 class ManagedPoliciesTest : public IamApiTest {
  protected:
@@ -28,6 +91,23 @@ class ManagedPoliciesTest : public IamApiTest {
 
   void Seed() {
     WriteStore([](store::WriteTxn& txn) { return SeedAwsManagedPolicies(txn); });
+  }
+
+  // Calls `op` as root and checks its output against the model's output shape.
+  protocol::Value Conforming(std::string_view op, const Params& params = {}) {
+    protocol::Value out = MustCall(op, params);
+    const protocol::Operation* operation = protocol::IamModel().FindOperation(op);
+    EXPECT_NE(operation, nullptr) << op;
+    if (operation == nullptr) return out;
+    if (operation->output == nullptr) {
+      EXPECT_TRUE(out.names().empty()) << op << " returns " << out.DebugString();
+    } else {
+      SCOPED_TRACE(op);
+      ExpectConforms(out, *operation->output, std::string(op));
+      EXPECT_FALSE(
+          protocol::EncodeQueryResponse(protocol::IamModel(), *operation, out, "rid").empty());
+    }
+    return out;
   }
 
   void CreateUserInStore(const std::string& name) {
@@ -342,6 +422,64 @@ TEST_F(ManagedPoliciesTest, UsersNeedPermission) {
 
   AllowUser("bob", AllowDocument("iam:CreatePolicy"), "create");
   MustCallAs(bob, "CreatePolicy", {{"PolicyName", "Mine"}, {"PolicyDocument", std::string(kDoc)}});
+}
+
+TEST_F(ManagedPoliciesTest, OutputsConformToTheModel) {
+  Seed();
+  const std::string arn = ArnOf("Readers");
+  Conforming("CreatePolicy", {{"PolicyName", "Readers"},
+                              {"PolicyDocument", std::string(kDoc)},
+                              {"Description", "d"},
+                              {"Tags.member.1.Key", "k"},
+                              {"Tags.member.1.Value", "v"}});
+  Conforming("GetPolicy", {{"PolicyArn", arn}});
+  Conforming("ListPolicies", {{"MaxItems", "3"}});
+  Conforming("ListPolicies", {{"Scope", "Local"}});
+  Conforming("CreatePolicyVersion", {{"PolicyArn", arn}, {"PolicyDocument", std::string(kDoc2)}});
+  Conforming("GetPolicyVersion", {{"PolicyArn", arn}, {"VersionId", "v2"}});
+  Conforming("ListPolicyVersions", {{"PolicyArn", arn}});
+  Conforming("SetDefaultPolicyVersion", {{"PolicyArn", arn}, {"VersionId", "v2"}});
+  Conforming("DeletePolicyVersion", {{"PolicyArn", arn}, {"VersionId", "v1"}});
+  CreateUserInStore("alice");
+  WriteStore([&](store::WriteTxn& txn) -> Status {
+    store::Group group;
+    group.account_id = std::string(kAccountId);
+    group.name = "devs";
+    group.id = NewUniqueId(kGroupIdPrefix);
+    group.arn = "arn:aws:iam::" + std::string(kAccountId) + ":group/devs";
+    IAM_RETURN_IF_ERROR(txn.PutGroup(group));
+    store::Role role;
+    role.account_id = std::string(kAccountId);
+    role.name = "app";
+    role.id = NewUniqueId(kRoleIdPrefix);
+    role.arn = "arn:aws:iam::" + std::string(kAccountId) + ":role/app";
+    role.assume_role_policy_document = std::string(kDoc);
+    IAM_RETURN_IF_ERROR(txn.PutRole(role));
+    IAM_RETURN_IF_ERROR(txn.AddUserToGroup(kAccountId, "devs", "alice"));
+    store::InlinePolicy inline_policy;
+    inline_policy.principal = {store::PrincipalKind::kGroup, std::string(kAccountId), "devs"};
+    inline_policy.name = "g";
+    inline_policy.document = std::string(kDoc);
+    return txn.PutInlinePolicy(inline_policy);
+  });
+  AllowUser("alice", kDoc);
+  Conforming("AttachUserPolicy", {{"UserName", "alice"}, {"PolicyArn", arn}});
+  Conforming("AttachGroupPolicy",
+             {{"GroupName", "devs"}, {"PolicyArn", "arn:aws:iam::aws:policy/ReadOnlyAccess"}});
+  Conforming("AttachRolePolicy", {{"RoleName", "app"}, {"PolicyArn", arn}});
+  Conforming("ListAttachedUserPolicies", {{"UserName", "alice"}});
+  Conforming("ListAttachedGroupPolicies", {{"GroupName", "devs"}});
+  Conforming("ListAttachedRolePolicies", {{"RoleName", "app"}});
+  Conforming("ListEntitiesForPolicy", {{"PolicyArn", arn}});
+  Conforming("GetAccountSummary");
+  const protocol::Value details = Conforming("GetAccountAuthorizationDetails");
+  EXPECT_EQ(SizeAt(details, "Policies"), 2U);
+  Conforming("GetAccountAuthorizationDetails", {{"MaxItems", "2"}});
+  Conforming("DetachUserPolicy", {{"UserName", "alice"}, {"PolicyArn", arn}});
+  Conforming("DetachGroupPolicy",
+             {{"GroupName", "devs"}, {"PolicyArn", "arn:aws:iam::aws:policy/ReadOnlyAccess"}});
+  Conforming("DetachRolePolicy", {{"RoleName", "app"}, {"PolicyArn", arn}});
+  Conforming("DeletePolicy", {{"PolicyArn", arn}});
 }
 
 }  // namespace
