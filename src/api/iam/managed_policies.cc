@@ -343,16 +343,14 @@ Result<Value> ListPolicies(OperationContext& ctx, const Value& input) {
     }
     IAM_ASSIGN_OR_RETURN(store::ManagedPolicy policy,
                          ScopedCounts(*txn, ctx.account_id(), std::move(candidate)));
-    // AWS: with OnlyAttached, PolicyUsageFilter picks how the policy is used; without
-    // it every policy can serve as either.
+    // AWS: OnlyAttached keeps the policies attached to a user, group or role; with
+    // PolicyUsageFilter PermissionsBoundary, those used as a permissions boundary
+    // instead. Without OnlyAttached every policy can serve as either, so all are listed.
     if (only_attached) {
-      const bool as_policy = policy.attachment_count > 0;
-      const bool as_boundary = policy.permissions_boundary_usage_count > 0;
-      if (usage == "PermissionsPolicy" ? !as_policy
-          : usage == "PermissionsBoundary" ? !as_boundary
-                                           : !(as_policy || as_boundary)) {
-        continue;
-      }
+      const bool used = usage == "PermissionsBoundary"
+                            ? policy.permissions_boundary_usage_count > 0
+                            : policy.attachment_count > 0;
+      if (!used) continue;
     }
     if (listed == static_cast<std::size_t>(options.max_items)) {
       truncated = true;

@@ -368,6 +368,21 @@ TEST_F(ManagedPoliciesTest, ListPoliciesByScopePathAndAttachment) {
   const protocol::Value boundaries = MustCall(
       "ListPolicies", {{"OnlyAttached", "true"}, {"PolicyUsageFilter", "PermissionsBoundary"}});
   EXPECT_EQ(SizeAt(boundaries, "Policies"), 0U);
+  WriteStore([&](store::WriteTxn& txn) -> Status {
+    store::User user;
+    user.account_id = std::string(kAccountId);
+    user.name = "bounded";
+    user.id = NewUniqueId(kUserIdPrefix);
+    user.arn = "arn:aws:iam::" + std::string(kAccountId) + ":user/bounded";
+    user.permissions_boundary_arn = ArnOf("Beta", "/team/");
+    return txn.PutUser(user).transform([](const store::User&) {});
+  });
+  const protocol::Value bounded = MustCall(
+      "ListPolicies", {{"OnlyAttached", "true"}, {"PolicyUsageFilter", "PermissionsBoundary"}});
+  ASSERT_EQ(SizeAt(bounded, "Policies"), 1U);
+  EXPECT_EQ(TextAt(bounded, "Policies.0.PolicyName"), "Beta");
+  EXPECT_EQ(At(bounded, "Policies.0.PermissionsBoundaryUsageCount")->number(), 1);
+  EXPECT_EQ(SizeAt(MustCall("ListPolicies", {{"OnlyAttached", "true"}}), "Policies"), 2U);
 
   EXPECT_AWS_ERROR(Call("ListPolicies", {{"Marker", "bogus"}}), "InvalidInput");
 }
