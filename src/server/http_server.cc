@@ -89,7 +89,10 @@ struct HttpServer::Impl {
   // Declared before `ioc` so they outlive the handlers that the io_context destroys.
   HttpServerOptions options;
   HttpHandler handler;
+  // Set at once by Stop() (so responses being built say `Connection: close`), and by
+  // DoStop; stop_started (on `strand`) makes DoStop run once.
   std::atomic<bool> stopping{false};
+  bool stop_started = false;
   std::mutex sessions_mutex;
   std::unordered_map<const Session*, std::weak_ptr<Session>> sessions;  // by sessions_mutex
   std::uint16_t bound_port = 0;
@@ -324,9 +327,11 @@ void HttpServer::Impl::OnAccept(const error_code& ec, tcp::socket socket) {
 
 // Runs on `strand`.
 void HttpServer::Impl::DoStop(std::string_view reason) {
-  if (stopping.exchange(true)) {
+  stopping.store(true);
+  if (stop_started) {
     return;
   }
+  stop_started = true;
   log::Info("shutting down", {{"reason", reason}});
   error_code ec;
   acceptor.close(ec);
@@ -434,6 +439,7 @@ bool HttpServer::stopping() const {
 
 void HttpServer::Stop() {
   Impl* impl = impl_.get();
+  impl->stopping.store(true);
   net::post(impl->strand, [impl] { impl->DoStop("stop requested"); });
 }
 
@@ -441,7 +447,7 @@ void HttpServer::Run() {
   Impl* impl = impl_.get();
   net::post(impl->strand, [impl] {
     if (impl->stopping.load()) {
-      impl->FinishIfDrained();
+      impl->DoStop("stop requested");
       return;
     }
     impl->StartAccept();

@@ -1,0 +1,263 @@
+#include "server/http_server.h"
+
+#include <gtest/gtest.h>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <string>
+#include <thread>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "common/clock.h"
+#include "crypto/secret_box.h"
+#include "server/router.h"
+#include "server/runtime.h"
+
+namespace portcullis::server {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+
+// A server on a loopback port, run on its own thread.
+class RunningServer {
+ public:
+  RunningServer(HttpServerOptions options, HttpHandler handler) {
+    options.address = "127.0.0.1";
+    options.port = 0;
+    auto server = HttpServer::Create(options, std::move(handler));
+    EXPECT_TRUE(server.has_value()) << server.error().ToString();
+    server_ = std::move(*server);
+    done_ = std::async(std::launch::async, [this] { server_->Run(); });
+  }
+
+  ~RunningServer() {
+    server_->Stop();
+    done_.wait();
+  }
+
+  RunningServer(const RunningServer&) = delete;
+  RunningServer& operator=(const RunningServer&) = delete;
+
+  std::uint16_t port() const { return server_->port(); }
+
+  HttpServer& server() { return *server_; }
+
+  // True when Run() returned within `timeout`.
+  bool StoppedWithin(std::chrono::milliseconds timeout) {
+    return done_.wait_for(timeout) == std::future_status::ready;
+  }
+
+ private:
+  std::unique_ptr<HttpServer> server_;
+  std::future<void> done_;
+};
+
+HttpResponseMessage Ok(const HttpRequestMessage& req, const ConnectionInfo& conn) {
+  HttpResponseMessage res{http::status::ok, req.version()};
+  res.body() = std::string(req.target()) + " from " + conn.peer_ip;
+  res.prepare_payload();
+  return res;
+}
+
+class Client {
+ public:
+  explicit Client(std::uint16_t port) : socket_(ioc_) {
+    socket_.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  }
+
+  void Send(const HttpRequestMessage& req) { http::write(socket_, req); }
+
+  HttpResponseMessage Receive(boost::system::error_code* ec_out = nullptr) {
+    HttpResponseMessage res;
+    boost::system::error_code ec;
+    http::read(socket_, buffer_, res, ec);
+    if (ec_out != nullptr) {
+      *ec_out = ec;
+    }
+    return res;
+  }
+
+  HttpResponseMessage RoundTrip(const std::string& target) {
+    HttpRequestMessage req{http::verb::get, target, 11};
+    req.set(http::field::host, "localhost");
+    Send(req);
+    return Receive();
+  }
+
+  void SendRaw(const std::string& bytes) { net::write(socket_, net::buffer(bytes)); }
+
+  // Whether the server closed the connection (reads EOF) within the socket's time.
+  bool ClosedByPeer() {
+    std::array<char, 16> byte{};
+    boost::system::error_code ec;
+    socket_.read_some(net::buffer(byte), ec);
+    return ec == net::error::eof || ec == net::error::connection_reset;
+  }
+
+ private:
+  net::io_context ioc_;
+  tcp::socket socket_;
+  beast::flat_buffer buffer_;
+};
+
+TEST(HttpServerTest, HealthLiveRoundTripThroughTheRouter) {
+  FakeClock clock(std::chrono::system_clock::now());
+  const auto box = crypto::SecretBox::FromKeyForTest(std::array<std::uint8_t, 32>{7});
+  RuntimeOptions options;
+  options.store = StoreKind::kMemory;
+  auto runtime = OpenRuntime(options, box, clock);
+  ASSERT_TRUE(runtime.has_value()) << runtime.error().ToString();
+  Router router(RouterOptions{false, options}, std::move(*runtime), box, clock, nullptr);
+  RunningServer running({}, [&router](const HttpRequestMessage& req, const ConnectionInfo& c) {
+    return router.Handle(req, c);
+  });
+  Client client(running.port());
+  auto res = client.RoundTrip("/health/live");
+  EXPECT_EQ(res.result(), http::status::ok);
+  EXPECT_EQ(res.body(), "ok\n");
+  auto ready = client.RoundTrip("/health/ready");  // same connection: keep-alive
+  EXPECT_EQ(ready.result(), http::status::ok);
+  auto api = client.RoundTrip("/?Action=ListUsers&Version=2010-05-08");
+  EXPECT_EQ(api.result(), http::status::forbidden);
+  EXPECT_NE(api.body().find("MissingAuthenticationToken"), std::string::npos);
+}
+
+TEST(HttpServerTest, KeepAliveAndPeerAddress) {
+  RunningServer running({}, Ok);
+  Client client(running.port());
+  for (int i = 0; i < 3; ++i) {
+    auto res = client.RoundTrip("/n" + std::to_string(i));
+    EXPECT_EQ(res.body(), "/n" + std::to_string(i) + " from 127.0.0.1");
+    EXPECT_TRUE(res.keep_alive());
+  }
+}
+
+TEST(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
+  RunningServer running({}, Ok);
+  Client client(running.port());
+  client.SendRaw("GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(client.Receive().body(), "/a from 127.0.0.1");
+  EXPECT_EQ(client.Receive().body(), "/b from 127.0.0.1");
+}
+
+TEST(HttpServerTest, HeaderLimitAnswers431) {
+  HttpServerOptions options;
+  options.max_header_bytes = 2048;
+  RunningServer running(options, Ok);
+  Client client(running.port());
+  HttpRequestMessage req{http::verb::get, "/", 11};
+  req.set(http::field::host, "localhost");
+  req.set("X-Big", std::string(4096, 'a'));
+  client.Send(req);
+  auto res = client.Receive();
+  EXPECT_EQ(res.result(), http::status::request_header_fields_too_large);
+  EXPECT_FALSE(res.keep_alive());
+}
+
+TEST(HttpServerTest, BodyLimitAnswers413) {
+  HttpServerOptions options;
+  options.max_body_bytes = 1024;
+  RunningServer running(options, Ok);
+  Client client(running.port());
+  HttpRequestMessage req{http::verb::post, "/", 11};
+  req.set(http::field::host, "localhost");
+  req.body() = std::string(4096, 'a');
+  req.prepare_payload();
+  boost::system::error_code ec;
+  client.SendRaw("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4096\r\n\r\n");
+  auto res = client.Receive(&ec);
+  EXPECT_EQ(res.result(), http::status::payload_too_large);
+}
+
+TEST(HttpServerTest, MalformedRequestAnswers400) {
+  RunningServer running({}, Ok);
+  Client client(running.port());
+  client.SendRaw("NOT A REQUEST\r\n\r\n");
+  EXPECT_EQ(client.Receive().result(), http::status::bad_request);
+}
+
+TEST(HttpServerTest, ExpectContinueIsHonoured) {
+  RunningServer running({}, [](const HttpRequestMessage& req, const ConnectionInfo&) {
+    HttpResponseMessage res{http::status::ok, req.version()};
+    res.body() = req.body();
+    res.prepare_payload();
+    return res;
+  });
+  Client client(running.port());
+  client.SendRaw("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+  auto interim = client.Receive();
+  EXPECT_EQ(interim.result(), http::status::continue_);
+  client.SendRaw("hello");
+  EXPECT_EQ(client.Receive().body(), "hello");
+}
+
+TEST(HttpServerTest, IdleConnectionsAreClosed) {
+  HttpServerOptions options;
+  options.idle_timeout = std::chrono::milliseconds(100);
+  RunningServer running(options, Ok);
+  Client client(running.port());
+  EXPECT_EQ(client.RoundTrip("/").result(), http::status::ok);
+  EXPECT_TRUE(client.ClosedByPeer());
+}
+
+TEST(HttpServerTest, ShutdownLetsTheInFlightRequestFinish) {
+  std::promise<void> entered;
+  std::atomic<bool> finished{false};
+  RunningServer running({}, [&](const HttpRequestMessage& req, const ConnectionInfo& c) {
+    entered.set_value();
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    finished = true;
+    return Ok(req, c);
+  });
+  Client idle(running.port());  // an idle keep-alive connection is closed at once
+  Client busy(running.port());
+  HttpRequestMessage req{http::verb::get, "/slow", 11};
+  req.set(http::field::host, "localhost");
+  busy.Send(req);
+  entered.get_future().wait();
+  running.server().Stop();
+  auto res = busy.Receive();
+  EXPECT_TRUE(finished.load());
+  EXPECT_EQ(res.result(), http::status::ok);
+  EXPECT_FALSE(res.keep_alive());
+  EXPECT_TRUE(idle.ClosedByPeer());
+  EXPECT_TRUE(running.StoppedWithin(std::chrono::seconds(5)));
+  // No more connections are accepted.
+  net::io_context ioc;
+  tcp::socket socket(ioc);
+  boost::system::error_code ec;
+  socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), running.port()), ec);
+  EXPECT_TRUE(ec);
+}
+
+TEST(HttpServerTest, BadAddressesAreErrors) {
+  HttpServerOptions options;
+  options.address = "not-an-address";
+  auto server = HttpServer::Create(options, Ok);
+  ASSERT_FALSE(server.has_value());
+  EXPECT_EQ(server.error().code, ErrorCode::kInvalidArgument);
+
+  RunningServer running({}, Ok);
+  HttpServerOptions taken;
+  taken.address = "127.0.0.1";
+  taken.port = running.port();
+  auto second = HttpServer::Create(taken, Ok);
+  ASSERT_FALSE(second.has_value());
+  EXPECT_EQ(second.error().code, ErrorCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace portcullis::server
