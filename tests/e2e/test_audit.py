@@ -12,6 +12,10 @@ from e2e_util import allow, policy_doc, raises_aws
 ACCOUNT = "123456789012"
 
 
+def _param(event: dict, name: str):
+    return (event.get("requestParameters") or {}).get(name)
+
+
 def _events(pc, want: int, predicate) -> list[dict]:
     """Audit events matching `predicate`, waiting up to 5 s for `want` of them."""
     path = pc.server.audit_log
@@ -44,7 +48,7 @@ def test_audit_events_have_cloudtrail_shape(pc, iam):
         user.list_users()
 
     [create] = _events(pc, 1, lambda e: e.get("eventName") == "CreateUser"
-                       and e.get("requestParameters", {}).get("userName") == marker)
+                       and _param(e, "userName") == marker)
     assert create["eventSource"] == "iam.amazonaws.com"
     assert create["sourceIPAddress"] == "127.0.0.1"
     assert create["userAgent"].startswith("Boto3/")
@@ -60,13 +64,13 @@ def test_audit_events_have_cloudtrail_shape(pc, iam):
     assert identity["accessKeyId"] == pc.root.access_key_id
 
     [missing] = _events(pc, 1, lambda e: e.get("eventName") == "GetUser"
-                        and e.get("requestParameters", {}).get("userName")
+                        and _param(e, "userName")
                         == marker + "-missing")
     assert missing["errorCode"] == "NoSuchEntity"
     assert "cannot be found" in missing["errorMessage"]
 
     denied = _events(pc, 1, lambda e: e.get("eventName") == "ListUsers"
-                     and e.get("userIdentity", {}).get("userName") == marker)
+                     and (e.get("userIdentity") or {}).get("userName") == marker)
     assert denied, "no audit event for the denied ListUsers"
     assert denied[-1]["errorCode"] == "AccessDenied"
     assert denied[-1]["userIdentity"]["type"] == "IAMUser"
@@ -74,7 +78,7 @@ def test_audit_events_have_cloudtrail_shape(pc, iam):
     assert denied[-1]["userIdentity"]["accessKeyId"] == key["AccessKeyId"]
 
     created_key = _events(pc, 1, lambda e: e.get("eventName") == "CreateAccessKey"
-                          and e.get("requestParameters", {}).get("userName") == marker)
+                          and _param(e, "userName") == marker)
     assert created_key
 
     # No secret reaches the file: neither the root's nor the key created above.

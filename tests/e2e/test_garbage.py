@@ -18,14 +18,14 @@ def _exchange(port: int, payload: bytes, *, timeout: float = 5.0,
             sock.sendall(payload)
             if shutdown_write:
                 sock.shutdown(socket.SHUT_WR)
-        except (BrokenPipeError, ConnectionResetError):
+        except OSError:  # the server may close first: refused early
             pass
         chunks = []
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
                 data = sock.recv(65536)
-            except (socket.timeout, ConnectionResetError):
+            except OSError:
                 break
             if not data:
                 break
