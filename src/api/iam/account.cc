@@ -30,8 +30,12 @@ Result<std::vector<T>> ReadAll(List&& list) {
   std::vector<T> out;
   for (;;) {
     IAM_ASSIGN_OR_RETURN(store::Page<T> page, list(options));
-    for (auto& item : page.items) out.push_back(std::move(item));
-    if (!page.is_truncated) break;
+    for (auto& item : page.items) {
+      out.push_back(std::move(item));
+    }
+    if (!page.is_truncated) {
+      break;
+    }
     options.marker = page.next_marker;
   }
   return out;
@@ -44,8 +48,12 @@ Result<std::vector<store::ManagedPolicy>> Policies(store::ReadTxn& txn, std::str
   for (;;) {
     IAM_ASSIGN_OR_RETURN(store::Page<store::ManagedPolicy> page,
                          txn.ListManagedPolicies(owner, options));
-    for (auto& item : page.items) out.push_back(std::move(item));
-    if (!page.is_truncated) break;
+    for (auto& item : page.items) {
+      out.push_back(std::move(item));
+    }
+    if (!page.is_truncated) {
+      break;
+    }
     options.marker = page.next_marker;
   }
   return out;
@@ -89,17 +97,25 @@ Result<std::map<std::string, Usage>> UsageIn(store::ReadTxn& txn, std::string_vi
   auto count = [&](PrincipalKind kind, const std::string& name) -> Status {
     IAM_ASSIGN_OR_RETURN(std::vector<store::ManagedPolicy> attached,
                          AttachedTo(txn, PrincipalRef{kind, std::string(account_id), name}));
-    for (const auto& policy : attached) ++usage[policy.arn].attachments;
+    for (const auto& policy : attached) {
+      ++usage[policy.arn].attachments;
+    }
     return OkStatus();
   };
   for (const auto& u : p.users) {
     IAM_RETURN_IF_ERROR(count(PrincipalKind::kUser, u.name));
-    if (!u.permissions_boundary_arn.empty()) ++usage[u.permissions_boundary_arn].boundaries;
+    if (!u.permissions_boundary_arn.empty()) {
+      ++usage[u.permissions_boundary_arn].boundaries;
+    }
   }
-  for (const auto& g : p.groups) IAM_RETURN_IF_ERROR(count(PrincipalKind::kGroup, g.name));
+  for (const auto& g : p.groups) {
+    IAM_RETURN_IF_ERROR(count(PrincipalKind::kGroup, g.name));
+  }
   for (const auto& r : p.roles) {
     IAM_RETURN_IF_ERROR(count(PrincipalKind::kRole, r.name));
-    if (!r.permissions_boundary_arn.empty()) ++usage[r.permissions_boundary_arn].boundaries;
+    if (!r.permissions_boundary_arn.empty()) {
+      ++usage[r.permissions_boundary_arn].boundaries;
+    }
   }
   return usage;
 }
@@ -112,16 +128,16 @@ Result<Value> GetAccountSummary(OperationContext& ctx, const Value& /*input*/) {
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:GetAccountSummary", "*"));
   IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
   IAM_ASSIGN_OR_RETURN(Principals p, AllPrincipals(*txn, ctx.account_id()));
-  IAM_ASSIGN_OR_RETURN(std::vector<store::ManagedPolicy> local,
-                       Policies(*txn, ctx.account_id()));
+  IAM_ASSIGN_OR_RETURN(std::vector<store::ManagedPolicy> local, Policies(*txn, ctx.account_id()));
   IAM_ASSIGN_OR_RETURN(auto usage, UsageIn(*txn, ctx.account_id(), p));
   std::int64_t attachments = 0;
-  for (const auto& [arn, u] : usage) attachments += u.attachments;
-  IAM_ASSIGN_OR_RETURN(
-      std::vector<store::AccessKey> root_keys,
-      ReadAll<store::AccessKey>([&](const store::ListOptions& o) {
-        return txn->ListAccessKeys(ctx.account_id(), "", o);
-      }));
+  for (const auto& [arn, u] : usage) {
+    attachments += u.attachments;
+  }
+  IAM_ASSIGN_OR_RETURN(std::vector<store::AccessKey> root_keys,
+                       ReadAll<store::AccessKey>([&](const store::ListOptions& o) {
+                         return txn->ListAccessKeys(ctx.account_id(), "", o);
+                       }));
   Value out = Value::Structure();
   Value& map = out.Set("SummaryMap", Value::Map());
   // AWS: the keys AWS returns, in the order of its documentation's example; the quotas
@@ -223,13 +239,17 @@ Result<Value> UserDetail(store::ReadTxn& txn, const store::User& user) {
                          return txn.ListGroupsForUser(user.account_id, user.name, o);
                        }));
   Value& group_list = v.Set("GroupList", Value::List());
-  for (const auto& group : groups) group_list.Append(Value::String(group.name));
+  for (const auto& group : groups) {
+    group_list.Append(Value::String(group.name));
+  }
   IAM_ASSIGN_OR_RETURN(std::vector<store::ManagedPolicy> attached, AttachedTo(txn, ref));
   v.Set("AttachedManagedPolicies", AttachedList(attached));
   if (!user.permissions_boundary_arn.empty()) {
     v.Set("PermissionsBoundary", BoundaryValue(user.permissions_boundary_arn));
   }
-  if (!user.tags.empty()) v.Set("Tags", TagListValue(user.tags));
+  if (!user.tags.empty()) {
+    v.Set("Tags", TagListValue(user.tags));
+  }
   return v;
 }
 
@@ -269,7 +289,9 @@ Result<Value> RoleDetail(store::ReadTxn& txn, const store::Role& role) {
   if (!role.permissions_boundary_arn.empty()) {
     v.Set("PermissionsBoundary", BoundaryValue(role.permissions_boundary_arn));
   }
-  if (!role.tags.empty()) v.Set("Tags", TagListValue(role.tags));
+  if (!role.tags.empty()) {
+    v.Set("Tags", TagListValue(role.tags));
+  }
   return v;
 }
 
@@ -283,7 +305,9 @@ Result<Value> PolicyDetail(store::ReadTxn& txn, const store::ManagedPolicy& poli
   v.Set("AttachmentCount", Value::Integer(policy.attachment_count));
   v.Set("PermissionsBoundaryUsageCount", Value::Integer(policy.permissions_boundary_usage_count));
   v.Set("IsAttachable", Value::Boolean(policy.is_attachable));
-  if (!policy.description.empty()) v.Set("Description", Value::String(policy.description));
+  if (!policy.description.empty()) {
+    v.Set("Description", Value::String(policy.description));
+  }
   v.Set("CreateDate", TimestampValue(policy.created));
   v.Set("UpdateDate", TimestampValue(policy.updated));
   IAM_ASSIGN_OR_RETURN(std::vector<store::PolicyVersion> versions,
@@ -291,7 +315,9 @@ Result<Value> PolicyDetail(store::ReadTxn& txn, const store::ManagedPolicy& poli
                          return txn.ListPolicyVersions(policy.arn, o);
                        }));
   Value& list = v.Set("PolicyVersionList", Value::List());
-  for (const auto& version : versions) list.Append(PolicyVersionValue(version));
+  for (const auto& version : versions) {
+    list.Append(PolicyVersionValue(version));
+  }
   return v;
 }
 
@@ -299,15 +325,16 @@ Result<Value> GetAccountAuthorizationDetails(OperationContext& ctx, const Value&
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:GetAccountAuthorizationDetails", "*"));
   std::set<std::string> filter;
   if (const Value* list = input.Find("Filter")) {
-    for (const Value& item : list->children()) filter.insert(item.text());
+    for (const Value& item : list->children()) {
+      filter.insert(item.text());
+    }
   }
   auto wanted = [&](std::string_view name) {
     return filter.empty() || filter.count(std::string(name)) != 0;
   };
   const store::ListOptions options = ListOptionsFrom(input, {});
-  if (!options.marker.empty() &&
-      (options.marker.size() < 2 || options.marker[0] < '0' || options.marker[0] > '4' ||
-       options.marker[1] != '|')) {
+  if (!options.marker.empty() && (options.marker.size() < 2 || options.marker[0] < '0' ||
+                                  options.marker[0] > '4' || options.marker[1] != '|')) {
     return tl::unexpected(InvalidInput("Invalid Marker."));
   }
 
@@ -323,7 +350,9 @@ Result<Value> GetAccountAuthorizationDetails(OperationContext& ctx, const Value&
     IAM_ASSIGN_OR_RETURN(auto usage, UsageIn(*txn, ctx.account_id(), p));
     for (auto& policy : all) {
       auto it = usage.find(policy.arn);
-      if (it == usage.end()) continue;
+      if (it == usage.end()) {
+        continue;
+      }
       // The store's counts cover every account; report the account's own.
       policy.attachment_count = it->second.attachments;
       policy.permissions_boundary_usage_count = it->second.boundaries;
@@ -362,7 +391,9 @@ Result<Value> GetAccountAuthorizationDetails(OperationContext& ctx, const Value&
   bool truncated = false;
   std::string last;
   for (const Row& row : rows) {
-    if (!options.marker.empty() && row.key <= options.marker) continue;
+    if (!options.marker.empty() && row.key <= options.marker) {
+      continue;
+    }
     if (listed == static_cast<std::size_t>(options.max_items)) {
       truncated = true;
       break;
@@ -403,7 +434,9 @@ Result<Value> GetAccountAuthorizationDetails(OperationContext& ctx, const Value&
   out.Set("RoleDetailList", std::move(roles));
   out.Set("Policies", std::move(policies));
   out.Set("IsTruncated", Value::Boolean(truncated));
-  if (truncated) out.Set("Marker", Value::String(last));
+  if (truncated) {
+    out.Set("Marker", Value::String(last));
+  }
   return out;
 }
 

@@ -64,7 +64,9 @@ Result<Resolved> ResolvePrincipal(store::ReadTxn& txn, const Family& family,
       stored_name = found->name;
       return OkStatus();
     }
-    if (found.error().code == ErrorCode::kNotFound) return OkStatus();
+    if (found.error().code == ErrorCode::kNotFound) {
+      return OkStatus();
+    }
     return tl::unexpected(found.error());
   };
   switch (family.kind) {
@@ -98,8 +100,7 @@ Result<bool> AuthorizeOnPrincipal(OperationContext& ctx, const Family& family,
                                   std::string_view action, std::string_view name,
                                   std::string_view policy_arn) {
   IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
-  IAM_ASSIGN_OR_RETURN(Resolved principal,
-                       ResolvePrincipal(*txn, family, ctx.account_id(), name));
+  IAM_ASSIGN_OR_RETURN(Resolved principal, ResolvePrincipal(*txn, family, ctx.account_id(), name));
   txn.reset();
   std::vector<std::pair<std::string, std::vector<std::string>>> context;
   if (!policy_arn.empty()) {
@@ -117,8 +118,12 @@ Result<std::vector<store::ManagedPolicy>> AttachedTo(store::ReadTxn& txn,
   for (;;) {
     IAM_ASSIGN_OR_RETURN(store::Page<store::ManagedPolicy> page,
                          txn.ListAttachedPolicies(principal, options));
-    for (auto& p : page.items) out.push_back(std::move(p));
-    if (!page.is_truncated) break;
+    for (auto& p : page.items) {
+      out.push_back(std::move(p));
+    }
+    if (!page.is_truncated) {
+      break;
+    }
     options.marker = page.next_marker;
   }
   return out;
@@ -127,15 +132,18 @@ Result<std::vector<store::ManagedPolicy>> AttachedTo(store::ReadTxn& txn,
 Result<Value> Attach(OperationContext& ctx, const Value& input, const Family& family) {
   const std::string name(StringMember(input, family.name_member));
   const std::string arn(StringMember(input, "PolicyArn"));
-  IAM_ASSIGN_OR_RETURN(bool exists,
-                       AuthorizeOnPrincipal(ctx, family, Action("Attach", family, "Policy"),
-                                            name, arn));
-  if (!exists) return tl::unexpected(NoSuchPrincipal(family, name));
+  IAM_ASSIGN_OR_RETURN(
+      bool exists,
+      AuthorizeOnPrincipal(ctx, family, Action("Attach", family, "Policy"), name, arn));
+  if (!exists) {
+    return tl::unexpected(NoSuchPrincipal(family, name));
+  }
   const PrincipalRef principal{family.kind, ctx.account_id(), name};
   IAM_RETURN_IF_ERROR(WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
     auto policy = txn.GetManagedPolicy(arn);
     if (!policy.has_value()) {
-      if (policy.error().code == ErrorCode::kNotFound) return tl::unexpected(NotAttachable(arn));
+      if (policy.error().code == ErrorCode::kNotFound)
+        return tl::unexpected(NotAttachable(arn));
       return tl::unexpected(std::move(policy).error());
     }
     if (!policy->is_attachable ||
@@ -150,7 +158,8 @@ Result<Value> Attach(OperationContext& ctx, const Value& input, const Family& fa
       return tl::unexpected(std::move(attached).error());
     }
     for (const auto& p : *attached) {
-      if (p.arn == policy->arn) return OkStatus();  // AWS: already attached is a success
+      if (p.arn == policy->arn)
+        return OkStatus();  // AWS: already attached is a success
     }
     if (attached->size() >= kAttachedPoliciesQuota) {
       return tl::unexpected(LimitExceeded("Cannot exceed quota for " +
@@ -158,7 +167,8 @@ Result<Value> Attach(OperationContext& ctx, const Value& input, const Family& fa
                                           std::to_string(kAttachedPoliciesQuota)));
     }
     auto done = txn.AttachPolicy(principal, policy->arn);
-    if (!done.has_value() && done.error().code == ErrorCode::kAlreadyExists) return OkStatus();
+    if (!done.has_value() && done.error().code == ErrorCode::kAlreadyExists)
+      return OkStatus();
     return done;
   }));
   return Value::Structure();
@@ -167,15 +177,17 @@ Result<Value> Attach(OperationContext& ctx, const Value& input, const Family& fa
 Result<Value> Detach(OperationContext& ctx, const Value& input, const Family& family) {
   const std::string name(StringMember(input, family.name_member));
   const std::string arn(StringMember(input, "PolicyArn"));
-  IAM_ASSIGN_OR_RETURN(bool exists,
-                       AuthorizeOnPrincipal(ctx, family, Action("Detach", family, "Policy"),
-                                            name, arn));
-  if (!exists) return tl::unexpected(NoSuchPrincipal(family, name));
+  IAM_ASSIGN_OR_RETURN(
+      bool exists,
+      AuthorizeOnPrincipal(ctx, family, Action("Detach", family, "Policy"), name, arn));
+  if (!exists) {
+    return tl::unexpected(NoSuchPrincipal(family, name));
+  }
   const PrincipalRef principal{family.kind, ctx.account_id(), name};
   IAM_RETURN_IF_ERROR(WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
-    IAM_ASSIGN_OR_RETURN(Resolved current,
-                         ResolvePrincipal(txn, family, ctx.account_id(), name));
-    if (!current.exists) return tl::unexpected(NoSuchPrincipal(family, name));
+    IAM_ASSIGN_OR_RETURN(Resolved current, ResolvePrincipal(txn, family, ctx.account_id(), name));
+    if (!current.exists)
+      return tl::unexpected(NoSuchPrincipal(family, name));
     auto done = txn.DetachPolicy(principal, arn);
     if (!done.has_value() && done.error().code == ErrorCode::kNotFound) {
       return tl::unexpected(NoSuchEntity("Policy " + arn + " was not found."));
@@ -187,15 +199,15 @@ Result<Value> Detach(OperationContext& ctx, const Value& input, const Family& fa
 
 Result<Value> ListAttached(OperationContext& ctx, const Value& input, const Family& family) {
   const std::string name(StringMember(input, family.name_member));
-  IAM_ASSIGN_OR_RETURN(bool exists,
-                       AuthorizeOnPrincipal(ctx, family, Action("ListAttached", family,
-                                                                "Policies"),
-                                            name, {}));
-  if (!exists) return tl::unexpected(NoSuchPrincipal(family, name));
+  IAM_ASSIGN_OR_RETURN(
+      bool exists,
+      AuthorizeOnPrincipal(ctx, family, Action("ListAttached", family, "Policies"), name, {}));
+  if (!exists) {
+    return tl::unexpected(NoSuchPrincipal(family, name));
+  }
   const store::ListOptions options = ListOptionsFrom(input, "PathPrefix");
   IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
-  auto page = txn->ListAttachedPolicies(PrincipalRef{family.kind, ctx.account_id(), name},
-                                        options);
+  auto page = txn->ListAttachedPolicies(PrincipalRef{family.kind, ctx.account_id(), name}, options);
   if (!page.has_value()) {
     if (page.error().code == ErrorCode::kNotFound) {
       return tl::unexpected(NoSuchPrincipal(family, name));
@@ -280,23 +292,31 @@ Result<std::vector<EntityRow>> AttachedEntities(store::ReadTxn& txn, std::string
       case PrincipalKind::kUser: {
         auto user = txn.GetUser(account_id, entity.name);
         mine = user.has_value() && user->id == entity.id;
-        if (mine) row.path = user->path;
+        if (mine) {
+          row.path = user->path;
+        }
         break;
       }
       case PrincipalKind::kGroup: {
         auto group = txn.GetGroup(account_id, entity.name);
         mine = group.has_value() && group->id == entity.id;
-        if (mine) row.path = group->path;
+        if (mine) {
+          row.path = group->path;
+        }
         break;
       }
       case PrincipalKind::kRole: {
         auto role = txn.GetRole(account_id, entity.name);
         mine = role.has_value() && role->id == entity.id;
-        if (mine) row.path = role->path;
+        if (mine) {
+          row.path = role->path;
+        }
         break;
       }
     }
-    if (mine) out.push_back(std::move(row));
+    if (mine) {
+      out.push_back(std::move(row));
+    }
   }
   return out;
 }
@@ -314,7 +334,9 @@ Result<std::vector<EntityRow>> BoundaryEntities(store::ReadTxn& txn, std::string
         out.push_back({PrincipalKind::kUser, user.name, user.id, user.path});
       }
     }
-    if (!users.is_truncated) break;
+    if (!users.is_truncated) {
+      break;
+    }
     options.marker = users.next_marker;
   }
   options.marker.clear();
@@ -325,7 +347,9 @@ Result<std::vector<EntityRow>> BoundaryEntities(store::ReadTxn& txn, std::string
         out.push_back({PrincipalKind::kRole, role.name, role.id, role.path});
       }
     }
-    if (!roles.is_truncated) break;
+    if (!roles.is_truncated) {
+      break;
+    }
     options.marker = roles.next_marker;
   }
   return out;
@@ -344,7 +368,9 @@ Result<Value> ListEntitiesForPolicy(OperationContext& ctx, const Value& input) {
   IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
   auto policy = txn->GetManagedPolicy(arn);
   if (!policy.has_value()) {
-    if (policy.error().code == ErrorCode::kNotFound) return tl::unexpected(NotAttachable(arn));
+    if (policy.error().code == ErrorCode::kNotFound) {
+      return tl::unexpected(NotAttachable(arn));
+    }
     return tl::unexpected(std::move(policy).error());
   }
   std::vector<EntityRow> rows;
@@ -357,7 +383,9 @@ Result<Value> ListEntitiesForPolicy(OperationContext& ctx, const Value& input) {
     if (usage != "PermissionsPolicy") {
       IAM_ASSIGN_OR_RETURN(std::vector<EntityRow> bounded,
                            BoundaryEntities(*txn, ctx.account_id(), arn));
-      for (auto& row : bounded) rows.push_back(std::move(row));
+      for (auto& row : bounded) {
+        rows.push_back(std::move(row));
+      }
     }
   }
   std::sort(rows.begin(), rows.end(),
@@ -373,13 +401,17 @@ Result<Value> ListEntitiesForPolicy(OperationContext& ctx, const Value& input) {
   bool truncated = false;
   std::string last;
   for (const auto& row : rows) {
-    if (!options.marker.empty() && row.Key() <= options.marker) continue;
+    if (!options.marker.empty() && row.Key() <= options.marker) {
+      continue;
+    }
     if ((filter == "User" && row.kind != PrincipalKind::kUser) ||
         (filter == "Group" && row.kind != PrincipalKind::kGroup) ||
         (filter == "Role" && row.kind != PrincipalKind::kRole)) {
       continue;
     }
-    if (row.path.rfind(options.path_prefix, 0) != 0) continue;
+    if (row.path.rfind(options.path_prefix, 0) != 0) {
+      continue;
+    }
     if (listed == static_cast<std::size_t>(options.max_items)) {
       truncated = true;
       break;
@@ -411,7 +443,9 @@ Result<Value> ListEntitiesForPolicy(OperationContext& ctx, const Value& input) {
   out.Set("PolicyUsers", std::move(users));
   out.Set("PolicyRoles", std::move(roles));
   out.Set("IsTruncated", Value::Boolean(truncated));
-  if (truncated) out.Set("Marker", Value::String(last));
+  if (truncated) {
+    out.Set("Marker", Value::String(last));
+  }
   return out;
 }
 

@@ -107,8 +107,7 @@ Status Update(store::WriteTxn& txn, std::size_t i, const store::ManagedPolicy& s
   }
   // The store lists versions oldest first; keep the newest, leaving room for one more.
   std::size_t count = non_default.size() + 1;
-  for (std::size_t k = 0; count >= static_cast<std::size_t>(kMaxVersions) &&
-                          k < non_default.size();
+  for (std::size_t k = 0; count >= static_cast<std::size_t>(kMaxVersions) && k < non_default.size();
        ++k, --count) {
     IAM_RETURN_IF_ERROR(txn.DeletePolicyVersion(stored.arn, non_default[k]));
   }

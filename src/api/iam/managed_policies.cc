@@ -16,9 +16,9 @@
 #include <utility>
 #include <vector>
 
-#include "api/ids.h"
 #include "api/iam/common.h"
 #include "api/iam/operation_context.h"
+#include "api/ids.h"
 
 namespace portcullis::api::iam {
 namespace {
@@ -36,7 +36,9 @@ bool IsAwsManagedArn(std::string_view arn) {
 // The account field of an IAM ARN ("" when `arn` is not arn:aws:iam::ACCOUNT:...).
 std::string_view ArnAccount(std::string_view arn) {
   constexpr std::string_view kPrefix = "arn:aws:iam::";
-  if (arn.substr(0, kPrefix.size()) != kPrefix) return {};
+  if (arn.substr(0, kPrefix.size()) != kPrefix) {
+    return {};
+  }
   arn.remove_prefix(kPrefix.size());
   return arn.substr(0, arn.find(':'));
 }
@@ -54,15 +56,17 @@ Error AccessDeniedOn(const OperationContext& ctx, std::string_view action, std::
   Error e;
   e.code = ErrorCode::kPermissionDenied;
   e.aws_code = "AccessDenied";
-  e.message = "User: " + ctx.caller.arn + " is not authorized to perform: " +
-              std::string(action) + " on resource: policy " + std::string(arn);
+  e.message = "User: " + ctx.caller.arn + " is not authorized to perform: " + std::string(action) +
+              " on resource: policy " + std::string(arn);
   return e;
 }
 
 // AWS: a policy of another account is not visible (IAM has no resource-based policies),
 // and AWS managed policies cannot be changed; both answer AccessDenied.
 Status CheckReadable(const OperationContext& ctx, std::string_view action, std::string_view arn) {
-  if (IsAwsManagedArn(arn)) return OkStatus();
+  if (IsAwsManagedArn(arn)) {
+    return OkStatus();
+  }
   const std::string_view account = ArnAccount(arn);
   if (!account.empty() && account != ctx.account_id()) {
     return tl::unexpected(AccessDeniedOn(ctx, action, arn));
@@ -71,7 +75,9 @@ Status CheckReadable(const OperationContext& ctx, std::string_view action, std::
 }
 
 Status CheckWritable(const OperationContext& ctx, std::string_view action, std::string_view arn) {
-  if (IsAwsManagedArn(arn)) return tl::unexpected(AccessDeniedOn(ctx, action, arn));
+  if (IsAwsManagedArn(arn)) {
+    return tl::unexpected(AccessDeniedOn(ctx, action, arn));
+  }
   return CheckReadable(ctx, action, arn);
 }
 
@@ -89,7 +95,9 @@ Result<T> OrNoSuchPolicy(Result<T> result, std::string_view arn) {
 // the account's own principals.
 Result<store::ManagedPolicy> ScopedCounts(store::ReadTxn& txn, std::string_view account_id,
                                           store::ManagedPolicy policy) {
-  if (policy.account_id == account_id) return policy;
+  if (policy.account_id == account_id) {
+    return policy;
+  }
   if (policy.attachment_count > 0) {
     IAM_ASSIGN_OR_RETURN(std::vector<store::PolicyEntity> entities,
                          txn.ListPolicyEntities(policy.arn));
@@ -99,21 +107,29 @@ Result<store::ManagedPolicy> ScopedCounts(store::ReadTxn& txn, std::string_view 
       switch (entity.kind) {
         case store::PrincipalKind::kUser: {
           auto user = txn.GetUser(account_id, entity.name);
-          if (user.has_value()) id = user->id;
+          if (user.has_value()) {
+            id = user->id;
+          }
           break;
         }
         case store::PrincipalKind::kGroup: {
           auto group = txn.GetGroup(account_id, entity.name);
-          if (group.has_value()) id = group->id;
+          if (group.has_value()) {
+            id = group->id;
+          }
           break;
         }
         case store::PrincipalKind::kRole: {
           auto role = txn.GetRole(account_id, entity.name);
-          if (role.has_value()) id = role->id;
+          if (role.has_value()) {
+            id = role->id;
+          }
           break;
         }
       }
-      if (id == entity.id) ++count;
+      if (id == entity.id) {
+        ++count;
+      }
     }
     policy.attachment_count = count;
   }
@@ -124,18 +140,26 @@ Result<store::ManagedPolicy> ScopedCounts(store::ReadTxn& txn, std::string_view 
     for (;;) {
       IAM_ASSIGN_OR_RETURN(store::Page<store::User> users, txn.ListUsers(account_id, options));
       for (const auto& user : users.items) {
-        if (user.permissions_boundary_arn == policy.arn) ++count;
+        if (user.permissions_boundary_arn == policy.arn) {
+          ++count;
+        }
       }
-      if (!users.is_truncated) break;
+      if (!users.is_truncated) {
+        break;
+      }
       options.marker = users.next_marker;
     }
     options.marker.clear();
     for (;;) {
       IAM_ASSIGN_OR_RETURN(store::Page<store::Role> roles, txn.ListRoles(account_id, options));
       for (const auto& role : roles.items) {
-        if (role.permissions_boundary_arn == policy.arn) ++count;
+        if (role.permissions_boundary_arn == policy.arn) {
+          ++count;
+        }
       }
-      if (!roles.is_truncated) break;
+      if (!roles.is_truncated) {
+        break;
+      }
       options.marker = roles.next_marker;
     }
     policy.permissions_boundary_usage_count = count;
@@ -153,8 +177,12 @@ Result<std::vector<store::ManagedPolicy>> AllPolicies(store::ReadTxn& txn, std::
   for (;;) {
     IAM_ASSIGN_OR_RETURN(store::Page<store::ManagedPolicy> page,
                          txn.ListManagedPolicies(owner, options));
-    for (auto& policy : page.items) out.push_back(std::move(policy));
-    if (!page.is_truncated) break;
+    for (auto& policy : page.items) {
+      out.push_back(std::move(policy));
+    }
+    if (!page.is_truncated) {
+      break;
+    }
     options.marker = page.next_marker;
   }
   return out;
@@ -182,13 +210,16 @@ Value VersionMetadataValue(const store::PolicyVersion& version) {
 Result<std::vector<store::Tag>> TagsFrom(const Value& input) {
   std::vector<store::Tag> tags;
   const Value* list = input.Find("Tags");
-  if (list == nullptr) return tags;
+  if (list == nullptr) {
+    return tags;
+  }
   std::set<std::string> keys;
   for (const Value& item : list->children()) {
-    store::Tag tag{std::string(StringMember(item, "Key")), std::string(StringMember(item, "Value"))};
+    store::Tag tag{std::string(StringMember(item, "Key")),
+                   std::string(StringMember(item, "Value"))};
     if (!keys.insert(store::NameKey(tag.key)).second) {
-      return tl::unexpected(
-          InvalidInput("Duplicate tag keys found. Please note that Tag keys are case insensitive."));
+      return tl::unexpected(InvalidInput(
+          "Duplicate tag keys found. Please note that Tag keys are case insensitive."));
     }
     tags.push_back(std::move(tag));
   }
@@ -201,7 +232,9 @@ Result<std::vector<store::Tag>> TagsFrom(const Value& input) {
 std::vector<std::pair<std::string, std::vector<std::string>>> TagContext(
     const std::vector<store::Tag>& tags) {
   std::vector<std::pair<std::string, std::vector<std::string>>> context;
-  if (tags.empty()) return context;
+  if (tags.empty()) {
+    return context;
+  }
   std::vector<std::string> keys;
   for (const auto& tag : tags) {
     context.emplace_back("aws:RequestTag/" + tag.key, std::vector<std::string>{tag.value});
@@ -264,7 +297,9 @@ Result<Value> CreatePolicy(OperationContext& ctx, const Value& input) {
   Value& policy = out.Set("Policy", ManagedPolicyValue(created));
   // TODO: the store keeps no tags for managed policies yet (ListPolicyTags and GetPolicy
   // cannot return them); the reply echoes what was accepted, as AWS's does.
-  if (!tags.empty()) policy.Set("Tags", TagListValue(tags));
+  if (!tags.empty()) {
+    policy.Set("Tags", TagListValue(tags));
+  }
   return out;
 }
 
@@ -327,7 +362,9 @@ Result<Value> ListPolicies(OperationContext& ctx, const Value& input) {
   if (scope != "AWS") {
     IAM_ASSIGN_OR_RETURN(std::vector<store::ManagedPolicy> local,
                          AllPolicies(*txn, ctx.account_id(), path_prefix));
-    for (auto& policy : local) candidates.push_back(std::move(policy));
+    for (auto& policy : local) {
+      candidates.push_back(std::move(policy));
+    }
   }
   Value out = Value::Structure();
   Value& list = out.Set("Policies", Value::List());
@@ -336,7 +373,9 @@ Result<Value> ListPolicies(OperationContext& ctx, const Value& input) {
   std::string last_marker;
   for (auto& candidate : candidates) {
     const std::string marker = ListMarker(candidate);
-    if (!options.marker.empty() && marker <= options.marker) continue;
+    if (!options.marker.empty() && marker <= options.marker) {
+      continue;
+    }
     if (only_attached && candidate.attachment_count == 0 &&
         candidate.permissions_boundary_usage_count == 0) {
       continue;
@@ -347,10 +386,11 @@ Result<Value> ListPolicies(OperationContext& ctx, const Value& input) {
     // PolicyUsageFilter PermissionsBoundary, those used as a permissions boundary
     // instead. Without OnlyAttached every policy can serve as either, so all are listed.
     if (only_attached) {
-      const bool used = usage == "PermissionsBoundary"
-                            ? policy.permissions_boundary_usage_count > 0
-                            : policy.attachment_count > 0;
-      if (!used) continue;
+      const bool used = usage == "PermissionsBoundary" ? policy.permissions_boundary_usage_count > 0
+                                                       : policy.attachment_count > 0;
+      if (!used) {
+        continue;
+      }
     }
     if (listed == static_cast<std::size_t>(options.max_items)) {
       truncated = true;
@@ -363,7 +403,9 @@ Result<Value> ListPolicies(OperationContext& ctx, const Value& input) {
     ++listed;
   }
   out.Set("IsTruncated", Value::Boolean(truncated));
-  if (truncated) out.Set("Marker", Value::String(last_marker));
+  if (truncated) {
+    out.Set("Marker", Value::String(last_marker));
+  }
   return out;
 }
 
@@ -454,7 +496,9 @@ Result<Value> ListPolicyVersions(OperationContext& ctx, const Value& input) {
   std::int64_t before = 0;
   if (!options.marker.empty()) {
     auto number = store::ParsePolicyVersionId(options.marker);
-    if (!number.has_value()) return tl::unexpected(InvalidInput("Invalid Marker."));
+    if (!number.has_value()) {
+      return tl::unexpected(InvalidInput("Invalid Marker."));
+    }
     before = *number;
   }
   IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
@@ -468,7 +512,9 @@ Result<Value> ListPolicyVersions(OperationContext& ctx, const Value& input) {
   std::string last;
   for (const auto& version : versions) {
     IAM_ASSIGN_OR_RETURN(std::int64_t number, store::ParsePolicyVersionId(version.version_id));
-    if (before != 0 && number >= before) continue;
+    if (before != 0 && number >= before) {
+      continue;
+    }
     if (listed == static_cast<std::size_t>(options.max_items)) {
       truncated = true;
       break;
@@ -478,7 +524,9 @@ Result<Value> ListPolicyVersions(OperationContext& ctx, const Value& input) {
     ++listed;
   }
   out.Set("IsTruncated", Value::Boolean(truncated));
-  if (truncated) out.Set("Marker", Value::String(last));
+  if (truncated) {
+    out.Set("Marker", Value::String(last));
+  }
   return out;
 }
 
