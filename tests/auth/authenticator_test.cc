@@ -36,7 +36,7 @@ constexpr std::string_view kBobId = "AIDABOBBOBBOBBOBBOB23";
 constexpr std::string_view kBobArn = "arn:aws:iam::123456789012:user/dev/bob";
 
 // 2026-01-01T00:00:00Z.
-const std::chrono::system_clock::time_point kStart{std::chrono::seconds(1767225600)};
+constexpr std::chrono::system_clock::time_point kStart{std::chrono::seconds(1767225600)};
 
 crypto::SecretBox TestBox(std::uint8_t fill = 7) {
   std::array<std::uint8_t, crypto::kMasterKeySize> key{};
@@ -447,6 +447,7 @@ TEST_F(AuthenticatorTest, ClearKeepsWorking) {
 
 TEST_F(AuthenticatorTest, ConcurrentRequests) {
   std::vector<std::thread> threads;
+  threads.reserve(4);
   std::atomic<int> ok{0};
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {

@@ -111,7 +111,7 @@ TEST_F(AccountsTest, TakenAccountIdOrKeyIdIsAlreadyExists) {
 }
 
 TEST_F(AccountsTest, InvalidValuesAreInvalidArgument) {
-  auto expect_invalid = [this](CreateAccountOptions options) {
+  auto expect_invalid = [this](const CreateAccountOptions& options) {
     auto result = CreateAccount(*store_, box_, options);
     ASSERT_FALSE(result.has_value());
     EXPECT_EQ(result.error().code, ErrorCode::kInvalidArgument) << result.error().message;

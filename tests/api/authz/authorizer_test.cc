@@ -22,11 +22,13 @@
 namespace portcullis::api::authz {
 namespace {
 
+using store::PrincipalKind;
+
 constexpr std::string_view kAccountId = "123456789012";
 constexpr std::string_view kAlice = "arn:aws:iam::123456789012:user/alice";
 
 // 2026-01-01T00:00:00Z.
-const std::chrono::system_clock::time_point kStart{std::chrono::seconds(1767225600)};
+constexpr std::chrono::system_clock::time_point kStart{std::chrono::seconds(1767225600)};
 
 std::string Allow(std::string_view action, std::string_view resource = "*",
                   std::string_view extra = "") {
@@ -103,7 +105,7 @@ class AuthorizerTest : public ::testing::Test {
 
   // Creates a customer managed policy with `document` as v1; returns its ARN.
   std::string ManagedPolicy(const std::string& name, const std::string& document) {
-    const std::string arn = "arn:aws:iam::123456789012:policy/" + name;
+    std::string arn = "arn:aws:iam::123456789012:policy/" + name;
     Write([&](store::WriteTxn& txn) {
       store::ManagedPolicy policy;
       policy.account_id = kAccountId;
@@ -132,6 +134,42 @@ class AuthorizerTest : public ::testing::Test {
       ASSERT_TRUE(txn.DetachPolicy(store::PrincipalRef{kind, std::string(kAccountId), owner}, arn)
                       .has_value());
     });
+  }
+
+  void PutVersion(const std::string& arn, const std::string& id, const std::string& document) {
+    Write([&](store::WriteTxn& txn) {
+      store::PolicyVersion version;
+      version.policy_arn = arn;
+      version.version_id = id;
+      version.document = document;
+      ASSERT_TRUE(txn.PutPolicyVersion(version).has_value());
+    });
+  }
+
+  void SetDefault(const std::string& arn, const std::string& id) {
+    Write([&](store::WriteTxn& txn) {
+      ASSERT_TRUE(txn.SetDefaultPolicyVersion(arn, id).has_value());
+    });
+  }
+
+  void DeleteUserPolicy(const std::string& user, const std::string& name) {
+    Write([&](store::WriteTxn& txn) {
+      ASSERT_TRUE(
+          txn.DeleteInlinePolicy(
+                 store::PrincipalRef{PrincipalKind::kUser, std::string(kAccountId), user}, name)
+              .has_value());
+    });
+  }
+
+  void RemoveFromGroup(const std::string& group, const std::string& user) {
+    Write([&](store::WriteTxn& txn) {
+      ASSERT_TRUE(txn.RemoveUserFromGroup(kAccountId, group, user).has_value());
+    });
+  }
+
+  bool Allowed(const std::string& user, std::string_view action,
+               std::string_view resource = kAlice) {
+    return Check(User(user), action, resource).has_value();
   }
 
   void AddGroup(const std::string& name, const std::vector<std::string>& members) {
@@ -187,8 +225,6 @@ class AuthorizerTest : public ::testing::Test {
   RequestInfo info_{"req-1", "203.0.113.7", "aws-cli/2.9.19", true, "us-east-1", kStart};
   int ids_ = 0;
 };
-
-using store::PrincipalKind;
 
 TEST(ParseEnforcementModeTest, ParsesTheThreeModes) {
   EXPECT_EQ(ParseEnforcementMode("enforce").value(), EnforcementMode::kEnforce);
@@ -248,57 +284,55 @@ TEST_F(AuthorizerTest, AttachedManagedPolicyAllows) {
 TEST_F(AuthorizerTest, DefaultVersionIsTheOneThatCounts) {
   const std::string arn = ManagedPolicy("Changing", Allow("iam:GetUser"));
   Attach(PrincipalKind::kUser, "bob", arn);
-  EXPECT_TRUE(Check(User("bob"), "iam:GetUser").has_value());
-  Write([&](store::WriteTxn& txn) {
-    store::PolicyVersion v2;
-    v2.policy_arn = arn;
-    v2.version_id = "v2";
-    v2.document = Allow("iam:ListUsers");
-    ASSERT_TRUE(txn.PutPolicyVersion(v2).has_value());
-  });
+  EXPECT_TRUE(Allowed("bob", "iam:GetUser"));
+  PutVersion(arn, "v2", Allow("iam:ListUsers"));
   // A new version that is not the default changes nothing.
-  EXPECT_TRUE(Check(User("bob"), "iam:GetUser").has_value());
-  EXPECT_FALSE(Check(User("bob"), "iam:ListUsers").has_value());
-  Write([&](store::WriteTxn& txn) {
-    ASSERT_TRUE(txn.SetDefaultPolicyVersion(arn, "v2").has_value());
-  });
-  EXPECT_FALSE(Check(User("bob"), "iam:GetUser").has_value());
-  EXPECT_TRUE(Check(User("bob"), "iam:ListUsers").has_value());
+  EXPECT_TRUE(Allowed("bob", "iam:GetUser"));
+  EXPECT_FALSE(Allowed("bob", "iam:ListUsers"));
+  SetDefault(arn, "v2");
+  EXPECT_FALSE(Allowed("bob", "iam:GetUser"));
+  EXPECT_TRUE(Allowed("bob", "iam:ListUsers"));
 }
 
 TEST_F(AuthorizerTest, GroupInlineAndAttachedPoliciesApply) {
   AddUser("carl");
   AddGroup("admins", {"bob", "carl"});
   PutInline(PrincipalKind::kGroup, "admins", "s3", Allow("s3:*"));
-  const std::string arn = ManagedPolicy("IamRead", Allow("iam:Get*"));
-  Attach(PrincipalKind::kGroup, "admins", arn);
+  Attach(PrincipalKind::kGroup, "admins", ManagedPolicy("IamRead", Allow("iam:Get*")));
   for (const char* user : {"bob", "carl"}) {
-    EXPECT_TRUE(Check(User(user), "s3:GetObject", "arn:aws:s3:::bucket/key").has_value());
-    EXPECT_TRUE(Check(User(user), "iam:GetUser").has_value());
-    EXPECT_FALSE(Check(User(user), "iam:CreateUser").has_value());
+    EXPECT_TRUE(Allowed(user, "s3:GetObject", "arn:aws:s3:::bucket/key")) << user;
+    EXPECT_TRUE(Allowed(user, "iam:GetUser")) << user;
+    EXPECT_FALSE(Allowed(user, "iam:CreateUser")) << user;
   }
-  // A deny-all on carl overrides the group, at once; removing it restores access.
+}
+
+TEST_F(AuthorizerTest, DenyAllOnAMemberOverridesTheGroupAtOnce) {
+  AddUser("carl");
+  AddGroup("admins", {"bob", "carl"});
+  Attach(PrincipalKind::kGroup, "admins", ManagedPolicy("IamRead", Allow("iam:Get*")));
+  EXPECT_TRUE(Allowed("carl", "iam:GetUser"));
   UserPolicy("carl", Deny("*"), "deny-all");
   ExpectDenied(Check(User("carl"), "iam:GetUser"),
                "User: arn:aws:iam::123456789012:user/carl is not authorized to perform: "
                "iam:GetUser on resource: arn:aws:iam::123456789012:user/alice with an explicit "
                "deny in an identity-based policy");
-  EXPECT_TRUE(Check(User("bob"), "iam:GetUser").has_value());
-  Write([](store::WriteTxn& txn) {
-    ASSERT_TRUE(txn.DeleteInlinePolicy(
-                       store::PrincipalRef{PrincipalKind::kUser, std::string(kAccountId), "carl"},
-                       "deny-all")
-                    .has_value());
-  });
-  EXPECT_TRUE(Check(User("carl"), "iam:GetUser").has_value());
-  // Removing the group's policy revokes access for every member.
+  EXPECT_TRUE(Allowed("bob", "iam:GetUser"));
+  DeleteUserPolicy("carl", "deny-all");
+  EXPECT_TRUE(Allowed("carl", "iam:GetUser"));
+}
+
+TEST_F(AuthorizerTest, RemovingTheGroupPolicyOrMembershipRevokesAccess) {
+  AddUser("carl");
+  AddGroup("admins", {"bob", "carl"});
+  PutInline(PrincipalKind::kGroup, "admins", "s3", Allow("s3:*"));
+  const std::string arn = ManagedPolicy("IamRead", Allow("iam:Get*"));
+  Attach(PrincipalKind::kGroup, "admins", arn);
+  EXPECT_TRUE(Allowed("bob", "iam:GetUser"));
   Detach(PrincipalKind::kGroup, "admins", arn);
-  EXPECT_FALSE(Check(User("bob"), "iam:GetUser").has_value());
-  Write([](store::WriteTxn& txn) {
-    ASSERT_TRUE(txn.RemoveUserFromGroup(kAccountId, "admins", "bob").has_value());
-  });
-  EXPECT_FALSE(Check(User("bob"), "s3:GetObject", "arn:aws:s3:::bucket/key").has_value());
-  EXPECT_TRUE(Check(User("carl"), "s3:GetObject", "arn:aws:s3:::bucket/key").has_value());
+  EXPECT_FALSE(Allowed("bob", "iam:GetUser"));
+  RemoveFromGroup("admins", "bob");
+  EXPECT_FALSE(Allowed("bob", "s3:GetObject", "arn:aws:s3:::bucket/key"));
+  EXPECT_TRUE(Allowed("carl", "s3:GetObject", "arn:aws:s3:::bucket/key"));
 }
 
 TEST_F(AuthorizerTest, PermissionsBoundaryLimitsIdentityPolicies) {
@@ -474,32 +508,47 @@ TEST_F(AuthorizerTest, ClearDropsTheCaches) {
   EXPECT_TRUE(Check(User("bob"), "iam:GetUser").has_value());
 }
 
-TEST_F(AuthorizerTest, SoftModeAllowsAndReportsWhatItWouldDeny) {
+// "request | principal | action | resource | decision | statement, ..."
+std::string Describe(const SoftDeny& d) {
+  std::string out = d.request_id + " | " + d.principal_arn + " | " + d.action + " | " +
+                    d.resource_arn + " | " + d.decision + " |";
+  for (const std::string& statement : d.statements) {
+    out += " " + statement;
+  }
+  return out;
+}
+
+TEST_F(AuthorizerTest, SoftModeAllowsAndReportsAnExplicitDeny) {
   std::vector<SoftDeny> reports;
   Authorizer soft(*store_, EnforcementMode::kSoft,
                   [&reports](const SoftDeny& d) { reports.push_back(d); });
   EXPECT_EQ(soft.mode(), EnforcementMode::kSoft);
   UserPolicy("bob", Allow("iam:*"), "all");
   UserPolicy("bob", Deny("iam:DeleteUser"), "nodelete");
-  AuthzRequest request{"iam:DeleteUser", kAlice, {}};
+  const AuthzRequest request{"iam:DeleteUser", kAlice, {}};
   EXPECT_TRUE(soft.Authorize(User("bob"), info_, request).has_value());
   ASSERT_EQ(reports.size(), 1u);
-  EXPECT_EQ(reports[0].request_id, "req-1");
-  EXPECT_EQ(reports[0].principal_arn, "arn:aws:iam::123456789012:user/bob");
-  EXPECT_EQ(reports[0].action, "iam:DeleteUser");
-  EXPECT_EQ(reports[0].resource_arn, kAlice);
-  EXPECT_EQ(reports[0].decision, "ExplicitDeny");
-  ASSERT_EQ(reports[0].statements.size(), 1u);
-  EXPECT_EQ(reports[0].statements[0], "user/bob:nodelete#NoWay");
+  EXPECT_EQ(Describe(reports[0]),
+            "req-1 | arn:aws:iam::123456789012:user/bob | iam:DeleteUser | "
+            "arn:aws:iam::123456789012:user/alice | ExplicitDeny | user/bob:nodelete#NoWay");
+}
 
-  AuthzRequest allowed{"iam:GetUser", kAlice, {}};
+TEST_F(AuthorizerTest, SoftModeReportsImplicitDenyAndNotAllows) {
+  std::vector<SoftDeny> reports;
+  Authorizer soft(*store_, EnforcementMode::kSoft,
+                  [&reports](const SoftDeny& d) { reports.push_back(d); });
+  UserPolicy("bob", Allow("iam:GetUser"));
+  const AuthzRequest allowed{"iam:GetUser", kAlice, {}};
   EXPECT_TRUE(soft.Authorize(User("bob"), info_, allowed).has_value());
-  EXPECT_EQ(reports.size(), 1u);
-
-  AuthzRequest other{"s3:GetObject", "arn:aws:s3:::b/k", {}};
+  EXPECT_TRUE(reports.empty());
+  const AuthzRequest other{"s3:GetObject", "arn:aws:s3:::b/k", {}};
   EXPECT_TRUE(soft.Authorize(User("bob"), info_, other).has_value());
-  ASSERT_EQ(reports.size(), 2u);
-  EXPECT_EQ(reports[1].decision, "ImplicitDeny");
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].decision, "ImplicitDeny");
+  EXPECT_TRUE(reports[0].statements.empty());
+  // Without a sink soft mode still allows.
+  Authorizer quiet(*store_, EnforcementMode::kSoft);
+  EXPECT_TRUE(quiet.Authorize(User("bob"), info_, other).has_value());
 }
 
 TEST_F(AuthorizerTest, OffModeAllowsEverything) {
@@ -514,6 +563,7 @@ TEST_F(AuthorizerTest, ConcurrentAuthorizeWhileTheStoreChanges) {
   std::atomic<bool> stop{false};
   std::atomic<int> failures{0};
   std::vector<std::thread> readers;
+  readers.reserve(3);
   for (int t = 0; t < 3; ++t) {
     readers.emplace_back([&] {
       while (!stop.load()) {
