@@ -88,11 +88,14 @@ class Server:
     """One server process. start() waits until it is ready; stop()/kill() end it by PID."""
 
     def __init__(self, data_dir: Path, *, port: int | None = None,
-                 extra_args: Iterable[str] = (), env: dict[str, str] | None = None):
+                 extra_args: Iterable[str] = (), env: dict[str, str | None] | None = None,
+                 dev_mode: bool = True):
+        # env: variables to set for the server on top of the root credentials; None unsets.
         self.data_dir = Path(data_dir)
         self.port = port or free_port()
         self.extra_args = list(extra_args)
         self.extra_env = env or {}
+        self.dev_mode = dev_mode
         self.proc: subprocess.Popen | None = None
         self.log_path = self.data_dir.parent / f"{self.data_dir.name}.server.log"
         self.audit_log: Path | None = None
@@ -111,7 +114,7 @@ class Server:
             return [moto, "-H", "127.0.0.1", "-p", str(self.port)]
         self.audit_log = self.data_dir / "audit.log"
         return [str(find_binary()), "serve", "--port", str(self.port),
-                "--data-dir", str(self.data_dir), "--dev-mode",
+                "--data-dir", str(self.data_dir), *(["--dev-mode"] if self.dev_mode else []),
                 "--audit-log", str(self.audit_log), *self.extra_args]
 
     def start(self) -> "Server":
@@ -124,7 +127,11 @@ class Server:
         })
         if TARGET == "moto":
             env["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
-        env.update(self.extra_env)
+        for name, value in self.extra_env.items():
+            if value is None:
+                env.pop(name, None)
+            else:
+                env[name] = value
         self._listening.clear()
         self._log_lines = []
         self.proc = subprocess.Popen(self.command(), stdout=subprocess.PIPE,
