@@ -13,9 +13,9 @@
 #include <string_view>
 #include <utility>
 
-#include "api/ids.h"
 #include "api/iam/common.h"
 #include "api/iam/operation_context.h"
+#include "api/ids.h"
 
 namespace portcullis::api::iam {
 namespace {
@@ -56,7 +56,9 @@ Result<KeyOwner> OwnerFrom(OperationContext& ctx, const Value& input) {
     owner.arn = user->arn;
     return owner;
   }
-  if (user.error().code != ErrorCode::kNotFound) return MakeError(std::move(user).error());
+  if (user.error().code != ErrorCode::kNotFound) {
+    return MakeError(std::move(user).error());
+  }
   owner.arn = UserArn(ctx.account_id(), "/", owner.user_name);
   owner.exists = false;
   return owner;
@@ -65,7 +67,9 @@ Result<KeyOwner> OwnerFrom(OperationContext& ctx, const Value& input) {
 // Authorizes `action` on the owner, then checks that the owner exists.
 Status AuthorizeOwner(OperationContext& ctx, std::string_view action, const KeyOwner& owner) {
   IAM_RETURN_IF_ERROR(ctx.Authorize(action, owner.arn));
-  if (!owner.exists) return MakeError(UserNotFound(owner.user_name));
+  if (!owner.exists) {
+    return MakeError(UserNotFound(owner.user_name));
+  }
   return OkStatus();
 }
 
@@ -75,7 +79,9 @@ Result<store::AccessKey> OwnedKey(store::ReadTxn& txn, std::string_view account_
                                   const KeyOwner& owner, std::string_view key_id) {
   auto key = txn.GetAccessKey(key_id);
   if (!key.has_value()) {
-    if (key.error().code == ErrorCode::kNotFound) return MakeError(KeyNotFound(key_id));
+    if (key.error().code == ErrorCode::kNotFound) {
+      return MakeError(KeyNotFound(key_id));
+    }
     return MakeError(std::move(key).error());
   }
   if (key->account_id != account_id ||
@@ -119,7 +125,9 @@ Result<Value> CreateAccessKey(OperationContext& ctx, const Value& input) {
         return put;
       }));
   Value key = Value::Structure();
-  if (!created.user_name.empty()) key.Set("UserName", Value::String(created.user_name));
+  if (!created.user_name.empty()) {
+    key.Set("UserName", Value::String(created.user_name));
+  }
   key.Set("AccessKeyId", Value::String(created.id));
   key.Set("Status", Value::String("Active"));
   key.Set("SecretAccessKey", Value::String(std::move(secret)));
@@ -185,7 +193,9 @@ Result<Value> ListAccessKeys(OperationContext& ctx, const Value& input) {
   }
   Value out = Value::Structure();
   Value& keys = out.Set("AccessKeyMetadata", Value::List());
-  for (const store::AccessKey& key : page->items) keys.Append(AccessKeyMetadataValue(key));
+  for (const store::AccessKey& key : page->items) {
+    keys.Append(AccessKeyMetadataValue(key));
+  }
   SetPageFields(*page, &out);
   return out;
 }
@@ -214,24 +224,30 @@ Result<Value> GetAccessKeyLastUsed(OperationContext& ctx, const Value& input) {
   }
   // A key this account does not hold is authorized against the account's user "folder",
   // so the answer does not tell a caller without permission whether the key exists.
-  if (owner_arn.empty()) owner_arn = IamArn(ctx.account_id(), "user", "/", "*");
+  if (owner_arn.empty()) {
+    owner_arn = IamArn(ctx.account_id(), "user", "/", "*");
+  }
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:GetAccessKeyLastUsed", owner_arn));
-  if (!key.has_value()) return MakeError(KeyNotFound(key_id));
+  if (!key.has_value()) {
+    return MakeError(KeyNotFound(key_id));
+  }
 
   Value last_used = Value::Structure();
   if (key->last_used.has_value()) {
     last_used.Set("LastUsedDate", TimestampValue(*key->last_used));
-    last_used.Set("ServiceName", Value::String(key->last_used_service.empty()
-                                                   ? std::string("N/A")
-                                                   : key->last_used_service));
+    last_used.Set("ServiceName",
+                  Value::String(key->last_used_service.empty() ? std::string("N/A")
+                                                               : key->last_used_service));
     last_used.Set("Region", Value::String(key->last_used_region.empty() ? std::string("N/A")
-                                                                         : key->last_used_region));
+                                                                        : key->last_used_region));
   } else {
     last_used.Set("ServiceName", Value::String("N/A"));
     last_used.Set("Region", Value::String("N/A"));
   }
   Value out = Value::Structure();
-  if (!key->user_name.empty()) out.Set("UserName", Value::String(key->user_name));
+  if (!key->user_name.empty()) {
+    out.Set("UserName", Value::String(key->user_name));
+  }
   out.Set("AccessKeyLastUsed", std::move(last_used));
   return out;
 }

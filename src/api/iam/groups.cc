@@ -9,9 +9,9 @@
 #include <string_view>
 #include <utility>
 
-#include "api/ids.h"
 #include "api/iam/common.h"
 #include "api/iam/operation_context.h"
+#include "api/ids.h"
 
 namespace portcullis::api::iam {
 namespace {
@@ -34,13 +34,19 @@ Error UserNotFound(std::string_view name) {
 // Store errors keep their code; kNotFound / kAlreadyExists for the named group get AWS's
 // messages.
 Error GroupError(Error error, std::string_view name) {
-  if (error.code == ErrorCode::kNotFound) return GroupNotFound(name);
-  if (error.code == ErrorCode::kAlreadyExists) return GroupExists(name);
+  if (error.code == ErrorCode::kNotFound) {
+    return GroupNotFound(name);
+  }
+  if (error.code == ErrorCode::kAlreadyExists) {
+    return GroupExists(name);
+  }
   return error;
 }
 
 Error UserError(Error error, std::string_view name) {
-  if (error.code == ErrorCode::kNotFound) return UserNotFound(name);
+  if (error.code == ErrorCode::kNotFound) {
+    return UserNotFound(name);
+  }
   return error;
 }
 
@@ -57,16 +63,24 @@ Error ListError(Error error) {
 Result<std::string> GroupArnForAuthz(OperationContext& ctx, std::string_view name) {
   IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
   auto group = txn->GetGroup(ctx.account_id(), name);
-  if (group.has_value()) return group->arn;
-  if (group.error().code != ErrorCode::kNotFound) return MakeError(std::move(group).error());
+  if (group.has_value()) {
+    return group->arn;
+  }
+  if (group.error().code != ErrorCode::kNotFound) {
+    return MakeError(std::move(group).error());
+  }
   return GroupArn(ctx.account_id(), "/", name);
 }
 
 Result<std::string> UserArnForAuthz(OperationContext& ctx, std::string_view name) {
   IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
   auto user = txn->GetUser(ctx.account_id(), name);
-  if (user.has_value()) return user->arn;
-  if (user.error().code != ErrorCode::kNotFound) return MakeError(std::move(user).error());
+  if (user.has_value()) {
+    return user->arn;
+  }
+  if (user.error().code != ErrorCode::kNotFound) {
+    return MakeError(std::move(user).error());
+  }
   return UserArn(ctx.account_id(), "/", name);
 }
 
@@ -79,7 +93,9 @@ Result<int> CountAll(List&& list) {
   for (;;) {
     IAM_ASSIGN_OR_RETURN(auto page, list(options));
     count += static_cast<int>(page.items.size());
-    if (!page.is_truncated) return count;
+    if (!page.is_truncated) {
+      return count;
+    }
     options.marker = page.next_marker;
   }
 }
@@ -100,7 +116,9 @@ Result<Value> CreateGroup(OperationContext& ctx, const Value& input) {
       store::Group created,
       WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Result<store::Group> {
         auto existing = txn.GetGroup(ctx.account_id(), name);
-        if (existing.has_value()) return MakeError(GroupExists(name));
+        if (existing.has_value()) {
+          return MakeError(GroupExists(name));
+        }
         if (existing.error().code != ErrorCode::kNotFound) {
           return MakeError(std::move(existing).error());
         }
@@ -118,7 +136,9 @@ Result<Value> CreateGroup(OperationContext& ctx, const Value& input) {
         group.id = NewUniqueId(kGroupIdPrefix);
         group.arn = arn;
         auto put = txn.PutGroup(std::move(group));
-        if (!put.has_value()) return MakeError(GroupError(std::move(put).error(), name));
+        if (!put.has_value()) {
+          return MakeError(GroupError(std::move(put).error(), name));
+        }
         return put;
       }));
   Value out = Value::Structure();
@@ -132,13 +152,19 @@ Result<Value> GetGroup(OperationContext& ctx, const Value& input) {
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:GetGroup", arn));
   IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
   auto group = txn->GetGroup(ctx.account_id(), name);
-  if (!group.has_value()) return MakeError(GroupError(std::move(group).error(), name));
+  if (!group.has_value()) {
+    return MakeError(GroupError(std::move(group).error(), name));
+  }
   auto members = txn->ListGroupMembers(ctx.account_id(), group->name, ListOptionsFrom(input, ""));
-  if (!members.has_value()) return MakeError(ListError(std::move(members).error()));
+  if (!members.has_value()) {
+    return MakeError(ListError(std::move(members).error()));
+  }
   Value out = Value::Structure();
   out.Set("Group", GroupValue(*group));
   Value& users = out.Set("Users", Value::List());
-  for (store::User& user : members->items) users.Append(ListedUserValue(std::move(user)));
+  for (store::User& user : members->items) {
+    users.Append(ListedUserValue(std::move(user)));
+  }
   SetPageFields(*members, &out);
   return out;
 }
@@ -159,15 +185,21 @@ Result<Value> UpdateGroup(OperationContext& ctx, const Value& input) {
   // AWS: the principal "must have permission to change the group with the old name and
   // the new name" (UpdateGroup reference).
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:UpdateGroup", old_arn));
-  if (!current.has_value()) return MakeError(GroupNotFound(name));
+  if (!current.has_value()) {
+    return MakeError(GroupNotFound(name));
+  }
   const std::string target_name = new_name.value_or(current->name);
   const std::string target_path = new_path.value_or(current->path);
   const std::string new_arn = GroupArn(ctx.account_id(), target_path, target_name);
-  if (new_arn != old_arn) IAM_RETURN_IF_ERROR(ctx.Authorize("iam:UpdateGroup", new_arn));
+  if (new_arn != old_arn) {
+    IAM_RETURN_IF_ERROR(ctx.Authorize("iam:UpdateGroup", new_arn));
+  }
 
   auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& wtxn) -> Result<store::Group> {
     auto group = wtxn.GetGroup(ctx.account_id(), name);
-    if (!group.has_value()) return MakeError(GroupError(std::move(group).error(), name));
+    if (!group.has_value()) {
+      return MakeError(GroupError(std::move(group).error(), name));
+    }
     group->name = target_name;
     group->path = target_path;
     group->arn = new_arn;
@@ -209,10 +241,14 @@ Result<Value> DeleteGroup(OperationContext& ctx, const Value& input) {
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:DeleteGroup", arn));
   auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
     auto group = txn.GetGroup(ctx.account_id(), name);
-    if (!group.has_value()) return MakeError(GroupError(std::move(group).error(), name));
+    if (!group.has_value()) {
+      return MakeError(GroupError(std::move(group).error(), name));
+    }
     IAM_RETURN_IF_ERROR(CheckGroupDeletable(txn, ctx.account_id(), group->name));
     auto deleted = txn.DeleteGroup(ctx.account_id(), group->name);
-    if (!deleted.has_value()) return MakeError(GroupError(std::move(deleted).error(), name));
+    if (!deleted.has_value()) {
+      return MakeError(GroupError(std::move(deleted).error(), name));
+    }
     return OkStatus();
   });
   IAM_RETURN_IF_ERROR(done);
@@ -223,14 +259,18 @@ Result<Value> ListGroups(OperationContext& ctx, const Value& input) {
   const store::ListOptions options = ListOptionsFrom(input, "PathPrefix");
   // AWS names the account's group "folder" (arn:aws:iam::ACCOUNT:group/, with the path
   // prefix when one is given) in AccessDenied for ListGroups.
-  IAM_RETURN_IF_ERROR(ctx.Authorize("iam:ListGroups",
-                                    IamArn(ctx.account_id(), "group", options.path_prefix, "")));
+  IAM_RETURN_IF_ERROR(
+      ctx.Authorize("iam:ListGroups", IamArn(ctx.account_id(), "group", options.path_prefix, "")));
   IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
   auto page = txn->ListGroups(ctx.account_id(), options);
-  if (!page.has_value()) return MakeError(ListError(std::move(page).error()));
+  if (!page.has_value()) {
+    return MakeError(ListError(std::move(page).error()));
+  }
   Value out = Value::Structure();
   Value& groups = out.Set("Groups", Value::List());
-  for (const store::Group& group : page->items) groups.Append(GroupValue(group));
+  for (const store::Group& group : page->items) {
+    groups.Append(GroupValue(group));
+  }
   SetPageFields(*page, &out);
   return out;
 }
@@ -243,21 +283,31 @@ Result<Value> AddUserToGroup(OperationContext& ctx, const Value& input) {
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:AddUserToGroup", arn));
   auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
     auto group = txn.GetGroup(ctx.account_id(), group_name);
-    if (!group.has_value()) return MakeError(GroupError(std::move(group).error(), group_name));
+    if (!group.has_value()) {
+      return MakeError(GroupError(std::move(group).error(), group_name));
+    }
     auto user = txn.GetUser(ctx.account_id(), user_name);
-    if (!user.has_value()) return MakeError(UserError(std::move(user).error(), user_name));
+    if (!user.has_value()) {
+      return MakeError(UserError(std::move(user).error(), user_name));
+    }
     bool member = false;
     int count = 0;
     store::ListOptions options;
     options.max_items = store::kMaxMaxItems;
     for (;;) {
       IAM_ASSIGN_OR_RETURN(auto page, txn.ListGroupsForUser(ctx.account_id(), user->name, options));
-      for (const store::Group& g : page.items) member = member || g.id == group->id;
+      for (const store::Group& g : page.items) {
+        member = member || g.id == group->id;
+      }
       count += static_cast<int>(page.items.size());
-      if (!page.is_truncated) break;
+      if (!page.is_truncated) {
+        break;
+      }
       options.marker = page.next_marker;
     }
-    if (member) return OkStatus();
+    if (member) {
+      return OkStatus();
+    }
     if (count >= kGroupsPerUser) {
       return MakeError(LimitExceeded("Cannot exceed quota for GroupsPerUser: " +
                                      std::to_string(kGroupsPerUser)));
@@ -280,9 +330,13 @@ Result<Value> RemoveUserFromGroup(OperationContext& ctx, const Value& input) {
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:RemoveUserFromGroup", arn));
   auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
     auto group = txn.GetGroup(ctx.account_id(), group_name);
-    if (!group.has_value()) return MakeError(GroupError(std::move(group).error(), group_name));
+    if (!group.has_value()) {
+      return MakeError(GroupError(std::move(group).error(), group_name));
+    }
     auto user = txn.GetUser(ctx.account_id(), user_name);
-    if (!user.has_value()) return MakeError(UserError(std::move(user).error(), user_name));
+    if (!user.has_value()) {
+      return MakeError(UserError(std::move(user).error(), user_name));
+    }
     auto removed = txn.RemoveUserFromGroup(ctx.account_id(), group->name, user->name);
     if (!removed.has_value() && removed.error().code != ErrorCode::kNotFound) {
       return MakeError(std::move(removed).error());
@@ -299,12 +353,18 @@ Result<Value> ListGroupsForUser(OperationContext& ctx, const Value& input) {
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:ListGroupsForUser", arn));
   IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
   auto user = txn->GetUser(ctx.account_id(), name);
-  if (!user.has_value()) return MakeError(UserError(std::move(user).error(), name));
+  if (!user.has_value()) {
+    return MakeError(UserError(std::move(user).error(), name));
+  }
   auto page = txn->ListGroupsForUser(ctx.account_id(), user->name, ListOptionsFrom(input, ""));
-  if (!page.has_value()) return MakeError(ListError(std::move(page).error()));
+  if (!page.has_value()) {
+    return MakeError(ListError(std::move(page).error()));
+  }
   Value out = Value::Structure();
   Value& groups = out.Set("Groups", Value::List());
-  for (const store::Group& group : page->items) groups.Append(GroupValue(group));
+  for (const store::Group& group : page->items) {
+    groups.Append(GroupValue(group));
+  }
   SetPageFields(*page, &out);
   return out;
 }

@@ -30,12 +30,22 @@ struct Family {
   std::size_t max_chars;  // aggregate inline policy size
 };
 
-constexpr Family kUserFamily{store::PrincipalKind::kUser, "UserName", "user",
-                             "iam:PutUserPolicy", "iam:GetUserPolicy", "iam:DeleteUserPolicy",
-                             "iam:ListUserPolicies", 2048};
-constexpr Family kGroupFamily{store::PrincipalKind::kGroup, "GroupName", "group",
-                              "iam:PutGroupPolicy", "iam:GetGroupPolicy",
-                              "iam:DeleteGroupPolicy", "iam:ListGroupPolicies", 5120};
+constexpr Family kUserFamily{store::PrincipalKind::kUser,
+                             "UserName",
+                             "user",
+                             "iam:PutUserPolicy",
+                             "iam:GetUserPolicy",
+                             "iam:DeleteUserPolicy",
+                             "iam:ListUserPolicies",
+                             2048};
+constexpr Family kGroupFamily{store::PrincipalKind::kGroup,
+                              "GroupName",
+                              "group",
+                              "iam:PutGroupPolicy",
+                              "iam:GetGroupPolicy",
+                              "iam:DeleteGroupPolicy",
+                              "iam:ListGroupPolicies",
+                              5120};
 
 Error PrincipalNotFound(const Family& family, std::string_view name) {
   return NoSuchEntity("The " + std::string(family.noun) + " with name " + std::string(name) +
@@ -51,7 +61,9 @@ Error PolicyNotFound(const Family& family, std::string_view policy_name) {
 std::size_t NonWhitespaceChars(std::string_view text) {
   std::size_t n = 0;
   for (const char c : text) {
-    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') ++n;
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+      ++n;
+    }
   }
   return n;
 }
@@ -76,7 +88,9 @@ Result<Target> TargetFrom(OperationContext& ctx, const Family& family, const Val
       target.arn = user->arn;
       return target;
     }
-    if (user.error().code != ErrorCode::kNotFound) return MakeError(std::move(user).error());
+    if (user.error().code != ErrorCode::kNotFound) {
+      return MakeError(std::move(user).error());
+    }
     target.arn = UserArn(ctx.account_id(), "/", target.ref.name);
   } else {
     auto group = txn->GetGroup(ctx.account_id(), target.ref.name);
@@ -85,7 +99,9 @@ Result<Target> TargetFrom(OperationContext& ctx, const Family& family, const Val
       target.arn = group->arn;
       return target;
     }
-    if (group.error().code != ErrorCode::kNotFound) return MakeError(std::move(group).error());
+    if (group.error().code != ErrorCode::kNotFound) {
+      return MakeError(std::move(group).error());
+    }
     target.arn = GroupArn(ctx.account_id(), "/", target.ref.name);
   }
   target.exists = false;
@@ -97,20 +113,25 @@ Result<Target> AuthorizedTarget(OperationContext& ctx, const Family& family, con
                                 std::string_view action) {
   IAM_ASSIGN_OR_RETURN(Target target, TargetFrom(ctx, family, input));
   IAM_RETURN_IF_ERROR(ctx.Authorize(action, target.arn));
-  if (!target.exists) return MakeError(PrincipalNotFound(family, target.ref.name));
+  if (!target.exists) {
+    return MakeError(PrincipalNotFound(family, target.ref.name));
+  }
   return target;
 }
 
 // Maps the store's kNotFound for the principal or the policy to AWS's messages.
 Error StoreError(const Family& family, Error error, store::ReadTxn& txn, const Target& target,
                  std::string_view policy_name) {
-  if (error.code != ErrorCode::kNotFound) return error;
-  const bool principal_exists = family.kind == store::PrincipalKind::kUser
-                                    ? txn.GetUser(target.ref.account_id, target.ref.name)
-                                          .has_value()
-                                    : txn.GetGroup(target.ref.account_id, target.ref.name)
-                                          .has_value();
-  if (!principal_exists) return PrincipalNotFound(family, target.ref.name);
+  if (error.code != ErrorCode::kNotFound) {
+    return error;
+  }
+  const bool principal_exists =
+      family.kind == store::PrincipalKind::kUser
+          ? txn.GetUser(target.ref.account_id, target.ref.name).has_value()
+          : txn.GetGroup(target.ref.account_id, target.ref.name).has_value();
+  if (!principal_exists) {
+    return PrincipalNotFound(family, target.ref.name);
+  }
   return PolicyNotFound(family, policy_name);
 }
 
@@ -139,12 +160,18 @@ Result<Value> PutPolicy(OperationContext& ctx, const Value& input, const Family&
         return MakeError(StoreError(family, std::move(page).error(), txn, target, policy_name));
       }
       for (const store::InlinePolicy& other : page->items) {
-        if (other.name != policy_name) total += NonWhitespaceChars(other.document);
+        if (other.name != policy_name) {
+          total += NonWhitespaceChars(other.document);
+        }
       }
-      if (!page->is_truncated) break;
+      if (!page->is_truncated) {
+        break;
+      }
       options.marker = page->next_marker;
     }
-    if (total > family.max_chars) return MakeError(LimitExceeded(size_error));
+    if (total > family.max_chars) {
+      return MakeError(LimitExceeded(size_error));
+    }
     store::InlinePolicy policy;
     policy.principal = target.ref;
     policy.name = policy_name;
@@ -204,7 +231,9 @@ Result<Value> ListPolicies(OperationContext& ctx, const Value& input, const Fami
   }
   Value out = Value::Structure();
   Value& names = out.Set("PolicyNames", Value::List());
-  for (const store::InlinePolicy& policy : page->items) names.Append(Value::String(policy.name));
+  for (const store::InlinePolicy& policy : page->items) {
+    names.Append(Value::String(policy.name));
+  }
   SetPageFields(*page, &out);
   return out;
 }

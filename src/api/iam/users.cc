@@ -8,9 +8,9 @@
 #include <utility>
 #include <vector>
 
-#include "api/ids.h"
 #include "api/iam/common.h"
 #include "api/iam/operation_context.h"
+#include "api/ids.h"
 
 namespace portcullis::api::iam {
 namespace {
@@ -27,8 +27,12 @@ Error UserExists(std::string_view name) {
 
 // Store errors keep their code; a kNotFound for the named user gets AWS's message.
 Error UserError(Error error, std::string_view name) {
-  if (error.code == ErrorCode::kNotFound) return UserNotFound(name);
-  if (error.code == ErrorCode::kAlreadyExists) return UserExists(name);
+  if (error.code == ErrorCode::kNotFound) {
+    return UserNotFound(name);
+  }
+  if (error.code == ErrorCode::kAlreadyExists) {
+    return UserExists(name);
+  }
   return error;
 }
 
@@ -37,8 +41,12 @@ Error UserError(Error error, std::string_view name) {
 Result<std::string> UserArnForAuthz(OperationContext& ctx, std::string_view name) {
   IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
   auto user = txn->GetUser(ctx.account_id(), name);
-  if (user.has_value()) return user->arn;
-  if (user.error().code != ErrorCode::kNotFound) return MakeError(std::move(user).error());
+  if (user.has_value()) {
+    return user->arn;
+  }
+  if (user.error().code != ErrorCode::kNotFound) {
+    return MakeError(std::move(user).error());
+  }
   return UserArn(ctx.account_id(), "/", name);
 }
 
@@ -50,7 +58,9 @@ Result<int> CountUsers(store::ReadTxn& txn, std::string_view account_id) {
   for (;;) {
     IAM_ASSIGN_OR_RETURN(auto page, txn.ListUsers(account_id, options));
     count += static_cast<int>(page.items.size());
-    if (!page.is_truncated) return count;
+    if (!page.is_truncated) {
+      return count;
+    }
     options.marker = page.next_marker;
   }
 }
@@ -68,9 +78,12 @@ Value ListedUserValue(store::User user) {
 Result<std::vector<store::Tag>> TagsFrom(const Value& input) {
   std::vector<store::Tag> tags;
   const Value* list = input.Find("Tags");
-  if (list == nullptr) return tags;
+  if (list == nullptr) {
+    return tags;
+  }
   for (const Value& entry : list->children()) {
-    store::Tag tag{std::string(StringMember(entry, "Key")), std::string(StringMember(entry, "Value"))};
+    store::Tag tag{std::string(StringMember(entry, "Key")),
+                   std::string(StringMember(entry, "Value"))};
     for (const store::Tag& other : tags) {
       if (store::NameKey(other.key) == store::NameKey(tag.key)) {
         return MakeError(InvalidInput(
@@ -86,7 +99,9 @@ Result<std::vector<store::Tag>> TagsFrom(const Value& input) {
 std::vector<std::pair<std::string, std::vector<std::string>>> TagContext(
     const std::vector<store::Tag>& tags) {
   std::vector<std::pair<std::string, std::vector<std::string>>> context;
-  if (tags.empty()) return context;
+  if (tags.empty()) {
+    return context;
+  }
   std::vector<std::string> keys;
   for (const store::Tag& tag : tags) {
     context.emplace_back("aws:RequestTag/" + tag.key, std::vector<std::string>{tag.value});
@@ -94,6 +109,24 @@ std::vector<std::pair<std::string, std::vector<std::string>>> TagContext(
   }
   context.emplace_back("aws:TagKeys", std::move(keys));
   return context;
+}
+
+// A permissions boundary must be a managed policy of the account or an AWS managed
+// policy.
+Status CheckBoundary(store::ReadTxn& txn, std::string_view account_id,
+                     const std::string& boundary) {
+  if (boundary.empty()) {
+    return OkStatus();
+  }
+  auto policy = txn.GetManagedPolicy(boundary);
+  if (policy.has_value() && (policy->account_id == account_id || policy->account_id == "aws")) {
+    return OkStatus();
+  }
+  if (!policy.has_value() && policy.error().code != ErrorCode::kNotFound) {
+    return MakeError(std::move(policy).error());
+  }
+  return MakeError(
+      NoSuchEntity("Scope ARN: " + boundary + " does not exist or is not attachable."));
 }
 
 Result<Value> CreateUser(OperationContext& ctx, const Value& input) {
@@ -110,24 +143,18 @@ Result<Value> CreateUser(OperationContext& ctx, const Value& input) {
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:CreateUser", arn, context));
   // AWS: "To add tags when you create a user, you must have iam:TagUser permission" (the
   // CreateUser reference, Tags).
-  if (!tags.empty()) IAM_RETURN_IF_ERROR(ctx.Authorize("iam:TagUser", arn, context));
+  if (!tags.empty()) {
+    IAM_RETURN_IF_ERROR(ctx.Authorize("iam:TagUser", arn, context));
+  }
 
   IAM_ASSIGN_OR_RETURN(
-      store::User created, WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Result<store::User> {
-        if (!boundary.empty()) {
-          auto policy = txn.GetManagedPolicy(boundary);
-          const bool usable = policy.has_value() && (policy->account_id == ctx.account_id() ||
-                                                     policy->account_id == "aws");
-          if (!usable) {
-            if (!policy.has_value() && policy.error().code != ErrorCode::kNotFound) {
-              return MakeError(std::move(policy).error());
-            }
-            return MakeError(
-                NoSuchEntity("Scope ARN: " + boundary + " does not exist or is not attachable."));
-          }
-        }
+      store::User created,
+      WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Result<store::User> {
+        IAM_RETURN_IF_ERROR(CheckBoundary(txn, ctx.account_id(), boundary));
         auto existing = txn.GetUser(ctx.account_id(), name);
-        if (existing.has_value()) return MakeError(UserExists(name));
+        if (existing.has_value()) {
+          return MakeError(UserExists(name));
+        }
         if (existing.error().code != ErrorCode::kNotFound) {
           return MakeError(std::move(existing).error());
         }
@@ -145,7 +172,9 @@ Result<Value> CreateUser(OperationContext& ctx, const Value& input) {
         user.permissions_boundary_arn = boundary;
         user.tags = tags;
         auto put = txn.PutUser(std::move(user));
-        if (!put.has_value()) return MakeError(UserError(std::move(put).error(), name));
+        if (!put.has_value()) {
+          return MakeError(UserError(std::move(put).error(), name));
+        }
         return put;
       }));
   Value out = Value::Structure();
@@ -173,14 +202,18 @@ Result<Value> GetRootUser(OperationContext& ctx) {
 Result<Value> GetUser(OperationContext& ctx, const Value& input) {
   std::string name(StringMember(input, "UserName"));
   if (name.empty()) {
-    if (ctx.caller.type == auth::PrincipalType::kRoot) return GetRootUser(ctx);
+    if (ctx.caller.type == auth::PrincipalType::kRoot) {
+      return GetRootUser(ctx);
+    }
     name = ctx.caller.user_name;
   }
   IAM_ASSIGN_OR_RETURN(const std::string arn, UserArnForAuthz(ctx, name));
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:GetUser", arn));
   IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
   auto user = txn->GetUser(ctx.account_id(), name);
-  if (!user.has_value()) return MakeError(UserError(std::move(user).error(), name));
+  if (!user.has_value()) {
+    return MakeError(UserError(std::move(user).error(), name));
+  }
   Value out = Value::Structure();
   out.Set("User", UserValue(*user));
   return out;
@@ -202,20 +235,28 @@ Result<Value> UpdateUser(OperationContext& ctx, const Value& input) {
   const std::string old_arn =
       current.has_value() ? current->arn : UserArn(ctx.account_id(), "/", name);
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:UpdateUser", old_arn));
-  if (!current.has_value()) return MakeError(UserNotFound(name));
+  if (!current.has_value()) {
+    return MakeError(UserNotFound(name));
+  }
   const std::string target_name = new_name.value_or(current->name);
   const std::string target_path = new_path.value_or(current->path);
   const std::string new_arn = UserArn(ctx.account_id(), target_path, target_name);
-  if (new_arn != old_arn) IAM_RETURN_IF_ERROR(ctx.Authorize("iam:UpdateUser", new_arn));
+  if (new_arn != old_arn) {
+    IAM_RETURN_IF_ERROR(ctx.Authorize("iam:UpdateUser", new_arn));
+  }
 
   auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& wtxn) -> Result<store::User> {
     auto user = wtxn.GetUser(ctx.account_id(), name);
-    if (!user.has_value()) return MakeError(UserError(std::move(user).error(), name));
+    if (!user.has_value()) {
+      return MakeError(UserError(std::move(user).error(), name));
+    }
     user->name = target_name;
     user->path = target_path;
     user->arn = new_arn;
     auto updated = wtxn.UpdateUser(*std::move(user));
-    if (!updated.has_value()) return MakeError(UserError(std::move(updated).error(), target_name));
+    if (!updated.has_value()) {
+      return MakeError(UserError(std::move(updated).error(), target_name));
+    }
     return updated;
   });
   IAM_RETURN_IF_ERROR(done);
@@ -223,8 +264,7 @@ Result<Value> UpdateUser(OperationContext& ctx, const Value& input) {
 }
 
 // The first dependent that blocks deleting the user, with AWS's DeleteConflict message.
-Status CheckUserDeletable(store::ReadTxn& txn, std::string_view account_id,
-                          std::string_view name) {
+Status CheckUserDeletable(store::ReadTxn& txn, std::string_view account_id, std::string_view name) {
   store::ListOptions one;
   one.max_items = 1;
   IAM_ASSIGN_OR_RETURN(auto keys, txn.ListAccessKeys(account_id, name, one));
@@ -254,10 +294,14 @@ Result<Value> DeleteUser(OperationContext& ctx, const Value& input) {
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:DeleteUser", arn));
   auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
     auto user = txn.GetUser(ctx.account_id(), name);
-    if (!user.has_value()) return MakeError(UserError(std::move(user).error(), name));
+    if (!user.has_value()) {
+      return MakeError(UserError(std::move(user).error(), name));
+    }
     IAM_RETURN_IF_ERROR(CheckUserDeletable(txn, ctx.account_id(), user->name));
     auto deleted = txn.DeleteUser(ctx.account_id(), user->name);
-    if (!deleted.has_value()) return MakeError(UserError(std::move(deleted).error(), name));
+    if (!deleted.has_value()) {
+      return MakeError(UserError(std::move(deleted).error(), name));
+    }
     return OkStatus();
   });
   IAM_RETURN_IF_ERROR(done);
@@ -274,12 +318,16 @@ Result<Value> ListUsers(OperationContext& ctx, const Value& input) {
   auto page = txn->ListUsers(ctx.account_id(), options);
   if (!page.has_value()) {
     Error e = std::move(page).error();
-    if (e.code == ErrorCode::kInvalidArgument) return MakeError(InvalidInput(e.message));
+    if (e.code == ErrorCode::kInvalidArgument) {
+      return MakeError(InvalidInput(e.message));
+    }
     return MakeError(std::move(e));
   }
   Value out = Value::Structure();
   Value& users = out.Set("Users", Value::List());
-  for (store::User& user : page->items) users.Append(ListedUserValue(std::move(user)));
+  for (store::User& user : page->items) {
+    users.Append(ListedUserValue(std::move(user)));
+  }
   SetPageFields(*page, &out);
   return out;
 }

@@ -1,7 +1,6 @@
 // Tests of the IAM access-key operations (access_keys.cc): CreateAccessKey,
 // UpdateAccessKey, DeleteAccessKey, ListAccessKeys, GetAccessKeyLastUsed.
 #include <gtest/gtest.h>
-
 #include <string>
 
 #include "iam_test_util.h"
@@ -105,8 +104,8 @@ TEST_F(AccessKeysTest, UserManagesOwnKeysWithoutUserName) {
   // Root keys are not bob's.
   EXPECT_AWS_ERROR(
       CallAs(bob, "DeleteAccessKey", {{"AccessKeyId", root_credentials_.access_key_id}}),
-      "NoSuchEntity", "The Access Key with id " + root_credentials_.access_key_id +
-                          " cannot be found.");
+      "NoSuchEntity",
+      "The Access Key with id " + root_credentials_.access_key_id + " cannot be found.");
   MustCallAs(bob, "DeleteAccessKey", {{"AccessKeyId", id}});
   EXPECT_EQ(SizeAt(MustCallAs(bob, "ListAccessKeys"), "AccessKeyMetadata"), 0U);
 }
@@ -162,11 +161,12 @@ TEST_F(AccessKeysTest, ListAccessKeysPages) {
   MustCall("CreateUser", {{"UserName", "bob"}});
   MustCall("CreateAccessKey", {{"UserName", "bob"}});
   MustCall("CreateAccessKey", {{"UserName", "bob"}});
-  const protocol::Value page1 = MustCall("ListAccessKeys", {{"UserName", "bob"}, {"MaxItems", "1"}});
+  const protocol::Value page1 =
+      MustCall("ListAccessKeys", {{"UserName", "bob"}, {"MaxItems", "1"}});
   ASSERT_EQ(SizeAt(page1, "AccessKeyMetadata"), 1U);
   ASSERT_TRUE(At(page1, "IsTruncated")->boolean());
-  const protocol::Value page2 = MustCall(
-      "ListAccessKeys", {{"UserName", "bob"}, {"Marker", TextAt(page1, "Marker")}});
+  const protocol::Value page2 =
+      MustCall("ListAccessKeys", {{"UserName", "bob"}, {"Marker", TextAt(page1, "Marker")}});
   ASSERT_EQ(SizeAt(page2, "AccessKeyMetadata"), 1U);
   EXPECT_NE(TextAt(page1, "AccessKeyMetadata.0.AccessKeyId"),
             TextAt(page2, "AccessKeyMetadata.0.AccessKeyId"));
@@ -208,8 +208,8 @@ TEST_F(AccessKeysTest, OtherAccountsKeysAreNotFound) {
       "The Access Key with id " + other->access_key_id + " cannot be found.";
   EXPECT_AWS_ERROR(Call("GetAccessKeyLastUsed", {{"AccessKeyId", other->access_key_id}}),
                    "NoSuchEntity", message);
-  EXPECT_AWS_ERROR(Call("DeleteAccessKey", {{"AccessKeyId", other->access_key_id}}),
-                   "NoSuchEntity", message);
+  EXPECT_AWS_ERROR(Call("DeleteAccessKey", {{"AccessKeyId", other->access_key_id}}), "NoSuchEntity",
+                   message);
 }
 
 TEST_F(AccessKeysTest, AccessDenied) {

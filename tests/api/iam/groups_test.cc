@@ -1,7 +1,6 @@
 // Tests of the IAM group operations (groups.cc): CreateGroup, GetGroup, UpdateGroup,
 // DeleteGroup, ListGroups, AddUserToGroup, RemoveUserFromGroup, ListGroupsForUser.
 #include <gtest/gtest.h>
-
 #include <string>
 
 #include "iam_test_util.h"
@@ -52,8 +51,8 @@ TEST_F(GroupsTest, CreateGroupQuota) {
 TEST_F(GroupsTest, GetGroupListsMembersInPages) {
   MustCall("CreateGroup", {{"GroupName", "devs"}});
   for (const char* name : {"carol", "alice", "bob"}) {
-    MustCall("CreateUser", {{"UserName", name}, {"Tags.member.1.Key", "k"},
-                            {"Tags.member.1.Value", "v"}});
+    MustCall("CreateUser",
+             {{"UserName", name}, {"Tags.member.1.Key", "k"}, {"Tags.member.1.Value", "v"}});
     MustCall("AddUserToGroup", {{"GroupName", "devs"}, {"UserName", name}});
   }
   const protocol::Value all = MustCall("GetGroup", {{"GroupName", "devs"}});
@@ -205,7 +204,8 @@ TEST_F(GroupsTest, ListGroupsForUser) {
   EXPECT_EQ(TextAt(out, "Groups.0.GroupName"), "a-group");
   EXPECT_EQ(TextAt(out, "Groups.0.Arn"), "arn:aws:iam::123456789012:group/x/a-group");
   EXPECT_EQ(TextAt(out, "Groups.1.GroupName"), "b-group");
-  const protocol::Value page = MustCall("ListGroupsForUser", {{"UserName", "bob"}, {"MaxItems", "1"}});
+  const protocol::Value page =
+      MustCall("ListGroupsForUser", {{"UserName", "bob"}, {"MaxItems", "1"}});
   EXPECT_EQ(SizeAt(page, "Groups"), 1U);
   EXPECT_TRUE(At(page, "IsTruncated")->boolean());
 }
@@ -222,9 +222,8 @@ TEST_F(GroupsTest, AccessDeniedNamesTheResource) {
                    "~on resource: arn:aws:iam::123456789012:group/ ");
   EXPECT_AWS_ERROR(CallAs(bob, "AddUserToGroup", {{"GroupName", "devs"}, {"UserName", "bob"}}),
                    "AccessDenied", "~iam:AddUserToGroup");
-  EXPECT_AWS_ERROR(
-      CallAs(bob, "RemoveUserFromGroup", {{"GroupName", "devs"}, {"UserName", "bob"}}),
-      "AccessDenied");
+  EXPECT_AWS_ERROR(CallAs(bob, "RemoveUserFromGroup", {{"GroupName", "devs"}, {"UserName", "bob"}}),
+                   "AccessDenied");
   EXPECT_AWS_ERROR(CallAs(bob, "UpdateGroup", {{"GroupName", "devs"}, {"NewPath", "/x/"}}),
                    "AccessDenied");
   EXPECT_AWS_ERROR(CallAs(bob, "DeleteGroup", {{"GroupName", "devs"}}), "AccessDenied");

@@ -15,11 +15,10 @@
 // Thread-safety: one fixture per test, as GoogleTest runs them.
 #pragma once
 
-#include <gtest/gtest.h>
-
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <gtest/gtest.h>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -28,8 +27,8 @@
 
 #include "api/accounts/accounts.h"
 #include "api/authz/authorizer.h"
-#include "api/ids.h"
 #include "api/iam/iam_service.h"
+#include "api/ids.h"
 #include "api/protocol/query_codec.h"
 #include "api/protocol/service_model.h"
 #include "api/protocol/value.h"
@@ -58,8 +57,8 @@ inline std::string FormEncode(std::string_view text) {
   std::string out;
   for (const char c : text) {
     const auto u = static_cast<unsigned char>(c);
-    if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') ||
-        u == '-' || u == '_' || u == '.' || u == '~') {
+    if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || u == '-' ||
+        u == '_' || u == '.' || u == '~') {
       out.push_back(c);
     } else {
       out.push_back('%');
@@ -73,15 +72,20 @@ inline std::string FormEncode(std::string_view text) {
 // Reverses UrlEncodeDocument (documents come back URL-encoded, as from AWS).
 inline std::string UrlDecode(std::string_view text) {
   auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    if (c >= 'A' && c <= 'F') {
+      return c - 'A' + 10;
+    }
+    if (c >= 'a' && c <= 'f') {
+      return c - 'a' + 10;
+    }
     return -1;
   };
   std::string out;
   for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 &&
-        hex(text[i + 2]) >= 0) {
+    if (text[i] == '%' && i + 2 < text.size() && hex(text[i + 1]) >= 0 && hex(text[i + 2]) >= 0) {
       out.push_back(static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2])));
       i += 2;
     } else {
@@ -102,7 +106,9 @@ inline const protocol::Value* At(const protocol::Value& value, std::string_view 
     if (v->kind() == protocol::Value::Kind::kList) {
       std::size_t index = 0;
       for (const char c : part) {
-        if (c < '0' || c > '9') return nullptr;
+        if (c < '0' || c > '9') {
+          return nullptr;
+        }
         index = index * 10 + static_cast<std::size_t>(c - '0');
       }
       v = index < v->children().size() ? &v->children()[index] : nullptr;
@@ -127,7 +133,9 @@ inline std::size_t SizeAt(const protocol::Value& value, std::string_view path) {
 
 // The AWS error code an error goes out with: aws_code, or the ErrorCode's default.
 inline std::string AwsCodeOf(const Error& error) {
-  if (!error.aws_code.empty()) return error.aws_code;
+  if (!error.aws_code.empty()) {
+    return error.aws_code;
+  }
   switch (error.code) {
     case ErrorCode::kNotFound:
       return "NoSuchEntity";
@@ -165,8 +173,7 @@ template <class T>
     if (message.front() == '~') {
       if (e.message.find(message.substr(1)) == std::string::npos) {
         return ::testing::AssertionFailure()
-               << "message `" << e.message << "` does not contain `" << message.substr(1)
-               << "`";
+               << "message `" << e.message << "` does not contain `" << message.substr(1) << "`";
       }
     } else if (e.message != message) {
       return ::testing::AssertionFailure()
@@ -204,7 +211,9 @@ class IamApiTest : public ::testing::Test {
 
   static std::array<std::uint8_t, crypto::kMasterKeySize> TestKey() {
     std::array<std::uint8_t, crypto::kMasterKeySize> key{};
-    for (std::size_t i = 0; i < key.size(); ++i) key[i] = static_cast<std::uint8_t>(i + 1);
+    for (std::size_t i = 0; i < key.size(); ++i) {
+      key[i] = static_cast<std::uint8_t>(i + 1);
+    }
     return key;
   }
 
@@ -270,7 +279,9 @@ class IamApiTest : public ::testing::Test {
   Result<protocol::Value> CallAs(const auth::Caller& caller, std::string_view op,
                                  const Params& params = {}) {
     auto decoded = protocol::DecodeQueryRequest(protocol::IamModel(), Form(op, params));
-    if (!decoded.has_value()) return tl::unexpected<Error>(std::move(decoded).error());
+    if (!decoded.has_value()) {
+      return tl::unexpected<Error>(std::move(decoded).error());
+    }
     return service_->Invoke(*decoded->operation, decoded->input, caller, Info());
   }
 
@@ -330,8 +341,8 @@ class IamApiTest : public ::testing::Test {
   // in the account through the store; returns its ARN.
   std::string PutManagedPolicyInStore(std::string_view name, std::string_view document,
                                       std::string_view account_id = kAccountId) {
-    const std::string arn = "arn:aws:iam::" + std::string(account_id) + ":policy/" +
-                            std::string(name);
+    std::string arn =
+        "arn:aws:iam::" + std::string(account_id) + ":policy/" + std::string(name);
     WriteStore([&](store::WriteTxn& txn) -> Status {
       store::ManagedPolicy policy;
       policy.account_id = std::string(account_id);
@@ -339,13 +350,17 @@ class IamApiTest : public ::testing::Test {
       policy.arn = arn;
       policy.id = NewUniqueId(kPolicyIdPrefix);
       auto put = txn.PutManagedPolicy(std::move(policy));
-      if (!put.has_value()) return tl::unexpected<Error>(std::move(put).error());
+      if (!put.has_value()) {
+        return tl::unexpected<Error>(std::move(put).error());
+      }
       store::PolicyVersion version;
       version.policy_arn = arn;
       version.version_id = "v1";
       version.document = std::string(document);
       auto put_version = txn.PutPolicyVersion(std::move(version));
-      if (!put_version.has_value()) return tl::unexpected<Error>(std::move(put_version).error());
+      if (!put_version.has_value()) {
+        return tl::unexpected<Error>(std::move(put_version).error());
+      }
       return OkStatus();
     });
     return arn;

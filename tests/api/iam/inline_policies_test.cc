@@ -1,9 +1,9 @@
 // Tests of the inline policy operations of users and groups (inline_policies.cc).
 #include <gtest/gtest.h>
-
 #include <string>
 
 #include "api/iam/common.h"
+
 #include "iam_test_util.h"
 
 namespace portcullis::api::iam::testing {
@@ -29,9 +29,9 @@ TEST_F(InlinePoliciesTest, PutGetListDeleteUserPolicy) {
       R"({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}})";
   MustCall("PutUserPolicy",
            {{"UserName", "bob"}, {"PolicyName", "read"}, {"PolicyDocument", document}});
-  MustCall("PutUserPolicy", {{"UserName", "BOB"},
-                             {"PolicyName", "another"},
-                             {"PolicyDocument", AllowDocument("sqs:*")}});
+  MustCall(
+      "PutUserPolicy",
+      {{"UserName", "BOB"}, {"PolicyName", "another"}, {"PolicyDocument", AllowDocument("sqs:*")}});
 
   const protocol::Value got =
       MustCall("GetUserPolicy", {{"UserName", "Bob"}, {"PolicyName", "read"}});
@@ -50,8 +50,8 @@ TEST_F(InlinePoliciesTest, PutGetListDeleteUserPolicy) {
       MustCall("ListUserPolicies", {{"UserName", "bob"}, {"MaxItems", "1"}});
   ASSERT_EQ(SizeAt(page1, "PolicyNames"), 1U);
   ASSERT_TRUE(At(page1, "IsTruncated")->boolean());
-  const protocol::Value page2 = MustCall(
-      "ListUserPolicies", {{"UserName", "bob"}, {"Marker", TextAt(page1, "Marker")}});
+  const protocol::Value page2 =
+      MustCall("ListUserPolicies", {{"UserName", "bob"}, {"Marker", TextAt(page1, "Marker")}});
   ASSERT_EQ(SizeAt(page2, "PolicyNames"), 1U);
   EXPECT_EQ(At(page2, "PolicyNames")->children()[0].text(), "read");
 
@@ -94,73 +94,73 @@ TEST_F(InlinePoliciesTest, MissingUserOrPolicy) {
 
 TEST_F(InlinePoliciesTest, MalformedDocuments) {
   MustCall("CreateUser", {{"UserName", "bob"}});
-  for (const std::string& bad : {
-           std::string("not json"),
-           std::string(R"({"Version":"2012-10-17"})"),
-           std::string(R"({"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Action":"s3:*","Resource":"*"}]})"),
-           // A Principal makes it a resource policy, not an identity policy.
-           std::string(R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}]})"),
-       }) {
+  for (
+      const std::string& bad : {
+          std::string("not json"),
+          std::string(R"({"Version":"2012-10-17"})"),
+          std::string(
+              R"({"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Action":"s3:*","Resource":"*"}]})"),
+          // A Principal makes it a resource policy, not an identity policy.
+          std::string(
+              R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}]})"),
+      }) {
     EXPECT_AWS_ERROR(
         Call("PutUserPolicy", {{"UserName", "bob"}, {"PolicyName", "p"}, {"PolicyDocument", bad}}),
         "MalformedPolicyDocument")
         << bad;
   }
   EXPECT_EQ(SizeAt(MustCall("ListUserPolicies", {{"UserName", "bob"}}), "PolicyNames"), 0U);
-  EXPECT_AWS_ERROR(
-      Call("PutUserPolicy", {{"UserName", "bob"}, {"PolicyName", "bad name!"},
-                             {"PolicyDocument", AllowDocument("s3:*")}}),
-      "ValidationError");
+  EXPECT_AWS_ERROR(Call("PutUserPolicy", {{"UserName", "bob"},
+                                          {"PolicyName", "bad name!"},
+                                          {"PolicyDocument", AllowDocument("s3:*")}}),
+                   "ValidationError");
 }
 
 TEST_F(InlinePoliciesTest, UserAggregateSizeQuota) {
   MustCall("CreateUser", {{"UserName", "bob"}});
   // Whitespace does not count: 2048 characters plus spaces fit.
-  MustCall("PutUserPolicy", {{"UserName", "bob"},
-                             {"PolicyName", "big"},
-                             {"PolicyDocument", DocumentOfSize(2048, 100)}});
-  EXPECT_AWS_ERROR(Call("PutUserPolicy", {{"UserName", "bob"},
-                                          {"PolicyName", "small"},
-                                          {"PolicyDocument", DocumentOfSize(100)}}),
-                   "LimitExceeded", "Maximum policy size of 2048 bytes exceeded for user bob");
+  MustCall(
+      "PutUserPolicy",
+      {{"UserName", "bob"}, {"PolicyName", "big"}, {"PolicyDocument", DocumentOfSize(2048, 100)}});
+  EXPECT_AWS_ERROR(
+      Call("PutUserPolicy",
+           {{"UserName", "bob"}, {"PolicyName", "small"}, {"PolicyDocument", DocumentOfSize(100)}}),
+      "LimitExceeded", "Maximum policy size of 2048 bytes exceeded for user bob");
   // Replacing the one policy is measured without its old version.
-  MustCall("PutUserPolicy", {{"UserName", "bob"},
-                             {"PolicyName", "big"},
-                             {"PolicyDocument", DocumentOfSize(1948)}});
-  MustCall("PutUserPolicy", {{"UserName", "bob"},
-                             {"PolicyName", "small"},
-                             {"PolicyDocument", DocumentOfSize(100)}});
-  EXPECT_AWS_ERROR(Call("PutUserPolicy", {{"UserName", "bob"},
-                                          {"PolicyName", "third"},
-                                          {"PolicyDocument", DocumentOfSize(100)}}),
-                   "LimitExceeded");
+  MustCall("PutUserPolicy",
+           {{"UserName", "bob"}, {"PolicyName", "big"}, {"PolicyDocument", DocumentOfSize(1948)}});
+  MustCall("PutUserPolicy",
+           {{"UserName", "bob"}, {"PolicyName", "small"}, {"PolicyDocument", DocumentOfSize(100)}});
+  EXPECT_AWS_ERROR(
+      Call("PutUserPolicy",
+           {{"UserName", "bob"}, {"PolicyName", "third"}, {"PolicyDocument", DocumentOfSize(100)}}),
+      "LimitExceeded");
   // One document alone over the quota.
   MustCall("CreateUser", {{"UserName", "eve"}});
-  EXPECT_AWS_ERROR(Call("PutUserPolicy", {{"UserName", "eve"},
-                                          {"PolicyName", "huge"},
-                                          {"PolicyDocument", DocumentOfSize(2049)}}),
-                   "LimitExceeded", "Maximum policy size of 2048 bytes exceeded for user eve");
+  EXPECT_AWS_ERROR(
+      Call("PutUserPolicy",
+           {{"UserName", "eve"}, {"PolicyName", "huge"}, {"PolicyDocument", DocumentOfSize(2049)}}),
+      "LimitExceeded", "Maximum policy size of 2048 bytes exceeded for user eve");
 }
 
 TEST_F(InlinePoliciesTest, GroupAggregateSizeQuota) {
   MustCall("CreateGroup", {{"GroupName", "devs"}});
-  MustCall("PutGroupPolicy", {{"GroupName", "devs"},
-                              {"PolicyName", "a"},
-                              {"PolicyDocument", DocumentOfSize(3000)}});
-  MustCall("PutGroupPolicy", {{"GroupName", "devs"},
-                              {"PolicyName", "b"},
-                              {"PolicyDocument", DocumentOfSize(2120)}});
-  EXPECT_AWS_ERROR(Call("PutGroupPolicy", {{"GroupName", "devs"},
-                                           {"PolicyName", "c"},
-                                           {"PolicyDocument", DocumentOfSize(100)}}),
-                   "LimitExceeded", "Maximum policy size of 5120 bytes exceeded for group devs");
+  MustCall("PutGroupPolicy",
+           {{"GroupName", "devs"}, {"PolicyName", "a"}, {"PolicyDocument", DocumentOfSize(3000)}});
+  MustCall("PutGroupPolicy",
+           {{"GroupName", "devs"}, {"PolicyName", "b"}, {"PolicyDocument", DocumentOfSize(2120)}});
+  EXPECT_AWS_ERROR(
+      Call("PutGroupPolicy",
+           {{"GroupName", "devs"}, {"PolicyName", "c"}, {"PolicyDocument", DocumentOfSize(100)}}),
+      "LimitExceeded", "Maximum policy size of 5120 bytes exceeded for group devs");
 }
 
 TEST_F(InlinePoliciesTest, GroupPolicies) {
   MustCall("CreateGroup", {{"GroupName", "devs"}});
   const std::string doc = AllowDocument("ec2:Describe*");
   MustCall("PutGroupPolicy", {{"GroupName", "devs"}, {"PolicyName", "p"}, {"PolicyDocument", doc}});
-  const protocol::Value got = MustCall("GetGroupPolicy", {{"GroupName", "DEVS"}, {"PolicyName", "p"}});
+  const protocol::Value got =
+      MustCall("GetGroupPolicy", {{"GroupName", "DEVS"}, {"PolicyName", "p"}});
   EXPECT_EQ(TextAt(got, "GroupName"), "devs");
   EXPECT_EQ(TextAt(got, "PolicyName"), "p");
   EXPECT_EQ(UrlDecode(TextAt(got, "PolicyDocument")), doc);
@@ -176,9 +176,8 @@ TEST_F(InlinePoliciesTest, GroupPolicies) {
   EXPECT_AWS_ERROR(
       Call("PutGroupPolicy", {{"GroupName", "nope"}, {"PolicyName", "p"}, {"PolicyDocument", doc}}),
       "NoSuchEntity", "The group with name nope cannot be found.");
-  EXPECT_AWS_ERROR(Call("PutGroupPolicy", {{"GroupName", "devs"},
-                                           {"PolicyName", "p"},
-                                           {"PolicyDocument", "{}"}}),
+  EXPECT_AWS_ERROR(Call("PutGroupPolicy",
+                        {{"GroupName", "devs"}, {"PolicyName", "p"}, {"PolicyDocument", "{}"}}),
                    "MalformedPolicyDocument");
 }
 
@@ -187,17 +186,19 @@ TEST_F(InlinePoliciesTest, AccessDeniedAndPolicyEffect) {
   MustCall("CreateGroup", {{"GroupName", "devs"}});
   const auth::Caller bob = UserCaller("bob");
   const std::string doc = AllowDocument("iam:ListUsers");
-  EXPECT_AWS_ERROR(
-      CallAs(bob, "PutUserPolicy", {{"UserName", "bob"}, {"PolicyName", "p"}, {"PolicyDocument", doc}}),
-      "AccessDenied", "~iam:PutUserPolicy on resource: arn:aws:iam::123456789012:user/t/bob");
+  EXPECT_AWS_ERROR(CallAs(bob, "PutUserPolicy",
+                          {{"UserName", "bob"}, {"PolicyName", "p"}, {"PolicyDocument", doc}}),
+                   "AccessDenied",
+                   "~iam:PutUserPolicy on resource: arn:aws:iam::123456789012:user/t/bob");
   EXPECT_AWS_ERROR(CallAs(bob, "ListUserPolicies", {{"UserName", "bob"}}), "AccessDenied");
   EXPECT_AWS_ERROR(CallAs(bob, "GetUserPolicy", {{"UserName", "bob"}, {"PolicyName", "p"}}),
                    "AccessDenied");
   EXPECT_AWS_ERROR(CallAs(bob, "DeleteUserPolicy", {{"UserName", "bob"}, {"PolicyName", "p"}}),
                    "AccessDenied");
-  EXPECT_AWS_ERROR(
-      CallAs(bob, "PutGroupPolicy", {{"GroupName", "devs"}, {"PolicyName", "p"}, {"PolicyDocument", doc}}),
-      "AccessDenied", "~iam:PutGroupPolicy on resource: arn:aws:iam::123456789012:group/devs");
+  EXPECT_AWS_ERROR(CallAs(bob, "PutGroupPolicy",
+                          {{"GroupName", "devs"}, {"PolicyName", "p"}, {"PolicyDocument", doc}}),
+                   "AccessDenied",
+                   "~iam:PutGroupPolicy on resource: arn:aws:iam::123456789012:group/devs");
   EXPECT_AWS_ERROR(CallAs(bob, "ListUsers"), "AccessDenied");
 
   // The policy root puts takes effect for bob's next request.

@@ -1,7 +1,6 @@
 // Tests of the IAM user operations (users.cc): CreateUser, GetUser, UpdateUser,
 // DeleteUser, ListUsers.
 #include <gtest/gtest.h>
-
 #include <string>
 
 #include "iam_test_util.h"
@@ -85,7 +84,8 @@ TEST_F(UsersTest, CreateUserWithPermissionsBoundary) {
 TEST_F(UsersTest, CreateUserWithMissingPermissionsBoundary) {
   const std::string missing = "arn:aws:iam::123456789012:policy/Nope";
   EXPECT_AWS_ERROR(Call("CreateUser", {{"UserName", "bob"}, {"PermissionsBoundary", missing}}),
-                   "NoSuchEntity", "Scope ARN: " + missing + " does not exist or is not attachable.");
+                   "NoSuchEntity",
+                   "Scope ARN: " + missing + " does not exist or is not attachable.");
   EXPECT_AWS_ERROR(Call("GetUser", {{"UserName", "bob"}}), "NoSuchEntity");
 }
 
@@ -141,7 +141,8 @@ TEST_F(UsersTest, UserWithoutPolicyIsDenied) {
   EXPECT_AWS_ERROR(CallAs(bob, "GetUser"), "AccessDenied",
                    "~on resource: arn:aws:iam::123456789012:user/bob");
   EXPECT_AWS_ERROR(CallAs(bob, "CreateUser", {{"UserName", "eve"}, {"Path", "/y/"}}),
-                   "AccessDenied", "~iam:CreateUser on resource: arn:aws:iam::123456789012:user/y/eve");
+                   "AccessDenied",
+                   "~iam:CreateUser on resource: arn:aws:iam::123456789012:user/y/eve");
   EXPECT_AWS_ERROR(CallAs(bob, "ListUsers"), "AccessDenied",
                    "~on resource: arn:aws:iam::123456789012:user/ ");
   EXPECT_AWS_ERROR(CallAs(bob, "DeleteUser", {{"UserName", "carol"}}), "AccessDenied",
@@ -161,14 +162,13 @@ TEST_F(UsersTest, CreateUserWithTagsNeedsTagUser) {
   AllowUser("admin", AllowDocument("iam:CreateUser"));
   const auth::Caller admin = UserCaller("admin");
   MustCallAs(admin, "CreateUser", {{"UserName", "plain"}});
-  EXPECT_AWS_ERROR(CallAs(admin, "CreateUser", {{"UserName", "tagged"},
-                                                {"Tags.member.1.Key", "k"},
-                                                {"Tags.member.1.Value", "v"}}),
-                   "AccessDenied", "~iam:TagUser");
+  EXPECT_AWS_ERROR(
+      CallAs(admin, "CreateUser",
+             {{"UserName", "tagged"}, {"Tags.member.1.Key", "k"}, {"Tags.member.1.Value", "v"}}),
+      "AccessDenied", "~iam:TagUser");
   AllowUser("admin", AllowDocument("iam:TagUser"), "tag");
-  MustCallAs(admin, "CreateUser", {{"UserName", "tagged"},
-                                   {"Tags.member.1.Key", "k"},
-                                   {"Tags.member.1.Value", "v"}});
+  MustCallAs(admin, "CreateUser",
+             {{"UserName", "tagged"}, {"Tags.member.1.Key", "k"}, {"Tags.member.1.Value", "v"}});
 }
 
 TEST_F(UsersTest, UserWithPolicyIsAllowed) {
@@ -233,9 +233,9 @@ TEST_F(UsersTest, UpdateUserNeedsPermissionOnBothNames) {
   MustCall("CreateUser", {{"UserName", "admin"}});
   MustCall("CreateUser", {{"UserName", "bob"}});
   AllowUser("admin", AllowDocument("iam:UpdateUser", "arn:aws:iam::123456789012:user/bob"));
-  EXPECT_AWS_ERROR(CallAs(UserCaller("admin"), "UpdateUser",
-                          {{"UserName", "bob"}, {"NewUserName", "robert"}}),
-                   "AccessDenied", "~arn:aws:iam::123456789012:user/robert");
+  EXPECT_AWS_ERROR(
+      CallAs(UserCaller("admin"), "UpdateUser", {{"UserName", "bob"}, {"NewUserName", "robert"}}),
+      "AccessDenied", "~arn:aws:iam::123456789012:user/robert");
   MustCall("GetUser", {{"UserName", "bob"}});
 }
 
@@ -284,8 +284,8 @@ TEST_F(UsersTest, DeleteUserConflicts) {
 TEST_F(UsersTest, ListUsersPagesAndFilters) {
   MustCall("CreateUser", {{"UserName", "carol"}, {"Path", "/eng/"}});
   MustCall("CreateUser", {{"UserName", "alice"}, {"Path", "/eng/web/"}});
-  MustCall("CreateUser", {{"UserName", "Bob"}, {"Tags.member.1.Key", "k"},
-                          {"Tags.member.1.Value", "v"}});
+  MustCall("CreateUser",
+           {{"UserName", "Bob"}, {"Tags.member.1.Key", "k"}, {"Tags.member.1.Value", "v"}});
   const protocol::Value all = MustCall("ListUsers");
   ASSERT_EQ(SizeAt(all, "Users"), 3U);
   EXPECT_EQ(TextAt(all, "Users.0.UserName"), "alice");
