@@ -129,6 +129,51 @@ Result<std::vector<store::ManagedPolicy>> AttachedTo(store::ReadTxn& txn,
   return out;
 }
 
+// The policy `arn` if the account may attach it: it exists, is attachable, and is an
+// AWS managed policy or one of the account's own.
+Result<store::ManagedPolicy> AttachablePolicy(store::ReadTxn& txn, std::string_view account_id,
+                                              const std::string& arn) {
+  auto policy = txn.GetManagedPolicy(arn);
+  if (!policy.has_value()) {
+    if (policy.error().code == ErrorCode::kNotFound) {
+      return tl::unexpected(NotAttachable(arn));
+    }
+    return policy;
+  }
+  if (!policy->is_attachable || (policy->account_id != "aws" && policy->account_id != account_id)) {
+    return tl::unexpected(NotAttachable(arn));
+  }
+  return policy;
+}
+
+Status AttachInTxn(store::WriteTxn& txn, const Family& family, const PrincipalRef& principal,
+                   const std::string& arn) {
+  IAM_ASSIGN_OR_RETURN(store::ManagedPolicy policy,
+                       AttachablePolicy(txn, principal.account_id, arn));
+  auto attached = AttachedTo(txn, principal);
+  if (!attached.has_value()) {
+    if (attached.error().code == ErrorCode::kNotFound) {
+      return tl::unexpected(NoSuchPrincipal(family, principal.name));
+    }
+    return tl::unexpected(std::move(attached).error());
+  }
+  for (const auto& p : *attached) {
+    if (p.arn == policy.arn) {
+      return OkStatus();  // AWS: attaching an attached policy succeeds
+    }
+  }
+  if (attached->size() >= kAttachedPoliciesQuota) {
+    return tl::unexpected(LimitExceeded("Cannot exceed quota for " +
+                                        std::string(family.quota_name) + ": " +
+                                        std::to_string(kAttachedPoliciesQuota)));
+  }
+  auto done = txn.AttachPolicy(principal, policy.arn);
+  if (!done.has_value() && done.error().code == ErrorCode::kAlreadyExists) {
+    return OkStatus();
+  }
+  return done;
+}
+
 Result<Value> Attach(OperationContext& ctx, const Value& input, const Family& family) {
   const std::string name(StringMember(input, family.name_member));
   const std::string arn(StringMember(input, "PolicyArn"));
@@ -139,39 +184,23 @@ Result<Value> Attach(OperationContext& ctx, const Value& input, const Family& fa
     return tl::unexpected(NoSuchPrincipal(family, name));
   }
   const PrincipalRef principal{family.kind, ctx.account_id(), name};
-  IAM_RETURN_IF_ERROR(WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
-    auto policy = txn.GetManagedPolicy(arn);
-    if (!policy.has_value()) {
-      if (policy.error().code == ErrorCode::kNotFound)
-        return tl::unexpected(NotAttachable(arn));
-      return tl::unexpected(std::move(policy).error());
-    }
-    if (!policy->is_attachable ||
-        (policy->account_id != "aws" && policy->account_id != ctx.account_id())) {
-      return tl::unexpected(NotAttachable(arn));
-    }
-    auto attached = AttachedTo(txn, principal);
-    if (!attached.has_value()) {
-      if (attached.error().code == ErrorCode::kNotFound) {
-        return tl::unexpected(NoSuchPrincipal(family, name));
-      }
-      return tl::unexpected(std::move(attached).error());
-    }
-    for (const auto& p : *attached) {
-      if (p.arn == policy->arn)
-        return OkStatus();  // AWS: already attached is a success
-    }
-    if (attached->size() >= kAttachedPoliciesQuota) {
-      return tl::unexpected(LimitExceeded("Cannot exceed quota for " +
-                                          std::string(family.quota_name) + ": " +
-                                          std::to_string(kAttachedPoliciesQuota)));
-    }
-    auto done = txn.AttachPolicy(principal, policy->arn);
-    if (!done.has_value() && done.error().code == ErrorCode::kAlreadyExists)
-      return OkStatus();
-    return done;
-  }));
+  IAM_RETURN_IF_ERROR(WithWriteTxn(
+      ctx.store, [&](store::WriteTxn& txn) { return AttachInTxn(txn, family, principal, arn); }));
   return Value::Structure();
+}
+
+Status DetachInTxn(store::WriteTxn& txn, const Family& family, const PrincipalRef& principal,
+                   const std::string& arn) {
+  IAM_ASSIGN_OR_RETURN(Resolved current,
+                       ResolvePrincipal(txn, family, principal.account_id, principal.name));
+  if (!current.exists) {
+    return tl::unexpected(NoSuchPrincipal(family, principal.name));
+  }
+  auto done = txn.DetachPolicy(principal, arn);
+  if (!done.has_value() && done.error().code == ErrorCode::kNotFound) {
+    return tl::unexpected(NoSuchEntity("Policy " + arn + " was not found."));
+  }
+  return done;
 }
 
 Result<Value> Detach(OperationContext& ctx, const Value& input, const Family& family) {
@@ -184,16 +213,8 @@ Result<Value> Detach(OperationContext& ctx, const Value& input, const Family& fa
     return tl::unexpected(NoSuchPrincipal(family, name));
   }
   const PrincipalRef principal{family.kind, ctx.account_id(), name};
-  IAM_RETURN_IF_ERROR(WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
-    IAM_ASSIGN_OR_RETURN(Resolved current, ResolvePrincipal(txn, family, ctx.account_id(), name));
-    if (!current.exists)
-      return tl::unexpected(NoSuchPrincipal(family, name));
-    auto done = txn.DetachPolicy(principal, arn);
-    if (!done.has_value() && done.error().code == ErrorCode::kNotFound) {
-      return tl::unexpected(NoSuchEntity("Policy " + arn + " was not found."));
-    }
-    return done;
-  }));
+  IAM_RETURN_IF_ERROR(WithWriteTxn(
+      ctx.store, [&](store::WriteTxn& txn) { return DetachInTxn(txn, family, principal, arn); }));
   return Value::Structure();
 }
 
@@ -355,6 +376,68 @@ Result<std::vector<EntityRow>> BoundaryEntities(store::ReadTxn& txn, std::string
   return out;
 }
 
+// The entities of `account_id` that use `policy_arn` as `usage` says ("" for both
+// ways), in key order without duplicates.
+Result<std::vector<EntityRow>> EntitiesUsing(store::ReadTxn& txn, std::string_view account_id,
+                                             std::string_view policy_arn, std::string_view usage) {
+  std::vector<EntityRow> rows;
+  if (usage != "PermissionsBoundary") {
+    IAM_ASSIGN_OR_RETURN(rows, AttachedEntities(txn, account_id, policy_arn));
+  }
+  if (usage != "PermissionsPolicy") {
+    IAM_ASSIGN_OR_RETURN(std::vector<EntityRow> bounded,
+                         BoundaryEntities(txn, account_id, policy_arn));
+    for (auto& row : bounded) {
+      rows.push_back(std::move(row));
+    }
+  }
+  std::sort(rows.begin(), rows.end(),
+            [](const EntityRow& a, const EntityRow& b) { return a.Key() < b.Key(); });
+  rows.erase(std::unique(rows.begin(), rows.end(),
+                         [](const EntityRow& a, const EntityRow& b) { return a.Key() == b.Key(); }),
+             rows.end());
+  return rows;
+}
+
+// Whether EntityFilter `filter` ("" for all) and the path prefix keep `row`.
+bool Selected(const EntityRow& row, std::string_view filter, const store::ListOptions& options) {
+  if ((filter == "User" && row.kind != PrincipalKind::kUser) ||
+      (filter == "Group" && row.kind != PrincipalKind::kGroup) ||
+      (filter == "Role" && row.kind != PrincipalKind::kRole)) {
+    return false;
+  }
+  return row.path.rfind(options.path_prefix, 0) == 0;
+}
+
+// ListEntitiesForPolicy's three lists.
+struct EntityLists {
+  Value groups = Value::List();
+  Value users = Value::List();
+  Value roles = Value::List();
+
+  void Add(const EntityRow& row) {
+    std::string_view noun;
+    Value* list = nullptr;
+    switch (row.kind) {
+      case PrincipalKind::kUser:
+        noun = "User";
+        list = &users;
+        break;
+      case PrincipalKind::kGroup:
+        noun = "Group";
+        list = &groups;
+        break;
+      case PrincipalKind::kRole:
+        noun = "Role";
+        list = &roles;
+        break;
+    }
+    Value& v = list->Append(Value::Structure());
+    v.Set(std::string(noun) + "Name", Value::String(row.name));
+    v.Set(std::string(noun) + "Id", Value::String(row.id));
+  }
+};
+
 Result<Value> ListEntitiesForPolicy(OperationContext& ctx, const Value& input) {
   const std::string arn(StringMember(input, "PolicyArn"));
   const std::string_view filter = StringMember(input, "EntityFilter");
@@ -366,82 +449,34 @@ Result<Value> ListEntitiesForPolicy(OperationContext& ctx, const Value& input) {
     return tl::unexpected(NotAttachable(arn));
   }
   IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
-  auto policy = txn->GetManagedPolicy(arn);
-  if (!policy.has_value()) {
-    if (policy.error().code == ErrorCode::kNotFound) {
-      return tl::unexpected(NotAttachable(arn));
-    }
-    return tl::unexpected(std::move(policy).error());
-  }
+  IAM_RETURN_IF_ERROR(AttachablePolicy(*txn, ctx.account_id(), arn));
   std::vector<EntityRow> rows;
   const bool wrong_owner = (filter == "LocalManagedPolicy" && aws_managed) ||
                            (filter == "AWSManagedPolicy" && !aws_managed);
   if (!wrong_owner) {
-    if (usage != "PermissionsBoundary") {
-      IAM_ASSIGN_OR_RETURN(rows, AttachedEntities(*txn, ctx.account_id(), arn));
-    }
-    if (usage != "PermissionsPolicy") {
-      IAM_ASSIGN_OR_RETURN(std::vector<EntityRow> bounded,
-                           BoundaryEntities(*txn, ctx.account_id(), arn));
-      for (auto& row : bounded) {
-        rows.push_back(std::move(row));
-      }
-    }
+    IAM_ASSIGN_OR_RETURN(rows, EntitiesUsing(*txn, ctx.account_id(), arn, usage));
   }
-  std::sort(rows.begin(), rows.end(),
-            [](const EntityRow& a, const EntityRow& b) { return a.Key() < b.Key(); });
-  rows.erase(std::unique(rows.begin(), rows.end(),
-                         [](const EntityRow& a, const EntityRow& b) { return a.Key() == b.Key(); }),
-             rows.end());
-  Value out = Value::Structure();
-  Value groups = Value::List();
-  Value users = Value::List();
-  Value roles = Value::List();
+  EntityLists lists;
   std::size_t listed = 0;
   bool truncated = false;
   std::string last;
   for (const auto& row : rows) {
-    if (!options.marker.empty() && row.Key() <= options.marker) {
-      continue;
-    }
-    if ((filter == "User" && row.kind != PrincipalKind::kUser) ||
-        (filter == "Group" && row.kind != PrincipalKind::kGroup) ||
-        (filter == "Role" && row.kind != PrincipalKind::kRole)) {
-      continue;
-    }
-    if (row.path.rfind(options.path_prefix, 0) != 0) {
+    if ((!options.marker.empty() && row.Key() <= options.marker) ||
+        !Selected(row, filter, options)) {
       continue;
     }
     if (listed == static_cast<std::size_t>(options.max_items)) {
       truncated = true;
       break;
     }
-    switch (row.kind) {
-      case PrincipalKind::kUser: {
-        Value& v = users.Append(Value::Structure());
-        v.Set("UserName", Value::String(row.name));
-        v.Set("UserId", Value::String(row.id));
-        break;
-      }
-      case PrincipalKind::kGroup: {
-        Value& v = groups.Append(Value::Structure());
-        v.Set("GroupName", Value::String(row.name));
-        v.Set("GroupId", Value::String(row.id));
-        break;
-      }
-      case PrincipalKind::kRole: {
-        Value& v = roles.Append(Value::Structure());
-        v.Set("RoleName", Value::String(row.name));
-        v.Set("RoleId", Value::String(row.id));
-        break;
-      }
-    }
+    lists.Add(row);
     last = row.Key();
     ++listed;
   }
-  out.Set("PolicyGroups", std::move(groups));
-  out.Set("PolicyUsers", std::move(users));
-  out.Set("PolicyRoles", std::move(roles));
+  Value out = Value::Structure();
+  out.Set("PolicyGroups", std::move(lists.groups));
+  out.Set("PolicyUsers", std::move(lists.users));
+  out.Set("PolicyRoles", std::move(lists.roles));
   out.Set("IsTruncated", Value::Boolean(truncated));
   if (truncated) {
     out.Set("Marker", Value::String(last));
