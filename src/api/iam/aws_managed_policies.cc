@@ -16,6 +16,7 @@
 // The generated data: parallel arrays of kCount entries; policy i's document is the
 // concatenation of kChunks[kChunkBegin[i]] .. kChunks[kChunkBegin[i + 1] - 1] (g++
 // -Wpedantic bounds one string literal to 65,535 characters).
+// NOLINTBEGIN(modernize-avoid-c-arrays): arrays whose size only the data file knows.
 namespace portcullis::api::iam::aws_managed_policies_data {
 extern const std::size_t kCount;
 extern const std::string_view kSource;
@@ -28,6 +29,8 @@ extern const std::int64_t kUpdated[];
 extern const std::size_t kChunkBegin[];
 extern const std::string_view kChunks[];
 }  // namespace portcullis::api::iam::aws_managed_policies_data
+
+// NOLINTEND(modernize-avoid-c-arrays)
 
 namespace portcullis::api::iam {
 namespace {

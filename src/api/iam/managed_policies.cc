@@ -90,6 +90,61 @@ Result<T> OrNoSuchPolicy(Result<T> result, std::string_view arn) {
   return result;
 }
 
+// How many principals of `account_id` the policy `arn` is attached to.
+Result<std::int32_t> AttachmentsIn(store::ReadTxn& txn, std::string_view account_id,
+                                   const std::string& arn) {
+  IAM_ASSIGN_OR_RETURN(std::vector<store::PolicyEntity> entities, txn.ListPolicyEntities(arn));
+  std::int32_t count = 0;
+  for (const auto& entity : entities) {
+    Result<std::string> id = std::string();
+    switch (entity.kind) {
+      case store::PrincipalKind::kUser:
+        id = txn.GetUser(account_id, entity.name).transform([](const auto& u) { return u.id; });
+        break;
+      case store::PrincipalKind::kGroup:
+        id = txn.GetGroup(account_id, entity.name).transform([](const auto& g) { return g.id; });
+        break;
+      case store::PrincipalKind::kRole:
+        id = txn.GetRole(account_id, entity.name).transform([](const auto& r) { return r.id; });
+        break;
+    }
+    if (id.has_value() && *id == entity.id) {
+      ++count;
+    }
+  }
+  return count;
+}
+
+// How many users and roles of `account_id` have `arn` as their permissions boundary.
+Result<std::int32_t> BoundariesIn(store::ReadTxn& txn, std::string_view account_id,
+                                  const std::string& arn) {
+  std::int32_t count = 0;
+  store::ListOptions options;
+  options.max_items = store::kMaxMaxItems;
+  for (;;) {
+    IAM_ASSIGN_OR_RETURN(store::Page<store::User> users, txn.ListUsers(account_id, options));
+    count += static_cast<std::int32_t>(
+        std::count_if(users.items.begin(), users.items.end(),
+                      [&](const store::User& u) { return u.permissions_boundary_arn == arn; }));
+    if (!users.is_truncated) {
+      break;
+    }
+    options.marker = users.next_marker;
+  }
+  options.marker.clear();
+  for (;;) {
+    IAM_ASSIGN_OR_RETURN(store::Page<store::Role> roles, txn.ListRoles(account_id, options));
+    count += static_cast<std::int32_t>(
+        std::count_if(roles.items.begin(), roles.items.end(),
+                      [&](const store::Role& r) { return r.permissions_boundary_arn == arn; }));
+    if (!roles.is_truncated) {
+      break;
+    }
+    options.marker = roles.next_marker;
+  }
+  return count;
+}
+
 // The policy as seen from `account_id`: for an AWS managed policy, the attachment and
 // boundary counts the store computes cover every account, so they are recounted over
 // the account's own principals.
@@ -99,70 +154,11 @@ Result<store::ManagedPolicy> ScopedCounts(store::ReadTxn& txn, std::string_view 
     return policy;
   }
   if (policy.attachment_count > 0) {
-    IAM_ASSIGN_OR_RETURN(std::vector<store::PolicyEntity> entities,
-                         txn.ListPolicyEntities(policy.arn));
-    std::int32_t count = 0;
-    for (const auto& entity : entities) {
-      std::string id;
-      switch (entity.kind) {
-        case store::PrincipalKind::kUser: {
-          auto user = txn.GetUser(account_id, entity.name);
-          if (user.has_value()) {
-            id = user->id;
-          }
-          break;
-        }
-        case store::PrincipalKind::kGroup: {
-          auto group = txn.GetGroup(account_id, entity.name);
-          if (group.has_value()) {
-            id = group->id;
-          }
-          break;
-        }
-        case store::PrincipalKind::kRole: {
-          auto role = txn.GetRole(account_id, entity.name);
-          if (role.has_value()) {
-            id = role->id;
-          }
-          break;
-        }
-      }
-      if (id == entity.id) {
-        ++count;
-      }
-    }
-    policy.attachment_count = count;
+    IAM_ASSIGN_OR_RETURN(policy.attachment_count, AttachmentsIn(txn, account_id, policy.arn));
   }
   if (policy.permissions_boundary_usage_count > 0) {
-    std::int32_t count = 0;
-    store::ListOptions options;
-    options.max_items = store::kMaxMaxItems;
-    for (;;) {
-      IAM_ASSIGN_OR_RETURN(store::Page<store::User> users, txn.ListUsers(account_id, options));
-      for (const auto& user : users.items) {
-        if (user.permissions_boundary_arn == policy.arn) {
-          ++count;
-        }
-      }
-      if (!users.is_truncated) {
-        break;
-      }
-      options.marker = users.next_marker;
-    }
-    options.marker.clear();
-    for (;;) {
-      IAM_ASSIGN_OR_RETURN(store::Page<store::Role> roles, txn.ListRoles(account_id, options));
-      for (const auto& role : roles.items) {
-        if (role.permissions_boundary_arn == policy.arn) {
-          ++count;
-        }
-      }
-      if (!roles.is_truncated) {
-        break;
-      }
-      options.marker = roles.next_marker;
-    }
-    policy.permissions_boundary_usage_count = count;
+    IAM_ASSIGN_OR_RETURN(policy.permissions_boundary_usage_count,
+                         BoundariesIn(txn, account_id, policy.arn));
   }
   return policy;
 }
@@ -343,6 +339,35 @@ std::string ListMarker(const store::ManagedPolicy& policy) {
   return (policy.account_id == "aws" ? "aws|" : "local|") + store::NameKey(policy.name);
 }
 
+// ListPolicies' candidates: AWS managed policies (Scope AWS or All), then the account's
+// (Local or All), each in NameKey order.
+Result<std::vector<store::ManagedPolicy>> PoliciesInScope(store::ReadTxn& txn,
+                                                          std::string_view account_id,
+                                                          std::string_view scope,
+                                                          const std::string& path_prefix) {
+  const std::string prefix = path_prefix.empty() ? "/" : path_prefix;
+  std::vector<store::ManagedPolicy> candidates;
+  if (scope != "Local") {
+    IAM_ASSIGN_OR_RETURN(candidates, AllPolicies(txn, "aws", prefix));
+  }
+  if (scope != "AWS") {
+    IAM_ASSIGN_OR_RETURN(std::vector<store::ManagedPolicy> local,
+                         AllPolicies(txn, account_id, prefix));
+    for (auto& policy : local) {
+      candidates.push_back(std::move(policy));
+    }
+  }
+  return candidates;
+}
+
+// AWS: OnlyAttached keeps the policies attached to a user, group or role; with
+// PolicyUsageFilter PermissionsBoundary, those used as a permissions boundary instead.
+// Without OnlyAttached every policy can serve as either, so all are listed.
+bool InUse(const store::ManagedPolicy& policy, std::string_view usage) {
+  return usage == "PermissionsBoundary" ? policy.permissions_boundary_usage_count > 0
+                                        : policy.attachment_count > 0;
+}
+
 Result<Value> ListPolicies(OperationContext& ctx, const Value& input) {
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:ListPolicies", "*"));
   const std::string_view scope = StringMember(input, "Scope", "All");
@@ -353,19 +378,9 @@ Result<Value> ListPolicies(OperationContext& ctx, const Value& input) {
       options.marker.rfind("local|", 0) != 0) {
     return tl::unexpected(InvalidInput("Invalid Marker."));
   }
-  const std::string path_prefix = options.path_prefix.empty() ? "/" : options.path_prefix;
   IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
-  std::vector<store::ManagedPolicy> candidates;
-  if (scope != "Local") {
-    IAM_ASSIGN_OR_RETURN(candidates, AllPolicies(*txn, "aws", path_prefix));
-  }
-  if (scope != "AWS") {
-    IAM_ASSIGN_OR_RETURN(std::vector<store::ManagedPolicy> local,
-                         AllPolicies(*txn, ctx.account_id(), path_prefix));
-    for (auto& policy : local) {
-      candidates.push_back(std::move(policy));
-    }
-  }
+  IAM_ASSIGN_OR_RETURN(std::vector<store::ManagedPolicy> candidates,
+                       PoliciesInScope(*txn, ctx.account_id(), scope, options.path_prefix));
   Value out = Value::Structure();
   Value& list = out.Set("Policies", Value::List());
   std::size_t listed = 0;
@@ -382,15 +397,8 @@ Result<Value> ListPolicies(OperationContext& ctx, const Value& input) {
     }
     IAM_ASSIGN_OR_RETURN(store::ManagedPolicy policy,
                          ScopedCounts(*txn, ctx.account_id(), std::move(candidate)));
-    // AWS: OnlyAttached keeps the policies attached to a user, group or role; with
-    // PolicyUsageFilter PermissionsBoundary, those used as a permissions boundary
-    // instead. Without OnlyAttached every policy can serve as either, so all are listed.
-    if (only_attached) {
-      const bool used = usage == "PermissionsBoundary" ? policy.permissions_boundary_usage_count > 0
-                                                       : policy.attachment_count > 0;
-      if (!used) {
-        continue;
-      }
+    if (only_attached && !InUse(policy, usage)) {
+      continue;
     }
     if (listed == static_cast<std::size_t>(options.max_items)) {
       truncated = true;
@@ -409,6 +417,35 @@ Result<Value> ListPolicies(OperationContext& ctx, const Value& input) {
   return out;
 }
 
+// Adds a version after the newest one, within the five-version quota.
+Result<store::PolicyVersion> AddVersion(store::WriteTxn& txn, const std::string& arn,
+                                        const std::string& document, bool set_as_default) {
+  IAM_RETURN_IF_ERROR(OrNoSuchPolicy(txn.GetManagedPolicy(arn), arn));
+  IAM_ASSIGN_OR_RETURN(std::vector<store::PolicyVersion> versions, AllVersions(txn, arn));
+  if (versions.size() >= kVersionsPerPolicyQuota) {
+    return tl::unexpected(
+        LimitExceeded("A managed policy can have up to 5 versions. Before you create a new "
+                      "version, you must delete an existing version."));
+  }
+  std::int64_t highest = 0;
+  for (const auto& v : versions) {
+    IAM_ASSIGN_OR_RETURN(std::int64_t number, store::ParsePolicyVersionId(v.version_id));
+    highest = std::max(highest, number);
+  }
+  // TODO: AWS never reuses a version number; the store keeps no counter, so deleting
+  // the newest non-default version lets its number come back.
+  store::PolicyVersion version;
+  version.policy_arn = arn;
+  version.version_id = "v" + std::to_string(highest + 1);
+  version.document = document;
+  IAM_ASSIGN_OR_RETURN(store::PolicyVersion stored, txn.PutPolicyVersion(version));
+  if (set_as_default) {
+    IAM_RETURN_IF_ERROR(txn.SetDefaultPolicyVersion(arn, stored.version_id));
+    stored.is_default = true;
+  }
+  return stored;
+}
+
 Result<Value> CreatePolicyVersion(OperationContext& ctx, const Value& input) {
   const std::string arn(StringMember(input, "PolicyArn"));
   const std::string document(StringMember(input, "PolicyDocument"));
@@ -417,34 +454,10 @@ Result<Value> CreatePolicyVersion(OperationContext& ctx, const Value& input) {
   IAM_RETURN_IF_ERROR(CheckWritable(ctx, "iam:CreatePolicyVersion", arn));
   IAM_RETURN_IF_ERROR(
       ValidatePolicyDocument(document, policy::PolicyKind::kIdentity, kPolicySizeQuota));
-  IAM_ASSIGN_OR_RETURN(
-      store::PolicyVersion created,
-      WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Result<store::PolicyVersion> {
-        IAM_RETURN_IF_ERROR(OrNoSuchPolicy(txn.GetManagedPolicy(arn), arn));
-        IAM_ASSIGN_OR_RETURN(std::vector<store::PolicyVersion> versions, AllVersions(txn, arn));
-        if (versions.size() >= kVersionsPerPolicyQuota) {
-          return tl::unexpected(LimitExceeded(
-              "A managed policy can have up to 5 versions. Before you create a new version, "
-              "you must delete an existing version."));
-        }
-        std::int64_t highest = 0;
-        for (const auto& v : versions) {
-          IAM_ASSIGN_OR_RETURN(std::int64_t number, store::ParsePolicyVersionId(v.version_id));
-          highest = std::max(highest, number);
-        }
-        // TODO: AWS never reuses a version number; the store keeps no counter, so
-        // deleting the newest non-default version lets its number come back.
-        store::PolicyVersion version;
-        version.policy_arn = arn;
-        version.version_id = "v" + std::to_string(highest + 1);
-        version.document = document;
-        IAM_ASSIGN_OR_RETURN(store::PolicyVersion stored, txn.PutPolicyVersion(version));
-        if (set_as_default) {
-          IAM_RETURN_IF_ERROR(txn.SetDefaultPolicyVersion(arn, stored.version_id));
-          stored.is_default = true;
-        }
-        return stored;
-      }));
+  IAM_ASSIGN_OR_RETURN(store::PolicyVersion created,
+                       WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) {
+                         return AddVersion(txn, arn, document, set_as_default);
+                       }));
   Value out = Value::Structure();
   out.Set("PolicyVersion", VersionMetadataValue(created));
   return out;
