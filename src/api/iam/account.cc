@@ -321,6 +321,111 @@ Result<Value> PolicyDetail(store::ReadTxn& txn, const store::ManagedPolicy& poli
   return v;
 }
 
+// What GetAccountAuthorizationDetails reports, before paging.
+struct Details {
+  Principals principals;
+  std::vector<store::ManagedPolicy> local;
+  std::vector<store::ManagedPolicy> aws;  // those the account uses, with its own counts
+  std::vector<Row> rows;
+};
+
+// The AWS managed policies that principals of the account attach or use as a boundary.
+Result<std::vector<store::ManagedPolicy>> AwsPoliciesInUse(store::ReadTxn& txn,
+                                                           std::string_view account_id,
+                                                           const Principals& p) {
+  IAM_ASSIGN_OR_RETURN(std::vector<store::ManagedPolicy> all, Policies(txn, "aws"));
+  IAM_ASSIGN_OR_RETURN(auto usage, UsageIn(txn, account_id, p));
+  std::vector<store::ManagedPolicy> out;
+  for (auto& policy : all) {
+    auto it = usage.find(policy.arn);
+    if (it == usage.end()) {
+      continue;
+    }
+    // The store's counts cover every account; report the account's own.
+    policy.attachment_count = it->second.attachments;
+    policy.permissions_boundary_usage_count = it->second.boundaries;
+    out.push_back(std::move(policy));
+  }
+  return out;
+}
+
+template <class T>
+void AddRows(Section section, const std::vector<T>& items, std::vector<Row>* rows) {
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    rows->push_back({section, i, RowKey(section, items[i].name)});
+  }
+}
+
+Result<Details> Collect(store::ReadTxn& txn, std::string_view account_id,
+                        const std::set<std::string>& filter) {
+  auto wanted = [&](std::string_view name) {
+    return filter.empty() || filter.count(std::string(name)) != 0;
+  };
+  Details d;
+  IAM_ASSIGN_OR_RETURN(d.principals, AllPrincipals(txn, account_id));
+  if (wanted("LocalManagedPolicy")) {
+    IAM_ASSIGN_OR_RETURN(d.local, Policies(txn, account_id));
+  }
+  if (wanted("AWSManagedPolicy")) {
+    IAM_ASSIGN_OR_RETURN(d.aws, AwsPoliciesInUse(txn, account_id, d.principals));
+  }
+  if (wanted("User")) {
+    AddRows(Section::kUser, d.principals.users, &d.rows);
+  }
+  if (wanted("Group")) {
+    AddRows(Section::kGroup, d.principals.groups, &d.rows);
+  }
+  if (wanted("Role")) {
+    AddRows(Section::kRole, d.principals.roles, &d.rows);
+  }
+  AddRows(Section::kLocalPolicy, d.local, &d.rows);
+  AddRows(Section::kAwsPolicy, d.aws, &d.rows);
+  return d;
+}
+
+// The reply's four lists.
+struct DetailLists {
+  Value users = Value::List();
+  Value groups = Value::List();
+  Value roles = Value::List();
+  Value policies = Value::List();
+
+  Status Add(store::ReadTxn& txn, const Details& d, const Row& row) {
+    Result<Value> v;
+    Value* list = &policies;
+    switch (row.section) {
+      case Section::kUser:
+        v = UserDetail(txn, d.principals.users[row.index]);
+        list = &users;
+        break;
+      case Section::kGroup:
+        v = GroupDetail(txn, d.principals.groups[row.index]);
+        list = &groups;
+        break;
+      case Section::kRole:
+        v = RoleDetail(txn, d.principals.roles[row.index]);
+        list = &roles;
+        break;
+      case Section::kLocalPolicy:
+        v = PolicyDetail(txn, d.local[row.index]);
+        break;
+      case Section::kAwsPolicy:
+        v = PolicyDetail(txn, d.aws[row.index]);
+        break;
+    }
+    if (!v.has_value()) {
+      return tl::unexpected(std::move(v).error());
+    }
+    list->Append(std::move(*v));
+    return OkStatus();
+  }
+};
+
+bool ValidMarker(const std::string& marker) {
+  return marker.empty() ||
+         (marker.size() >= 2 && marker[0] >= '0' && marker[0] <= '4' && marker[1] == '|');
+}
+
 Result<Value> GetAccountAuthorizationDetails(OperationContext& ctx, const Value& input) {
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:GetAccountAuthorizationDetails", "*"));
   std::set<std::string> filter;
@@ -329,68 +434,17 @@ Result<Value> GetAccountAuthorizationDetails(OperationContext& ctx, const Value&
       filter.insert(item.text());
     }
   }
-  auto wanted = [&](std::string_view name) {
-    return filter.empty() || filter.count(std::string(name)) != 0;
-  };
   const store::ListOptions options = ListOptionsFrom(input, {});
-  if (!options.marker.empty() && (options.marker.size() < 2 || options.marker[0] < '0' ||
-                                  options.marker[0] > '4' || options.marker[1] != '|')) {
+  if (!ValidMarker(options.marker)) {
     return tl::unexpected(InvalidInput("Invalid Marker."));
   }
-
   IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
-  IAM_ASSIGN_OR_RETURN(Principals p, AllPrincipals(*txn, ctx.account_id()));
-  std::vector<store::ManagedPolicy> local;
-  std::vector<store::ManagedPolicy> aws;
-  if (wanted("LocalManagedPolicy")) {
-    IAM_ASSIGN_OR_RETURN(local, Policies(*txn, ctx.account_id()));
-  }
-  if (wanted("AWSManagedPolicy")) {
-    IAM_ASSIGN_OR_RETURN(std::vector<store::ManagedPolicy> all, Policies(*txn, "aws"));
-    IAM_ASSIGN_OR_RETURN(auto usage, UsageIn(*txn, ctx.account_id(), p));
-    for (auto& policy : all) {
-      auto it = usage.find(policy.arn);
-      if (it == usage.end()) {
-        continue;
-      }
-      // The store's counts cover every account; report the account's own.
-      policy.attachment_count = it->second.attachments;
-      policy.permissions_boundary_usage_count = it->second.boundaries;
-      aws.push_back(std::move(policy));
-    }
-  }
-
-  std::vector<Row> rows;
-  if (wanted("User")) {
-    for (std::size_t i = 0; i < p.users.size(); ++i) {
-      rows.push_back({Section::kUser, i, RowKey(Section::kUser, p.users[i].name)});
-    }
-  }
-  if (wanted("Group")) {
-    for (std::size_t i = 0; i < p.groups.size(); ++i) {
-      rows.push_back({Section::kGroup, i, RowKey(Section::kGroup, p.groups[i].name)});
-    }
-  }
-  if (wanted("Role")) {
-    for (std::size_t i = 0; i < p.roles.size(); ++i) {
-      rows.push_back({Section::kRole, i, RowKey(Section::kRole, p.roles[i].name)});
-    }
-  }
-  for (std::size_t i = 0; i < local.size(); ++i) {
-    rows.push_back({Section::kLocalPolicy, i, RowKey(Section::kLocalPolicy, local[i].name)});
-  }
-  for (std::size_t i = 0; i < aws.size(); ++i) {
-    rows.push_back({Section::kAwsPolicy, i, RowKey(Section::kAwsPolicy, aws[i].name)});
-  }
-
-  Value users = Value::List();
-  Value groups = Value::List();
-  Value roles = Value::List();
-  Value policies = Value::List();
+  IAM_ASSIGN_OR_RETURN(Details details, Collect(*txn, ctx.account_id(), filter));
+  DetailLists lists;
   std::size_t listed = 0;
   bool truncated = false;
   std::string last;
-  for (const Row& row : rows) {
+  for (const Row& row : details.rows) {
     if (!options.marker.empty() && row.key <= options.marker) {
       continue;
     }
@@ -398,41 +452,15 @@ Result<Value> GetAccountAuthorizationDetails(OperationContext& ctx, const Value&
       truncated = true;
       break;
     }
-    switch (row.section) {
-      case Section::kUser: {
-        IAM_ASSIGN_OR_RETURN(Value v, UserDetail(*txn, p.users[row.index]));
-        users.Append(std::move(v));
-        break;
-      }
-      case Section::kGroup: {
-        IAM_ASSIGN_OR_RETURN(Value v, GroupDetail(*txn, p.groups[row.index]));
-        groups.Append(std::move(v));
-        break;
-      }
-      case Section::kRole: {
-        IAM_ASSIGN_OR_RETURN(Value v, RoleDetail(*txn, p.roles[row.index]));
-        roles.Append(std::move(v));
-        break;
-      }
-      case Section::kLocalPolicy: {
-        IAM_ASSIGN_OR_RETURN(Value v, PolicyDetail(*txn, local[row.index]));
-        policies.Append(std::move(v));
-        break;
-      }
-      case Section::kAwsPolicy: {
-        IAM_ASSIGN_OR_RETURN(Value v, PolicyDetail(*txn, aws[row.index]));
-        policies.Append(std::move(v));
-        break;
-      }
-    }
+    IAM_RETURN_IF_ERROR(lists.Add(*txn, details, row));
     last = row.key;
     ++listed;
   }
   Value out = Value::Structure();
-  out.Set("UserDetailList", std::move(users));
-  out.Set("GroupDetailList", std::move(groups));
-  out.Set("RoleDetailList", std::move(roles));
-  out.Set("Policies", std::move(policies));
+  out.Set("UserDetailList", std::move(lists.users));
+  out.Set("GroupDetailList", std::move(lists.groups));
+  out.Set("RoleDetailList", std::move(lists.roles));
+  out.Set("Policies", std::move(lists.policies));
   out.Set("IsTruncated", Value::Boolean(truncated));
   if (truncated) {
     out.Set("Marker", Value::String(last));
