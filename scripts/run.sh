@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # run.sh — install, build and run the main program.
 #
-#   ./scripts/run.sh                 # validate and evaluate the shipped example
+#   ./scripts/run.sh                 # run the server: portcullis serve (port 8910)
 #   ./scripts/run.sh -- ARGS...      # run build/release/portcullis ARGS... instead
+#                                    # (e.g. -- policy validate examples/identity-policy.json)
 #
 # Installs the dependencies (scripts/install-deps.sh), configures and builds the
-# release preset, then runs `portcullis`.
+# release preset, then runs `portcullis serve` with its defaults: SQLite in
+# ./portcullis-data, listening on 127.0.0.1:8910.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,12 +30,7 @@ if [[ ${#passthrough[@]} -gt 0 ]]; then
   exec "$bin" "${passthrough[@]}"
 fi
 
-echo
-echo "== portcullis policy validate examples/identity-policy.json"
-"$bin" policy validate examples/identity-policy.json
-echo
-echo "== portcullis policy evaluate --request examples/request.json"
-"$bin" policy evaluate --request examples/request.json
-echo
-echo "== portcullis policy evaluate --request examples/request.json --json"
-"$bin" policy evaluate --request examples/request.json --json
+# The server on its embedded default: SQLite in ./portcullis-data (PORTCULLIS_* variables
+# and a config file apply; see docs/configuration.md). The first start prints the root
+# access key id and secret once. Stop it with Ctrl-C (SIGINT) or SIGTERM.
+exec "$bin" serve
