@@ -2,11 +2,22 @@
 // UpdateAccessKey, DeleteAccessKey, ListAccessKeys, GetAccessKeyLastUsed.
 #include <gtest/gtest.h>
 #include <string>
+#include <string_view>
 
 #include "iam_test_util.h"
 
 namespace portcullis::api::iam::testing {
 namespace {
+
+// The XML the server would send for `op`'s output `out`.
+std::string Xml(std::string_view op, const protocol::Value& out) {
+  const protocol::Operation* operation = protocol::IamModel().FindOperation(op);
+  EXPECT_NE(operation, nullptr) << op;
+  if (operation == nullptr) {
+    return {};
+  }
+  return protocol::EncodeQueryResponse(protocol::IamModel(), *operation, out, "req-1");
+}
 
 class AccessKeysTest : public IamApiTest {
  protected:
@@ -234,6 +245,28 @@ TEST_F(AccessKeysTest, AccessDenied) {
   EXPECT_AWS_ERROR(CallAs(bob, "GetAccessKeyLastUsed", {{"AccessKeyId", "AKIAAAAAAAAAAAAAAAAA"}}),
                    "AccessDenied");
   EXPECT_EQ(SizeAt(MustCall("ListAccessKeys", {{"UserName", "alice"}}), "AccessKeyMetadata"), 1U);
+}
+
+TEST_F(AccessKeysTest, OutputsEncodeWithTheModelsMemberNames) {
+  MustCall("CreateUser", {{"UserName", "bob"}});
+  const protocol::Value created = MustCall("CreateAccessKey", {{"UserName", "bob"}});
+  const std::string id = TextAt(created, "AccessKey.AccessKeyId");
+  const std::string create_xml = Xml("CreateAccessKey", created);
+  EXPECT_NE(create_xml.find("<AccessKeyId>" + id + "</AccessKeyId>"), std::string::npos);
+  EXPECT_NE(create_xml.find("<SecretAccessKey>"), std::string::npos);
+  EXPECT_NE(create_xml.find("<Status>Active</Status>"), std::string::npos);
+  const std::string list_xml =
+      Xml("ListAccessKeys", MustCall("ListAccessKeys", {{"UserName", "bob"}}));
+  EXPECT_NE(list_xml.find("<AccessKeyMetadata><member><UserName>bob</UserName><AccessKeyId>" + id +
+                          "</AccessKeyId>"),
+            std::string::npos)
+      << list_xml;
+  EXPECT_EQ(list_xml.find("SecretAccessKey"), std::string::npos);
+  const std::string last_xml =
+      Xml("GetAccessKeyLastUsed", MustCall("GetAccessKeyLastUsed", {{"AccessKeyId", id}}));
+  EXPECT_NE(last_xml.find("<UserName>bob</UserName>"), std::string::npos) << last_xml;
+  EXPECT_NE(last_xml.find("<ServiceName>N/A</ServiceName>"), std::string::npos) << last_xml;
+  EXPECT_NE(last_xml.find("<Region>N/A</Region>"), std::string::npos) << last_xml;
 }
 
 }  // namespace

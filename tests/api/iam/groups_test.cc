@@ -2,6 +2,7 @@
 // DeleteGroup, ListGroups, AddUserToGroup, RemoveUserFromGroup, ListGroupsForUser.
 #include <gtest/gtest.h>
 #include <string>
+#include <string_view>
 
 #include "iam_test_util.h"
 
@@ -9,6 +10,16 @@ namespace portcullis::api::iam::testing {
 namespace {
 
 using GroupsTest = IamApiTest;
+
+// The XML the server would send for `op`'s output `out`.
+std::string Xml(std::string_view op, const protocol::Value& out) {
+  const protocol::Operation* operation = protocol::IamModel().FindOperation(op);
+  EXPECT_NE(operation, nullptr) << op;
+  if (operation == nullptr) {
+    return {};
+  }
+  return protocol::EncodeQueryResponse(protocol::IamModel(), *operation, out, "req-1");
+}
 
 TEST_F(GroupsTest, CreateGroupReturnsTheGroup) {
   const protocol::Value out = MustCall("CreateGroup", {{"GroupName", "devs"}});
@@ -244,6 +255,23 @@ TEST_F(GroupsTest, GroupPolicyGrantsItsMembers) {
   EXPECT_EQ(SizeAt(MustCallAs(bob, "ListGroups"), "Groups"), 1U);
   MustCall("RemoveUserFromGroup", {{"GroupName", "readers"}, {"UserName", "bob"}});
   EXPECT_AWS_ERROR(CallAs(bob, "ListGroups"), "AccessDenied");
+}
+
+TEST_F(GroupsTest, OutputsEncodeWithTheModelsMemberNames) {
+  MustCall("CreateGroup", {{"GroupName", "devs"}});
+  MustCall("CreateUser", {{"UserName", "bob"}});
+  MustCall("AddUserToGroup", {{"GroupName", "devs"}, {"UserName", "bob"}});
+  const std::string get_xml = Xml("GetGroup", MustCall("GetGroup", {{"GroupName", "devs"}}));
+  EXPECT_NE(get_xml.find("<Group><Path>/</Path><GroupName>devs</GroupName>"), std::string::npos)
+      << get_xml;
+  EXPECT_NE(get_xml.find("<Users><member><Path>/</Path><UserName>bob</UserName>"),
+            std::string::npos)
+      << get_xml;
+  const std::string list_xml = Xml("ListGroups", MustCall("ListGroups"));
+  EXPECT_NE(list_xml.find("<Groups><member>"), std::string::npos) << list_xml;
+  const std::string for_user_xml =
+      Xml("ListGroupsForUser", MustCall("ListGroupsForUser", {{"UserName", "bob"}}));
+  EXPECT_NE(for_user_xml.find("<GroupName>devs</GroupName>"), std::string::npos) << for_user_xml;
 }
 
 }  // namespace

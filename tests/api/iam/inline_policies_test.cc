@@ -1,6 +1,7 @@
 // Tests of the inline policy operations of users and groups (inline_policies.cc).
 #include <gtest/gtest.h>
 #include <string>
+#include <string_view>
 
 #include "api/iam/common.h"
 
@@ -8,6 +9,16 @@
 
 namespace portcullis::api::iam::testing {
 namespace {
+
+// The XML the server would send for `op`'s output `out`.
+std::string Xml(std::string_view op, const protocol::Value& out) {
+  const protocol::Operation* operation = protocol::IamModel().FindOperation(op);
+  EXPECT_NE(operation, nullptr) << op;
+  if (operation == nullptr) {
+    return {};
+  }
+  return protocol::EncodeQueryResponse(protocol::IamModel(), *operation, out, "req-1");
+}
 
 class InlinePoliciesTest : public IamApiTest {
  protected:
@@ -206,6 +217,33 @@ TEST_F(InlinePoliciesTest, AccessDeniedAndPolicyEffect) {
   EXPECT_EQ(SizeAt(MustCallAs(bob, "ListUsers"), "Users"), 1U);
   MustCall("DeleteUserPolicy", {{"UserName", "bob"}, {"PolicyName", "p"}});
   EXPECT_AWS_ERROR(CallAs(bob, "ListUsers"), "AccessDenied");
+}
+
+TEST_F(InlinePoliciesTest, OutputsEncodeWithTheModelsMemberNames) {
+  MustCall("CreateUser", {{"UserName", "bob"}});
+  MustCall("CreateGroup", {{"GroupName", "devs"}});
+  const std::string doc = AllowDocument("s3:*");
+  MustCall("PutUserPolicy", {{"UserName", "bob"}, {"PolicyName", "p"}, {"PolicyDocument", doc}});
+  MustCall("PutGroupPolicy", {{"GroupName", "devs"}, {"PolicyName", "g"}, {"PolicyDocument", doc}});
+  const std::string get_xml =
+      Xml("GetUserPolicy", MustCall("GetUserPolicy", {{"UserName", "bob"}, {"PolicyName", "p"}}));
+  EXPECT_NE(get_xml.find("<UserName>bob</UserName><PolicyName>p</PolicyName><PolicyDocument>" +
+                         UrlEncodeDocument(doc) + "</PolicyDocument>"),
+            std::string::npos)
+      << get_xml;
+  const std::string list_xml =
+      Xml("ListUserPolicies", MustCall("ListUserPolicies", {{"UserName", "bob"}}));
+  EXPECT_NE(list_xml.find("<PolicyNames><member>p</member></PolicyNames>"), std::string::npos)
+      << list_xml;
+  const std::string group_xml = Xml(
+      "GetGroupPolicy", MustCall("GetGroupPolicy", {{"GroupName", "devs"}, {"PolicyName", "g"}}));
+  EXPECT_NE(group_xml.find("<GroupName>devs</GroupName><PolicyName>g</PolicyName>"),
+            std::string::npos)
+      << group_xml;
+  const std::string group_list_xml =
+      Xml("ListGroupPolicies", MustCall("ListGroupPolicies", {{"GroupName", "devs"}}));
+  EXPECT_NE(group_list_xml.find("<PolicyNames><member>g</member></PolicyNames>"), std::string::npos)
+      << group_list_xml;
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // DeleteUser, ListUsers.
 #include <gtest/gtest.h>
 #include <string>
+#include <string_view>
 
 #include "iam_test_util.h"
 
@@ -9,6 +10,16 @@ namespace portcullis::api::iam::testing {
 namespace {
 
 using UsersTest = IamApiTest;
+
+// The XML the server would send for `op`'s output `out`.
+std::string Xml(std::string_view op, const protocol::Value& out) {
+  const protocol::Operation* operation = protocol::IamModel().FindOperation(op);
+  EXPECT_NE(operation, nullptr) << op;
+  if (operation == nullptr) {
+    return {};
+  }
+  return protocol::EncodeQueryResponse(protocol::IamModel(), *operation, out, "req-1");
+}
 
 TEST_F(UsersTest, CreateUserReturnsTheUser) {
   clock_.Advance(std::chrono::seconds(10));
@@ -338,6 +349,27 @@ TEST_F(UsersTest, NamesAreScopedToTheAccount) {
   const protocol::Value created = MustCallAs(other_root, "CreateUser", {{"UserName", "bob"}});
   EXPECT_EQ(TextAt(created, "User.Arn"), "arn:aws:iam::210987654321:user/bob");
   EXPECT_EQ(SizeAt(MustCallAs(other_root, "ListUsers"), "Users"), 1U);
+}
+
+TEST_F(UsersTest, OutputsEncodeWithTheModelsMemberNames) {
+  const protocol::Value created =
+      MustCall("CreateUser",
+               {{"UserName", "bob"}, {"Tags.member.1.Key", "k"}, {"Tags.member.1.Value", "v"}});
+  const std::string create_xml = Xml("CreateUser", created);
+  EXPECT_NE(create_xml.find("<CreateUserResult><User>"), std::string::npos) << create_xml;
+  EXPECT_NE(create_xml.find("<UserName>bob</UserName>"), std::string::npos) << create_xml;
+  EXPECT_NE(create_xml.find("<Arn>arn:aws:iam::123456789012:user/bob</Arn>"), std::string::npos);
+  EXPECT_NE(create_xml.find("<Tags><member><Key>k</Key><Value>v</Value></member></Tags>"),
+            std::string::npos)
+      << create_xml;
+  const std::string list_xml = Xml("ListUsers", MustCall("ListUsers"));
+  EXPECT_NE(list_xml.find("<Users><member><Path>/</Path><UserName>bob</UserName>"),
+            std::string::npos)
+      << list_xml;
+  EXPECT_NE(list_xml.find("<IsTruncated>false</IsTruncated>"), std::string::npos) << list_xml;
+  const std::string root_xml = Xml("GetUser", MustCall("GetUser"));
+  EXPECT_NE(root_xml.find("<UserId>123456789012</UserId>"), std::string::npos) << root_xml;
+  EXPECT_NE(root_xml.find("<Arn>arn:aws:iam::123456789012:root</Arn>"), std::string::npos);
 }
 
 }  // namespace
