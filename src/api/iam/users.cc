@@ -84,6 +84,10 @@ Result<std::vector<store::Tag>> TagsFrom(const Value& input) {
   for (const Value& entry : list->children()) {
     store::Tag tag{std::string(StringMember(entry, "Key")),
                    std::string(StringMember(entry, "Value"))};
+    // AWS: the aws: prefix (in any case) is reserved for AWS's own tags.
+    if (store::NameKey(tag.key).rfind("aws:", 0) == 0) {
+      return MakeError(InvalidInput("Tag keys starting with 'aws:' are reserved for AWS use."));
+    }
     for (const store::Tag& other : tags) {
       if (store::NameKey(other.key) == store::NameKey(tag.key)) {
         return MakeError(InvalidInput(
@@ -111,15 +115,16 @@ std::vector<std::pair<std::string, std::vector<std::string>>> TagContext(
   return context;
 }
 
-// A permissions boundary must be a managed policy of the account or an AWS managed
-// policy.
+// A permissions boundary must be an attachable managed policy of the account or an AWS
+// managed policy.
 Status CheckBoundary(store::ReadTxn& txn, std::string_view account_id,
                      const std::string& boundary) {
   if (boundary.empty()) {
     return OkStatus();
   }
   auto policy = txn.GetManagedPolicy(boundary);
-  if (policy.has_value() && (policy->account_id == account_id || policy->account_id == "aws")) {
+  if (policy.has_value() && policy->is_attachable &&
+      (policy->account_id == account_id || policy->account_id == "aws")) {
     return OkStatus();
   }
   if (!policy.has_value() && policy.error().code != ErrorCode::kNotFound) {

@@ -66,6 +66,14 @@ TEST_F(UsersTest, CreateUserRejectsDuplicateTagKeysIgnoringCase) {
   EXPECT_AWS_ERROR(Call("GetUser", {{"UserName", "bob"}}), "NoSuchEntity");
 }
 
+TEST_F(UsersTest, CreateUserRejectsReservedTagPrefix) {
+  EXPECT_AWS_ERROR(
+      Call("CreateUser",
+           {{"UserName", "bob"}, {"Tags.member.1.Key", "AWS:team"}, {"Tags.member.1.Value", "a"}}),
+      "InvalidInput");
+  EXPECT_AWS_ERROR(Call("GetUser", {{"UserName", "bob"}}), "NoSuchEntity");
+}
+
 TEST_F(UsersTest, CreateUserDuplicateNameIgnoringCase) {
   MustCall("CreateUser", {{"UserName", "bob"}});
   EXPECT_AWS_ERROR(Call("CreateUser", {{"UserName", "bob"}}), "EntityAlreadyExists",
