@@ -249,6 +249,7 @@ Authenticator::~Authenticator() = default;
 void Authenticator::Clear() {
   std::unique_lock lock(impl_->mu);
   impl_->keys.clear();
+  impl_->stamps.clear();
 }
 
 void Authenticator::FlushLastUsedForTest() {

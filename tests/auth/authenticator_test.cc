@@ -208,6 +208,33 @@ class UserlessStore : public store::IdentityStore {
   store::IdentityStore& inner_;
 };
 
+// Forwards to a real store and counts the transactions begun.
+class CountingStore : public store::IdentityStore {
+ public:
+  explicit CountingStore(store::IdentityStore& inner) : inner_(inner) {}
+
+  Result<std::unique_ptr<store::ReadTxn>> BeginRead() override {
+    ++reads_;
+    return inner_.BeginRead();
+  }
+
+  Result<std::unique_ptr<store::WriteTxn>> BeginWrite() override {
+    ++writes_;
+    return inner_.BeginWrite();
+  }
+
+  std::uint64_t Generation() const override { return inner_.Generation(); }
+
+  int reads() const { return reads_.load(); }
+
+  int writes() const { return writes_.load(); }
+
+ private:
+  store::IdentityStore& inner_;
+  std::atomic<int> reads_{0};
+  std::atomic<int> writes_{0};
+};
+
 class AuthenticatorTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -293,6 +320,23 @@ TEST_F(AuthenticatorTest, RepeatedRequestsUseTheCache) {
     ASSERT_TRUE(caller.has_value()) << caller.error().message;
     EXPECT_EQ(caller->arn, kBobArn);
   }
+}
+
+TEST_F(AuthenticatorTest, HotPathTakesNoStoreTransaction) {
+  CountingStore counting(*store_);
+  Authenticator authn(counting, box_, clock_);
+  Signed s = Sign(kBobKeyId, kBobSecret, kStart);
+  ASSERT_TRUE(authn.Authenticate(s.Request(), "iam").has_value());
+  authn.FlushLastUsedForTest();
+  const int reads = counting.reads();
+  const int writes = counting.writes();
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(authn.Authenticate(s.Request(), "iam").has_value());
+  }
+  authn.FlushLastUsedForTest();
+  // The last-use write of the first request bumped the generation once: one reload.
+  EXPECT_LE(counting.reads(), reads + 1);
+  EXPECT_EQ(counting.writes(), writes);
 }
 
 TEST_F(AuthenticatorTest, WrongSecretIsSignatureDoesNotMatch) {

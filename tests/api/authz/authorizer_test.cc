@@ -51,6 +51,33 @@ std::string IdSuffix(int n) {
   return s;
 }
 
+// Forwards to a real store and counts the transactions begun.
+class CountingStore : public store::IdentityStore {
+ public:
+  explicit CountingStore(store::IdentityStore& inner) : inner_(inner) {}
+
+  Result<std::unique_ptr<store::ReadTxn>> BeginRead() override {
+    ++reads_;
+    return inner_.BeginRead();
+  }
+
+  Result<std::unique_ptr<store::WriteTxn>> BeginWrite() override {
+    ++writes_;
+    return inner_.BeginWrite();
+  }
+
+  std::uint64_t Generation() const override { return inner_.Generation(); }
+
+  int reads() const { return reads_.load(); }
+
+  int writes() const { return writes_.load(); }
+
+ private:
+  store::IdentityStore& inner_;
+  std::atomic<int> reads_{0};
+  std::atomic<int> writes_{0};
+};
+
 class AuthorizerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -498,6 +525,25 @@ TEST_F(AuthorizerTest, ManagedPolicySharedAcrossUsersIsCompiledOnce) {
     ASSERT_TRUE(Check(User(u), "iam:GetUser").has_value()) << u;
   }
   EXPECT_EQ(authz_.CompileCountForTest(), 1u);
+}
+
+TEST_F(AuthorizerTest, HotPathTakesNoStoreTransaction) {
+  CountingStore counting(*store_);
+  Authorizer authz(counting, EnforcementMode::kEnforce);
+  UserPolicy("bob", Allow("iam:GetUser"));
+  const AuthzRequest request{"iam:GetUser", kAlice, {}};
+  ASSERT_TRUE(authz.Authorize(User("bob"), info_, request).has_value());
+  const int reads = counting.reads();
+  for (int i = 0; i < 20; ++i) {
+    info_.time = kStart + std::chrono::milliseconds(300 * i);
+    ASSERT_TRUE(authz.Authorize(User("bob"), info_, request).has_value());
+  }
+  EXPECT_EQ(counting.reads(), reads);
+  // A committed change rebuilds once.
+  UserPolicy("bob", Allow("iam:ListUsers"), "more");
+  ASSERT_TRUE(authz.Authorize(User("bob"), info_, request).has_value());
+  ASSERT_TRUE(authz.Authorize(User("bob"), info_, request).has_value());
+  EXPECT_EQ(counting.reads(), reads + 1);
 }
 
 TEST_F(AuthorizerTest, ClearDropsTheCaches) {
