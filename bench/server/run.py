@@ -166,29 +166,30 @@ def run_wrk(url: str, req_file: Path, args) -> dict:
     return result
 
 
-def measure(target: Target, caller: tuple[str, str], args, work: Path) -> list[dict]:
-    rows = []
+def measure_case(target: Target, caller: tuple[str, str], case, args, work: Path) -> dict:
+    """Pre-signs, verifies and runs wrk for one case against one target."""
+    op, signer, params, check = case
     signers = {"root": (ROOT_KEY, ROOT_SECRET), "iam-user": caller}
-    for op, signer, params, check in CASES:
-        if args.ops and op not in args.ops:
-            continue
-        req_file = work / f"{target.name}-{op}-{signer}.req"
-        method, body, headers = presign(target.url, *signers[signer], params)
-        write_request_file(str(req_file), method, body, headers)
-        status, reply = replay_once(target.url, str(req_file))
-        if status != 200 or not check(reply):
-            raise SystemExit(f"{target.name} {op} as {signer}: the replayed request answered "
-                             f"{status}, not the expected reply:\n"
-                             f"{reply[:600].decode('utf-8', 'replace')}")
-        print(f"  {target.name:10} {op:9} {signer:8} verified (200, expected XML); "
-              f"running wrk {args.duration}s ...", flush=True)
-        result = run_wrk(target.url, req_file, args)
-        # The same request must still succeed after the run.
-        status, reply = replay_once(target.url, str(req_file))
-        result["after_status_ok"] = status == 200 and check(reply)
-        rows.append({"target": target.name, "op": op, "signer": signer, **result})
-        time.sleep(1)
-    return rows
+    req_file = work / f"{target.name}-{op}-{signer}.req"
+    method, body, headers = presign(target.url, *signers[signer], params)
+    write_request_file(str(req_file), method, body, headers)
+    status, reply = replay_once(target.url, str(req_file))
+    if status != 200 or not check(reply):
+        raise SystemExit(f"{target.name} {op} as {signer}: the replayed request answered "
+                         f"{status}, not the expected reply:\n"
+                         f"{reply[:600].decode('utf-8', 'replace')}")
+    print(f"  {target.name:10} {op:9} {signer:8} verified (200, expected XML); "
+          f"running wrk {args.duration}s ...", flush=True)
+    # The 1-minute load average before the run: above ~1 on this machine means other
+    # work competed for the cores (the figures are then lower bounds).
+    load_before = os.getloadavg()[0]
+    result = run_wrk(target.url, req_file, args)
+    result["load1_before"] = load_before
+    # The same request must still succeed after the run.
+    status, reply = replay_once(target.url, str(req_file))
+    result["after_status_ok"] = status == 200 and check(reply)
+    time.sleep(1)
+    return {"target": target.name, "op": op, "signer": signer, **result}
 
 
 def fmt_ms(us: float) -> str:
@@ -256,19 +257,25 @@ def main() -> int:
 
     rows: list[dict] = []
     try:
+        # Both servers run for the whole benchmark (an idle one costs nothing); the cases
+        # alternate between them so that each pair is measured under the same conditions.
+        callers = {}
         for target in targets:
             print(f"starting {target.name}: {' '.join(target.cmd)}", flush=True)
             target.start()
-            caller = setup(target)
-            rows += measure(target, caller, args, work)
-            target.stop()
+            callers[target.name] = setup(target)
+        for case in CASES:
+            if args.ops and case[0] not in args.ops:
+                continue
+            for target in targets:
+                rows.append(measure_case(target, callers[target.name], case, args, work))
     finally:
         for target in targets:
             target.stop()
 
     print()
     header = (f"{'target':11} {'op':10} {'signer':9} {'req/s':>10} {'p50 ms':>8} "
-              f"{'p99 ms':>8} {'non-2xx':>8} {'sock err':>8}")
+              f"{'p99 ms':>8} {'non-2xx':>8} {'sock err':>8} {'load1':>6}")
     print(header)
     print("-" * len(header))
     failed = False
@@ -277,7 +284,7 @@ def main() -> int:
         sock = e["connect"] + e["read"] + e["write"] + e["timeout"]
         print(f"{r['target']:11} {r['op']:10} {r['signer']:9} {r['rps']:10.0f} "
               f"{fmt_ms(r['latency_us']['p50']):>8} {fmt_ms(r['latency_us']['p99']):>8} "
-              f"{r['non_2xx']:8d} {sock:8d}")
+              f"{r['non_2xx']:8d} {sock:8d} {r['load1_before']:6.2f}")
         if r["non_2xx"] or sock or not r["after_status_ok"]:
             failed = True
 
