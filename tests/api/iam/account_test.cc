@@ -1,9 +1,9 @@
 // Tests of GetAccountSummary and GetAccountAuthorizationDetails (account.cc).
 #include <gtest/gtest.h>
-
 #include <string>
 
 #include "api/iam/aws_managed_policies.h"
+
 #include "iam_test_util.h"
 
 namespace portcullis::api::iam::testing {
@@ -146,9 +146,9 @@ TEST_F(AccountTest, AuthorizationDetails) {
             "ReadOnlyAccess");
   ASSERT_EQ(SizeAt(out, "RoleDetailList"), 1U);
   EXPECT_EQ(TextAt(out, "RoleDetailList.0.RoleName"), "app");
-  EXPECT_NE(UrlDecode(TextAt(out, "RoleDetailList.0.AssumeRolePolicyDocument"))
-                .find("sts:AssumeRole"),
-            std::string::npos);
+  EXPECT_NE(
+      UrlDecode(TextAt(out, "RoleDetailList.0.AssumeRolePolicyDocument")).find("sts:AssumeRole"),
+      std::string::npos);
 
   // The customer managed policy and the one AWS managed policy in use.
   ASSERT_EQ(SizeAt(out, "Policies"), 2U);

@@ -1,9 +1,9 @@
 // Tests of the managed policy attachment operations (attachments.cc).
 #include <gtest/gtest.h>
-
 #include <string>
 
 #include "api/iam/aws_managed_policies.h"
+
 #include "iam_test_util.h"
 
 namespace portcullis::api::iam::testing {
@@ -67,11 +67,13 @@ TEST_F(AttachmentsTest, AttachListDetachForUsersGroupsAndRoles) {
   PutUser("alice");
   PutGroup("devs");
   PutRole("app");
+
   struct Case {
     const char* suffix;
     const char* member;
     const char* name;
   };
+
   for (const Case& c : {Case{"User", "UserName", "alice"}, Case{"Group", "GroupName", "devs"},
                         Case{"Role", "RoleName", "app"}}) {
     SCOPED_TRACE(c.suffix);
@@ -99,8 +101,7 @@ TEST_F(AttachmentsTest, AttachmentCountFollowsAttachments) {
   PutGroup("devs");
   MustCall("AttachUserPolicy", {{"UserName", "alice"}, {"PolicyArn", arn}});
   MustCall("AttachGroupPolicy", {{"GroupName", "devs"}, {"PolicyArn", arn}});
-  EXPECT_EQ(At(MustCall("GetPolicy", {{"PolicyArn", arn}}), "Policy.AttachmentCount")->number(),
-            2);
+  EXPECT_EQ(At(MustCall("GetPolicy", {{"PolicyArn", arn}}), "Policy.AttachmentCount")->number(), 2);
 }
 
 TEST_F(AttachmentsTest, MissingPrincipalOrPolicy) {
@@ -132,10 +133,13 @@ TEST_F(AttachmentsTest, MissingPrincipalOrPolicy) {
 TEST_F(AttachmentsTest, AtMostTenPoliciesPerPrincipal) {
   PutUser("alice");
   PutGroup("devs");
-  for (int i = 0; i < 11; ++i) PutManagedPolicyInStore("p" + std::to_string(i), kDoc);
+  for (int i = 0; i < 11; ++i)
+    PutManagedPolicyInStore("p" + std::to_string(i), kDoc);
   for (int i = 0; i < 10; ++i) {
-    MustCall("AttachUserPolicy", {{"UserName", "alice"}, {"PolicyArn", Arn("p" + std::to_string(i))}});
-    MustCall("AttachGroupPolicy", {{"GroupName", "devs"}, {"PolicyArn", Arn("p" + std::to_string(i))}});
+    MustCall("AttachUserPolicy",
+             {{"UserName", "alice"}, {"PolicyArn", Arn("p" + std::to_string(i))}});
+    MustCall("AttachGroupPolicy",
+             {{"GroupName", "devs"}, {"PolicyArn", Arn("p" + std::to_string(i))}});
   }
   EXPECT_AWS_ERROR(Call("AttachUserPolicy", {{"UserName", "alice"}, {"PolicyArn", Arn("p10")}}),
                    "LimitExceeded", "Cannot exceed quota for PoliciesPerUser: 10");
@@ -207,8 +211,8 @@ TEST_F(AttachmentsTest, ListEntitiesForPolicy) {
   EXPECT_EQ(TextAt(eng, "PolicyUsers.0.UserName"), "bob");
   EXPECT_EQ(SizeAt(eng, "PolicyGroups"), 0U);
 
-  const protocol::Value aws_only = MustCall(
-      "ListEntitiesForPolicy", {{"PolicyArn", arn}, {"EntityFilter", "AWSManagedPolicy"}});
+  const protocol::Value aws_only =
+      MustCall("ListEntitiesForPolicy", {{"PolicyArn", arn}, {"EntityFilter", "AWSManagedPolicy"}});
   EXPECT_EQ(SizeAt(aws_only, "PolicyUsers"), 0U);
 
   // Paging: 5 entities, 2 at a time.
@@ -216,11 +220,13 @@ TEST_F(AttachmentsTest, ListEntitiesForPolicy) {
   std::string marker;
   for (int guard = 0; guard < 5; ++guard) {
     Params params{{"PolicyArn", arn}, {"MaxItems", "2"}};
-    if (!marker.empty()) params.emplace_back("Marker", marker);
+    if (!marker.empty())
+      params.emplace_back("Marker", marker);
     const protocol::Value page = MustCall("ListEntitiesForPolicy", params);
-    seen += SizeAt(page, "PolicyUsers") + SizeAt(page, "PolicyGroups") +
-            SizeAt(page, "PolicyRoles");
-    if (!At(page, "IsTruncated")->boolean()) break;
+    seen +=
+        SizeAt(page, "PolicyUsers") + SizeAt(page, "PolicyGroups") + SizeAt(page, "PolicyRoles");
+    if (!At(page, "IsTruncated")->boolean())
+      break;
     marker = TextAt(page, "Marker");
   }
   EXPECT_EQ(seen, 5U);
@@ -246,9 +252,9 @@ TEST_F(AttachmentsTest, ListEntitiesForAnAwsPolicyShowsOnlyTheAccountsEntities) 
   const protocol::Value listed =
       MustCall("ListEntitiesForPolicy", {{"PolicyArn", std::string(kReadOnly)}});
   EXPECT_EQ(SizeAt(listed, "PolicyUsers"), 1U);
-  const protocol::Value local = MustCall(
-      "ListEntitiesForPolicy",
-      {{"PolicyArn", std::string(kReadOnly)}, {"EntityFilter", "LocalManagedPolicy"}});
+  const protocol::Value local =
+      MustCall("ListEntitiesForPolicy",
+               {{"PolicyArn", std::string(kReadOnly)}, {"EntityFilter", "LocalManagedPolicy"}});
   EXPECT_EQ(SizeAt(local, "PolicyUsers"), 0U);
 }
 
@@ -265,10 +271,11 @@ TEST_F(AttachmentsTest, UsersNeedPermission) {
                    "AccessDenied");
   EXPECT_AWS_ERROR(CallAs(bob, "ListEntitiesForPolicy", {{"PolicyArn", arn}}), "AccessDenied");
   // Allowed only for this one policy (iam:PolicyARN condition).
-  AllowUser("bob",
-            R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:AttachUserPolicy",)"
-            R"("Resource":"*","Condition":{"ArnEquals":{"iam:PolicyARN":")" +
-                arn + R"("}}}]})");
+  AllowUser(
+      "bob",
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:AttachUserPolicy",)"
+      R"("Resource":"*","Condition":{"ArnEquals":{"iam:PolicyARN":")" +
+          arn + R"("}}}]})");
   MustCallAs(bob, "AttachUserPolicy", {{"UserName", "alice"}, {"PolicyArn", arn}});
   const std::string other = PutManagedPolicyInStore("Other", kDoc);
   EXPECT_AWS_ERROR(CallAs(bob, "AttachUserPolicy", {{"UserName", "alice"}, {"PolicyArn", other}}),

@@ -1,14 +1,14 @@
 // Tests of the embedded AWS managed policies and their seeding (aws_managed_policies.cc).
 #include "api/iam/aws_managed_policies.h"
 
-#include <gtest/gtest.h>
-
 #include <chrono>
+#include <gtest/gtest.h>
 #include <iostream>
 #include <string>
 
-#include "iam_test_util.h"
 #include "policy/parse.h"
+
+#include "iam_test_util.h"
 
 namespace portcullis::api::iam::testing {
 namespace {
@@ -31,7 +31,8 @@ class AwsManagedPoliciesTest : public IamApiTest {
     auto txn = store_->BeginRead();
     EXPECT_TRUE(txn.has_value());
     auto policy = (*txn)->GetManagedPolicy(arn);
-    if (!policy.has_value()) return {};
+    if (!policy.has_value())
+      return {};
     auto version = (*txn)->GetPolicyVersion(arn, policy->default_version_id);
     return version.has_value() ? version->document : std::string();
   }
@@ -45,9 +46,12 @@ class AwsManagedPoliciesTest : public IamApiTest {
     for (;;) {
       auto page = (*txn)->ListManagedPolicies("aws", options);
       EXPECT_TRUE(page.has_value());
-      if (!page.has_value()) break;
-      for (auto& p : page->items) out.push_back(std::move(p));
-      if (!page->is_truncated) break;
+      if (!page.has_value())
+        break;
+      for (auto& p : page->items)
+        out.push_back(std::move(p));
+      if (!page->is_truncated)
+        break;
       options.marker = page->next_marker;
     }
     return out;
@@ -69,12 +73,13 @@ TEST_F(AwsManagedPoliciesTest, SeedsTheWellKnownPolicies) {
   EXPECT_TRUE(admin.is_attachable);
   EXPECT_EQ(admin.id.substr(0, 4), "ANPA");
   EXPECT_EQ(admin.id.size(), 21U);
-  EXPECT_EQ(DefaultDocument(admin.arn),
-            R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})");
+  EXPECT_EQ(
+      DefaultDocument(admin.arn),
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})");
 
-  for (const char* name : {"PowerUserAccess", "ReadOnlyAccess", "IAMFullAccess",
-                           "IAMReadOnlyAccess", "IAMUserChangePassword", "AmazonS3FullAccess",
-                           "AmazonS3ReadOnlyAccess"}) {
+  for (const char* name :
+       {"PowerUserAccess", "ReadOnlyAccess", "IAMFullAccess", "IAMReadOnlyAccess",
+        "IAMUserChangePassword", "AmazonS3FullAccess", "AmazonS3ReadOnlyAccess"}) {
     const std::string arn = std::string("arn:aws:iam::aws:policy/") + name;
     EXPECT_EQ(Policy(arn).name, name);
     EXPECT_FALSE(DefaultDocument(arn).empty()) << name;
@@ -145,9 +150,8 @@ TEST_F(AwsManagedPoliciesTest, TheWellKnownDocumentsParseAsIdentityPolicies) {
                            "AmazonS3FullAccess", "AmazonS3ReadOnlyAccess"}) {
     policy::ParseOptions options;
     options.enforce_size_limit = false;
-    auto parsed =
-        policy::ParsePolicy(DefaultDocument(std::string("arn:aws:iam::aws:policy/") + name),
-                            options);
+    auto parsed = policy::ParsePolicy(
+        DefaultDocument(std::string("arn:aws:iam::aws:policy/") + name), options);
     EXPECT_TRUE(parsed.has_value()) << name << ": " << parsed.error().ToString();
   }
 }

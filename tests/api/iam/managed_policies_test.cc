@@ -1,10 +1,10 @@
 // Tests of the managed policy operations (managed_policies.cc).
-#include <gtest/gtest.h>
-
 #include <algorithm>
+#include <gtest/gtest.h>
 #include <string>
 
 #include "api/iam/aws_managed_policies.h"
+
 #include "iam_test_util.h"
 
 namespace portcullis::api::iam::testing {
@@ -14,7 +14,6 @@ constexpr std::string_view kDoc =
     R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]})";
 constexpr std::string_view kDoc2 =
     R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"}]})";
-
 
 // Checks `value` against the model's `shape`: every member is one the shape names, with
 // a matching kind; enum strings hold an enum value; required members are present.
@@ -85,8 +84,8 @@ class ManagedPoliciesTest : public IamApiTest {
   }
 
   protocol::Value Create(std::string_view name, std::string_view doc = kDoc) {
-    return MustCall("CreatePolicy", {{"PolicyName", std::string(name)},
-                                     {"PolicyDocument", std::string(doc)}});
+    return MustCall("CreatePolicy",
+                    {{"PolicyName", std::string(name)}, {"PolicyDocument", std::string(doc)}});
   }
 
   void Seed() {
@@ -98,7 +97,8 @@ class ManagedPoliciesTest : public IamApiTest {
     protocol::Value out = MustCall(op, params);
     const protocol::Operation* operation = protocol::IamModel().FindOperation(op);
     EXPECT_NE(operation, nullptr) << op;
-    if (operation == nullptr) return out;
+    if (operation == nullptr)
+      return out;
     if (operation->output == nullptr) {
       EXPECT_TRUE(out.names().empty()) << op << " returns " << out.DebugString();
     } else {
@@ -123,13 +123,12 @@ class ManagedPoliciesTest : public IamApiTest {
 };
 
 TEST_F(ManagedPoliciesTest, CreateGetDelete) {
-  const protocol::Value created = MustCall(
-      "CreatePolicy", {{"PolicyName", "Readers"},
-                       {"Path", "/team/"},
-                       {"PolicyDocument", std::string(kDoc)},
-                       {"Description", "read things"},
-                       {"Tags.member.1.Key", "env"},
-                       {"Tags.member.1.Value", "dev"}});
+  const protocol::Value created = MustCall("CreatePolicy", {{"PolicyName", "Readers"},
+                                                            {"Path", "/team/"},
+                                                            {"PolicyDocument", std::string(kDoc)},
+                                                            {"Description", "read things"},
+                                                            {"Tags.member.1.Key", "env"},
+                                                            {"Tags.member.1.Value", "dev"}});
   const std::string arn = ArnOf("Readers", "/team/");
   EXPECT_EQ(TextAt(created, "Policy.PolicyName"), "Readers");
   EXPECT_EQ(TextAt(created, "Policy.Arn"), arn);
@@ -157,10 +156,10 @@ TEST_F(ManagedPoliciesTest, CreateGetDelete) {
 
 TEST_F(ManagedPoliciesTest, CreateRejectsDuplicatesAnyCase) {
   Create("Readers");
-  EXPECT_AWS_ERROR(Call("CreatePolicy", {{"PolicyName", "READERS"},
-                                         {"PolicyDocument", std::string(kDoc)}}),
-                   "EntityAlreadyExists",
-                   "A policy called READERS already exists. Duplicate names are not allowed.");
+  EXPECT_AWS_ERROR(
+      Call("CreatePolicy", {{"PolicyName", "READERS"}, {"PolicyDocument", std::string(kDoc)}}),
+      "EntityAlreadyExists",
+      "A policy called READERS already exists. Duplicate names are not allowed.");
 }
 
 TEST_F(ManagedPoliciesTest, CreateRejectsMalformedAndOversizedDocuments) {
@@ -174,7 +173,8 @@ TEST_F(ManagedPoliciesTest, CreateRejectsMalformedAndOversizedDocuments) {
       "MalformedPolicyDocument");
   std::string big = R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":[)";
   for (int i = 0; i < 400; ++i) {
-    if (i > 0) big += ',';
+    if (i > 0)
+      big += ',';
     big += "\"s3:GetObjectNumber" + std::to_string(i) + "\"";
   }
   big += R"(],"Resource":"*"}]})";
@@ -194,9 +194,9 @@ TEST_F(ManagedPoliciesTest, CreateEnforcesTheAccountQuota) {
     }
     return OkStatus();
   });
-  EXPECT_AWS_ERROR(Call("CreatePolicy", {{"PolicyName", "OneTooMany"},
-                                         {"PolicyDocument", std::string(kDoc)}}),
-                   "LimitExceeded", "Cannot exceed quota for PoliciesPerAccount: 1500");
+  EXPECT_AWS_ERROR(
+      Call("CreatePolicy", {{"PolicyName", "OneTooMany"}, {"PolicyDocument", std::string(kDoc)}}),
+      "LimitExceeded", "Cannot exceed quota for PoliciesPerAccount: 1500");
 }
 
 TEST_F(ManagedPoliciesTest, DeleteConflicts) {
@@ -220,16 +220,15 @@ TEST_F(ManagedPoliciesTest, DeleteConflicts) {
 TEST_F(ManagedPoliciesTest, VersionsLifecycle) {
   Create("Readers");
   const std::string arn = ArnOf("Readers");
-  const protocol::Value v2 = MustCall(
-      "CreatePolicyVersion", {{"PolicyArn", arn}, {"PolicyDocument", std::string(kDoc2)}});
+  const protocol::Value v2 =
+      MustCall("CreatePolicyVersion", {{"PolicyArn", arn}, {"PolicyDocument", std::string(kDoc2)}});
   EXPECT_EQ(TextAt(v2, "PolicyVersion.VersionId"), "v2");
   EXPECT_FALSE(At(v2, "PolicyVersion.IsDefaultVersion")->boolean());
   EXPECT_EQ(At(v2, "PolicyVersion.Document"), nullptr);
 
-  const protocol::Value v3 =
-      MustCall("CreatePolicyVersion", {{"PolicyArn", arn},
-                                       {"PolicyDocument", std::string(kDoc2)},
-                                       {"SetAsDefault", "true"}});
+  const protocol::Value v3 = MustCall(
+      "CreatePolicyVersion",
+      {{"PolicyArn", arn}, {"PolicyDocument", std::string(kDoc2)}, {"SetAsDefault", "true"}});
   EXPECT_EQ(TextAt(v3, "PolicyVersion.VersionId"), "v3");
   EXPECT_TRUE(At(v3, "PolicyVersion.IsDefaultVersion")->boolean());
   EXPECT_EQ(TextAt(MustCall("GetPolicy", {{"PolicyArn", arn}}), "Policy.DefaultVersionId"), "v3");
@@ -245,8 +244,8 @@ TEST_F(ManagedPoliciesTest, VersionsLifecycle) {
       MustCall("ListPolicyVersions", {{"PolicyArn", arn}, {"MaxItems", "2"}});
   ASSERT_EQ(SizeAt(page1, "Versions"), 2U);
   EXPECT_TRUE(At(page1, "IsTruncated")->boolean());
-  const protocol::Value page2 = MustCall(
-      "ListPolicyVersions", {{"PolicyArn", arn}, {"Marker", TextAt(page1, "Marker")}});
+  const protocol::Value page2 =
+      MustCall("ListPolicyVersions", {{"PolicyArn", arn}, {"Marker", TextAt(page1, "Marker")}});
   ASSERT_EQ(SizeAt(page2, "Versions"), 1U);
   EXPECT_EQ(TextAt(page2, "Versions.0.VersionId"), "v1");
 
@@ -276,8 +275,8 @@ TEST_F(ManagedPoliciesTest, AtMostFiveVersions) {
       "A managed policy can have up to 5 versions. Before you create a new version, you must "
       "delete an existing version.");
   MustCall("DeletePolicyVersion", {{"PolicyArn", arn}, {"VersionId", "v2"}});
-  const protocol::Value v6 = MustCall(
-      "CreatePolicyVersion", {{"PolicyArn", arn}, {"PolicyDocument", std::string(kDoc2)}});
+  const protocol::Value v6 =
+      MustCall("CreatePolicyVersion", {{"PolicyArn", arn}, {"PolicyDocument", std::string(kDoc2)}});
   EXPECT_EQ(TextAt(v6, "PolicyVersion.VersionId"), "v6");
 }
 
@@ -286,8 +285,8 @@ TEST_F(ManagedPoliciesTest, CreatePolicyVersionValidatesAndNeedsThePolicy) {
   EXPECT_AWS_ERROR(
       Call("CreatePolicyVersion", {{"PolicyArn", ArnOf("Readers")}, {"PolicyDocument", "[]"}}),
       "MalformedPolicyDocument");
-  EXPECT_AWS_ERROR(Call("CreatePolicyVersion", {{"PolicyArn", ArnOf("Nope")},
-                                                {"PolicyDocument", std::string(kDoc)}}),
+  EXPECT_AWS_ERROR(Call("CreatePolicyVersion",
+                        {{"PolicyArn", ArnOf("Nope")}, {"PolicyDocument", std::string(kDoc)}}),
                    "NoSuchEntity",
                    "Policy " + ArnOf("Nope") + " does not exist or is not attachable.");
   EXPECT_AWS_ERROR(Call("ListPolicyVersions", {{"PolicyArn", ArnOf("Nope")}}), "NoSuchEntity");
@@ -299,7 +298,8 @@ TEST_F(ManagedPoliciesTest, AwsManagedPoliciesAreReadOnly) {
   const protocol::Value got = MustCall("GetPolicy", {{"PolicyArn", arn}});
   EXPECT_EQ(TextAt(got, "Policy.PolicyName"), "AdministratorAccess");
   EXPECT_EQ(TextAt(got, "Policy.Arn"), arn);
-  const protocol::Value v1 = MustCall("GetPolicyVersion", {{"PolicyArn", arn}, {"VersionId", "v1"}});
+  const protocol::Value v1 =
+      MustCall("GetPolicyVersion", {{"PolicyArn", arn}, {"VersionId", "v1"}});
   EXPECT_NE(UrlDecode(TextAt(v1, "PolicyVersion.Document")).find(R"("Action":"*")"),
             std::string::npos);
   EXPECT_AWS_ERROR(
@@ -338,8 +338,8 @@ TEST_F(ManagedPoliciesTest, ListPoliciesByScopePathAndAttachment) {
   const protocol::Value aws = MustCall("ListPolicies", {{"Scope", "AWS"}, {"MaxItems", "1000"}});
   EXPECT_EQ(SizeAt(aws, "Policies"), 1000U);
   EXPECT_TRUE(At(aws, "IsTruncated")->boolean());
-  const protocol::Value rest =
-      MustCall("ListPolicies", {{"Scope", "AWS"}, {"Marker", TextAt(aws, "Marker")}, {"MaxItems", "1000"}});
+  const protocol::Value rest = MustCall(
+      "ListPolicies", {{"Scope", "AWS"}, {"Marker", TextAt(aws, "Marker")}, {"MaxItems", "1000"}});
   EXPECT_EQ(SizeAt(rest, "Policies"), 485U);
   EXPECT_FALSE(At(rest, "IsTruncated")->boolean());
 
@@ -348,10 +348,12 @@ TEST_F(ManagedPoliciesTest, ListPoliciesByScopePathAndAttachment) {
   std::string marker;
   for (int guard = 0; guard < 10; ++guard) {
     Params params{{"MaxItems", "700"}};
-    if (!marker.empty()) params.emplace_back("Marker", marker);
+    if (!marker.empty())
+      params.emplace_back("Marker", marker);
     const protocol::Value page = MustCall("ListPolicies", params);
     total += SizeAt(page, "Policies");
-    if (!At(page, "IsTruncated")->boolean()) break;
+    if (!At(page, "IsTruncated")->boolean())
+      break;
     marker = TextAt(page, "Marker");
   }
   EXPECT_EQ(total, 1487U);
@@ -402,8 +404,7 @@ TEST_F(ManagedPoliciesTest, AwsManagedCountsAreScopedToTheCallersAccount) {
     return txn.AttachPolicy({store::PrincipalKind::kUser, std::string(kOtherAccountId), "carol"},
                             arn);
   });
-  EXPECT_EQ(At(MustCall("GetPolicy", {{"PolicyArn", arn}}), "Policy.AttachmentCount")->number(),
-            0);
+  EXPECT_EQ(At(MustCall("GetPolicy", {{"PolicyArn", arn}}), "Policy.AttachmentCount")->number(), 0);
   EXPECT_EQ(SizeAt(MustCall("ListPolicies", {{"OnlyAttached", "true"}}), "Policies"), 0U);
 }
 
@@ -412,9 +413,9 @@ TEST_F(ManagedPoliciesTest, UsersNeedPermission) {
   const std::string arn = ArnOf("Readers");
   CreateUserInStore("bob");
   const auth::Caller bob = UserCaller("bob");
-  EXPECT_AWS_ERROR(CallAs(bob, "CreatePolicy", {{"PolicyName", "Mine"},
-                                                {"PolicyDocument", std::string(kDoc)}}),
-                   "AccessDenied", "~iam:CreatePolicy");
+  EXPECT_AWS_ERROR(
+      CallAs(bob, "CreatePolicy", {{"PolicyName", "Mine"}, {"PolicyDocument", std::string(kDoc)}}),
+      "AccessDenied", "~iam:CreatePolicy");
   EXPECT_AWS_ERROR(CallAs(bob, "GetPolicy", {{"PolicyArn", arn}}), "AccessDenied");
   EXPECT_AWS_ERROR(CallAs(bob, "ListPolicies"), "AccessDenied");
   EXPECT_AWS_ERROR(CallAs(bob, "DeletePolicy", {{"PolicyArn", arn}}), "AccessDenied");
