@@ -255,6 +255,12 @@ class Session : public std::enable_shared_from_this<Session> {
                                "internal error\n");
     }
     response.version(request.version());
+    if (request.method() == http::verb::head) {
+      // HEAD: the headers of the GET answer, no body.
+      const std::size_t length = response.body().size();
+      response.body().clear();
+      response.content_length(length);
+    }
     const bool keep = request.keep_alive() && !server_.stopping.load();
     response.keep_alive(keep);
     Write(std::move(response), !keep);

@@ -95,6 +95,15 @@ std::optional<ScopeHint> ReadScope(std::span<const auth::sigv4::HeaderField> hea
   return std::nullopt;
 }
 
+bool HasAuthorization(std::span<const auth::sigv4::HeaderField> headers) {
+  for (const auto& h : headers) {
+    if (IEquals(h.name, "authorization")) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // The `Action` of a form, for audit lines of requests that did not decode.
 std::string FormAction(std::string_view form) {
   auto pairs = api::protocol::ParseQueryForm(form);
@@ -242,11 +251,14 @@ HttpResponseMessage Router::HandleApi(const HttpRequestMessage& request,
   if (scope.has_value()) {
     info.region = scope->region;
   }
-  if (!scope.has_value()) {
+  bool unsigned_by_action = false;
+  if (!scope.has_value() && !HasAuthorization(headers) &&
+      !auth::sigv4::HasPresignedParams(raw_query)) {
     // AWS: AssumeRoleWithWebIdentity and AssumeRoleWithSAML are unsigned STS calls.
     const std::string action = FormAction(form);
     if (action == "AssumeRoleWithWebIdentity" || action == "AssumeRoleWithSAML") {
       service = "sts";
+      unsigned_by_action = true;
     }
   }
 
@@ -302,15 +314,11 @@ HttpResponseMessage Router::HandleApi(const HttpRequestMessage& request,
     return finish(static_cast<http::status>(encoded.http_status), std::move(encoded.body));
   };
 
-  if (!service.empty() && service != "iam") {
-    if (service == "sts") {
-      model = &api::protocol::StsModel();
-    }
-    return fail(Error{ErrorCode::kInternal,
-                      "Portcullis does not implement the " + service + " service yet",
-                      std::nullopt,
-                      {},
-                      "NotImplemented"});
+  if (service.empty()) {
+    service = "iam";
+  }
+  if (service == "sts") {
+    model = &api::protocol::StsModel();
   }
 
   const std::shared_lock<std::shared_mutex> lock(runtime_mutex_);
@@ -322,17 +330,32 @@ HttpResponseMessage Router::HandleApi(const HttpRequestMessage& request,
                       "ServiceUnavailable"});
   }
   Runtime& runtime = *runtime_;
-
-  const auth::sigv4::HttpRequest http_request{View(request.method_string()), raw_path, raw_query,
-                                              headers, request.body(), std::nullopt};
-  auto authenticated = runtime.authenticator().Authenticate(http_request, std::string("iam"));
-  if (!authenticated.has_value()) {
-    return fail(authenticated.error());
+  api::Service* target_service = runtime.FindService(service);
+  if (target_service == nullptr) {
+    return fail(Error{ErrorCode::kInternal,
+                      "Portcullis does not implement the " + service + " service yet",
+                      std::nullopt,
+                      {},
+                      "NotImplemented"});
   }
-  caller = std::move(*authenticated);
-  event.caller = &*caller;
+  model = &target_service->model();
 
-  auto query = api::protocol::DecodeQueryRequest(runtime.iam().model(), form);
+  if (unsigned_by_action) {
+    // AWS: these STS calls carry no signature; the operation checks its own token.
+    caller.emplace();
+  } else {
+    const auth::sigv4::HttpRequest http_request{View(request.method_string()), raw_path,
+                                                raw_query, headers, request.body(),
+                                                std::nullopt};
+    auto authenticated = runtime.authenticator().Authenticate(http_request, service);
+    if (!authenticated.has_value()) {
+      return fail(authenticated.error());
+    }
+    caller = std::move(*authenticated);
+    event.caller = &*caller;
+  }
+
+  auto query = api::protocol::DecodeQueryRequest(*model, form);
   if (!query.has_value()) {
     return fail(query.error());
   }
@@ -341,13 +364,12 @@ HttpResponseMessage Router::HandleApi(const HttpRequestMessage& request,
   event.parameters = &decoded->input;
   event.input_shape = decoded->operation->input;
 
-  auto output = runtime.iam().Invoke(*decoded->operation, decoded->input, *caller, info);
+  auto output = target_service->Invoke(*decoded->operation, decoded->input, *caller, info);
   if (!output.has_value()) {
     return fail(output.error());
   }
-  return finish(http::status::ok,
-                api::protocol::EncodeQueryResponse(runtime.iam().model(), *decoded->operation,
-                                                   *output, info.request_id));
+  return finish(http::status::ok, api::protocol::EncodeQueryResponse(
+                                      *model, *decoded->operation, *output, info.request_id));
 }
 
 }  // namespace portcullis::server

@@ -12,6 +12,16 @@ namespace portcullis::server {
 
 Runtime::~Runtime() = default;
 
+api::Service* Runtime::FindService(std::string_view name) {
+  if (name == "iam") {
+    return iam_.get();
+  }
+  if (name == "sts") {
+    return sts_.get();
+  }
+  return nullptr;
+}
+
 Result<std::unique_ptr<store::IdentityStore>> OpenStore(const RuntimeOptions& options,
                                                         const Clock& clock) {
   if (options.store == StoreKind::kMemory) {
@@ -51,6 +61,7 @@ Result<std::unique_ptr<Runtime>> OpenRuntime(const RuntimeOptions& options,
       *runtime->store_, options.enforcement, options.on_soft_deny);
   runtime->iam_ = std::make_unique<api::iam::IamService>(*runtime->store_, *runtime->authorizer_,
                                                          box, clock);
+  runtime->sts_ = std::make_unique<api::sts::StsService>();
   return runtime;
 }
 

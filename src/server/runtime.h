@@ -1,5 +1,5 @@
 // Runtime: everything a request needs that a dev-mode reset rebuilds: the identity
-// store, the Authenticator, the Authorizer and the services (IamService).
+// store, the Authenticator, the Authorizer and the services (IamService, StsService).
 //
 // OpenRuntime opens the store (SQLite in the data directory, or an empty memory store),
 // seeds the AWS managed policies and runs accounts::Bootstrap. WipeRuntimeState deletes
@@ -13,10 +13,13 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string_view>
 
 #include "api/accounts/accounts.h"
 #include "api/authz/authorizer.h"
 #include "api/iam/iam_service.h"
+#include "api/service.h"
+#include "api/sts/sts_service.h"
 #include "auth/authenticator.h"
 #include "common/clock.h"
 #include "common/error.h"
@@ -48,6 +51,9 @@ class Runtime {
 
   api::iam::IamService& iam() { return *iam_; }
 
+  // The service a SigV4 scope names ("iam", "sts"), or nullptr when Portcullis has none.
+  api::Service* FindService(std::string_view name);
+
   // What Bootstrap reported at open.
   const api::accounts::BootstrapResult& bootstrap() const { return bootstrap_; }
 
@@ -62,6 +68,7 @@ class Runtime {
   std::unique_ptr<auth::Authenticator> authenticator_;
   std::unique_ptr<api::authz::Authorizer> authorizer_;
   std::unique_ptr<api::iam::IamService> iam_;
+  std::unique_ptr<api::sts::StsService> sts_;
   api::accounts::BootstrapResult bootstrap_;
 };
 

@@ -208,12 +208,39 @@ TEST_F(RouterTest, DecodeErrorsComeAfterAuthentication) {
 
 TEST_F(RouterTest, ServiceWithoutImplementationIsNamed) {
   Build(false);
-  auto res = Signed("Action=GetCallerIdentity&Version=2011-06-15", "sts");
+  auto res = Signed("Action=ListBuckets", "s3");
   EXPECT_EQ(res.result(), http::status::not_implemented);
   EXPECT_NE(res.body().find("<Code>NotImplemented</Code>"), std::string::npos);
-  EXPECT_NE(res.body().find("Portcullis does not implement the sts service yet"),
+  EXPECT_NE(res.body().find("Portcullis does not implement the s3 service yet"),
             std::string::npos);
+}
+
+TEST_F(RouterTest, StsScopeGoesToSts) {
+  Build(false);
+  auto res = Signed("Action=GetCallerIdentity&Version=2011-06-15", "sts");
+  ASSERT_EQ(res.result(), http::status::ok) << res.body();
+  EXPECT_NE(res.body().find("<GetCallerIdentityResponse"), std::string::npos);
   EXPECT_NE(res.body().find("https://sts.amazonaws.com/doc/2011-06-15/"), std::string::npos);
+  EXPECT_NE(res.body().find("arn:aws:iam::123456789012:root"), std::string::npos) << res.body();
+  // An STS action under an iam scope is not an IAM operation.
+  auto wrong = Signed("Action=GetCallerIdentity&Version=2011-06-15", "iam");
+  EXPECT_EQ(wrong.result(), http::status::bad_request);
+  EXPECT_NE(wrong.body().find("<Code>InvalidAction</Code>"), std::string::npos);
+}
+
+TEST_F(RouterTest, UnsignedWebIdentityCallGoesToSts) {
+  Build(false);
+  auto res = Post("/", "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn%3Aaws"
+                       "%3Aiam%3A%3A123456789012%3Arole%2Fr&RoleSessionName=s&"
+                       "WebIdentityToken=eyJ0eXAiOiJKV1QifQ.e30.sig");
+  EXPECT_NE(res.body().find("https://sts.amazonaws.com/doc/2011-06-15/"), std::string::npos)
+      << res.body();
+  EXPECT_EQ(res.body().find("MissingAuthenticationToken"), std::string::npos) << res.body();
+  const auto lines = AuditLines();
+  ASSERT_EQ(lines.size(), 1U);
+  EXPECT_EQ(lines[0]["eventSource"], "sts.amazonaws.com");
+  EXPECT_EQ(lines[0]["eventName"], "AssumeRoleWithWebIdentity");
+  EXPECT_FALSE(lines[0]["requestParameters"].contains("webIdentityToken"));
 }
 
 TEST_F(RouterTest, DevModeResetWipesStateAndKeepsRootCredentials) {
