@@ -258,6 +258,44 @@ TEST_F(AttachmentsTest, ListEntitiesForAnAwsPolicyShowsOnlyTheAccountsEntities) 
   EXPECT_EQ(SizeAt(local, "PolicyUsers"), 0U);
 }
 
+TEST_F(AttachmentsTest, AttachedPoliciesGrantPermissionsThroughTheirDefaultVersion) {
+  PutUser("bob");
+  const auth::Caller bob = UserCaller("bob");
+  const std::string arn =
+      PutManagedPolicyInStore("Summary", AllowDocument("iam:GetAccountSummary"));
+  EXPECT_AWS_ERROR(CallAs(bob, "GetAccountSummary"), "AccessDenied");
+  MustCall("AttachUserPolicy", {{"UserName", "bob"}, {"PolicyArn", arn}});
+  MustCallAs(bob, "GetAccountSummary");
+  MustCall("CreatePolicyVersion", {{"PolicyArn", arn},
+                                   {"PolicyDocument", AllowDocument("iam:ListPolicies")},
+                                   {"SetAsDefault", "true"}});
+  EXPECT_AWS_ERROR(CallAs(bob, "GetAccountSummary"), "AccessDenied");
+  MustCallAs(bob, "ListPolicies", {{"Scope", "Local"}});
+  MustCall("SetDefaultPolicyVersion", {{"PolicyArn", arn}, {"VersionId", "v1"}});
+  MustCallAs(bob, "GetAccountSummary");
+  MustCall("DetachUserPolicy", {{"UserName", "bob"}, {"PolicyArn", arn}});
+  EXPECT_AWS_ERROR(CallAs(bob, "GetAccountSummary"), "AccessDenied");
+}
+
+TEST_F(AttachmentsTest, AwsManagedPoliciesGrantTheirPermissions) {
+  Seed();
+  PutUser("bob");
+  PutGroup("readers");
+  WriteStore([](store::WriteTxn& txn) { return txn.AddUserToGroup(kAccountId, "readers", "bob"); });
+  const auth::Caller bob = UserCaller("bob");
+  EXPECT_AWS_ERROR(CallAs(bob, "ListPolicies", {{"Scope", "Local"}}), "AccessDenied");
+  MustCall("AttachGroupPolicy",
+           {{"GroupName", "readers"}, {"PolicyArn", "arn:aws:iam::aws:policy/IAMReadOnlyAccess"}});
+  MustCallAs(bob, "ListPolicies", {{"Scope", "Local"}});
+  MustCallAs(bob, "GetAccountSummary");
+  EXPECT_AWS_ERROR(
+      CallAs(bob, "CreatePolicy", {{"PolicyName", "p"}, {"PolicyDocument", std::string(kDoc)}}),
+      "AccessDenied");
+  MustCall("AttachUserPolicy",
+           {{"UserName", "bob"}, {"PolicyArn", "arn:aws:iam::aws:policy/AdministratorAccess"}});
+  MustCallAs(bob, "CreatePolicy", {{"PolicyName", "p"}, {"PolicyDocument", std::string(kDoc)}});
+}
+
 TEST_F(AttachmentsTest, UsersNeedPermission) {
   const std::string arn = PutManagedPolicyInStore("Readers", kDoc);
   PutUser("bob");
