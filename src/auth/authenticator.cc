@@ -3,19 +3,16 @@
 // The cache maps an access key id to what the store said about it (status, opened
 // secret, the Caller it signs as), stamped with the store generation read before the
 // snapshot it came from. On the hot path (generation unchanged) a request takes a
-// shared lock, copies one shared_ptr and runs no store transaction. Last-use records are
-// written by a background thread, at most once a minute per key, so no request waits
-// for the writer.
+// shared lock, copies one shared_ptr and runs no store transaction. The first request of
+// each minute per key writes the key's last use (one write transaction, outside every
+// lock, best effort), so GetAccessKeyLastUsed shows it as soon as that request returns.
 #include "auth/authenticator.h"
 
 #include <atomic>
-#include <condition_variable>
-#include <deque>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <unordered_map>
 #include <utility>
 
@@ -48,13 +45,6 @@ struct KeyEntry {
   std::shared_ptr<std::atomic<std::int64_t>> last_recorded;
 };
 
-struct LastUse {
-  std::string key_id;
-  store::Timestamp when;
-  std::string service;
-  std::string region;
-};
-
 }  // namespace
 
 struct Authenticator::Impl {
@@ -65,78 +55,13 @@ struct Authenticator::Impl {
   std::shared_mutex mu;
   std::unordered_map<std::string, std::shared_ptr<const KeyEntry>, StringHash, std::equal_to<>>
       keys;  // guarded by mu
-  // Last-recorded stamps by key id, kept across cache rebuilds and Clear().
+  // Last-recorded stamps by key id, kept across cache rebuilds (not across Clear()).
   std::unordered_map<std::string, std::shared_ptr<std::atomic<std::int64_t>>, StringHash,
                      std::equal_to<>>
       stamps;  // guarded by mu
 
-  std::mutex queue_mu;
-  std::condition_variable queue_cv;
-  std::condition_variable idle_cv;
-  std::deque<LastUse> queue;  // guarded by queue_mu
-  bool stopping = false;      // guarded by queue_mu
-  bool writing = false;       // guarded by queue_mu
-  std::thread writer;
-
   Impl(store::IdentityStore& s, const crypto::SecretBox& b, const Clock& c)
-      : store(s), box(b), clock(c) {
-    writer = std::thread([this] { WriterLoop(); });
-  }
-
-  Impl(const Impl&) = delete;
-  Impl& operator=(const Impl&) = delete;
-  Impl(Impl&&) = delete;
-  Impl& operator=(Impl&&) = delete;
-
-  ~Impl() {
-    {
-      std::lock_guard lock(queue_mu);
-      stopping = true;
-    }
-    queue_cv.notify_all();
-    writer.join();
-  }
-
-  void WriterLoop() {
-    std::unique_lock lock(queue_mu);
-    while (true) {
-      queue_cv.wait(lock, [this] { return stopping || !queue.empty(); });
-      if (queue.empty()) {
-        return;  // stopping, nothing left
-      }
-      std::deque<LastUse> batch;
-      batch.swap(queue);
-      writing = true;
-      lock.unlock();
-      Write(batch);
-      lock.lock();
-      writing = false;
-      idle_cv.notify_all();
-    }
-  }
-
-  // Best effort: a failed write loses one last-use record.
-  void Write(const std::deque<LastUse>& batch) {
-    auto txn = store.BeginWrite();
-    if (!txn.has_value()) {
-      return;
-    }
-    bool any = false;
-    for (const LastUse& use : batch) {
-      // A key deleted meanwhile answers kNotFound; the others still count.
-      if ((*txn)->RecordAccessKeyUse(use.key_id, use.when, use.service, use.region).has_value()) {
-        any = true;
-      }
-    }
-    if (any) {
-      (void)(*txn)->Commit();
-    }
-  }
-
-  void WaitIdle() {
-    std::unique_lock lock(queue_mu);
-    idle_cv.wait(lock, [this] { return queue.empty() && !writing; });
-  }
+      : store(s), box(b), clock(c) {}
 
   std::shared_ptr<const KeyEntry> Find(std::string_view key_id, std::uint64_t generation) {
     std::shared_lock lock(mu);
@@ -230,13 +155,17 @@ struct Authenticator::Impl {
     if (!entry.last_recorded->compare_exchange_strong(last, now_ms, std::memory_order_relaxed)) {
       return;  // another thread records this minute's use
     }
-    LastUse use{signer.access_key_id, store::Timestamp(std::chrono::milliseconds(now_ms)),
-                signer.service, signer.region};
-    {
-      std::lock_guard lock(queue_mu);
-      queue.push_back(std::move(use));
+    // Best effort: a failed write (writer busy, key deleted meanwhile) loses one record.
+    auto txn = store.BeginWrite();
+    if (!txn.has_value()) {
+      return;
     }
-    queue_cv.notify_one();
+    const store::Timestamp when{std::chrono::milliseconds(now_ms)};
+    if ((*txn)
+            ->RecordAccessKeyUse(signer.access_key_id, when, signer.service, signer.region)
+            .has_value()) {
+      (void)(*txn)->Commit();
+    }
   }
 };
 
@@ -250,10 +179,6 @@ void Authenticator::Clear() {
   std::unique_lock lock(impl_->mu);
   impl_->keys.clear();
   impl_->stamps.clear();
-}
-
-void Authenticator::FlushLastUsedForTest() {
-  impl_->WaitIdle();
 }
 
 Result<Caller> Authenticator::Authenticate(const sigv4::HttpRequest& request,

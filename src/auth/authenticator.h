@@ -45,9 +45,6 @@ class Authenticator {
   // Drops cached secrets (the dev-mode reset calls it).
   void Clear();
 
-  // Waits until every queued last-use record has been written (tests).
-  void FlushLastUsedForTest();
-
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
