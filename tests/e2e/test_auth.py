@@ -50,6 +50,14 @@ def test_tampered_body_fails_signature(pc):
     assert parse_error(resp).code == "SignatureDoesNotMatch"
 
 
+def test_unsigned_payload(pc):
+    # X-Amz-Content-SHA256: UNSIGNED-PAYLOAD signs the headers but not the body.
+    resp = pc.signed_query({"Action": "GetUser"},
+                           extra_headers={"X-Amz-Content-SHA256": "UNSIGNED-PAYLOAD"})
+    assert resp.status == 200, resp.text
+    assert resp.find("Arn") == f"arn:aws:iam::{ACCOUNT}:root"
+
+
 def test_expired_signature(pc):
     resp = pc.signed_query({"Action": "ListUsers"}, timestamp=time.time() - 20 * 60)
     assert resp.status == 403, resp.text

@@ -96,6 +96,17 @@ def test_unknown_action_raw(pc):
     assert parse_error(resp).code == "InvalidAction"
 
 
+def test_unimplemented_operation_names_itself(iam):
+    # An operation of the model that is not implemented yet must say so, never succeed
+    # wrongly. (SetSecurityTokenServicePreferences is outside issue 3; update this test
+    # if it is implemented.)
+    with pytest.raises(iam.exceptions.ClientError) as info:
+        iam.set_security_token_service_preferences(GlobalEndpointTokenVersion="v2Token")
+    err = info.value.response["Error"]
+    assert "SetSecurityTokenServicePreferences" in err["Message"], err
+    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] in (400, 501)
+
+
 def test_access_denied_message(pc):
     creds = pc.make_user("denied")
     client = pc.iam(creds)
