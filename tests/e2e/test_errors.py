@@ -44,17 +44,23 @@ def test_quota_is_limit_exceeded(iam):
     assert "AccessKeysPerUser" in err.message
 
 
-@pytest.mark.parametrize("document", [
-    "not json",
-    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*"}]}',
-    '{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Action":"s3:*","Resource":"*"}]}',
-    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*",'
-    '"Principal":"*"}]}',
-    '{"Version":"2099-01-01","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}',
+@pytest.mark.parametrize("document,message", [
+    ("not json", "Syntax errors in policy."),
+    ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*"}]}',
+     "Policy statement must contain resources."),
+    ('{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Action":"s3:*","Resource":"*"}]}',
+     None),
+    ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*",'
+     '"Principal":"*"}]}', "Policy document should not specify a principal."),
+    ('{"Version":"2099-01-01","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}',
+     "The policy failed legacy parsing"),
 ])
-def test_malformed_policy_document(iam, document):
-    with raises_aws("MalformedPolicyDocument", 400):
+def test_malformed_policy_document(iam, document, message):
+    # The messages are the ones AWS answers (IAM API reference, MalformedPolicyDocument).
+    with raises_aws("MalformedPolicyDocument", 400) as err:
         iam.create_policy(PolicyName="bad", PolicyDocument=document)
+    if message is not None:
+        assert err.message == message
     iam.create_user(UserName="target")
     with raises_aws("MalformedPolicyDocument", 400):
         iam.put_user_policy(UserName="target", PolicyName="bad", PolicyDocument=document)

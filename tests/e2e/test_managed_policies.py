@@ -1,5 +1,6 @@
 """Customer managed policies, their versions, attachments and AWS managed policies."""
 
+import datetime
 import json
 import re
 
@@ -198,6 +199,12 @@ def test_aws_managed_policies_are_listed_and_attachable(iam):
 
     admin = "arn:aws:iam::aws:policy/AdministratorAccess"
     got = iam.get_policy(PolicyArn=admin)["Policy"]
+    # AWS publishes when each managed policy was created and last updated; neither is
+    # the time this server started.
+    assert got["CreateDate"].year == 2015
+    assert got["CreateDate"] <= got["UpdateDate"]
+    assert got["UpdateDate"] < datetime.datetime.now(datetime.timezone.utc) - \
+        datetime.timedelta(days=1)
     version = iam.get_policy_version(PolicyArn=admin,
                                      VersionId=got["DefaultVersionId"])["PolicyVersion"]
     statements = version["Document"]["Statement"]

@@ -147,3 +147,23 @@ def test_users_with_the_cli(pc):
     assert pc.aws("iam", "delete-user", "--user-name", "cli-renamed") is None
     err = pc.aws_error("iam", "get-user", "--user-name", "cli-renamed")
     assert "NoSuchEntity" in err
+
+
+def test_renamed_user_keeps_keys_and_policies(pc, iam):
+    # Keys and policies follow the user through UpdateUser; the caller seen by the next
+    # request is the renamed user (no stale cached identity).
+    creds = pc.make_user("oldname", policy=policy_doc(allow(["iam:GetUser", "iam:ListUsers"])))
+    client = pc.iam(creds)
+    assert client.get_user()["User"]["UserName"] == "oldname"
+    iam.update_user(UserName="oldname", NewUserName="newname", NewPath="/moved/")
+    me = client.get_user()["User"]
+    assert me["UserName"] == "newname"
+    assert me["Arn"] == f"arn:aws:iam::{ACCOUNT}:user/moved/newname"
+    assert iam.list_user_policies(UserName="newname")["PolicyNames"] == ["oldname-inline"]
+    assert [k["AccessKeyId"] for k in
+            iam.list_access_keys(UserName="newname")["AccessKeyMetadata"]] == [
+        creds.access_key_id]
+    with raises_aws("AccessDenied", 403) as err:
+        client.create_user(UserName="x")
+    assert err.message.startswith(
+        f"User: arn:aws:iam::{ACCOUNT}:user/moved/newname is not authorized")
