@@ -16,7 +16,12 @@ original member order is not recoverable. Policy ids are not published by moto: 
 policy gets a stable id, ANPA followed by 17 characters of [A-Z2-7] taken from the
 SHA-256 of its ARN.
 
-Usage: scripts/extract-aws-managed-policies.py [--moto-file PATH] [--repo DIR]
+Usage:
+  scripts/extract-aws-managed-policies.py [--moto-file PATH] [--repo DIR]
+      refresh both files from moto
+  scripts/extract-aws-managed-policies.py --from-json JSON --cc-out FILE
+      write only the C++ arrays from the committed JSON (what a build rule runs; needs
+      no moto)
 """
 
 import argparse
@@ -193,12 +198,26 @@ def write_cc(policies, path, source):
         f.write("\n".join(lines) + "\n")
 
 
+def read_json(path):
+    with open(path, encoding="utf-8") as f:
+        data = json.load(f)
+    return data["policies"], data["source"]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--moto-file", default=DEFAULT_MOTO_FILE)
     parser.add_argument("--repo", default=os.path.dirname(os.path.dirname(
         os.path.abspath(__file__))))
+    parser.add_argument("--from-json", help="read the committed JSON instead of moto")
+    parser.add_argument("--cc-out", help="with --from-json: where to write the C++ file")
     args = parser.parse_args()
+    if args.from_json:
+        if not args.cc_out:
+            parser.error("--from-json needs --cc-out")
+        policies, source = read_json(args.from_json)
+        write_cc(policies, args.cc_out, source)
+        return 0
     data = load_moto(args.moto_file)
     policies = build(data)
     source = {
