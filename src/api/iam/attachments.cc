@@ -146,10 +146,24 @@ Result<store::ManagedPolicy> AttachablePolicy(store::ReadTxn& txn, std::string_v
   return policy;
 }
 
+// AWS: policies under /aws-service-role/ belong to service-linked roles, which AWS
+// services create; no user, group or customer role may have them (PolicyNotAttachable).
+Status CheckNotServiceRolePolicy(const store::ManagedPolicy& policy) {
+  if (policy.account_id == "aws" && policy.path == "/aws-service-role/") {
+    Error e;
+    e.code = ErrorCode::kInvalidArgument;
+    e.aws_code = "PolicyNotAttachable";
+    e.message = "Cannot attach a Service Role Policy to a Customer Role.";
+    return tl::unexpected(std::move(e));
+  }
+  return OkStatus();
+}
+
 Status AttachInTxn(store::WriteTxn& txn, const Family& family, const PrincipalRef& principal,
                    const std::string& arn) {
   IAM_ASSIGN_OR_RETURN(store::ManagedPolicy policy,
                        AttachablePolicy(txn, principal.account_id, arn));
+  IAM_RETURN_IF_ERROR(CheckNotServiceRolePolicy(policy));
   auto attached = AttachedTo(txn, principal);
   if (!attached.has_value()) {
     if (attached.error().code == ErrorCode::kNotFound) {

@@ -164,6 +164,11 @@ TEST_F(AttachmentsTest, AwsManagedPoliciesAreAttachable) {
   const protocol::Value listed = MustCall("ListAttachedRolePolicies", {{"RoleName", "app"}});
   ASSERT_EQ(SizeAt(listed, "AttachedPolicies"), 1U);
   EXPECT_EQ(TextAt(listed, "AttachedPolicies.0.PolicyName"), "ReadOnlyAccess");
+  EXPECT_AWS_ERROR(
+      Call("AttachRolePolicy",
+           {{"RoleName", "app"},
+            {"PolicyArn", "arn:aws:iam::aws:policy/aws-service-role/AWSSupportServiceRolePolicy"}}),
+      "PolicyNotAttachable", "Cannot attach a Service Role Policy to a Customer Role.");
 }
 
 TEST_F(AttachmentsTest, ListEntitiesForPolicy) {
