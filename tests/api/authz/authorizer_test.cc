@@ -308,6 +308,32 @@ TEST_F(AuthorizerTest, AttachedManagedPolicyAllows) {
   EXPECT_FALSE(Check(User("bob"), "iam:GetUser").has_value());
 }
 
+TEST_F(AuthorizerTest, AwsManagedPolicyOverTheCustomerSizeLimitApplies) {
+  // AWS managed policies (ReadOnlyAccess, ...) exceed the 6,144-character customer limit.
+  std::string actions;
+  for (int i = 0; i < 600; ++i) {
+    actions += "\"svc" + std::to_string(i) + ":DescribeSomething\",";
+  }
+  const std::string document =
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":[)" + actions +
+      R"("iam:GetUser"],"Resource":"*"}]})";
+  ASSERT_GT(document.size(), 6144u);
+  const std::string arn = "arn:aws:iam::aws:policy/BigReadOnly";
+  Write([&](store::WriteTxn& txn) {
+    store::ManagedPolicy policy;
+    policy.account_id = "aws";
+    policy.name = "BigReadOnly";
+    policy.id = "ANPA" + IdSuffix(++ids_);
+    policy.arn = arn;
+    ASSERT_TRUE(txn.PutManagedPolicy(policy).has_value());
+  });
+  PutVersion(arn, "v1", document);
+  Attach(PrincipalKind::kUser, "bob", arn);
+  EXPECT_TRUE(Allowed("bob", "iam:GetUser"));
+  EXPECT_TRUE(Allowed("bob", "svc599:DescribeSomething", "*"));
+  EXPECT_FALSE(Allowed("bob", "iam:CreateUser"));
+}
+
 TEST_F(AuthorizerTest, DefaultVersionIsTheOneThatCounts) {
   const std::string arn = ManagedPolicy("Changing", Allow("iam:GetUser"));
   Attach(PrincipalKind::kUser, "bob", arn);
