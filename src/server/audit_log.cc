@@ -26,9 +26,7 @@ bool ContainsIgnoreCase(std::string_view haystack, std::string_view needle) {
   if (needle.size() > haystack.size()) {
     return false;
   }
-  auto lower = [](char c) {
-    return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  };
+  auto lower = [](char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c); };
   for (std::size_t i = 0; i + needle.size() <= haystack.size(); ++i) {
     bool match = true;
     for (std::size_t j = 0; j < needle.size(); ++j) {
@@ -126,9 +124,9 @@ bool IsReadOnly(std::string_view event_name) {
 
 bool IsSecretMemberName(std::string_view name) {
   static constexpr std::array<std::string_view, 9> kNames = {
-      "Password",      "OldPassword",      "NewPassword",         "PrivateKey",
-      "SecretAccessKey", "SAMLAssertion",  "WebIdentityToken",    "AuthenticationCode1",
-      "AuthenticationCode2"};
+      "Password",         "OldPassword",         "NewPassword",
+      "PrivateKey",       "SecretAccessKey",     "SAMLAssertion",
+      "WebIdentityToken", "AuthenticationCode1", "AuthenticationCode2"};
   if (std::find(kNames.begin(), kNames.end(), name) != kNames.end()) {
     return true;
   }

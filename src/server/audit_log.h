@@ -31,7 +31,7 @@ namespace portcullis::server {
 
 struct AuditEvent {
   std::chrono::system_clock::time_point time;
-  std::string service;  // "iam": eventSource iam.amazonaws.com
+  std::string service;     // "iam": eventSource iam.amazonaws.com
   std::string event_name;  // the operation ("CreateUser"); the raw Action when undecoded
   std::string region;
   std::string source_ip;

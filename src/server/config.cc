@@ -22,8 +22,8 @@ constexpr auto kSettings = std::to_array<SettingSpec>({
     {"data_dir", "--data-dir", "PORTCULLIS_DATA_DIR", "./portcullis-data",
      "directory of the database, the master key and the audit log"},
     {"store", "--store", "PORTCULLIS_STORE", "sqlite", "identity store: sqlite | memory"},
-    {"master_key_file", "--master-key-file", "PORTCULLIS_MASTER_KEY_FILE",
-     "<data-dir>/master.key", "master key file (created with mode 0600 when missing)"},
+    {"master_key_file", "--master-key-file", "PORTCULLIS_MASTER_KEY_FILE", "<data-dir>/master.key",
+     "master key file (created with mode 0600 when missing)"},
     {"master_key", "", "PORTCULLIS_MASTER_KEY", "(unset)",
      "the master key in base64; wins over the key file"},
     {"log_format", "--log-format", "PORTCULLIS_LOG_FORMAT", "text", "text | json"},
@@ -33,8 +33,7 @@ constexpr auto kSettings = std::to_array<SettingSpec>({
      "audit log file; - for stdout; off to disable"},
     {"dev_mode", "--dev-mode", "PORTCULLIS_DEV_MODE", "false",
      "development mode: enables the reset endpoints", true},
-    {"enforcement", "--enforcement", "PORTCULLIS_ENFORCEMENT", "enforce",
-     "enforce | soft | off"},
+    {"enforcement", "--enforcement", "PORTCULLIS_ENFORCEMENT", "enforce", "enforce | soft | off"},
     {"threads", "--threads", "PORTCULLIS_THREADS", "(hardware threads)",
      "threads serving requests"},
     {"max_header_bytes", "--max-header-bytes", "PORTCULLIS_MAX_HEADER_BYTES", "16KiB",
@@ -51,8 +50,8 @@ constexpr auto kSettings = std::to_array<SettingSpec>({
      "on SIGTERM/SIGINT: time in-flight requests get to finish"},
     {"account_id", "--account-id", "PORTCULLIS_ACCOUNT_ID", "(random)",
      "the first account's 12-digit id"},
-    {"root_access_key_id", "--root-access-key-id", "PORTCULLIS_ROOT_ACCESS_KEY_ID",
-     "(random)", "the first account's root access key id"},
+    {"root_access_key_id", "--root-access-key-id", "PORTCULLIS_ROOT_ACCESS_KEY_ID", "(random)",
+     "the first account's root access key id"},
     {"root_secret_access_key", "", "PORTCULLIS_ROOT_SECRET_ACCESS_KEY", "(random)",
      "the first account's root secret access key"},
 });
@@ -128,8 +127,8 @@ Result<std::map<std::string, SourcedValue, std::less<>>> ReadConfigFile(
                        "config file `" + path.string() + "` is not a TOML table");
     }
     for (const auto& [key, value] : data.as_table()) {
-      const bool known = std::any_of(
-          Settings().begin(), Settings().end(), [&](const SettingSpec& s) { return s.key == key; });
+      const bool known = std::any_of(Settings().begin(), Settings().end(),
+                                     [&](const SettingSpec& s) { return s.key == key; });
       if (!known) {
         return MakeError(ErrorCode::kInvalidArgument,
                          "config file `" + path.string() + "`: unknown key `" + key + "`");
@@ -195,9 +194,8 @@ Status Apply(ServerConfig& config, std::string_view key, const SourcedValue& v) 
     const auto bytes = DecodeBase64(text);
     if (!bytes.has_value() || bytes->size() != crypto::kMasterKeySize) {
       // The value is a secret: never echo it.
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "invalid value for master_key (from " + v.source +
-                           "): must be 32 bytes in base64");
+      return MakeError(ErrorCode::kInvalidArgument, "invalid value for master_key (from " +
+                                                        v.source + "): must be 32 bytes in base64");
     }
     config.master_key_base64 = std::string(text);
   } else if (key == "log_format") {
@@ -259,7 +257,8 @@ Status Apply(ServerConfig& config, std::string_view key, const SourcedValue& v) 
     const std::size_t floor = key == "max_header_bytes" ? 1024 : 0;
     if (*size < floor || *size > std::size_t{1} << 30U) {
       return MakeError(InvalidValue(
-          key, v, key == "max_header_bytes" ? "must be from 1KiB to 1GiB" : "must be at most 1GiB"));
+          key, v,
+          key == "max_header_bytes" ? "must be from 1KiB to 1GiB" : "must be at most 1GiB"));
     }
     (key == "max_header_bytes" ? config.max_header_bytes : config.max_body_bytes) = *size;
   } else if (key == "read_timeout" || key == "write_timeout" || key == "idle_timeout" ||
@@ -281,9 +280,8 @@ Status Apply(ServerConfig& config, std::string_view key, const SourcedValue& v) 
       config.shutdown_timeout = *d;
     }
   } else if (key == "account_id") {
-    const bool ok = text.size() == 12 && std::all_of(text.begin(), text.end(), [](char c) {
-                      return c >= '0' && c <= '9';
-                    });
+    const bool ok = text.size() == 12 && std::all_of(text.begin(), text.end(),
+                                                     [](char c) { return c >= '0' && c <= '9'; });
     if (!ok) {
       return MakeError(InvalidValue(key, v, "must be 12 digits"));
     }
@@ -442,10 +440,9 @@ Result<ServerConfig> ResolveServerConfig(const FlagValues& flags, const EnvLooku
     }
   }
 
-  const bool any_root = !config.root_access_key_id.empty() ||
-                        !config.root_secret_access_key.empty();
-  if (any_root &&
-      (config.root_access_key_id.empty() || config.root_secret_access_key.empty())) {
+  const bool any_root =
+      !config.root_access_key_id.empty() || !config.root_secret_access_key.empty();
+  if (any_root && (config.root_access_key_id.empty() || config.root_secret_access_key.empty())) {
     return MakeError(ErrorCode::kInvalidArgument,
                      "PORTCULLIS_ROOT_ACCESS_KEY_ID and PORTCULLIS_ROOT_SECRET_ACCESS_KEY must "
                      "be set together");

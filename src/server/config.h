@@ -82,7 +82,7 @@ struct SettingSpec {
   std::string_view env;       // "PORTCULLIS_MAX_BODY_BYTES"
   std::string_view fallback;  // the default, as docs show it
   std::string_view help;
-  bool is_switch = false;     // a flag without a value (--dev-mode)
+  bool is_switch = false;  // a flag without a value (--dev-mode)
 };
 
 // Every setting, in documentation order (without `config`, which names the file).

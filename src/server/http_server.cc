@@ -1,18 +1,6 @@
 #include "server/http_server.h"
 
 #include <algorithm>
-#include <csignal>
-#include <cstdint>
-#include <limits>
-#include <exception>
-#include <mutex>
-#include <optional>
-#include <string_view>
-#include <thread>
-#include <unordered_map>
-#include <utility>
-#include <vector>
-
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -27,6 +15,17 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <csignal>
+#include <cstdint>
+#include <exception>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <string_view>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "server/logging.h"
 
@@ -124,8 +123,7 @@ class Session : public std::enable_shared_from_this<Session> {
       const std::lock_guard<std::mutex> lock(server_.sessions_mutex);
       server_.sessions.emplace(this, weak_from_this());
     }
-    net::dispatch(stream_.get_executor(),
-                  [self = shared_from_this()] { self->WaitForRequest(); });
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->WaitForRequest(); });
   }
 
   // Runs on the session's strand: an idle connection closes now; a busy one after its
@@ -170,15 +168,13 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadHeader() {
     first_ = false;
     parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(
-        std::min<std::size_t>(server_.options.max_header_bytes,
-                              std::numeric_limits<std::uint32_t>::max())));
+    parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(
+        server_.options.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
     parser_->body_limit(server_.options.max_body_bytes);
     stream_.expires_after(server_.options.read_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](const error_code& ec, std::size_t) {
-                              self->OnHeader(ec);
-                            });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](const error_code& ec, std::size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(const error_code& ec) {
@@ -229,8 +225,7 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     if (ec == http::error::body_limit) {
-      Write(PlainResponse(http::status::payload_too_large, version, "payload too large\n"),
-            true);
+      Write(PlainResponse(http::status::payload_too_large, version, "payload too large\n"), true);
       return;
     }
     if (&ec.category() == &http::make_error_code(http::error::bad_method).category() &&
@@ -251,8 +246,8 @@ class Session : public std::enable_shared_from_this<Session> {
     } catch (const std::exception& e) {
       // Handlers do not throw; this is the last seam before the io_context.
       log::Error("request handler threw", {{"error", e.what()}});
-      response = PlainResponse(http::status::internal_server_error, request.version(),
-                               "internal error\n");
+      response =
+          PlainResponse(http::status::internal_server_error, request.version(), "internal error\n");
     }
     response.version(request.version());
     if (request.method() == http::verb::head) {
@@ -273,10 +268,9 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     close_after_ = close_after;
     stream_.expires_after(server_.options.write_timeout);
-    http::async_write(stream_, response_,
-                      [self = shared_from_this()](const error_code& ec, std::size_t) {
-                        self->OnWrite(ec);
-                      });
+    http::async_write(
+        stream_, response_,
+        [self = shared_from_this()](const error_code& ec, std::size_t) { self->OnWrite(ec); });
   }
 
   void OnWrite(const error_code& ec) {

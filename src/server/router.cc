@@ -1,6 +1,8 @@
 #include "server/router.h"
 
 #include <array>
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/status.hpp>
 #include <cstdio>
 #include <ctime>
 #include <mutex>
@@ -9,9 +11,6 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <boost/beast/http/field.hpp>
-#include <boost/beast/http/status.hpp>
 
 #include "api/ids.h"
 #include "api/protocol/query_codec.h"
@@ -39,9 +38,7 @@ bool IEquals(std::string_view a, std::string_view b) {
     return false;
   }
   for (std::size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) {
-      return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    };
+    auto lower = [](char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c); };
     if (lower(a[i]) != lower(b[i])) {
       return false;
     }
@@ -130,11 +127,10 @@ std::string FormatHttpDate(std::chrono::system_clock::time_point time) {
   static constexpr std::array<std::string_view, 12> kMonths = {
       "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   std::array<char, 32> buf{};
-  const int n =
-      std::snprintf(buf.data(), buf.size(), "%s, %02d %s %04d %02d:%02d:%02d GMT",
-                    kDays.at(static_cast<std::size_t>(tm.tm_wday) % 7).data(), tm.tm_mday,
-                    kMonths.at(static_cast<std::size_t>(tm.tm_mon) % 12).data(),
-                    tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  const int n = std::snprintf(buf.data(), buf.size(), "%s, %02d %s %04d %02d:%02d:%02d GMT",
+                              kDays.at(static_cast<std::size_t>(tm.tm_wday) % 7).data(), tm.tm_mday,
+                              kMonths.at(static_cast<std::size_t>(tm.tm_mon) % 12).data(),
+                              tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
   return std::string(buf.data(), n > 0 ? static_cast<std::size_t>(n) : 0);
 }
 
@@ -211,9 +207,10 @@ HttpResponseMessage Router::HandleReset(const HttpRequestMessage& /*request*/) {
   log::Warn("dev mode: all state reset", {{"account_id", boot.first_account_id}});
   if (boot.created.has_value()) {
     // Generated credentials cannot be printed here; with fixed ones the suite knows them.
-    log::Warn("reset created new random root credentials; set PORTCULLIS_ROOT_ACCESS_KEY_ID "
-              "and PORTCULLIS_ROOT_SECRET_ACCESS_KEY to keep them across resets",
-              {{"access_key_id", boot.created->access_key_id}});
+    log::Warn(
+        "reset created new random root credentials; set PORTCULLIS_ROOT_ACCESS_KEY_ID "
+        "and PORTCULLIS_ROOT_SECRET_ACCESS_KEY to keep them across resets",
+        {{"access_key_id", boot.created->access_key_id}});
   }
   return TextResponse(http::status::ok, R"({"status": "ok"})", "application/json");
 }
@@ -241,10 +238,9 @@ HttpResponseMessage Router::HandleApi(const HttpRequestMessage& request,
   info.time = clock_.Now();
 
   // POST carries the form in its body; GET (and a POST without a body) in the query.
-  const std::string_view form =
-      request.method() == http::verb::post && !request.body().empty()
-          ? std::string_view(request.body())
-          : raw_query;
+  const std::string_view form = request.method() == http::verb::post && !request.body().empty()
+                                    ? std::string_view(request.body())
+                                    : raw_query;
 
   const std::optional<ScopeHint> scope = ReadScope(headers, raw_query);
   std::string service = scope.has_value() ? scope->service : std::string();
@@ -344,9 +340,8 @@ HttpResponseMessage Router::HandleApi(const HttpRequestMessage& request,
     // AWS: these STS calls carry no signature; the operation checks its own token.
     caller.emplace();
   } else {
-    const auth::sigv4::HttpRequest http_request{View(request.method_string()), raw_path,
-                                                raw_query, headers, request.body(),
-                                                std::nullopt};
+    const auth::sigv4::HttpRequest http_request{
+        View(request.method_string()), raw_path, raw_query, headers, request.body(), std::nullopt};
     auto authenticated = runtime.authenticator().Authenticate(http_request, service);
     if (!authenticated.has_value()) {
       return fail(authenticated.error());
@@ -368,8 +363,8 @@ HttpResponseMessage Router::HandleApi(const HttpRequestMessage& request,
   if (!output.has_value()) {
     return fail(output.error());
   }
-  return finish(http::status::ok, api::protocol::EncodeQueryResponse(
-                                      *model, *decoded->operation, *output, info.request_id));
+  return finish(http::status::ok, api::protocol::EncodeQueryResponse(*model, *decoded->operation,
+                                                                     *output, info.request_id));
 }
 
 }  // namespace portcullis::server

@@ -29,8 +29,8 @@ Result<std::unique_ptr<store::IdentityStore>> OpenStore(const RuntimeOptions& op
   }
   auto opened = store::sqlite::OpenSqliteStore(options.data_dir, clock);
   if (!opened.has_value()) {
-    return MakeError(std::move(opened).error().WithContext(
-        "while opening the store in `" + options.data_dir.string() + "`"));
+    return MakeError(std::move(opened).error().WithContext("while opening the store in `" +
+                                                           options.data_dir.string() + "`"));
   }
   return std::move(*opened);
 }
@@ -59,8 +59,8 @@ Result<std::unique_ptr<Runtime>> OpenRuntime(const RuntimeOptions& options,
   runtime->authenticator_ = std::make_unique<auth::Authenticator>(*runtime->store_, box, clock);
   runtime->authorizer_ = std::make_unique<api::authz::Authorizer>(
       *runtime->store_, options.enforcement, options.on_soft_deny);
-  runtime->iam_ = std::make_unique<api::iam::IamService>(*runtime->store_, *runtime->authorizer_,
-                                                         box, clock);
+  runtime->iam_ =
+      std::make_unique<api::iam::IamService>(*runtime->store_, *runtime->authorizer_, box, clock);
   runtime->sts_ = std::make_unique<api::sts::StsService>();
   return runtime;
 }
@@ -74,9 +74,9 @@ Status WipeRuntimeState(const RuntimeOptions& options) {
     std::error_code ec;
     std::filesystem::remove(options.data_dir / name, ec);
     if (ec) {
-      return MakeError(ErrorCode::kUnavailable, "cannot remove `" +
-                                                    (options.data_dir / name).string() +
-                                                    "`: " + ec.message());
+      return MakeError(
+          ErrorCode::kUnavailable,
+          "cannot remove `" + (options.data_dir / name).string() + "`: " + ec.message());
     }
   }
   return OkStatus();

@@ -79,8 +79,8 @@ class Runtime {
                                                            const Clock& clock);
 
 // Opens the store alone (for `portcullis account create`).
-[[nodiscard]] Result<std::unique_ptr<store::IdentityStore>> OpenStore(
-    const RuntimeOptions& options, const Clock& clock);
+[[nodiscard]] Result<std::unique_ptr<store::IdentityStore>> OpenStore(const RuntimeOptions& options,
+                                                                      const Clock& clock);
 
 // Deletes the persistent state of `options` (SQLite: the database and its -wal/-shm
 // files; memory: nothing). kUnavailable when a file cannot be removed.

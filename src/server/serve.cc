@@ -155,8 +155,9 @@ int Serve(const ServerConfig& config, std::ostream& out, std::ostream& err) {
   }
 
   if (config.dev_mode) {
-    log::Warn("DEVELOPMENT MODE IS ON: POST /moto-api/reset and /_portcullis/reset wipe ALL "
-              "state without authentication; never use it with data you want to keep");
+    log::Warn(
+        "DEVELOPMENT MODE IS ON: POST /moto-api/reset and /_portcullis/reset wipe ALL "
+        "state without authentication; never use it with data you want to keep");
   }
   if (config.enforcement != api::authz::EnforcementMode::kEnforce) {
     log::Warn("policy enforcement is not `enforce`",
@@ -192,9 +193,10 @@ int Serve(const ServerConfig& config, std::ostream& out, std::ostream& err) {
   const std::string store_name = config.store == StoreKind::kSqlite ? "sqlite" : "memory";
   const std::string threads = std::to_string(config.threads);
   const std::string data_dir = config.data_dir.string();
-  const std::string audit_name = config.audit_target == AuditTarget::kOff      ? "off"
-                                 : config.audit_target == AuditTarget::kStdout ? "-"
-                                 : config.EffectiveAuditLogFile().string();
+  const std::string audit_name = config.audit_target == AuditTarget::kOff ? "off"
+                                 : config.audit_target == AuditTarget::kStdout
+                                     ? "-"
+                                     : config.EffectiveAuditLogFile().string();
   log::Info("listening", {{"address", config.listen_address},
                           {"port", port},
                           {"data_dir", data_dir},
@@ -243,7 +245,7 @@ int CreateAccountCommand(const ServerConfig& config, const CreateAccountArgs& ar
   if (!created.has_value()) {
     err << "portcullis: " << created.error().ToString() << "\n";
     return created.error().code == ErrorCode::kInvalidArgument ? kServeExitUsage
-                                                                : kServeExitFailure;
+                                                               : kServeExitFailure;
   }
   PrintCredentials(out, *created, "created account");
   return kServeExitOk;

@@ -1,9 +1,8 @@
 #include "server/audit_log.h"
 
-#include <gtest/gtest.h>
-
 #include <filesystem>
 #include <fstream>
+#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -16,10 +15,16 @@ namespace {
 
 using api::protocol::Value;
 
-constexpr std::string_view kSecrets[] = {"hunter2-password", "old-pass-value", "new-pass-value",
-                                         "PRIVATE-KEY-PEM", "wJalrXUtnFEMI/K7MDENG",
-                                         "saml-assertion-b64", "web-identity-jwt", "908172",
-                                         "563412", "client-secret-value"};
+constexpr std::string_view kSecrets[] = {"hunter2-password",
+                                         "old-pass-value",
+                                         "new-pass-value",
+                                         "PRIVATE-KEY-PEM",
+                                         "wJalrXUtnFEMI/K7MDENG",
+                                         "saml-assertion-b64",
+                                         "web-identity-jwt",
+                                         "908172",
+                                         "563412",
+                                         "client-secret-value"};
 
 Value SecretLaden() {
   Value input = Value::Structure();

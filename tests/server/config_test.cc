@@ -1,10 +1,9 @@
 #include "server/config.h"
 
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <gtest/gtest.h>
 #include <map>
 #include <string>
 
@@ -18,8 +17,9 @@ class ConfigTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() /
-           ("portcullis-config-test-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+           ("portcullis-config-test-" +
+            std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(dir_);
   }
 
@@ -55,7 +55,8 @@ TEST_F(ConfigTest, DefaultsWhenNothingIsSet) {
   EXPECT_EQ(config->port, 8910);
   EXPECT_EQ(config->data_dir, std::filesystem::path("./portcullis-data"));
   EXPECT_EQ(config->store, StoreKind::kSqlite);
-  EXPECT_EQ(config->EffectiveMasterKeyFile(), std::filesystem::path("./portcullis-data/master.key"));
+  EXPECT_EQ(config->EffectiveMasterKeyFile(),
+            std::filesystem::path("./portcullis-data/master.key"));
   EXPECT_EQ(config->audit_target, AuditTarget::kFile);
   EXPECT_EQ(config->EffectiveAuditLogFile(), std::filesystem::path("./portcullis-data/audit.log"));
   EXPECT_EQ(config->log_format, LogFormat::kText);
@@ -83,10 +84,10 @@ TEST_F(ConfigTest, FlagBeatsEnvironmentBeatsFileBeatsDefault) {
   FlagValues flags{{"port", "3333"}};
   auto config = ResolveServerConfig(flags, Env());
   ASSERT_TRUE(config.has_value()) << config.error().ToString();
-  EXPECT_EQ(config->port, 3333);             // flag
-  EXPECT_EQ(config->log_level, "debug");     // environment
-  EXPECT_EQ(config->store, StoreKind::kMemory);  // file
-  EXPECT_EQ(config->threads, 3);             // file
+  EXPECT_EQ(config->port, 3333);                   // flag
+  EXPECT_EQ(config->log_level, "debug");           // environment
+  EXPECT_EQ(config->store, StoreKind::kMemory);    // file
+  EXPECT_EQ(config->threads, 3);                   // file
   EXPECT_EQ(config->listen_address, "127.0.0.1");  // default
   EXPECT_EQ(config->config_file, std::filesystem::path(file));
 }
@@ -184,6 +185,7 @@ TEST_F(ConfigTest, BadValuesNameTheSettingAndTheSource) {
     std::string env;
     std::string value;
   };
+
   const Case cases[] = {
       {"port", "PORTCULLIS_PORT", "70000"},
       {"port", "PORTCULLIS_PORT", "http"},

@@ -1,14 +1,7 @@
 #include "server/http_server.h"
 
-#include <gtest/gtest.h>
-
 #include <array>
 #include <atomic>
-#include <chrono>
-#include <future>
-#include <string>
-#include <thread>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -17,6 +10,11 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <chrono>
+#include <future>
+#include <gtest/gtest.h>
+#include <string>
+#include <thread>
 
 #include "common/clock.h"
 #include "crypto/secret_box.h"

@@ -1,18 +1,16 @@
 #include "server/router.h"
 
-#include <gtest/gtest.h>
-
 #include <array>
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/verb.hpp>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <gtest/gtest.h>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <boost/beast/http/field.hpp>
-#include <boost/beast/http/verb.hpp>
 
 #include "auth/sigv4/canonical.h"
 #include "auth/sigv4/signing.h"
@@ -95,20 +93,20 @@ class RouterTest : public ::testing::Test {
       fields.push_back({name, value});
     }
     const std::string payload_hash = crypto::HexLower(crypto::Sha256(body));
-    const sigv4::CanonicalRequestInput input{as_get ? "GET" : "POST", "/",   query, fields,
+    const sigv4::CanonicalRequestInput input{as_get ? "GET" : "POST", "/",          query, fields,
                                              signed_headers,          payload_hash, false, false};
     const std::string scope = sigv4::CredentialScope(date, "us-east-1", service);
-    const std::string signature = sigv4::Signature(
-        sigv4::DeriveSigningKey(secret, date, "us-east-1", service),
-        sigv4::StringToSign(amz_date, scope, sigv4::CanonicalRequest(input)));
+    const std::string signature =
+        sigv4::Signature(sigv4::DeriveSigningKey(secret, date, "us-east-1", service),
+                         sigv4::StringToSign(amz_date, scope, sigv4::CanonicalRequest(input)));
     HttpRequestMessage req{as_get ? http::verb::get : http::verb::post,
                            query.empty() ? "/" : "/?" + query, 11};
     for (const auto& [name, value] : headers) {
       req.set(name, value);
     }
     req.set(http::field::user_agent, "router-test/1.0");
-    req.set(http::field::authorization, "AWS4-HMAC-SHA256 Credential=" + std::string(key_id) +
-                                            "/" + scope +
+    req.set(http::field::authorization, "AWS4-HMAC-SHA256 Credential=" + std::string(key_id) + "/" +
+                                            scope +
                                             ", SignedHeaders=content-type;host;x-amz-date, "
                                             "Signature=" +
                                             signature);
@@ -211,8 +209,7 @@ TEST_F(RouterTest, ServiceWithoutImplementationIsNamed) {
   auto res = Signed("Action=ListBuckets", "s3");
   EXPECT_EQ(res.result(), http::status::not_implemented);
   EXPECT_NE(res.body().find("<Code>NotImplemented</Code>"), std::string::npos);
-  EXPECT_NE(res.body().find("Portcullis does not implement the s3 service yet"),
-            std::string::npos);
+  EXPECT_NE(res.body().find("Portcullis does not implement the s3 service yet"), std::string::npos);
 }
 
 TEST_F(RouterTest, StsScopeGoesToSts) {
@@ -230,9 +227,10 @@ TEST_F(RouterTest, StsScopeGoesToSts) {
 
 TEST_F(RouterTest, UnsignedWebIdentityCallGoesToSts) {
   Build(false);
-  auto res = Post("/", "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn%3Aaws"
-                       "%3Aiam%3A%3A123456789012%3Arole%2Fr&RoleSessionName=s&"
-                       "WebIdentityToken=eyJ0eXAiOiJKV1QifQ.e30.sig");
+  auto res = Post("/",
+                  "Action=AssumeRoleWithWebIdentity&Version=2011-06-15&RoleArn=arn%3Aaws"
+                  "%3Aiam%3A%3A123456789012%3Arole%2Fr&RoleSessionName=s&"
+                  "WebIdentityToken=eyJ0eXAiOiJKV1QifQ.e30.sig");
   EXPECT_NE(res.body().find("https://sts.amazonaws.com/doc/2011-06-15/"), std::string::npos)
       << res.body();
   EXPECT_EQ(res.body().find("MissingAuthenticationToken"), std::string::npos) << res.body();
@@ -247,8 +245,7 @@ TEST_F(RouterTest, DevModeResetWipesStateAndKeepsRootCredentials) {
   Build(true);
   ASSERT_EQ(Signed("Action=CreateUser&Version=2010-05-08&UserName=alice").result(),
             http::status::ok);
-  ASSERT_EQ(Signed("Action=GetUser&Version=2010-05-08&UserName=alice").result(),
-            http::status::ok);
+  ASSERT_EQ(Signed("Action=GetUser&Version=2010-05-08&UserName=alice").result(), http::status::ok);
   auto reset = Post("/moto-api/reset");
   EXPECT_EQ(reset.result(), http::status::ok);
   EXPECT_EQ(reset.body(), R"({"status": "ok"})");
