@@ -1,10 +1,11 @@
 // Authorizer: see authorizer.h.
 //
-// Caches, both guarded by one shared_mutex (readers on the hot path take it shared):
-//  - principals_: principal ARN -> the compiled policy set and the principal's fixed
+// Caches, both guarded by one shared_mutex (readers on the hot path take it shared; a
+// rebuild reads the store and compiles without holding it):
+//  - principals: principal ARN -> the compiled policy set and the principal's fixed
 //    context keys, stamped with the store generation read before the snapshot it was
 //    built from. A stamp older than the store's generation rebuilds the entry.
-//  - policies_: one compiled policy per source (managed policy ARN and version, or the
+//  - policies: one compiled policy per source (managed policy ARN and version, or the
 //    owner and name of an inline policy) with the document it was compiled from, so
 //    1000 users attached to one policy compile it once; a changed document recompiles.
 #include "api/authz/authorizer.h"
@@ -14,7 +15,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
