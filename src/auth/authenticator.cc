@@ -9,6 +9,7 @@
 #include "auth/authenticator.h"
 
 #include <atomic>
+#include <cstdint>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
