@@ -98,7 +98,7 @@ def test_access_key_last_used(pc, iam):
 
 
 def test_access_keys_with_the_cli(pc):
-    pc.aws("iam", "create-user", "--user-name", "cli-keys")
+    pc.iam().create_user(UserName="cli-keys")
     key = pc.aws("iam", "create-access-key", "--user-name", "cli-keys")["AccessKey"]
     assert key["AccessKeyId"].startswith("AKIA")
     listed = pc.aws("iam", "list-access-keys", "--user-name", "cli-keys")["AccessKeyMetadata"]
@@ -109,5 +109,4 @@ def test_access_keys_with_the_cli(pc):
     assert listed[0]["Status"] == "Inactive"
     pc.aws("iam", "delete-access-key", "--user-name", "cli-keys",
            "--access-key-id", key["AccessKeyId"])
-    assert pc.aws("iam", "list-access-keys",
-                  "--user-name", "cli-keys")["AccessKeyMetadata"] == []
+    assert pc.iam().list_access_keys(UserName="cli-keys")["AccessKeyMetadata"] == []
