@@ -103,7 +103,7 @@ Value UserValue(const store::User& user) {
   if (user.password_last_used) v.Set("PasswordLastUsed", TimestampValue(*user.password_last_used));
   if (!user.permissions_boundary_arn.empty()) {
     Value& b = v.Set("PermissionsBoundary", Value::Structure());
-    b.Set("PermissionsBoundaryType", Value::String("Policy"));
+    b.Set("PermissionsBoundaryType", Value::String("PermissionsBoundaryPolicy"));
     b.Set("PermissionsBoundaryArn", Value::String(user.permissions_boundary_arn));
   }
   if (!user.tags.empty()) v.Set("Tags", TagListValue(user.tags));
@@ -135,7 +135,7 @@ Value RoleValue(const store::Role& role) {
   v.Set("MaxSessionDuration", Value::Integer(role.max_session_duration));
   if (!role.permissions_boundary_arn.empty()) {
     Value& b = v.Set("PermissionsBoundary", Value::Structure());
-    b.Set("PermissionsBoundaryType", Value::String("Policy"));
+    b.Set("PermissionsBoundaryType", Value::String("PermissionsBoundaryPolicy"));
     b.Set("PermissionsBoundaryArn", Value::String(role.permissions_boundary_arn));
   }
   if (!role.tags.empty()) v.Set("Tags", TagListValue(role.tags));
