@@ -128,7 +128,7 @@ Result<std::map<std::string, SourcedValue, std::less<>>> ReadConfigFile(
     }
     for (const auto& [key, value] : data.as_table()) {
       const bool known = std::any_of(Settings().begin(), Settings().end(),
-                                     [&](const SettingSpec& s) { return s.key == key; });
+                                     [&, k = std::string_view(key)](const SettingSpec& s) { return s.key == k; });
       if (!known) {
         return MakeError(ErrorCode::kInvalidArgument,
                          "config file `" + path.string() + "`: unknown key `" + key + "`");
