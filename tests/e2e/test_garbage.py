@@ -153,3 +153,101 @@ def test_bad_authorization_headers(pc):
         assert resp.status in (400, 403), (auth[:40], resp.status, resp.text)
         parse_error(resp)
     _assert_healthy(pc)
+
+
+def _read_responses(sock, count: int, timeout: float = 5.0) -> list[bytes]:
+    """Reads `count` HTTP responses with Content-Length bodies from one connection."""
+    sock.settimeout(timeout)
+    buf = b""
+    out = []
+    while len(out) < count:
+        while b"\r\n\r\n" not in buf:
+            data = sock.recv(65536)
+            if not data:
+                return out
+            buf += data
+        head, _, rest = buf.partition(b"\r\n\r\n")
+        length = 0
+        for line in head.split(b"\r\n")[1:]:
+            name, _, value = line.partition(b":")
+            if name.strip().lower() == b"content-length":
+                length = int(value.strip())
+        while len(rest) < length:
+            data = sock.recv(65536)
+            if not data:
+                break
+            rest += data
+        out.append(head + b"\r\n\r\n" + rest[:length])
+        buf = rest[length:]
+    return out
+
+
+def test_keep_alive_and_pipelining(pc):
+    with socket.create_connection(("127.0.0.1", pc.port), timeout=5) as sock:
+        for _ in range(3):  # sequential requests on one connection
+            sock.sendall(b"GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n")
+            [reply] = _read_responses(sock, 1)
+            assert _status(reply) == 200
+        # Three pipelined requests in one write: three answers, in order.
+        sock.sendall(b"GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n" * 3)
+        replies = _read_responses(sock, 3)
+        assert [_status(r) for r in replies] == [200, 200, 200]
+
+
+def test_http_1_0_closes(pc):
+    with socket.create_connection(("127.0.0.1", pc.port), timeout=5) as sock:
+        sock.sendall(b"GET /health/live HTTP/1.0\r\n\r\n")
+        data = b""
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break  # the server closed the connection after its answer
+            data += chunk
+    assert _status(data) == 200
+
+
+def test_expect_100_continue(pc):
+    import botocore.awsrequest
+    from conftest import sign
+    body = b"Action=ListUsers&Version=2010-05-08"
+    req = botocore.awsrequest.AWSRequest(
+        method="POST", url=pc.endpoint + "/", data=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    sign(req, pc.root, "iam", "us-east-1")
+    head = b"POST / HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n" % pc.port
+    for name, value in req.headers.items():
+        head += f"{name}: {value}\r\n".encode()
+    head += b"Content-Length: %d\r\nExpect: 100-continue\r\n\r\n" % len(body)
+    with socket.create_connection(("127.0.0.1", pc.port), timeout=5) as sock:
+        sock.sendall(head)
+        interim = sock.recv(65536)
+        assert interim.startswith(b"HTTP/1.1 100"), interim[:100]
+        sock.sendall(body)
+        [reply] = _read_responses(sock, 1)
+    assert _status(reply) == 200, reply[:300]
+    assert b"<ListUsersResponse" in reply
+
+
+def test_slow_client_is_dropped(start_server, tmp_path):
+    from conftest import Client
+    srv = start_server(tmp_path / "slow", extra_args=["--read-timeout", "1s",
+                                                      "--idle-timeout", "1s"])
+    pc = Client(srv, tmp_path)
+    with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as sock:
+        sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nAction=")
+        start = time.monotonic()
+        try:
+            data = sock.recv(65536)
+        except OSError:
+            data = b""
+        waited = time.monotonic() - start
+    # Closed without an answer (or with a 4xx) after about the read timeout.
+    assert data == b"" or 400 <= (_status(data) or 0) < 500, data[:200]
+    assert waited < 5
+    with socket.create_connection(("127.0.0.1", srv.port), timeout=10) as sock:
+        sock.sendall(b"GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert _status(_read_responses(sock, 1)[0]) == 200
+        start = time.monotonic()
+        assert sock.recv(65536) == b""  # the idle keep-alive connection is closed
+        assert time.monotonic() - start < 5
+    assert pc.raw("GET", "/health/live").status == 200
