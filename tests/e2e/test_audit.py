@@ -36,7 +36,7 @@ def _events(pc, want: int, predicate) -> list[dict]:
 @pytest.mark.skipif(TARGET == "moto", reason="moto writes no audit log")
 def test_audit_events_have_cloudtrail_shape(pc, iam):
     marker = f"audited{int(time.time() * 1000) % 10**9}"
-    iam.create_user(UserName=marker)
+    created_request_id = iam.create_user(UserName=marker)["ResponseMetadata"]["RequestId"]
     key = iam.create_access_key(UserName=marker)["AccessKey"]
     iam.put_user_policy(UserName=marker, PolicyName="p",
                         PolicyDocument=policy_doc(allow("iam:GetUser")))
@@ -50,6 +50,12 @@ def test_audit_events_have_cloudtrail_shape(pc, iam):
     [create] = _events(pc, 1, lambda e: e.get("eventName") == "CreateUser"
                        and _param(e, "userName") == marker)
     assert create["eventSource"] == "iam.amazonaws.com"
+    assert create["eventType"] == "AwsApiCall"
+    assert create["readOnly"] is False
+    assert create["recipientAccountId"] == ACCOUNT
+    assert create["awsRegion"] == "us-east-1"
+    assert create["eventID"] and create["eventID"] != create["requestID"]
+    assert create["requestID"] == created_request_id
     assert create["sourceIPAddress"] == "127.0.0.1"
     assert create["userAgent"].startswith("Boto3/")
     assert create["requestID"]
@@ -67,6 +73,7 @@ def test_audit_events_have_cloudtrail_shape(pc, iam):
                         and _param(e, "userName")
                         == marker + "-missing")
     assert missing["errorCode"] == "NoSuchEntity"
+    assert missing["readOnly"] is True
     assert "cannot be found" in missing["errorMessage"]
 
     denied = _events(pc, 1, lambda e: e.get("eventName") == "ListUsers"

@@ -263,3 +263,35 @@ def test_policies_with_the_cli(pc):
     pc.aws("iam", "attach-user-policy", "--user-name", "cli-attached", "--policy-arn", arn)
     attached = pc.aws("iam", "list-attached-user-policies", "--user-name", "cli-attached")
     assert attached["AttachedPolicies"] == [{"PolicyName": "cli-policy", "PolicyArn": arn}]
+
+
+def test_managed_policy_size_quota(iam):
+    # AWS: a managed policy document holds at most 6,144 characters (whitespace not
+    # counted); beyond it CreatePolicy and CreatePolicyVersion answer LimitExceeded.
+    actions = [f"s3:GetObjectVersionTagging{i:04d}" for i in range(200)]  # ~6.6 KB
+    with raises_aws("LimitExceeded", 409):
+        iam.create_policy(PolicyName="huge", PolicyDocument=policy_doc(allow(actions)))
+    arn = iam.create_policy(PolicyName="small", PolicyDocument=_doc(0))["Policy"]["Arn"]
+    with raises_aws("LimitExceeded", 409):
+        iam.create_policy_version(PolicyArn=arn, PolicyDocument=policy_doc(allow(actions)))
+    # Whitespace does not count: the same 150 actions pretty-printed still fit.
+    fits = json.dumps(json.loads(policy_doc(allow(actions[:150]))), indent=8)
+    assert len(fits) > 6144
+    iam.create_policy(PolicyName="pretty", PolicyDocument=fits)
+
+
+def test_group_quotas(iam):
+    # AWS: a user is in at most 10 groups; a group has at most 10 managed policies.
+    iam.create_user(UserName="joiner")
+    for i in range(10):
+        iam.create_group(GroupName=f"g{i}")
+        iam.add_user_to_group(GroupName=f"g{i}", UserName="joiner")
+    iam.create_group(GroupName="g10")
+    with raises_aws("LimitExceeded", 409):
+        iam.add_user_to_group(GroupName="g10", UserName="joiner")
+    for i in range(10):
+        arn = iam.create_policy(PolicyName=f"gp{i}", PolicyDocument=_doc(0))["Policy"]["Arn"]
+        iam.attach_group_policy(GroupName="g10", PolicyArn=arn)
+    with raises_aws("LimitExceeded", 409):
+        iam.attach_group_policy(GroupName="g10",
+                                PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
