@@ -54,6 +54,13 @@ def test_quota_is_limit_exceeded(iam):
      '"Principal":"*"}]}', "Policy document should not specify a principal."),
     ('{"Version":"2099-01-01","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}',
      "The policy failed legacy parsing"),
+    ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*",'
+     '"Resource":"not-an-arn"}]}', None),
+    ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3GetObject",'
+     '"Resource":"*"}]}', None),
+    ('{"Version":"2012-10-17","Statement":[]}', None),
+    ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*",'
+     '"Condition":{"StringEqualz":{"aws:username":"x"}}}]}', None),
 ])
 def test_malformed_policy_document(iam, document, message):
     # The messages are the ones AWS answers (IAM API reference, MalformedPolicyDocument).
