@@ -69,6 +69,8 @@ class AuditLog {
   ~AuditLog();
   AuditLog(const AuditLog&) = delete;
   AuditLog& operator=(const AuditLog&) = delete;
+  AuditLog(AuditLog&&) = delete;
+  AuditLog& operator=(AuditLog&&) = delete;
 
   // Renders and appends `event`. A failed write is reported once to the server log and
   // otherwise ignored: the request it describes has been answered.

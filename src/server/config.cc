@@ -127,8 +127,9 @@ Result<std::map<std::string, SourcedValue, std::less<>>> ReadConfigFile(
                        "config file `" + path.string() + "` is not a TOML table");
     }
     for (const auto& [key, value] : data.as_table()) {
-      const bool known = std::any_of(Settings().begin(), Settings().end(),
-                                     [&, k = std::string_view(key)](const SettingSpec& s) { return s.key == k; });
+      const bool known =
+          std::any_of(Settings().begin(), Settings().end(),
+                      [&, k = std::string_view(key)](const SettingSpec& s) { return s.key == k; });
       if (!known) {
         return MakeError(ErrorCode::kInvalidArgument,
                          "config file `" + path.string() + "`: unknown key `" + key + "`");
@@ -160,150 +161,274 @@ int DefaultThreads() {
   return n == 0 ? 1 : static_cast<int>(std::min(n, 256U));
 }
 
-Status Apply(ServerConfig& config, std::string_view key, const SourcedValue& v) {
-  const std::string_view text = Trim(v.value);
-  if (key == "listen_address") {
-    if (text.empty()) {
-      return MakeError(InvalidValue(key, v, "must not be empty"));
-    }
-    config.listen_address = std::string(text);
-  } else if (key == "port") {
-    std::uint64_t port = 0;
-    std::string_view rest;
-    if (!ParseLeadingInteger(text, &port, &rest) || !rest.empty() || port > 65535) {
-      return MakeError(InvalidValue(key, v, "must be an integer from 0 to 65535"));
-    }
-    config.port = static_cast<std::uint16_t>(port);
-  } else if (key == "data_dir") {
-    if (text.empty()) {
-      return MakeError(InvalidValue(key, v, "must not be empty"));
-    }
-    config.data_dir = std::filesystem::path(std::string(text));
-  } else if (key == "store") {
-    const std::string s = Lower(text);
-    if (s == "sqlite") {
-      config.store = StoreKind::kSqlite;
-    } else if (s == "memory") {
-      config.store = StoreKind::kMemory;
-    } else {
-      return MakeError(InvalidValue(key, v, "must be sqlite or memory"));
-    }
-  } else if (key == "master_key_file") {
-    config.master_key_file = std::filesystem::path(std::string(text));
-  } else if (key == "master_key") {
-    const auto bytes = DecodeBase64(text);
-    if (!bytes.has_value() || bytes->size() != crypto::kMasterKeySize) {
-      // The value is a secret: never echo it.
-      return MakeError(ErrorCode::kInvalidArgument, "invalid value for master_key (from " +
-                                                        v.source + "): must be 32 bytes in base64");
-    }
-    config.master_key_base64 = std::string(text);
-  } else if (key == "log_format") {
-    const std::string s = Lower(text);
-    if (s == "text") {
-      config.log_format = LogFormat::kText;
-    } else if (s == "json") {
-      config.log_format = LogFormat::kJson;
-    } else {
-      return MakeError(InvalidValue(key, v, "must be text or json"));
-    }
-  } else if (key == "log_level") {
-    std::string s = Lower(text);
-    if (s == "warning") {
-      s = "warn";
-    }
-    static constexpr std::array<std::string_view, 6> kLevels = {"trace", "debug", "info",
-                                                                "warn",  "error", "off"};
-    if (std::find(kLevels.begin(), kLevels.end(), s) == kLevels.end()) {
-      return MakeError(InvalidValue(key, v, "must be trace, debug, info, warn, error or off"));
-    }
-    config.log_level = s;
-  } else if (key == "audit_log") {
-    if (text.empty()) {
-      return MakeError(InvalidValue(key, v, "must be a file, - or off"));
-    }
-    if (text == "-") {
-      config.audit_target = AuditTarget::kStdout;
-    } else if (Lower(text) == "off") {
-      config.audit_target = AuditTarget::kOff;
-    } else {
-      config.audit_target = AuditTarget::kFile;
-      config.audit_log_file = std::filesystem::path(std::string(text));
-    }
-  } else if (key == "dev_mode") {
-    auto b = ParseBool(text);
-    if (!b.has_value()) {
-      return MakeError(InvalidValue(key, v, "must be true or false"));
-    }
-    config.dev_mode = *b;
-  } else if (key == "enforcement") {
-    auto mode = api::authz::ParseEnforcementMode(Lower(text));
-    if (!mode.has_value()) {
-      return MakeError(InvalidValue(key, v, "must be enforce, soft or off"));
-    }
-    config.enforcement = *mode;
-  } else if (key == "threads") {
-    std::uint64_t n = 0;
-    std::string_view rest;
-    if (!ParseLeadingInteger(text, &n, &rest) || !rest.empty() || n < 1 || n > 256) {
-      return MakeError(InvalidValue(key, v, "must be an integer from 1 to 256"));
-    }
-    config.threads = static_cast<int>(n);
-  } else if (key == "max_header_bytes" || key == "max_body_bytes") {
-    auto size = ParseByteSize(text);
-    if (!size.has_value()) {
-      return MakeError(InvalidValue(key, v, size.error().message));
-    }
-    const std::size_t floor = key == "max_header_bytes" ? 1024 : 0;
-    if (*size < floor || *size > std::size_t{1} << 30U) {
-      return MakeError(InvalidValue(
-          key, v,
-          key == "max_header_bytes" ? "must be from 1KiB to 1GiB" : "must be at most 1GiB"));
-    }
-    (key == "max_header_bytes" ? config.max_header_bytes : config.max_body_bytes) = *size;
-  } else if (key == "read_timeout" || key == "write_timeout" || key == "idle_timeout" ||
-             key == "shutdown_timeout") {
-    auto d = ParseDuration(text);
-    if (!d.has_value()) {
-      return MakeError(InvalidValue(key, v, d.error().message));
-    }
-    if (d->count() <= 0) {
-      return MakeError(InvalidValue(key, v, "must be positive"));
-    }
-    if (key == "read_timeout") {
-      config.read_timeout = *d;
-    } else if (key == "write_timeout") {
-      config.write_timeout = *d;
-    } else if (key == "idle_timeout") {
-      config.idle_timeout = *d;
-    } else {
-      config.shutdown_timeout = *d;
-    }
-  } else if (key == "account_id") {
-    const bool ok = text.size() == 12 && std::all_of(text.begin(), text.end(),
-                                                     [](char c) { return c >= '0' && c <= '9'; });
-    if (!ok) {
-      return MakeError(InvalidValue(key, v, "must be 12 digits"));
-    }
-    config.account_id = std::string(text);
-  } else if (key == "root_access_key_id") {
-    const bool ok = text.size() >= 16 && text.size() <= 128 &&
-                    std::all_of(text.begin(), text.end(), [](char c) {
-                      return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-                    });
-    if (!ok) {
-      return MakeError(InvalidValue(key, v, "must be 16 to 128 characters of A-Z and 0-9"));
-    }
-    config.root_access_key_id = std::string(text);
-  } else if (key == "root_secret_access_key") {
-    if (text.size() < 16) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "invalid value for root_secret_access_key (from " + v.source +
-                           "): must be at least 16 characters");
-    }
-    config.root_secret_access_key = std::string(text);
+// One function per setting: parses `v` (trimmed into `text`) into `config`.
+using ApplyFn = Status (*)(ServerConfig& config, std::string_view key, std::string_view text,
+                           const SourcedValue& v);
+
+Status ApplyListenAddress(ServerConfig& config, std::string_view key, std::string_view text,
+                          const SourcedValue& v) {
+  if (text.empty()) {
+    return MakeError(InvalidValue(key, v, "must not be empty"));
+  }
+  config.listen_address = std::string(text);
+  return OkStatus();
+}
+
+Status ApplyPort(ServerConfig& config, std::string_view key, std::string_view text,
+                 const SourcedValue& v) {
+  std::uint64_t port = 0;
+  std::string_view rest;
+  if (!ParseLeadingInteger(text, &port, &rest) || !rest.empty() || port > 65535) {
+    return MakeError(InvalidValue(key, v, "must be an integer from 0 to 65535"));
+  }
+  config.port = static_cast<std::uint16_t>(port);
+  return OkStatus();
+}
+
+Status ApplyDataDir(ServerConfig& config, std::string_view key, std::string_view text,
+                    const SourcedValue& v) {
+  if (text.empty()) {
+    return MakeError(InvalidValue(key, v, "must not be empty"));
+  }
+  config.data_dir = std::filesystem::path(std::string(text));
+  return OkStatus();
+}
+
+Status ApplyStore(ServerConfig& config, std::string_view key, std::string_view text,
+                  const SourcedValue& v) {
+  const std::string s = Lower(text);
+  if (s == "sqlite") {
+    config.store = StoreKind::kSqlite;
+  } else if (s == "memory") {
+    config.store = StoreKind::kMemory;
+  } else {
+    return MakeError(InvalidValue(key, v, "must be sqlite or memory"));
   }
   return OkStatus();
+}
+
+Status ApplyMasterKeyFile(ServerConfig& config, std::string_view /*key*/, std::string_view text,
+                          const SourcedValue& /*v*/) {
+  config.master_key_file = std::filesystem::path(std::string(text));
+  return OkStatus();
+}
+
+Status ApplyMasterKey(ServerConfig& config, std::string_view /*key*/, std::string_view text,
+                      const SourcedValue& v) {
+  const auto bytes = DecodeBase64(text);
+  if (!bytes.has_value() || bytes->size() != crypto::kMasterKeySize) {
+    // The value is a secret: never echo it.
+    return MakeError(ErrorCode::kInvalidArgument, "invalid value for master_key (from " + v.source +
+                                                      "): must be 32 bytes in base64");
+  }
+  config.master_key_base64 = std::string(text);
+  return OkStatus();
+}
+
+Status ApplyLogFormat(ServerConfig& config, std::string_view key, std::string_view text,
+                      const SourcedValue& v) {
+  const std::string s = Lower(text);
+  if (s == "text") {
+    config.log_format = LogFormat::kText;
+  } else if (s == "json") {
+    config.log_format = LogFormat::kJson;
+  } else {
+    return MakeError(InvalidValue(key, v, "must be text or json"));
+  }
+  return OkStatus();
+}
+
+Status ApplyLogLevel(ServerConfig& config, std::string_view key, std::string_view text,
+                     const SourcedValue& v) {
+  std::string s = Lower(text);
+  if (s == "warning") {
+    s = "warn";
+  }
+  static constexpr std::array<std::string_view, 6> kLevels = {"trace", "debug", "info",
+                                                              "warn",  "error", "off"};
+  if (std::find(kLevels.begin(), kLevels.end(), s) == kLevels.end()) {
+    return MakeError(InvalidValue(key, v, "must be trace, debug, info, warn, error or off"));
+  }
+  config.log_level = s;
+  return OkStatus();
+}
+
+Status ApplyAuditLog(ServerConfig& config, std::string_view key, std::string_view text,
+                     const SourcedValue& v) {
+  if (text.empty()) {
+    return MakeError(InvalidValue(key, v, "must be a file, - or off"));
+  }
+  if (text == "-") {
+    config.audit_target = AuditTarget::kStdout;
+  } else if (Lower(text) == "off") {
+    config.audit_target = AuditTarget::kOff;
+  } else {
+    config.audit_target = AuditTarget::kFile;
+    config.audit_log_file = std::filesystem::path(std::string(text));
+  }
+  return OkStatus();
+}
+
+Status ApplyDevMode(ServerConfig& config, std::string_view key, std::string_view text,
+                    const SourcedValue& v) {
+  auto b = ParseBool(text);
+  if (!b.has_value()) {
+    return MakeError(InvalidValue(key, v, "must be true or false"));
+  }
+  config.dev_mode = *b;
+  return OkStatus();
+}
+
+Status ApplyEnforcement(ServerConfig& config, std::string_view key, std::string_view text,
+                        const SourcedValue& v) {
+  auto mode = api::authz::ParseEnforcementMode(Lower(text));
+  if (!mode.has_value()) {
+    return MakeError(InvalidValue(key, v, "must be enforce, soft or off"));
+  }
+  config.enforcement = *mode;
+  return OkStatus();
+}
+
+Status ApplyThreads(ServerConfig& config, std::string_view key, std::string_view text,
+                    const SourcedValue& v) {
+  std::uint64_t n = 0;
+  std::string_view rest;
+  if (!ParseLeadingInteger(text, &n, &rest) || !rest.empty() || n < 1 || n > 256) {
+    return MakeError(InvalidValue(key, v, "must be an integer from 1 to 256"));
+  }
+  config.threads = static_cast<int>(n);
+  return OkStatus();
+}
+
+Status ApplyHeaderBytes(ServerConfig& config, std::string_view key, std::string_view text,
+                        const SourcedValue& v) {
+  auto size = ParseByteSize(text);
+  if (!size.has_value()) {
+    return MakeError(InvalidValue(key, v, size.error().message));
+  }
+  if (*size < 1024 || *size > std::size_t{1} << 30U) {
+    return MakeError(InvalidValue(key, v, "must be from 1KiB to 1GiB"));
+  }
+  config.max_header_bytes = *size;
+  return OkStatus();
+}
+
+Status ApplyBodyBytes(ServerConfig& config, std::string_view key, std::string_view text,
+                      const SourcedValue& v) {
+  auto size = ParseByteSize(text);
+  if (!size.has_value()) {
+    return MakeError(InvalidValue(key, v, size.error().message));
+  }
+  if (*size > std::size_t{1} << 30U) {
+    return MakeError(InvalidValue(key, v, "must be at most 1GiB"));
+  }
+  config.max_body_bytes = *size;
+  return OkStatus();
+}
+
+Result<std::chrono::milliseconds> PositiveDuration(std::string_view key, std::string_view text,
+                                                   const SourcedValue& v) {
+  auto d = ParseDuration(text);
+  if (!d.has_value()) {
+    return MakeError(InvalidValue(key, v, d.error().message));
+  }
+  if (d->count() <= 0) {
+    return MakeError(InvalidValue(key, v, "must be positive"));
+  }
+  return *d;
+}
+
+Status ApplyReadTimeout(ServerConfig& config, std::string_view key, std::string_view text,
+                        const SourcedValue& v) {
+  IAM_ASSIGN_OR_RETURN(config.read_timeout, PositiveDuration(key, text, v));
+  return OkStatus();
+}
+
+Status ApplyWriteTimeout(ServerConfig& config, std::string_view key, std::string_view text,
+                         const SourcedValue& v) {
+  IAM_ASSIGN_OR_RETURN(config.write_timeout, PositiveDuration(key, text, v));
+  return OkStatus();
+}
+
+Status ApplyIdleTimeout(ServerConfig& config, std::string_view key, std::string_view text,
+                        const SourcedValue& v) {
+  IAM_ASSIGN_OR_RETURN(config.idle_timeout, PositiveDuration(key, text, v));
+  return OkStatus();
+}
+
+Status ApplyShutdownTimeout(ServerConfig& config, std::string_view key, std::string_view text,
+                            const SourcedValue& v) {
+  IAM_ASSIGN_OR_RETURN(config.shutdown_timeout, PositiveDuration(key, text, v));
+  return OkStatus();
+}
+
+bool AllOf(std::string_view text, bool (*pred)(char)) {
+  return std::all_of(text.begin(), text.end(), pred);
+}
+
+Status ApplyAccountId(ServerConfig& config, std::string_view key, std::string_view text,
+                      const SourcedValue& v) {
+  if (text.size() != 12 || !AllOf(text, [](char c) { return c >= '0' && c <= '9'; })) {
+    return MakeError(InvalidValue(key, v, "must be 12 digits"));
+  }
+  config.account_id = std::string(text);
+  return OkStatus();
+}
+
+Status ApplyRootKeyId(ServerConfig& config, std::string_view key, std::string_view text,
+                      const SourcedValue& v) {
+  const bool charset =
+      AllOf(text, [](char c) { return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'); });
+  if (text.size() < 16 || text.size() > 128 || !charset) {
+    return MakeError(InvalidValue(key, v, "must be 16 to 128 characters of A-Z and 0-9"));
+  }
+  config.root_access_key_id = std::string(text);
+  return OkStatus();
+}
+
+Status ApplyRootSecret(ServerConfig& config, std::string_view /*key*/, std::string_view text,
+                       const SourcedValue& v) {
+  if (text.size() < 16) {
+    // A secret: never echo it.
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "invalid value for root_secret_access_key (from " + v.source +
+                         "): must be at least 16 characters");
+  }
+  config.root_secret_access_key = std::string(text);
+  return OkStatus();
+}
+
+constexpr auto kAppliers = std::to_array<std::pair<std::string_view, ApplyFn>>({
+    {"listen_address", ApplyListenAddress},
+    {"port", ApplyPort},
+    {"data_dir", ApplyDataDir},
+    {"store", ApplyStore},
+    {"master_key_file", ApplyMasterKeyFile},
+    {"master_key", ApplyMasterKey},
+    {"log_format", ApplyLogFormat},
+    {"log_level", ApplyLogLevel},
+    {"audit_log", ApplyAuditLog},
+    {"dev_mode", ApplyDevMode},
+    {"enforcement", ApplyEnforcement},
+    {"threads", ApplyThreads},
+    {"max_header_bytes", ApplyHeaderBytes},
+    {"max_body_bytes", ApplyBodyBytes},
+    {"read_timeout", ApplyReadTimeout},
+    {"write_timeout", ApplyWriteTimeout},
+    {"idle_timeout", ApplyIdleTimeout},
+    {"shutdown_timeout", ApplyShutdownTimeout},
+    {"account_id", ApplyAccountId},
+    {"root_access_key_id", ApplyRootKeyId},
+    {"root_secret_access_key", ApplyRootSecret},
+});
+
+Status Apply(ServerConfig& config, std::string_view key, const SourcedValue& v) {
+  for (const auto& [name, apply] : kAppliers) {
+    if (name == key) {
+      return apply(config, key, Trim(v.value), v);
+    }
+  }
+  return MakeError(ErrorCode::kInternal, "no parser for setting `" + std::string(key) + "`");
 }
 
 }  // namespace

@@ -25,7 +25,7 @@ spdlog::level::level_enum ToSpd(Level level) {
 }
 
 void AppendJsonString(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
+  static constexpr std::string_view kHex = "0123456789abcdef";
   out += '"';
   for (const char ch : text) {
     const auto c = static_cast<unsigned char>(ch);

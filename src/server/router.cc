@@ -131,7 +131,7 @@ std::string FormatHttpDate(std::chrono::system_clock::time_point time) {
                               kDays.at(static_cast<std::size_t>(tm.tm_wday) % 7).data(), tm.tm_mday,
                               kMonths.at(static_cast<std::size_t>(tm.tm_mon) % 12).data(),
                               tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  return std::string(buf.data(), n > 0 ? static_cast<std::size_t>(n) : 0);
+  return {buf.data(), n > 0 ? static_cast<std::size_t>(n) : 0};
 }
 
 Router::Router(RouterOptions options, std::unique_ptr<Runtime> runtime,

@@ -46,6 +46,8 @@ class Router {
   ~Router();
   Router(const Router&) = delete;
   Router& operator=(const Router&) = delete;
+  Router(Router&&) = delete;
+  Router& operator=(Router&&) = delete;
 
   HttpResponseMessage Handle(const HttpRequestMessage& request, const ConnectionInfo& connection);
 
