@@ -22,10 +22,6 @@ namespace {
 
 constexpr int kAccessKeysPerUser = 2;
 
-Error UserNotFound(std::string_view name) {
-  return NoSuchEntity("The user with name " + std::string(name) + " cannot be found.");
-}
-
 Error KeyNotFound(std::string_view key_id) {
   return NoSuchEntity("The Access Key with id " + std::string(key_id) + " cannot be found.");
 }

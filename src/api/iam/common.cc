@@ -9,25 +9,29 @@ namespace portcullis::api::iam {
 std::string_view StringMember(const Value& input, std::string_view name,
                               std::string_view fallback) {
   const Value* v = input.Find(name);
-  if (v == nullptr || v->kind() != Value::Kind::kString) return fallback;
+  if (v == nullptr || v->kind() != Value::Kind::kString)
+    return fallback;
   return v->text();
 }
 
 std::optional<std::string> OptionalStringMember(const Value& input, std::string_view name) {
   const Value* v = input.Find(name);
-  if (v == nullptr || v->kind() != Value::Kind::kString) return std::nullopt;
+  if (v == nullptr || v->kind() != Value::Kind::kString)
+    return std::nullopt;
   return v->text();
 }
 
 std::optional<std::int64_t> IntegerMember(const Value& input, std::string_view name) {
   const Value* v = input.Find(name);
-  if (v == nullptr || v->kind() != Value::Kind::kInteger) return std::nullopt;
+  if (v == nullptr || v->kind() != Value::Kind::kInteger)
+    return std::nullopt;
   return v->number();
 }
 
 std::optional<bool> BooleanMember(const Value& input, std::string_view name) {
   const Value* v = input.Find(name);
-  if (v == nullptr || v->kind() != Value::Kind::kBoolean) return std::nullopt;
+  if (v == nullptr || v->kind() != Value::Kind::kBoolean)
+    return std::nullopt;
   return v->boolean();
 }
 
@@ -67,8 +71,7 @@ std::string RoleArn(std::string_view account_id, std::string_view path, std::str
   return IamArn(account_id, "role", path, name);
 }
 
-std::string PolicyArn(std::string_view account_id, std::string_view path,
-                      std::string_view name) {
+std::string PolicyArn(std::string_view account_id, std::string_view path, std::string_view name) {
   return IamArn(account_id, "policy", path, name);
 }
 
@@ -100,13 +103,15 @@ Value UserValue(const store::User& user) {
   v.Set("UserId", Value::String(user.id));
   v.Set("Arn", Value::String(user.arn));
   v.Set("CreateDate", TimestampValue(user.created));
-  if (user.password_last_used) v.Set("PasswordLastUsed", TimestampValue(*user.password_last_used));
+  if (user.password_last_used)
+    v.Set("PasswordLastUsed", TimestampValue(*user.password_last_used));
   if (!user.permissions_boundary_arn.empty()) {
     Value& b = v.Set("PermissionsBoundary", Value::Structure());
     b.Set("PermissionsBoundaryType", Value::String("PermissionsBoundaryPolicy"));
     b.Set("PermissionsBoundaryArn", Value::String(user.permissions_boundary_arn));
   }
-  if (!user.tags.empty()) v.Set("Tags", TagListValue(user.tags));
+  if (!user.tags.empty())
+    v.Set("Tags", TagListValue(user.tags));
   return v;
 }
 
@@ -131,14 +136,16 @@ Value RoleValue(const store::Role& role) {
     v.Set("AssumeRolePolicyDocument",
           Value::String(UrlEncodeDocument(role.assume_role_policy_document)));
   }
-  if (!role.description.empty()) v.Set("Description", Value::String(role.description));
+  if (!role.description.empty())
+    v.Set("Description", Value::String(role.description));
   v.Set("MaxSessionDuration", Value::Integer(role.max_session_duration));
   if (!role.permissions_boundary_arn.empty()) {
     Value& b = v.Set("PermissionsBoundary", Value::Structure());
     b.Set("PermissionsBoundaryType", Value::String("PermissionsBoundaryPolicy"));
     b.Set("PermissionsBoundaryArn", Value::String(role.permissions_boundary_arn));
   }
-  if (!role.tags.empty()) v.Set("Tags", TagListValue(role.tags));
+  if (!role.tags.empty())
+    v.Set("Tags", TagListValue(role.tags));
   return v;
 }
 
@@ -152,7 +159,8 @@ Value ManagedPolicyValue(const store::ManagedPolicy& policy) {
   v.Set("AttachmentCount", Value::Integer(policy.attachment_count));
   v.Set("PermissionsBoundaryUsageCount", Value::Integer(policy.permissions_boundary_usage_count));
   v.Set("IsAttachable", Value::Boolean(policy.is_attachable));
-  if (!policy.description.empty()) v.Set("Description", Value::String(policy.description));
+  if (!policy.description.empty())
+    v.Set("Description", Value::String(policy.description));
   v.Set("CreateDate", TimestampValue(policy.created));
   v.Set("UpdateDate", TimestampValue(policy.updated));
   return v;
@@ -169,10 +177,11 @@ Value PolicyVersionValue(const store::PolicyVersion& version) {
 
 Value AccessKeyMetadataValue(const store::AccessKey& key) {
   Value v = Value::Structure();
-  if (!key.user_name.empty()) v.Set("UserName", Value::String(key.user_name));
+  if (!key.user_name.empty())
+    v.Set("UserName", Value::String(key.user_name));
   v.Set("AccessKeyId", Value::String(key.id));
-  v.Set("Status", Value::String(key.status == store::AccessKeyStatus::kActive ? "Active"
-                                                                               : "Inactive"));
+  v.Set("Status",
+        Value::String(key.status == store::AccessKeyStatus::kActive ? "Active" : "Inactive"));
   v.Set("CreateDate", TimestampValue(key.created));
   return v;
 }
@@ -183,8 +192,8 @@ std::string UrlEncodeDocument(std::string_view document) {
   out.reserve(document.size() * 3 / 2);
   for (const char c : document) {
     const auto u = static_cast<unsigned char>(c);
-    if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') ||
-        u == '-' || u == '_' || u == '.' || u == '~') {
+    if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || u == '-' ||
+        u == '_' || u == '.' || u == '~') {
       out.push_back(c);
     } else {
       out.push_back('%');
@@ -221,7 +230,8 @@ Status ValidatePolicyDocument(std::string_view document, policy::PolicyKind kind
   auto parsed = policy::ParsePolicy(document, options);
   if (!parsed.has_value()) {
     Error e = std::move(parsed).error();
-    if (e.aws_code.empty()) e.aws_code = "MalformedPolicyDocument";
+    if (e.aws_code.empty())
+      e.aws_code = "MalformedPolicyDocument";
     return tl::unexpected<Error>(std::move(e));
   }
   if (max_chars != 0 && NonWhitespaceChars(document) > max_chars) {
@@ -253,6 +263,59 @@ Error InvalidInput(std::string message) {
 
 Error MalformedPolicyDocument(std::string message) {
   return AwsError(ErrorCode::kInvalidArgument, "MalformedPolicyDocument", std::move(message));
+}
+
+Error UserNotFound(std::string_view name) {
+  return NoSuchEntity("The user with name " + std::string(name) + " cannot be found.");
+}
+
+Error GroupNotFound(std::string_view name) {
+  return NoSuchEntity("The group with name " + std::string(name) + " cannot be found.");
+}
+
+Error UserExists(std::string_view name) {
+  return EntityAlreadyExists("User with name " + std::string(name) + " already exists.");
+}
+
+Error UserError(Error error, std::string_view name) {
+  if (error.code == ErrorCode::kNotFound) {
+    return UserNotFound(name);
+  }
+  if (error.code == ErrorCode::kAlreadyExists) {
+    return UserExists(name);
+  }
+  return error;
+}
+
+Error ListError(Error error) {
+  if (error.code == ErrorCode::kInvalidArgument && error.aws_code.empty()) {
+    return InvalidInput(std::move(error.message));
+  }
+  return error;
+}
+
+Result<std::string> UserArnForAuthz(const OperationContext& ctx, std::string_view name) {
+  IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
+  auto user = txn->GetUser(ctx.account_id(), name);
+  if (user.has_value()) {
+    return user->arn;
+  }
+  if (user.error().code != ErrorCode::kNotFound) {
+    return MakeError(std::move(user).error());
+  }
+  return UserArn(ctx.account_id(), "/", name);
+}
+
+Result<std::string> GroupArnForAuthz(const OperationContext& ctx, std::string_view name) {
+  IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
+  auto group = txn->GetGroup(ctx.account_id(), name);
+  if (group.has_value()) {
+    return group->arn;
+  }
+  if (group.error().code != ErrorCode::kNotFound) {
+    return MakeError(std::move(group).error());
+  }
+  return GroupArn(ctx.account_id(), "/", name);
 }
 
 }  // namespace portcullis::api::iam

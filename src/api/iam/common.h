@@ -10,6 +10,7 @@
 #include <string_view>
 #include <utility>
 
+#include "api/iam/operation_context.h"
 #include "api/protocol/value.h"
 #include "common/error.h"
 #include "policy/parse.h"
@@ -33,11 +34,13 @@ std::optional<bool> BooleanMember(const Value& input, std::string_view name);
 // kInvalidArgument, which goes out as InvalidInput.
 store::ListOptions ListOptionsFrom(const Value& input,
                                    std::string_view path_prefix_member = "PathPrefix");
+
 // Sets IsTruncated and, when truncated, Marker on `out`.
 template <class T>
 void SetPageFields(const store::Page<T>& page, Value* out) {
   out->Set("IsTruncated", Value::Boolean(page.is_truncated));
-  if (page.is_truncated) out->Set("Marker", Value::String(page.next_marker));
+  if (page.is_truncated)
+    out->Set("Marker", Value::String(page.next_marker));
 }
 
 // ARNs: arn:aws:iam::ACCOUNT:user/PATH/NAME (path "/" gives user/NAME).
@@ -81,6 +84,43 @@ Error LimitExceeded(std::string message);
 Error InvalidInput(std::string message);
 Error MalformedPolicyDocument(std::string message);
 
+// "The user with name X cannot be found." / "The group with name X cannot be found."
+Error UserNotFound(std::string_view name);
+Error GroupNotFound(std::string_view name);
+// "User with name X already exists."
+Error UserExists(std::string_view name);
+// A store error about user `name`: kNotFound becomes UserNotFound, kAlreadyExists
+// UserExists; others pass through.
+Error UserError(Error error, std::string_view name);
+// A listing's store error: a marker the store did not issue (kInvalidArgument without an
+// AWS code) goes out as InvalidInput; others pass through.
+Error ListError(Error error);
+
+// The ARN to authorize against for user (group) `name` of the caller's account: the
+// stored one's, or, when there is no such entity, the one path "/" gives, as AWS names
+// it in AccessDenied (so a caller without permission cannot tell whether it exists).
+[[nodiscard]] Result<std::string> UserArnForAuthz(const OperationContext& ctx,
+                                                  std::string_view name);
+[[nodiscard]] Result<std::string> GroupArnForAuthz(const OperationContext& ctx,
+                                                   std::string_view name);
+
+// Counts every item a paged store listing returns: `list(const store::ListOptions&)`
+// answers Result<store::Page<T>> (the quota checks).
+template <class List>
+Result<int> CountAll(List&& list) {
+  store::ListOptions options;
+  options.max_items = store::kMaxMaxItems;
+  int count = 0;
+  for (;;) {
+    IAM_ASSIGN_OR_RETURN(auto page, list(options));
+    count += static_cast<int>(page.items.size());
+    if (!page.is_truncated) {
+      return count;
+    }
+    options.marker = page.next_marker;
+  }
+}
+
 // Runs `body(WriteTxn&)`, which returns a Result<T>, in a write transaction and commits
 // it; retries (up to 3 attempts) when the store answers kAborted. An error from `body`
 // abandons the transaction.
@@ -91,14 +131,17 @@ auto WithWriteTxn(store::IdentityStore& store, Body&& body)
   for (int attempt = 1;; ++attempt) {
     auto txn = store.BeginWrite();
     if (!txn.has_value()) {
-      if (txn.error().code == ErrorCode::kAborted && attempt < kAttempts) continue;
+      if (txn.error().code == ErrorCode::kAborted && attempt < kAttempts)
+        continue;
       return tl::unexpected<Error>(std::move(txn).error());
     }
     auto result = body(**txn);
-    if (!result.has_value()) return result;
+    if (!result.has_value())
+      return result;
     auto committed = (*txn)->Commit();
     if (!committed.has_value()) {
-      if (committed.error().code == ErrorCode::kAborted && attempt < kAttempts) continue;
+      if (committed.error().code == ErrorCode::kAborted && attempt < kAttempts)
+        continue;
       return tl::unexpected<Error>(std::move(committed).error());
     }
     return result;

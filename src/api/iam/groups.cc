@@ -19,16 +19,8 @@ namespace {
 constexpr int kGroupsPerAccount = 300;
 constexpr int kGroupsPerUser = 10;
 
-Error GroupNotFound(std::string_view name) {
-  return NoSuchEntity("The group with name " + std::string(name) + " cannot be found.");
-}
-
 Error GroupExists(std::string_view name) {
   return EntityAlreadyExists("Group with name " + std::string(name) + " already exists.");
-}
-
-Error UserNotFound(std::string_view name) {
-  return NoSuchEntity("The user with name " + std::string(name) + " cannot be found.");
 }
 
 // Store errors keep their code; kNotFound / kAlreadyExists for the named group get AWS's
@@ -41,63 +33,6 @@ Error GroupError(Error error, std::string_view name) {
     return GroupExists(name);
   }
   return error;
-}
-
-Error UserError(Error error, std::string_view name) {
-  if (error.code == ErrorCode::kNotFound) {
-    return UserNotFound(name);
-  }
-  return error;
-}
-
-// A marker the store did not issue goes out as InvalidInput.
-Error ListError(Error error) {
-  if (error.code == ErrorCode::kInvalidArgument && error.aws_code.empty()) {
-    return InvalidInput(std::move(error.message));
-  }
-  return error;
-}
-
-// The ARN to authorize against for group `name`: the stored group's, or (when there is
-// no such group) the one path "/" gives.
-Result<std::string> GroupArnForAuthz(OperationContext& ctx, std::string_view name) {
-  IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
-  auto group = txn->GetGroup(ctx.account_id(), name);
-  if (group.has_value()) {
-    return group->arn;
-  }
-  if (group.error().code != ErrorCode::kNotFound) {
-    return MakeError(std::move(group).error());
-  }
-  return GroupArn(ctx.account_id(), "/", name);
-}
-
-Result<std::string> UserArnForAuthz(OperationContext& ctx, std::string_view name) {
-  IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
-  auto user = txn->GetUser(ctx.account_id(), name);
-  if (user.has_value()) {
-    return user->arn;
-  }
-  if (user.error().code != ErrorCode::kNotFound) {
-    return MakeError(std::move(user).error());
-  }
-  return UserArn(ctx.account_id(), "/", name);
-}
-
-// Counts every item a paged listing returns.
-template <class List>
-Result<int> CountAll(List&& list) {
-  store::ListOptions options;
-  options.max_items = store::kMaxMaxItems;
-  int count = 0;
-  for (;;) {
-    IAM_ASSIGN_OR_RETURN(auto page, list(options));
-    count += static_cast<int>(page.items.size());
-    if (!page.is_truncated) {
-      return count;
-    }
-    options.marker = page.next_marker;
-  }
 }
 
 // A user as GetGroup lists it: AWS omits PermissionsBoundary and Tags in listings.

@@ -17,54 +17,6 @@ namespace {
 
 constexpr int kUsersPerAccount = 5000;
 
-Error UserNotFound(std::string_view name) {
-  return NoSuchEntity("The user with name " + std::string(name) + " cannot be found.");
-}
-
-Error UserExists(std::string_view name) {
-  return EntityAlreadyExists("User with name " + std::string(name) + " already exists.");
-}
-
-// Store errors keep their code; a kNotFound for the named user gets AWS's message.
-Error UserError(Error error, std::string_view name) {
-  if (error.code == ErrorCode::kNotFound) {
-    return UserNotFound(name);
-  }
-  if (error.code == ErrorCode::kAlreadyExists) {
-    return UserExists(name);
-  }
-  return error;
-}
-
-// The ARN to authorize against for user `name`: the stored user's, or (when there is no
-// such user) the one path "/" gives, as AWS names it in AccessDenied.
-Result<std::string> UserArnForAuthz(OperationContext& ctx, std::string_view name) {
-  IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
-  auto user = txn->GetUser(ctx.account_id(), name);
-  if (user.has_value()) {
-    return user->arn;
-  }
-  if (user.error().code != ErrorCode::kNotFound) {
-    return MakeError(std::move(user).error());
-  }
-  return UserArn(ctx.account_id(), "/", name);
-}
-
-// How many users the account has (the quota check).
-Result<int> CountUsers(store::ReadTxn& txn, std::string_view account_id) {
-  store::ListOptions options;
-  options.max_items = store::kMaxMaxItems;
-  int count = 0;
-  for (;;) {
-    IAM_ASSIGN_OR_RETURN(auto page, txn.ListUsers(account_id, options));
-    count += static_cast<int>(page.items.size());
-    if (!page.is_truncated) {
-      return count;
-    }
-    options.marker = page.next_marker;
-  }
-}
-
 // A user as listings show it. AWS: ListUsers and GetGroup "do not return" the
 // PermissionsBoundary and Tags attributes.
 Value ListedUserValue(store::User user) {
@@ -163,7 +115,9 @@ Result<Value> CreateUser(OperationContext& ctx, const Value& input) {
         if (existing.error().code != ErrorCode::kNotFound) {
           return MakeError(std::move(existing).error());
         }
-        IAM_ASSIGN_OR_RETURN(const int count, CountUsers(txn, ctx.account_id()));
+        IAM_ASSIGN_OR_RETURN(const int count, CountAll([&](const store::ListOptions& o) {
+                               return txn.ListUsers(ctx.account_id(), o);
+                             }));
         if (count >= kUsersPerAccount) {
           return MakeError(LimitExceeded("Cannot exceed quota for UsersPerAccount: " +
                                          std::to_string(kUsersPerAccount)));

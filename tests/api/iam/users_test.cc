@@ -95,7 +95,7 @@ TEST_F(UsersTest, CreateUserWithPermissionsBoundary) {
   const protocol::Value out =
       MustCall("CreateUser", {{"UserName", "bob"}, {"PermissionsBoundary", boundary}});
   EXPECT_EQ(TextAt(out, "User.PermissionsBoundary.PermissionsBoundaryArn"), boundary);
-  EXPECT_EQ(TextAt(out, "User.PermissionsBoundary.PermissionsBoundaryType"), "Policy");
+  EXPECT_EQ(TextAt(out, "User.PermissionsBoundary.PermissionsBoundaryType"), "PermissionsBoundaryPolicy");
   const protocol::Value got = MustCall("GetUser", {{"UserName", "bob"}});
   EXPECT_EQ(TextAt(got, "User.PermissionsBoundary.PermissionsBoundaryArn"), boundary);
 }
