@@ -1,5 +1,6 @@
 #include "server/audit_log.h"
 
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -15,16 +16,16 @@ namespace {
 
 using api::protocol::Value;
 
-constexpr std::string_view kSecrets[] = {"hunter2-password",
-                                         "old-pass-value",
-                                         "new-pass-value",
-                                         "PRIVATE-KEY-PEM",
-                                         "wJalrXUtnFEMI/K7MDENG",
-                                         "saml-assertion-b64",
-                                         "web-identity-jwt",
-                                         "908172",
-                                         "563412",
-                                         "client-secret-value"};
+constexpr std::array<std::string_view, 10> kSecrets = {"hunter2-password",
+                                                       "old-pass-value",
+                                                       "new-pass-value",
+                                                       "PRIVATE-KEY-PEM",
+                                                       "wJalrXUtnFEMI/K7MDENG",
+                                                       "saml-assertion-b64",
+                                                       "web-identity-jwt",
+                                                       "908172",
+                                                       "563412",
+                                                       "client-secret-value"};
 
 Value SecretLaden() {
   Value input = Value::Structure();
@@ -49,6 +50,12 @@ Value SecretLaden() {
   return input;
 }
 
+void ExpectNoSecrets(const std::string& line) {
+  for (std::string_view secret : kSecrets) {
+    EXPECT_EQ(line.find(secret), std::string::npos) << secret << " in " << line;
+  }
+}
+
 auth::Caller Alice() {
   auth::Caller caller;
   caller.type = auth::PrincipalType::kUser;
@@ -71,9 +78,7 @@ TEST(AuditLogTest, SecretsNeverAppear) {
   event.parameters = &input;
   event.request_id = "req-1";
   const std::string line = RenderAuditEvent(event);
-  for (std::string_view secret : kSecrets) {
-    EXPECT_EQ(line.find(secret), std::string::npos) << secret << " in " << line;
-  }
+  ExpectNoSecrets(line);
   const auto json = nlohmann::json::parse(line);
   const auto& params = json["requestParameters"];
   EXPECT_EQ(params["userName"], "alice");
@@ -183,6 +188,7 @@ TEST(AuditLogTest, ConcurrentAppendsStayWholeLines) {
     ASSERT_TRUE(log.has_value()) << log.error().ToString();
     const Value input = SecretLaden();
     std::vector<std::thread> threads;
+    threads.reserve(4);
     for (int t = 0; t < 4; ++t) {
       threads.emplace_back([&, t] {
         for (int i = 0; i < 200; ++i) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace portcullis::server {
 namespace {
@@ -165,6 +166,9 @@ TEST_F(ConfigTest, EnvironmentNamesEverySetting) {
   EXPECT_EQ(config->audit_target, AuditTarget::kOff);
   EXPECT_EQ(config->enforcement, api::authz::EnforcementMode::kOff);
   EXPECT_FALSE(config->master_key_base64.empty());
+}
+
+TEST(SettingsTest, NamesFollowTheConventions) {
   for (const SettingSpec& spec : Settings()) {
     EXPECT_TRUE(spec.env.starts_with("PORTCULLIS_")) << spec.key;
     EXPECT_TRUE(spec.flag.empty() || spec.flag.starts_with("--")) << spec.key;
@@ -179,14 +183,24 @@ TEST_F(ConfigTest, SecretsHaveNoFlag) {
   }
 }
 
-TEST_F(ConfigTest, BadValuesNameTheSettingAndTheSource) {
-  struct Case {
-    std::string key;
-    std::string env;
-    std::string value;
-  };
+struct BadCase {
+  std::string key;
+  std::string env;
+  std::string value;
+};
 
-  const Case cases[] = {
+// The error names the setting, the variable and the value.
+void ExpectNamed(const Result<ServerConfig>& config, const BadCase& c) {
+  ASSERT_FALSE(config.has_value()) << c.env << "=" << c.value;
+  EXPECT_EQ(config.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(config.error().message.find(c.key), std::string::npos) << config.error().message;
+  EXPECT_NE(config.error().message.find(c.env), std::string::npos) << config.error().message;
+  EXPECT_NE(config.error().message.find("`" + c.value + "`"), std::string::npos)
+      << config.error().message;
+}
+
+TEST_F(ConfigTest, BadValuesNameTheSettingAndTheSource) {
+  const std::vector<BadCase> cases = {
       {"port", "PORTCULLIS_PORT", "70000"},
       {"port", "PORTCULLIS_PORT", "http"},
       {"store", "PORTCULLIS_STORE", "postgres"},
@@ -201,16 +215,10 @@ TEST_F(ConfigTest, BadValuesNameTheSettingAndTheSource) {
       {"idle_timeout", "PORTCULLIS_IDLE_TIMEOUT", "0s"},
       {"account_id", "PORTCULLIS_ACCOUNT_ID", "12345"},
   };
-  for (const Case& c : cases) {
+  for (const BadCase& c : cases) {
     env_.clear();
     env_[c.env] = c.value;
-    auto config = ResolveServerConfig({}, Env());
-    ASSERT_FALSE(config.has_value()) << c.env << "=" << c.value;
-    EXPECT_EQ(config.error().code, ErrorCode::kInvalidArgument);
-    EXPECT_NE(config.error().message.find(c.key), std::string::npos) << config.error().message;
-    EXPECT_NE(config.error().message.find(c.env), std::string::npos) << config.error().message;
-    EXPECT_NE(config.error().message.find("`" + c.value + "`"), std::string::npos)
-        << config.error().message;
+    ExpectNamed(ResolveServerConfig({}, Env()), c);
   }
 }
 

@@ -89,6 +89,7 @@ class RouterTest : public ::testing::Test {
         {"X-Amz-Date", amz_date}};
     const std::vector<std::string> signed_headers = {"content-type", "host", "x-amz-date"};
     std::vector<sigv4::HeaderField> fields;
+    fields.reserve(headers.size());
     for (const auto& [name, value] : headers) {
       fields.push_back({name, value});
     }
