@@ -8,17 +8,16 @@
 #include <cerrno>
 #include <cstring>
 #include <exception>
-#include <nlohmann/json.hpp>
 #include <utility>
 
 #include "api/ids.h"
+#include "api/protocol/model_pattern.h"
 #include "api/protocol/query_codec.h"
 #include "server/logging.h"
 
 namespace portcullis::server {
 namespace {
 
-using Json = nlohmann::ordered_json;
 using api::protocol::Shape;
 using api::protocol::Value;
 
@@ -42,10 +41,53 @@ bool ContainsIgnoreCase(std::string_view haystack, std::string_view needle) {
   return false;
 }
 
-Json ToJson(const Value& value, const Shape* shape);
+// JSON text is built directly (one string, no DOM): the audit line is on every request's
+// path. Strings that are not ASCII are first made valid UTF-8 (U+FFFD for bad bytes).
+void AppendEscaped(std::string& out, std::string_view text) {
+  static constexpr std::string_view kHex = "0123456789abcdef";
+  out += '"';
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c < 0x20 || c == 0x7f) {
+      out += "\\u00";
+      out += kHex[c >> 4U];
+      out += kHex[c & 0xfU];
+    } else {
+      out += ch;
+    }
+  }
+  out += '"';
+}
 
-Json StructureToJson(const Value& value, const Shape* shape) {
-  Json out = Json::object();
+void AppendString(std::string& out, std::string_view text) {
+  const bool ascii = std::all_of(text.begin(), text.end(),
+                                 [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+  if (ascii) {
+    AppendEscaped(out, text);
+  } else {
+    AppendEscaped(out, api::protocol::SanitizeUtf8(text));
+  }
+}
+
+void AppendKey(std::string& out, std::string_view key) {
+  AppendString(out, key);
+  out += ':';
+}
+
+void AppendValue(std::string& out, const Value& value, const Shape* shape);
+
+void AppendStructure(std::string& out, const Value& value, const Shape* shape) {
+  out += '{';
+  bool first = true;
   const auto& names = value.names();
   const auto& children = value.children();
   for (std::size_t i = 0; i < names.size() && i < children.size(); ++i) {
@@ -61,51 +103,84 @@ Json StructureToJson(const Value& value, const Shape* shape) {
     if (member_shape != nullptr && member_shape->sensitive) {
       continue;
     }
-    out[LowerCamel(names[i])] = ToJson(children[i], member_shape);
+    if (!first) {
+      out += ',';
+    }
+    first = false;
+    AppendKey(out, LowerCamel(names[i]));
+    AppendValue(out, children[i], member_shape);
   }
-  return out;
+  out += '}';
 }
 
-Json ToJson(const Value& value, const Shape* shape) {
+void AppendList(std::string& out, const Value& value, const Shape* shape) {
+  const Shape* element = shape != nullptr ? shape->list_member : nullptr;
+  out += '[';
+  if (element == nullptr || !element->sensitive) {
+    bool first = true;
+    for (const Value& child : value.children()) {
+      if (!first) {
+        out += ',';
+      }
+      first = false;
+      AppendValue(out, child, element);
+    }
+  }
+  out += ']';
+}
+
+void AppendMap(std::string& out, const Value& value, const Shape* shape) {
+  const Shape* element = shape != nullptr ? shape->map_value : nullptr;
+  out += '{';
+  if (element == nullptr || !element->sensitive) {
+    const auto& names = value.names();
+    const auto& children = value.children();
+    for (std::size_t i = 0; i < names.size() && i < children.size(); ++i) {
+      if (i > 0) {
+        out += ',';
+      }
+      AppendKey(out, names[i]);
+      AppendValue(out, children[i], element);
+    }
+  }
+  out += '}';
+}
+
+void AppendValue(std::string& out, const Value& value, const Shape* shape) {
   switch (value.kind()) {
     case Value::Kind::kStructure:
-      return StructureToJson(value, shape);
-    case Value::Kind::kList: {
-      Json out = Json::array();
-      const Shape* element = shape != nullptr ? shape->list_member : nullptr;
-      for (const Value& child : value.children()) {
-        if (element != nullptr && element->sensitive) {
-          continue;
-        }
-        out.push_back(ToJson(child, element));
-      }
-      return out;
-    }
-    case Value::Kind::kMap: {
-      Json out = Json::object();
-      const Shape* element = shape != nullptr ? shape->map_value : nullptr;
-      const auto& names = value.names();
-      const auto& children = value.children();
-      for (std::size_t i = 0; i < names.size() && i < children.size(); ++i) {
-        if (element != nullptr && element->sensitive) {
-          continue;
-        }
-        out[names[i]] = ToJson(children[i], element);
-      }
-      return out;
-    }
+      AppendStructure(out, value, shape);
+      return;
+    case Value::Kind::kList:
+      AppendList(out, value, shape);
+      return;
+    case Value::Kind::kMap:
+      AppendMap(out, value, shape);
+      return;
     case Value::Kind::kString:
-      return value.text();
+      AppendString(out, value.text());
+      return;
     case Value::Kind::kInteger:
-      return value.number();
+      out += std::to_string(value.number());
+      return;
     case Value::Kind::kBoolean:
-      return value.boolean();
+      out += value.boolean() ? "true" : "false";
+      return;
     case Value::Kind::kTimestamp:
-      return api::protocol::FormatIso8601(value.number());
+      AppendString(out, api::protocol::FormatIso8601(value.number()));
+      return;
     case Value::Kind::kBlob:
-      return api::protocol::Base64Encode(value.text());
+      AppendString(out, api::protocol::Base64Encode(value.text()));
+      return;
   }
-  return nullptr;
+  out += "null";
+}
+
+// `"key":"value",`
+void AppendField(std::string& out, std::string_view key, std::string_view value) {
+  AppendKey(out, key);
+  AppendString(out, value);
+  out += ',';
 }
 
 std::string FormatEventTime(std::chrono::system_clock::time_point time) {
@@ -142,52 +217,56 @@ std::string LowerCamel(std::string_view name) {
 }
 
 std::string RenderAuditEvent(const AuditEvent& event) {
-  Json j;
-  j["eventVersion"] = "1.08";
-  Json identity = nullptr;
+  std::string out;
+  out.reserve(1024);
+  out += R"({"eventVersion":"1.08","userIdentity":)";
   if (event.caller != nullptr) {
     const auth::Caller& c = *event.caller;
-    identity = Json::object();
-    identity["type"] = std::string(auth::PrincipalTypeName(c.type));
-    identity["principalId"] = c.principal_id;
-    identity["arn"] = c.arn;
-    identity["accountId"] = c.account_id;
-    identity["accessKeyId"] = c.access_key_id;
+    out += '{';
+    AppendField(out, "type", auth::PrincipalTypeName(c.type));
+    AppendField(out, "principalId", c.principal_id);
+    AppendField(out, "arn", c.arn);
+    AppendField(out, "accountId", c.account_id);
+    AppendField(out, "accessKeyId", c.access_key_id);
     if (!c.user_name.empty()) {
-      identity["userName"] = c.user_name;
+      AppendField(out, "userName", c.user_name);
     }
+    out.back() = '}';  // replaces the last field's ','
+    out += ',';
   } else if (!event.access_key_id.empty()) {
-    identity = Json::object();
-    identity["accessKeyId"] = event.access_key_id;
-  }
-  j["userIdentity"] = std::move(identity);
-  j["eventTime"] = FormatEventTime(event.time);
-  j["eventSource"] = event.service + ".amazonaws.com";
-  j["eventName"] = event.event_name;
-  j["awsRegion"] = event.region.empty() ? "us-east-1" : event.region;
-  j["sourceIPAddress"] = event.source_ip;
-  j["userAgent"] = event.user_agent;
-  if (event.error_code.has_value()) {
-    j["errorCode"] = *event.error_code;
-    j["errorMessage"] = event.error_message;
-  }
-  if (event.parameters != nullptr) {
-    j["requestParameters"] = ToJson(*event.parameters, event.input_shape);
+    out += R"({"accessKeyId":)";
+    AppendString(out, event.access_key_id);
+    out += "},";
   } else {
-    j["requestParameters"] = nullptr;
+    out += "null,";
   }
-  j["responseElements"] = nullptr;
-  j["requestID"] = event.request_id;
-  j["eventID"] = api::NewRequestId();
-  j["readOnly"] = IsReadOnly(event.event_name);
-  j["eventType"] = "AwsApiCall";
-  j["managementEvent"] = true;
+  AppendField(out, "eventTime", FormatEventTime(event.time));
+  AppendField(out, "eventSource", event.service + ".amazonaws.com");
+  AppendField(out, "eventName", event.event_name);
+  AppendField(out, "awsRegion", event.region.empty() ? "us-east-1" : event.region);
+  AppendField(out, "sourceIPAddress", event.source_ip);
+  AppendField(out, "userAgent", event.user_agent);
+  if (event.error_code.has_value()) {
+    AppendField(out, "errorCode", *event.error_code);
+    AppendField(out, "errorMessage", event.error_message);
+  }
+  AppendKey(out, "requestParameters");
+  if (event.parameters != nullptr) {
+    AppendValue(out, *event.parameters, event.input_shape);
+  } else {
+    out += "null";
+  }
+  out += R"(,"responseElements":null,)";
+  AppendField(out, "requestID", event.request_id);
+  AppendField(out, "eventID", api::NewRequestId());
+  out += R"("readOnly":)";
+  out += IsReadOnly(event.event_name) ? "true" : "false";
+  out += R"(,"eventType":"AwsApiCall","managementEvent":true,)";
   if (event.caller != nullptr) {
-    j["recipientAccountId"] = event.caller->account_id;
+    AppendField(out, "recipientAccountId", event.caller->account_id);
   }
-  j["eventCategory"] = "Management";
-  // Invalid UTF-8 from the request becomes U+FFFD instead of failing the dump.
-  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+  out += R"("eventCategory":"Management"})";
+  return out;
 }
 
 Result<std::unique_ptr<AuditLog>> AuditLog::OpenFile(const std::filesystem::path& path) {
