@@ -138,3 +138,47 @@ def test_reset_restores_root_credentials(pc, iam):
         pc.iam(creds).get_user()
     me = iam.get_user()["User"]
     assert me["Arn"] == f"arn:aws:iam::{ACCOUNT}:root"
+
+
+def _manual_sigv4(pc, body: bytes, when: float, use_date_header: bool) -> dict:
+    """Signs a POST / by hand (no botocore), with X-Amz-Date or with a Date header."""
+    import email.utils
+    import hashlib
+    import hmac
+    amz = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(when))
+    day = amz[:8]
+    host = f"127.0.0.1:{pc.port}"
+    headers = {"content-type": "application/x-www-form-urlencoded; charset=utf-8",
+               "host": host}
+    if use_date_header:
+        headers["date"] = email.utils.formatdate(when, usegmt=True)
+    else:
+        headers["x-amz-date"] = amz
+    names = sorted(headers)
+    canonical = "\n".join(["POST", "/", "",
+                           "".join(f"{n}:{headers[n]}\n" for n in names),
+                           ";".join(names), hashlib.sha256(body).hexdigest()])
+    scope = f"{day}/us-east-1/iam/aws4_request"
+    to_sign = "\n".join(["AWS4-HMAC-SHA256", amz, scope,
+                         hashlib.sha256(canonical.encode()).hexdigest()])
+    key = ("AWS4" + pc.root.secret_access_key).encode()
+    for part in (day, "us-east-1", "iam", "aws4_request"):
+        key = hmac.new(key, part.encode(), hashlib.sha256).digest()
+    signature = hmac.new(key, to_sign.encode(), hashlib.sha256).hexdigest()
+    headers["authorization"] = (f"AWS4-HMAC-SHA256 Credential={pc.root.access_key_id}/{scope}, "
+                                f"SignedHeaders={';'.join(names)}, Signature={signature}")
+    del headers["host"]
+    return headers
+
+
+def test_date_header_instead_of_x_amz_date(pc):
+    body = b"Action=ListUsers&Version=2010-05-08"
+    for use_date in (False, True):
+        headers = _manual_sigv4(pc, body, time.time(), use_date)
+        resp = pc.raw("POST", "/", body, headers)
+        assert resp.status == 200, (use_date, resp.text)
+    # A Date 20 minutes old is as expired as an X-Amz-Date would be.
+    headers = _manual_sigv4(pc, body, time.time() - 20 * 60, True)
+    resp = pc.raw("POST", "/", body, headers)
+    assert resp.status == 403
+    assert parse_error(resp).code == "SignatureDoesNotMatch"
