@@ -107,11 +107,16 @@ class Target:
                                          stdin=subprocess.DEVNULL, env=self.env)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
+            if self.port == 0:
+                # Started with --port 0: the kernel chose the port; the server names it.
+                match = re.search(rb"listening on http://[^\s]*:(\d+)", self.log.read_bytes())
+                if match:
+                    self.port = int(match.group(1))
             if self.proc.poll() is not None:
                 raise SystemExit(f"{self.name} exited with {self.proc.returncode}; "
                                  f"see {self.log}")
             try:
-                if http_get(self.port, self.ready_path) == 200:
+                if self.port and http_get(self.port, self.ready_path) == 200:
                     return
             except OSError:
                 pass
@@ -243,9 +248,9 @@ def main() -> int:
                 "PORTCULLIS_ROOT_SECRET_ACCESS_KEY": ROOT_SECRET})
     targets = []
     if args.portcullis:
-        port = free_port()
+        port = 0
         targets.append(Target("portcullis",
-                              [args.portcullis, "serve", "--port", str(port), "--data-dir",
+                              [args.portcullis, "serve", "--port", "0", "--data-dir",
                                str(work / "data"), "--store", "sqlite", *args.server_arg],
                               port, "/health/ready", env, work / "portcullis.log"))
     if not args.no_moto:

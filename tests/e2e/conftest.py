@@ -20,6 +20,7 @@ import dataclasses
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -50,6 +51,7 @@ REGION = "us-east-1"
 AWS_CLI = os.environ.get("PORTCULLIS_AWS_CLI", "/usr/bin/aws")
 TARGET = os.environ.get("PORTCULLIS_E2E_TARGET", "portcullis")
 START_TIMEOUT = 30.0
+LISTENING = re.compile(r"listening on http://[^\s]*:(\d+)")
 
 
 def find_binary() -> Path:
@@ -92,7 +94,12 @@ class Server:
                  dev_mode: bool = True):
         # env: variables to set for the server on top of the root credentials; None unsets.
         self.data_dir = Path(data_dir)
-        self.port = port or free_port()
+        # Portcullis is started with --port 0 (the kernel picks a free port, no race with
+        # other processes) and the port is read from its `listening on` line; moto gets one
+        # picked here.
+        self.requested_port = port if port is not None else (free_port() if TARGET == "moto"
+                                                             else 0)
+        self.port = self.requested_port
         self.extra_args = list(extra_args)
         self.extra_env = env or {}
         self.dev_mode = dev_mode
@@ -111,9 +118,9 @@ class Server:
             moto = shutil.which("moto_server")
             if not moto:
                 pytest.exit("moto_server not on PATH", returncode=2)
-            return [moto, "-H", "127.0.0.1", "-p", str(self.port)]
+            return [moto, "-H", "127.0.0.1", "-p", str(self.requested_port)]
         self.audit_log = self.data_dir / "audit.log"
-        return [str(find_binary()), "serve", "--port", str(self.port),
+        return [str(find_binary()), "serve", "--port", str(self.requested_port),
                 "--data-dir", str(self.data_dir), *(["--dev-mode"] if self.dev_mode else []),
                 "--audit-log", str(self.audit_log), *self.extra_args]
 
@@ -148,7 +155,11 @@ class Server:
                 log.write(line)
                 log.flush()
                 self._log_lines.append(line)
-                if "listening on" in line or "Running on" in line:
+                match = LISTENING.search(line)
+                if match:
+                    self.port = int(match.group(1))
+                    self._listening.set()
+                elif "Running on" in line:  # moto
                     self._listening.set()
 
     def output(self) -> str:
