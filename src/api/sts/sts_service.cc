@@ -11,6 +11,10 @@ const protocol::ServiceModel& StsService::model() const {
   return protocol::StsModel();
 }
 
+bool StsService::Implements(std::string_view operation_name) {
+  return operation_name == "GetCallerIdentity";
+}
+
 Result<Value> StsService::Invoke(const protocol::Operation& operation, const Value& /*input*/,
                                  const auth::Caller& caller, const RequestInfo& /*info*/) {
   if (operation.name == "GetCallerIdentity") {

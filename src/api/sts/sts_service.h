@@ -5,6 +5,8 @@
 // Thread-safety: Invoke may run concurrently.
 #pragma once
 
+#include <string_view>
+
 #include "api/service.h"
 
 namespace portcullis::api::sts {
@@ -17,6 +19,9 @@ class StsService final : public Service {
                                                const protocol::Value& input,
                                                const auth::Caller& caller,
                                                const RequestInfo& info) override;
+
+  // True when `operation_name` is implemented (the compatibility table uses it).
+  static bool Implements(std::string_view operation_name);
 };
 
 }  // namespace portcullis::api::sts

@@ -1,0 +1,88 @@
+// docs/compatibility.md lists every operation of the IAM and STS models with whether
+// Portcullis implements it. This test keeps the table true: each model operation has
+// exactly one row, marked `implemented` exactly when the service has a handler.
+// On a mismatch it prints the rows the table should hold.
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "api/sts/sts_service.h"
+#include "iam_test_util.h"
+
+namespace portcullis::api::iam::testing {
+namespace {
+
+// Rows `| Name | status | ...` of the table under `## heading`.
+std::map<std::string, std::string> ReadTable(const std::string& text, const std::string& heading) {
+  std::map<std::string, std::string> rows;
+  std::istringstream in(text);
+  std::string line;
+  bool inside = false;
+  while (std::getline(in, line)) {
+    if (line.rfind("## ", 0) == 0) {
+      inside = line == "## " + heading;
+      continue;
+    }
+    if (!inside || line.rfind("| ", 0) != 0) continue;
+    std::istringstream cells(line.substr(2));
+    std::string name;
+    std::string status;
+    std::getline(cells, name, '|');
+    std::getline(cells, status, '|');
+    auto trim = [](std::string s) {
+      while (!s.empty() && s.back() == ' ') s.pop_back();
+      while (!s.empty() && s.front() == ' ') s.erase(s.begin());
+      return s;
+    };
+    name = trim(name);
+    status = trim(status);
+    if (name == "Operation" || name.rfind("---", 0) == 0) continue;
+    rows[name] = status;
+  }
+  return rows;
+}
+
+std::string ReadDoc() {
+  std::ifstream in(std::string(IAM_SOURCE_DIR) + "/docs/compatibility.md");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+template <class Implements>
+void CheckTable(const protocol::ServiceModel& model, const std::string& heading,
+                Implements implements) {
+  const auto rows = ReadTable(ReadDoc(), heading);
+  std::string expected;
+  bool ok = true;
+  for (const auto& [name, op] : model.operations()) {
+    const bool done = implements(name);
+    const std::string want = done ? "implemented" : "not yet";
+    const auto it = rows.find(name);
+    const std::string note = it != rows.end() && it->second == want ? "" : "   <-- fix";
+    if (!note.empty()) ok = false;
+    expected += "| " + name + " | " + want + " |" + note + "\n";
+  }
+  if (rows.size() != model.operations().size()) ok = false;
+  EXPECT_TRUE(ok) << "docs/compatibility.md, section `" << heading
+                  << "`, should list (third column free text):\n"
+                  << expected;
+}
+
+class CompatibilityTest : public IamApiTest {};
+
+TEST_F(CompatibilityTest, IamTableMatchesTheHandlers) {
+  CheckTable(service_->model(), "IAM",
+             [&](const std::string& name) { return service_->Implements(name); });
+}
+
+TEST_F(CompatibilityTest, StsTableMatchesTheService) {
+  sts::StsService sts;
+  CheckTable(sts.model(), "STS", [&](const std::string& name) { return sts.Implements(name); });
+}
+
+}  // namespace
+}  // namespace portcullis::api::iam::testing
