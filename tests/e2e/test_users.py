@@ -3,6 +3,8 @@
 import datetime
 import re
 
+import pytest
+
 from e2e_util import allow, policy_doc, raises_aws
 
 ACCOUNT = "123456789012"
@@ -165,3 +167,18 @@ def test_renamed_user_keeps_keys_and_policies(pc, iam):
         client.create_user(UserName="x")
     assert err.message.startswith(
         f"User: arn:aws:iam::{ACCOUNT}:user/moved/newname is not authorized")
+
+
+def test_waiters(iam):
+    # boto3's waiters poll GetUser/GetPolicy and treat NoSuchEntity as "not yet".
+    iam.create_user(UserName="awaited")
+    iam.get_waiter("user_exists").wait(UserName="awaited",
+                                       WaiterConfig={"Delay": 1, "MaxAttempts": 2})
+    arn = iam.create_policy(PolicyName="awaited",
+                            PolicyDocument=policy_doc(allow("s3:GetObject")))["Policy"]["Arn"]
+    iam.get_waiter("policy_exists").wait(PolicyArn=arn,
+                                         WaiterConfig={"Delay": 1, "MaxAttempts": 2})
+    import botocore.exceptions
+    with pytest.raises(botocore.exceptions.WaiterError):
+        iam.get_waiter("user_exists").wait(UserName="never",
+                                           WaiterConfig={"Delay": 1, "MaxAttempts": 2})
