@@ -88,3 +88,73 @@ def test_other_lists_paginate(iam):
         f"p{i:02d}" for i in range(12)]
     page = iam.list_policies(Scope="Local", MaxItems=5)
     assert page["IsTruncated"] is True and len(page["Policies"]) == 5
+
+
+def test_every_paginated_operation(iam):
+    # Three or more items everywhere, pages of two: each paginator must walk all of them
+    # through Marker/IsTruncated and see each item once.
+    doc = ('{"Version":"2012-10-17","Statement":'
+           '[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}')
+    users = [f"pu{i}" for i in range(3)]
+    groups = [f"pg{i}" for i in range(3)]
+    for g in groups:
+        iam.create_group(GroupName=g)
+    for u in users:
+        iam.create_user(UserName=u)
+        for g in groups:
+            iam.add_user_to_group(GroupName=g, UserName=u)
+    arns = [iam.create_policy(PolicyName=f"pp{i}", PolicyDocument=doc)["Policy"]["Arn"]
+            for i in range(3)]
+    for arn in arns:
+        iam.attach_user_policy(UserName="pu0", PolicyArn=arn)
+        iam.attach_group_policy(GroupName="pg0", PolicyArn=arn)
+    for i in range(3):
+        iam.put_user_policy(UserName="pu0", PolicyName=f"ui{i}", PolicyDocument=doc)
+        iam.put_group_policy(GroupName="pg0", PolicyName=f"gi{i}", PolicyDocument=doc)
+    for i in range(2):
+        iam.create_policy_version(PolicyArn=arns[0], PolicyDocument=doc)
+    iam.create_access_key(UserName="pu0")
+    iam.create_access_key(UserName="pu0")
+    for arn in arns[1:]:
+        iam.attach_user_policy(UserName="pu1", PolicyArn=arn)
+    iam.attach_user_policy(UserName="pu2", PolicyArn=arns[0])
+
+    def walk(op, key, **kwargs):
+        pages = list(iam.get_paginator(op).paginate(PaginationConfig={"PageSize": 2},
+                                                    **kwargs))
+        items = [item for page in pages for item in page.get(key, [])]
+        return pages, items
+
+    cases = [
+        ("list_users", "Users", {}, lambda x: x["UserName"], users),
+        ("list_groups", "Groups", {}, lambda x: x["GroupName"], groups),
+        ("list_groups_for_user", "Groups", {"UserName": "pu0"}, lambda x: x["GroupName"],
+         groups),
+        ("get_group", "Users", {"GroupName": "pg0"}, lambda x: x["UserName"], users),
+        ("list_policies", "Policies", {"Scope": "Local"}, lambda x: x["Arn"], arns),
+        ("list_policy_versions", "Versions", {"PolicyArn": arns[0]},
+         lambda x: x["VersionId"], ["v1", "v2", "v3"]),
+        ("list_attached_user_policies", "AttachedPolicies", {"UserName": "pu0"},
+         lambda x: x["PolicyArn"], arns),
+        ("list_attached_group_policies", "AttachedPolicies", {"GroupName": "pg0"},
+         lambda x: x["PolicyArn"], arns),
+        ("list_entities_for_policy", "PolicyUsers", {"PolicyArn": arns[0]},
+         lambda x: x["UserName"], ["pu0", "pu2"]),
+        ("list_user_policies", "PolicyNames", {"UserName": "pu0"}, lambda x: x,
+         ["ui0", "ui1", "ui2"]),
+        ("list_group_policies", "PolicyNames", {"GroupName": "pg0"}, lambda x: x,
+         ["gi0", "gi1", "gi2"]),
+        ("list_access_keys", "AccessKeyMetadata", {"UserName": "pu0"},
+         lambda x: x["UserName"], ["pu0", "pu0"]),
+        ("get_account_authorization_details", "UserDetailList", {"Filter": ["User"]},
+         lambda x: x["UserName"], users),
+    ]
+    problems = []
+    for op, key, kwargs, name, expected in cases:
+        pages, items = walk(op, key, **kwargs)
+        got = sorted(name(i) for i in items)
+        if got != sorted(expected):
+            problems.append((op, got))
+        elif len(expected) > 2 and len(pages) < 2:
+            problems.append((op, f"{len(pages)} page(s) for {len(expected)} items"))
+    assert problems == []
