@@ -1,8 +1,11 @@
 #include "server/router.h"
 
+#include <algorithm>
 #include <array>
+#include <atomic>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/status.hpp>
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
 #include <mutex>
@@ -134,13 +137,41 @@ std::string FormatHttpDate(std::chrono::system_clock::time_point time) {
   return {buf.data(), n > 0 ? static_cast<std::size_t>(n) : 0};
 }
 
+// Counters for /metrics. Relaxed atomics: each is read on its own, not as a snapshot.
+struct Router::Metrics {
+  // Upper bounds of the latency histogram's buckets, in microseconds.
+  static constexpr std::array<std::int64_t, 10> kBucketMicros = {
+      250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 1000000};
+
+  std::array<std::atomic<std::uint64_t>, 6> by_class{};                    // index: status / 100
+  std::array<std::atomic<std::uint64_t>, kBucketMicros.size()> buckets{};  // not cumulative
+  std::atomic<std::uint64_t> count{0};
+  std::atomic<std::uint64_t> micros_sum{0};
+  std::atomic<std::uint64_t> resets{0};
+
+  void Record(unsigned status, std::int64_t micros) {
+    by_class.at(std::min<std::size_t>(status / 100, by_class.size() - 1))
+        .fetch_add(1, std::memory_order_relaxed);
+    for (std::size_t i = 0; i < kBucketMicros.size(); ++i) {
+      if (micros <= kBucketMicros.at(i)) {
+        buckets.at(i).fetch_add(1, std::memory_order_relaxed);
+        break;
+      }
+    }
+    count.fetch_add(1, std::memory_order_relaxed);
+    micros_sum.fetch_add(static_cast<std::uint64_t>(std::max<std::int64_t>(micros, 0)),
+                         std::memory_order_relaxed);
+  }
+};
+
 Router::Router(RouterOptions options, std::unique_ptr<Runtime> runtime,
                const crypto::SecretBox& box, const Clock& clock, AuditLog* audit)
     : options_(std::move(options)),
       box_(box),
       clock_(clock),
       audit_(audit),
-      runtime_(std::move(runtime)) {}
+      runtime_(std::move(runtime)),
+      metrics_(std::make_unique<Metrics>()) {}
 
 Router::~Router() = default;
 
@@ -155,6 +186,12 @@ HttpResponseMessage Router::Handle(const HttpRequestMessage& request,
       return TextResponse(http::status::method_not_allowed, "method not allowed\n");
     }
     return TextResponse(http::status::ok, "ok\n");
+  }
+  if (path == "/metrics") {
+    if (!get) {
+      return TextResponse(http::status::method_not_allowed, "method not allowed\n");
+    }
+    return HandleMetrics();
   }
   if (path == "/health/ready" || path == "/healthz") {
     if (!get) {
@@ -187,6 +224,61 @@ HttpResponseMessage Router::HandleReady(const HttpRequestMessage& /*request*/) {
   return TextResponse(http::status::ok, "ok\n");
 }
 
+HttpResponseMessage Router::HandleMetrics() {
+  const Metrics& m = *metrics_;
+  std::string out;
+  out.reserve(2048);
+  auto line = [&out](std::string_view name, std::string_view labels, std::uint64_t value) {
+    out += name;
+    out += labels;
+    out += ' ';
+    out += std::to_string(value);
+    out += '\n';
+  };
+  out += "# HELP portcullis_api_requests_total AWS API requests answered, by status class.\n";
+  out += "# TYPE portcullis_api_requests_total counter\n";
+  static constexpr std::array<std::string_view, 4> kClasses = {"2xx", "3xx", "4xx", "5xx"};
+  for (std::size_t i = 0; i < kClasses.size(); ++i) {
+    const std::string labels = "{code=\"" + std::string(kClasses.at(i)) + "\"}";
+    line("portcullis_api_requests_total", labels,
+         m.by_class.at(i + 2).load(std::memory_order_relaxed));
+  }
+  out += "# HELP portcullis_api_request_duration_seconds Time to answer AWS API requests.\n";
+  out += "# TYPE portcullis_api_request_duration_seconds histogram\n";
+  std::uint64_t cumulative = 0;
+  for (std::size_t i = 0; i < Metrics::kBucketMicros.size(); ++i) {
+    cumulative += m.buckets.at(i).load(std::memory_order_relaxed);
+    const auto micros = Metrics::kBucketMicros.at(i);
+    std::string le = std::to_string(micros / 1000000) + "." +
+                     std::to_string(1000000 + (micros % 1000000)).substr(1);
+    while (le.back() == '0') {
+      le.pop_back();
+    }
+    if (le.back() == '.') {
+      le.pop_back();
+    }
+    line("portcullis_api_request_duration_seconds_bucket", "{le=\"" + le + "\"}", cumulative);
+  }
+  const std::uint64_t count = m.count.load(std::memory_order_relaxed);
+  line("portcullis_api_request_duration_seconds_bucket", "{le=\"+Inf\"}", count);
+  const std::uint64_t sum = m.micros_sum.load(std::memory_order_relaxed);
+  out += "portcullis_api_request_duration_seconds_sum " + std::to_string(sum / 1000000) + "." +
+         std::to_string(1000000 + (sum % 1000000)).substr(1) + "\n";
+  line("portcullis_api_request_duration_seconds_count", "", count);
+  out += "# HELP portcullis_resets_total Development-mode resets.\n";
+  out += "# TYPE portcullis_resets_total counter\n";
+  line("portcullis_resets_total", "", m.resets.load(std::memory_order_relaxed));
+  {
+    const std::shared_lock<std::shared_mutex> lock(runtime_mutex_);
+    if (runtime_ != nullptr) {
+      out += "# HELP portcullis_store_generation Committed write transactions since open.\n";
+      out += "# TYPE portcullis_store_generation gauge\n";
+      line("portcullis_store_generation", "", runtime_->store().Generation());
+    }
+  }
+  return TextResponse(http::status::ok, std::move(out), "text/plain; version=0.0.4");
+}
+
 HttpResponseMessage Router::HandleReset(const HttpRequestMessage& /*request*/) {
   const std::unique_lock<std::shared_mutex> lock(runtime_mutex_);
   runtime_.reset();
@@ -203,6 +295,7 @@ HttpResponseMessage Router::HandleReset(const HttpRequestMessage& /*request*/) {
                         "application/json");
   }
   runtime_ = std::move(*opened);
+  metrics_->resets.fetch_add(1, std::memory_order_relaxed);
   const auto& boot = runtime_->bootstrap();
   log::Warn("dev mode: all state reset", {{"account_id", boot.first_account_id}});
   if (boot.created.has_value()) {
@@ -287,10 +380,11 @@ HttpResponseMessage Router::HandleApi(const HttpRequestMessage& request,
     if (audit_ != nullptr) {
       audit_->Record(event);
     }
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::steady_clock::now() - started)
+                            .count();
+    metrics_->Record(static_cast<unsigned>(status), micros);
     if (log::Enabled(log::Level::kDebug)) {
-      const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                              std::chrono::steady_clock::now() - started)
-                              .count();
       log::Debug("request", {{"request_id", info.request_id},
                              {"method", View(request.method_string())},
                              {"path", raw_path},

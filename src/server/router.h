@@ -2,6 +2,8 @@
 //
 //   GET  /health/live                 200 "ok" while the process serves
 //   GET  /health/ready, /healthz      200 "ok" when a store read transaction opens, else 503
+//   GET  /metrics                     Prometheus text: API requests by status class, their
+//                                     latency histogram, resets, the store generation
 //   POST /moto-api/reset,
 //   POST /_portcullis/reset           dev mode only (else 404): wipe all state, restore the
 //                                     bootstrap root credentials, 200 {"status": "ok"}
@@ -53,6 +55,7 @@ class Router {
 
  private:
   HttpResponseMessage HandleReady(const HttpRequestMessage& request);
+  HttpResponseMessage HandleMetrics();
   HttpResponseMessage HandleReset(const HttpRequestMessage& request);
   HttpResponseMessage HandleApi(const HttpRequestMessage& request,
                                 const ConnectionInfo& connection);
@@ -63,6 +66,8 @@ class Router {
   AuditLog* audit_;
   std::shared_mutex runtime_mutex_;
   std::unique_ptr<Runtime> runtime_;  // guarded by runtime_mutex_; null after a failed reset
+  struct Metrics;
+  std::unique_ptr<Metrics> metrics_;  // atomics: updated without the lock
 };
 
 // RFC 7231 IMF-fixdate: "Sat, 28 Nov 2026 02:41:07 GMT".

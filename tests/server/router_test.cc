@@ -284,6 +284,29 @@ TEST_F(RouterTest, EveryApiRequestIsAudited) {
   EXPECT_FALSE(lines[1].contains("errorCode"));
 }
 
+TEST_F(RouterTest, MetricsCountApiRequests) {
+  Build(true);
+  (void)Post("/", "Action=GetUser&Version=2010-05-08");  // 403
+  (void)Signed("Action=GetUser&Version=2010-05-08");     // 200
+  (void)Signed("Action=CreateUser&Version=2010-05-08");  // 400
+  (void)Post("/moto-api/reset");
+  auto res = Get("/metrics");
+  ASSERT_EQ(res.result(), http::status::ok);
+  const std::string& text = res.body();
+  EXPECT_NE(text.find("portcullis_api_requests_total{code=\"2xx\"} 1\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("portcullis_api_requests_total{code=\"4xx\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find("portcullis_api_request_duration_seconds_bucket{le=\"+Inf\"} 3\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("portcullis_api_request_duration_seconds_bucket{le=\"0.00025\"}"),
+            std::string::npos);
+  EXPECT_NE(text.find("portcullis_api_request_duration_seconds_bucket{le=\"1\"}"),
+            std::string::npos);
+  EXPECT_NE(text.find("portcullis_api_request_duration_seconds_count 3\n"), std::string::npos);
+  EXPECT_NE(text.find("portcullis_resets_total 1\n"), std::string::npos);
+  EXPECT_NE(text.find("portcullis_store_generation "), std::string::npos);
+}
+
 TEST(HttpDateTest, Imf) {
   EXPECT_EQ(FormatHttpDate(std::chrono::system_clock::time_point(std::chrono::seconds(0))),
             "Thu, 01 Jan 1970 00:00:00 GMT");
