@@ -4,6 +4,7 @@ request context the authorizer sees."""
 import json
 import re
 import subprocess
+import time
 
 import pytest
 
@@ -85,7 +86,23 @@ def test_enforcement_modes(start_server, tmp_path, mode):
     listed = pc.iam(creds).list_users()["Users"]
     assert [u["UserName"] for u in listed] == ["unprivileged"]
     if mode == "soft":
+        deadline = time.monotonic() + 5
+        while "iam:ListUsers" not in srv.output() and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert "iam:ListUsers" in srv.output(), srv.output()[-2000:]
+        # An explicit deny is logged with the deciding statement, and still not enforced.
+        pc.iam().put_user_policy(UserName="unprivileged", PolicyName="deny", PolicyDocument=(
+            '{"Version":"2012-10-17","Statement":[{"Sid":"NoGroupsListing","Effect":"Deny",'
+            '"Action":"iam:ListGroups","Resource":"*"}]}'))
+        assert pc.iam(creds).list_groups()["Groups"] == []
+        deadline = time.monotonic() + 5  # the log line may trail the response a little
+        while True:
+            lines = [line for line in srv.output().splitlines() if "iam:ListGroups" in line]
+            if any("NoGroupsListing" in line for line in lines) or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert any("deny#NoGroupsListing" in line and "ExplicitDeny" in line
+                   for line in lines), lines
     # An unknown key is still refused: authentication is not an enforcement matter.
     with raises_aws("InvalidClientTokenId", 403):
         pc.iam(Creds("AKIAIOSFODNN7EXAMPLE", "x" * 40)).list_users()
