@@ -189,3 +189,23 @@ def test_policy_variables_in_resources(pc, iam):
         me.get_user(UserName="neighbour")
     with raises_aws("AccessDenied", 403):
         me.list_access_keys(UserName="neighbour")
+
+
+def test_master_key_file_is_private(start_server, tmp_path):
+    import os
+    import stat
+    data = tmp_path / "keyed"
+    srv = start_server(data)
+    assert srv.stop() == 0
+    key = data / "master.key"
+    assert key.is_file()
+    assert stat.S_IMODE(os.stat(key).st_mode) == 0o600
+    assert stat.S_IMODE(os.stat(data).st_mode) & 0o077 == 0
+    # A key file others can read is refused at start, with a message, not a crash.
+    os.chmod(key, 0o644)
+    proc = subprocess.run([str(find_binary()), "serve", "--data-dir", str(data), "--port", "0"],
+                          capture_output=True, text=True, timeout=30, check=False)
+    assert proc.returncode not in (0, -6, -11), proc
+    assert proc.returncode > 0
+    assert "master" in (proc.stderr + proc.stdout).lower()
+    assert "listening" not in proc.stdout
