@@ -182,3 +182,29 @@ def test_date_header_instead_of_x_amz_date(pc):
     resp = pc.raw("POST", "/", body, headers)
     assert resp.status == 403
     assert parse_error(resp).code == "SignatureDoesNotMatch"
+
+
+def _metric(text: str, name: str) -> float:
+    """The value of the sample named exactly `name` (labels included), 0 when absent."""
+    for line in text.splitlines():
+        key, _, value = line.rpartition(" ")
+        if key == name:
+            return float(value)
+    return 0.0
+
+
+def test_metrics(pc, iam):
+    before = pc.raw("GET", "/metrics")
+    assert before.status == 200
+    assert before.headers.get("content-type", "").startswith("text/plain")
+    ok_before = _metric(before.text, 'portcullis_api_requests_total{code="2xx"}')
+    err_before = _metric(before.text, 'portcullis_api_requests_total{code="4xx"}')
+    iam.list_users()
+    iam.list_users()
+    with raises_aws("NoSuchEntity", 404):
+        iam.get_user(UserName="nobody-here")
+    after = pc.raw("GET", "/metrics").text
+    assert _metric(after, 'portcullis_api_requests_total{code="2xx"}') == ok_before + 2
+    assert _metric(after, 'portcullis_api_requests_total{code="4xx"}') == err_before + 1
+    assert "portcullis_api_request_duration_seconds_bucket" in after
+    assert _metric(after, "portcullis_resets_total") >= 1  # the fixture reset before the test
