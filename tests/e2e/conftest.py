@@ -16,7 +16,6 @@ PORTCULLIS_E2E_TARGET=moto runs the same suite against the image's `moto_server`
 
 from __future__ import annotations
 
-import dataclasses
 import http.client
 import json
 import os
@@ -26,7 +25,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
@@ -42,7 +40,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from e2e_util import Creds, RawResponse, parse_error  # noqa: E402
+from e2e_util import Creds, RawResponse  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 ACCOUNT_ID = "123456789012"

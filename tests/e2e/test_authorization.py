@@ -26,7 +26,7 @@ def test_resources_are_the_target_arns(pc, iam):
     op = pc.iam(creds)
 
     assert op.get_group(GroupName="team-a")["Group"]["GroupName"] == "team-a"
-    with raises_aws("AccessDenied", 403, message_contains=f"group/other"):
+    with raises_aws("AccessDenied", 403, message_contains="group/other"):
         op.get_group(GroupName="other")
     # AddUserToGroup is authorized on the group.
     op.add_user_to_group(GroupName="team-a", UserName="outsider")
@@ -34,7 +34,7 @@ def test_resources_are_the_target_arns(pc, iam):
         op.add_user_to_group(GroupName="other", UserName="managed")
 
     assert op.get_user(UserName="managed")["User"]["Path"] == "/staff/"
-    with raises_aws("AccessDenied", 403, message_contains=f"user/outsider"):
+    with raises_aws("AccessDenied", 403, message_contains="user/outsider"):
         op.get_user(UserName="outsider")
     op.create_access_key(UserName="managed")
     with raises_aws("AccessDenied", 403):

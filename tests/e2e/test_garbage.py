@@ -1,6 +1,5 @@
 """The server refuses garbage with an error (or closes the connection) and stays healthy."""
 
-import os
 import random
 import socket
 import time
