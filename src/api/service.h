@@ -22,6 +22,8 @@ class Service {
   Service() = default;
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;
+  Service(Service&&) = delete;
+  Service& operator=(Service&&) = delete;
   virtual ~Service() = default;
 
   virtual const protocol::ServiceModel& model() const = 0;

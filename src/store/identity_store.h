@@ -139,7 +139,9 @@ class WriteTxn : public ReadTxn {
   [[nodiscard]] virtual Status DeleteManagedPolicy(std::string_view arn) = 0;
 
   // Adds a version (kAlreadyExists if the version id is taken; kNotFound if the policy
-  // does not exist) and sets the policy's update time. Does not change the default.
+  // does not exist) and sets the policy's update time to the version's creation time
+  // (stamped now when it is the epoch; AWS managed policies carry their published
+  // dates). Does not change the default.
   [[nodiscard]] virtual Result<PolicyVersion> PutPolicyVersion(PolicyVersion version) = 0;
   // kFailedPrecondition (DeleteConflict) for the default version.
   [[nodiscard]] virtual Status DeletePolicyVersion(std::string_view policy_arn,

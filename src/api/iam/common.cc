@@ -230,8 +230,12 @@ Status ValidatePolicyDocument(std::string_view document, policy::PolicyKind kind
   auto parsed = policy::ParsePolicy(document, options);
   if (!parsed.has_value()) {
     Error e = std::move(parsed).error();
-    if (e.aws_code.empty())
+    if (e.aws_code.empty()) {
+      // The JSON reader's own errors (not JSON at all, bad escapes, limits): AWS answers
+      // every syntax error with this one message.
       e.aws_code = "MalformedPolicyDocument";
+      e.message = "Syntax errors in policy.";
+    }
     return tl::unexpected<Error>(std::move(e));
   }
   if (max_chars != 0 && NonWhitespaceChars(document) > max_chars) {

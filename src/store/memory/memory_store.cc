@@ -648,7 +648,7 @@ class MemoryWriteTxn final : public Reader<WriteTxn> {
     Stamp(version.created);
     version.is_default = false;
     s().versions[{version.policy_arn, number}] = version;
-    it->second.updated = store_.Now();
+    it->second.updated = version.created;
     version.is_default = version.version_id == it->second.default_version_id;
     return version;
   }

@@ -942,7 +942,7 @@ class SqliteWriteTxn final : public Reader<WriteTxn> {
       }
       return tl::unexpected(std::move(inserted).error());
     }
-    IAM_RETURN_IF_ERROR(Touch(policy.arn));
+    IAM_RETURN_IF_ERROR(Touch(policy.arn, version.created));
     version.is_default = version.version_id == policy.default_version_id;
     return version;
   }
@@ -1245,10 +1245,11 @@ class SqliteWriteTxn final : public Reader<WriteTxn> {
     return OkStatus();
   }
 
-  Status Touch(const std::string& arn) {
+  // Sets the policy's update time.
+  Status Touch(const std::string& arn, Timestamp when) {
     IAM_ASSIGN_OR_RETURN(Query q,
                          conn().Prepare("UPDATE policies SET updated_ms = ?2 WHERE arn = ?1"));
-    q.Bind(arn).Bind(ToMs(store_.Now()));
+    q.Bind(arn).Bind(ToMs(when));
     return q.Run();
   }
 
