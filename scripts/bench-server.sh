@@ -2,7 +2,7 @@
 # bench-server.sh — signed GetUser/ListUsers per second and latency under wrk, for
 # Portcullis (release build, --store sqlite) and moto's server in the same run.
 #
-#   scripts/bench-server.sh                      # 20 s per case, wrk -t2 -c32
+#   scripts/bench-server.sh                      # 3 rounds of 10 s per case, wrk -t2 -c32
 #   scripts/bench-server.sh --duration 10 --no-moto
 #   PORTCULLIS_BIN=build/h5/portcullis scripts/bench-server.sh
 #

@@ -2,7 +2,8 @@
 """Server benchmark: signed GetUser and ListUsers per second and latency under wrk, for
 Portcullis and for moto's server, driven by the same generator in the same run.
 
-    scripts/bench-server.sh [--duration 20] [--connections 32] [--threads 2] [--no-moto]
+    scripts/bench-server.sh [--duration 10] [--rounds 3] [--connections 32] [--threads 2]
+                            [--no-moto]
 
 For each target this starts the server on a free loopback port, creates the users (as
 root: `bench-target`, `bench-caller` with an inline policy allowing iam:GetUser and
@@ -10,9 +11,10 @@ iam:ListUsers and an access key, and fillers up to 100 users), pre-signs one req
 case with presign.py, sends it once and checks the reply (HTTP 200 and the expected XML,
 so error responses are never measured), then runs
 
-    wrk -t2 -c32 -d20s --latency --timeout 10s -s bench/server/replay.lua URL -- REQ
+    wrk -t2 -c32 -d10s --latency --timeout 10s -s bench/server/replay.lua URL -- REQ
 
-and reads wrk's summary. Any non-2xx answer or socket error during a timed run fails the
+and reads wrk's summary; each case runs --rounds times, alternating between the targets,
+and the table shows the medians. Any non-2xx answer or socket error during a timed run fails the
 benchmark (exit 1). The table, the Portcullis/moto ratios and a JSON file follow.
 Run with Debian's /usr/bin/python3 (python3-boto3); moto_server comes from PATH.
 """
@@ -26,6 +28,7 @@ import json
 import os
 import platform
 import re
+import statistics
 import shutil
 import signal
 import socket
@@ -196,6 +199,25 @@ def measure_case(target: Target, caller: tuple[str, str], case, args, work: Path
     return {"target": target.name, "op": op, "signer": signer, **result}
 
 
+def combine(runs: list[dict]) -> dict:
+    """One row from the rounds of a case: the median rate and latencies, summed errors."""
+    def median(values):
+        return statistics.median(values)
+
+    row = dict(runs[len(runs) // 2])
+    row["rounds"] = [{"rps": r["rps"], "p50_us": r["latency_us"]["p50"],
+                      "p99_us": r["latency_us"]["p99"], "load1": r["load1_before"],
+                      "non_2xx": r["non_2xx"]} for r in runs]
+    row["rps"] = median([r["rps"] for r in runs])
+    row["latency_us"] = {k: median([r["latency_us"][k] for r in runs])
+                         for k in runs[0]["latency_us"]}
+    row["errors"] = {k: sum(r["errors"][k] for r in runs) for k in runs[0]["errors"]}
+    row["non_2xx"] = sum(r["non_2xx"] for r in runs)
+    row["load1_before"] = sum(r["load1_before"] for r in runs) / len(runs)
+    row["after_status_ok"] = all(r["after_status_ok"] for r in runs)
+    return row
+
+
 def fmt_ms(us: float) -> str:
     return f"{us / 1000:.2f}"
 
@@ -230,7 +252,11 @@ def main() -> int:
     ap.add_argument("--portcullis", help="the portcullis binary (omit to measure moto only)")
     ap.add_argument("--moto-server", default=shutil.which("moto_server"))
     ap.add_argument("--no-moto", action="store_true")
-    ap.add_argument("--duration", type=int, default=20, help="seconds per wrk run")
+    ap.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="runs per case and target, alternating between the targets; the "
+                         "table shows the median (the machine is shared: this evens out "
+                         "load that changes during the benchmark)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--ops", nargs="*", help="only these ops (GetUser, ListUsers)")
@@ -271,8 +297,13 @@ def main() -> int:
         for case in CASES:
             if args.ops and case[0] not in args.ops:
                 continue
+            runs: dict[str, list[dict]] = {t.name: [] for t in targets}
+            for _ in range(args.rounds):
+                for target in targets:
+                    runs[target.name].append(
+                        measure_case(target, callers[target.name], case, args, work))
             for target in targets:
-                rows.append(measure_case(target, callers[target.name], case, args, work))
+                rows.append(combine(runs[target.name]))
     finally:
         for target in targets:
             target.stop()
@@ -317,7 +348,8 @@ def main() -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({
         "machine": machine_note(), "moto_version": moto_version(args.moto_server or ""),
-        "portcullis": args.portcullis, "duration_s": args.duration, "threads": args.threads,
+        "portcullis": args.portcullis, "duration_s": args.duration, "rounds": args.rounds,
+        "threads": args.threads,
         "connections": args.connections, "rows": [
             {k: v for k, v in r.items() if k != "wrk_output"} for r in rows],
         "ratios": ratios}, indent=2))
