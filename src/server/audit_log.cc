@@ -283,7 +283,17 @@ std::unique_ptr<AuditLog> AuditLog::Stdout() {
   return std::unique_ptr<AuditLog>(new AuditLog(STDOUT_FILENO, false));
 }
 
+AuditLog::AuditLog(int fd, bool owned) : fd_(fd), owned_(owned) {
+  writer_ = std::thread([this] { WriterLoop(); });
+}
+
 AuditLog::~AuditLog() {
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  writer_.join();
   if (owned_ && fd_ >= 0) {
     ::close(fd_);
   }
@@ -299,17 +309,66 @@ void AuditLog::Record(const AuditEvent& event) {
     return;
   }
   line += '\n';
-  const std::lock_guard<std::mutex> lock(mutex_);
+  bool wake = false;
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    pending_ += line;
+    wake = pending_.size() >= kFlushBytes;
+  }
+  if (wake) {
+    wake_.notify_one();
+  }
+}
+
+void AuditLog::Flush() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  if (pending_.empty()) {
+    // Lines handed to the writer may still be in flight: wait for that batch.
+    const std::uint64_t target = queued_batches_;
+    written_.wait(lock, [&] { return written_batches_ >= target || stop_; });
+    return;
+  }
+  flush_requested_ = true;
+  const std::uint64_t target = queued_batches_ + 1;
+  wake_.notify_one();
+  written_.wait(lock, [&] { return written_batches_ >= target || stop_; });
+}
+
+void AuditLog::WriterLoop() {
+  std::string batch;
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    wake_.wait_for(lock, kFlushInterval,
+                   [&] { return stop_ || flush_requested_ || pending_.size() >= kFlushBytes; });
+    const bool stopping = stop_;
+    flush_requested_ = false;
+    batch.clear();
+    batch.swap(pending_);
+    const std::uint64_t number = ++queued_batches_;
+    lock.unlock();
+    if (!batch.empty()) {
+      WriteAll(batch);
+    }
+    lock.lock();
+    written_batches_ = number;
+    written_.notify_all();
+    if (stopping && pending_.empty()) {
+      return;
+    }
+  }
+}
+
+void AuditLog::WriteAll(const std::string& bytes) {
   std::size_t written = 0;
-  while (written < line.size()) {
-    const ssize_t n = ::write(fd_, line.data() + written, line.size() - written);
+  while (written < bytes.size()) {
+    const ssize_t n = ::write(fd_, bytes.data() + written, bytes.size() - written);
     if (n < 0 && errno == EINTR) {
       continue;
     }
     if (n <= 0) {
       if (!reported_failure_) {
         reported_failure_ = true;
-        log::Error("audit log write failed", {{"request_id", event.request_id}});
+        log::Error("audit log write failed", {});
       }
       return;
     }

@@ -9,18 +9,25 @@
 // WebIdentityToken, AuthenticationCode1/2, any member whose name contains "Secret" or
 // "Password" (any case), and any member whose model shape is marked sensitive.
 //
-// Appends are line-atomic: each event is one write(2) of the whole line, under a mutex,
-// to a file opened with O_APPEND.
-// Thread-safety: Record may be called from many threads.
+// Lines are batched: Record renders the line on the calling thread and queues it; a
+// writer thread appends the queue with one write(2) (whole lines only, to a file opened
+// with O_APPEND) every kFlushInterval, or sooner once kFlushBytes are queued. One write
+// per request cost a quarter of the server's throughput under load. The price: a
+// process killed with SIGKILL loses at most the last kFlushInterval of lines; a clean
+// shutdown (the destructor) writes everything.
+// Thread-safety: Record and Flush may be called from many threads.
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "api/protocol/service_model.h"
 #include "api/protocol/value.h"
@@ -72,17 +79,33 @@ class AuditLog {
   AuditLog(AuditLog&&) = delete;
   AuditLog& operator=(AuditLog&&) = delete;
 
-  // Renders and appends `event`. A failed write is reported once to the server log and
+  static constexpr std::chrono::milliseconds kFlushInterval{50};
+  static constexpr std::size_t kFlushBytes = 256 * 1024;
+
+  // Renders and queues `event`. A failed write is reported once to the server log and
   // otherwise ignored: the request it describes has been answered.
   void Record(const AuditEvent& event);
 
+  // Writes every line queued before the call.
+  void Flush();
+
  private:
-  AuditLog(int fd, bool owned) : fd_(fd), owned_(owned) {}
+  AuditLog(int fd, bool owned);
+  void WriterLoop();
+  void WriteAll(const std::string& bytes);
 
   std::mutex mutex_;
+  std::condition_variable wake_;       // the writer: lines to write, or stop
+  std::condition_variable written_;    // Flush: a batch was written
+  std::string pending_;                // guarded by mutex_
+  std::uint64_t queued_batches_ = 0;   // guarded by mutex_: batches handed out so far + 1
+  std::uint64_t written_batches_ = 0;  // guarded by mutex_
+  bool flush_requested_ = false;       // guarded by mutex_
+  bool stop_ = false;                  // guarded by mutex_
   int fd_;
   bool owned_;
-  bool reported_failure_ = false;  // guarded by mutex_
+  bool reported_failure_ = false;  // used by the writer thread only
+  std::thread writer_;
 };
 
 }  // namespace portcullis::server

@@ -117,6 +117,7 @@ class RouterTest : public ::testing::Test {
   }
 
   std::vector<nlohmann::json> AuditLines() {
+    audit_->Flush();
     std::vector<nlohmann::json> out;
     std::ifstream in(audit_path_);
     std::string line;
