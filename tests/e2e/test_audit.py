@@ -36,7 +36,9 @@ def _events(pc, want: int, predicate) -> list[dict]:
 @pytest.mark.skipif(TARGET == "moto", reason="moto writes no audit log")
 def test_audit_events_have_cloudtrail_shape(pc, iam):
     marker = f"audited{int(time.time() * 1000) % 10**9}"
-    created_request_id = iam.create_user(UserName=marker)["ResponseMetadata"]["RequestId"]
+    created = iam.create_user(UserName=marker)
+    created_request_id = created["ResponseMetadata"]["RequestId"]
+    user_id = created["User"]["UserId"]
     key = iam.create_access_key(UserName=marker)["AccessKey"]
     iam.put_user_policy(UserName=marker, PolicyName="p",
                         PolicyDocument=policy_doc(allow("iam:GetUser")))
@@ -68,6 +70,7 @@ def test_audit_events_have_cloudtrail_shape(pc, iam):
     assert identity["arn"] == f"arn:aws:iam::{ACCOUNT}:root"
     assert identity["accountId"] == ACCOUNT
     assert identity["accessKeyId"] == pc.root.access_key_id
+    assert identity["principalId"] == ACCOUNT  # CloudTrail: the root's principalId
 
     [missing] = _events(pc, 1, lambda e: e.get("eventName") == "GetUser"
                         and _param(e, "userName")
@@ -83,6 +86,8 @@ def test_audit_events_have_cloudtrail_shape(pc, iam):
     assert denied[-1]["userIdentity"]["type"] == "IAMUser"
     assert denied[-1]["userIdentity"]["arn"] == f"arn:aws:iam::{ACCOUNT}:user/{marker}"
     assert denied[-1]["userIdentity"]["accessKeyId"] == key["AccessKeyId"]
+    assert denied[-1]["userIdentity"]["principalId"] == user_id
+    assert denied[-1]["userIdentity"]["accountId"] == ACCOUNT
 
     created_key = _events(pc, 1, lambda e: e.get("eventName") == "CreateAccessKey"
                           and _param(e, "userName") == marker)
