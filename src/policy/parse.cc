@@ -993,6 +993,9 @@ Result<PolicyDocument> ParsePolicy(std::string_view text, const ParseOptions& op
   if (!root.has_value()) {
     Error error = std::move(root).error();
     error.aws_code = std::string(kMalformed);
+    if (options.aws_syntax_error_message) {
+      error.message = "Syntax errors in policy.";
+    }
     return tl::unexpected<Error>(std::move(error));
   }
   return ParseDocument(*root, options.kind);

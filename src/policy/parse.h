@@ -51,6 +51,9 @@ struct ParseOptions {
   // Enforce AWS's per-kind document size limit. Off for callers that embed
   // policies of unknown origin (the workload runner, the CLI with --no-size-limit).
   bool enforce_size_limit = true;
+  // Answer every JSON syntax error with AWS's one message, "Syntax errors in policy."
+  // (the IAM API does), instead of the reader's own message. The location stays.
+  bool aws_syntax_error_message = false;
 };
 
 [[nodiscard]] Result<PolicyDocument> ParsePolicy(std::string_view text,

@@ -227,14 +227,12 @@ Status ValidatePolicyDocument(std::string_view document, policy::PolicyKind kind
   policy::ParseOptions options;
   options.kind = kind;
   options.enforce_size_limit = max_chars == 0;
+  options.aws_syntax_error_message = true;
   auto parsed = policy::ParsePolicy(document, options);
   if (!parsed.has_value()) {
     Error e = std::move(parsed).error();
     if (e.aws_code.empty()) {
-      // The JSON reader's own errors (not JSON at all, bad escapes, limits): AWS answers
-      // every syntax error with this one message.
       e.aws_code = "MalformedPolicyDocument";
-      e.message = "Syntax errors in policy.";
     }
     return tl::unexpected<Error>(std::move(e));
   }

@@ -164,7 +164,7 @@ TEST_F(ManagedPoliciesTest, CreateRejectsDuplicatesAnyCase) {
 
 TEST_F(ManagedPoliciesTest, CreateRejectsMalformedAndOversizedDocuments) {
   EXPECT_AWS_ERROR(Call("CreatePolicy", {{"PolicyName", "Bad"}, {"PolicyDocument", "{not json"}}),
-                   "MalformedPolicyDocument");
+                   "MalformedPolicyDocument", "Syntax errors in policy.");
   EXPECT_AWS_ERROR(
       Call("CreatePolicy",
            {{"PolicyName", "Bad"},
