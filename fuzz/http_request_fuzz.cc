@@ -25,6 +25,7 @@
 
 #include "common/clock.h"
 #include "crypto/secret_box.h"
+#include "server/logging.h"
 #include "server/router.h"
 #include "server/runtime.h"
 
@@ -49,6 +50,7 @@ struct World {
   std::unique_ptr<server::Router> router;
 
   World() {
+    server::log::InitLogging(server::LogFormat::kText, "off");  // resets log warnings
     server::RouterOptions options;
     options.dev_mode = true;
     options.runtime.store = server::StoreKind::kMemory;
