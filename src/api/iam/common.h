@@ -118,6 +118,13 @@ Error RoleNotFound(std::string_view name);
 std::vector<std::pair<std::string, std::vector<std::string>>> RequestTagContext(
     const std::vector<store::Tag>& tags);
 
+// The model's InstanceProfile structure, its roles as listings show them (no tags,
+// boundary or RoleLastUsed); `with_tags` adds the profile's tags (GetInstanceProfile).
+// Defined in instance_profiles.cc.
+[[nodiscard]] Result<Value> InstanceProfileValue(store::ReadTxn& txn,
+                                                 const store::InstanceProfile& profile,
+                                                 bool with_tags);
+
 // A permissions boundary must be an attachable managed policy of the account or an AWS
 // managed policy: NoSuchEntity "Scope ARN: ARN does not exist or is not attachable."
 [[nodiscard]] Status CheckPermissionsBoundary(store::ReadTxn& txn, std::string_view account_id,

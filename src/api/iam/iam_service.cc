@@ -22,6 +22,7 @@ IamService::IamService(store::IdentityStore& store, authz::Authorizer& authorize
   RegisterAttachmentOperations(handlers_);
   RegisterAccountOperations(handlers_);
   RegisterRoleOperations(handlers_);
+  RegisterInstanceProfileOperations(handlers_);
 }
 
 const protocol::ServiceModel& IamService::model() const {

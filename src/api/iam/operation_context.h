@@ -54,5 +54,6 @@ void RegisterManagedPolicyOperations(HandlerTable& table);  // managed_policies.
 void RegisterAttachmentOperations(HandlerTable& table);     // attachments.cc
 void RegisterAccountOperations(HandlerTable& table);        // account.cc
 void RegisterRoleOperations(HandlerTable& table);           // roles.cc
+void RegisterInstanceProfileOperations(HandlerTable& table);  // instance_profiles.cc
 
 }  // namespace portcullis::api::iam

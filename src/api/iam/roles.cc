@@ -223,6 +223,11 @@ Status CheckRoleDeletable(store::ReadTxn& txn, std::string_view account_id, std:
   if (!attached.items.empty()) {
     return MakeError(DeleteConflict("Cannot delete entity, must detach all policies first."));
   }
+  IAM_ASSIGN_OR_RETURN(auto profiles, txn.ListInstanceProfilesForRole(account_id, name, one));
+  if (!profiles.items.empty()) {
+    return MakeError(
+        DeleteConflict("Cannot delete entity, must remove roles from instance profile first."));
+  }
   return OkStatus();
 }
 
