@@ -125,6 +125,11 @@ std::vector<std::pair<std::string, std::vector<std::string>>> RequestTagContext(
                                                  const store::InstanceProfile& profile,
                                                  bool with_tags);
 
+// UnmodifiableEntity "Cannot perform the operation on the protected role 'NAME' - this
+// role is only modifiable by AWS" when `role` is service-linked (path /aws-service-role/).
+// Defined in service_linked_roles.cc.
+[[nodiscard]] Status CheckNotServiceLinked(const store::Role& role);
+
 // A permissions boundary must be an attachable managed policy of the account or an AWS
 // managed policy: NoSuchEntity "Scope ARN: ARN does not exist or is not attachable."
 [[nodiscard]] Status CheckPermissionsBoundary(store::ReadTxn& txn, std::string_view account_id,

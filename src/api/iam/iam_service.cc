@@ -23,6 +23,7 @@ IamService::IamService(store::IdentityStore& store, authz::Authorizer& authorize
   RegisterAccountOperations(handlers_);
   RegisterRoleOperations(handlers_);
   RegisterInstanceProfileOperations(handlers_);
+  RegisterServiceLinkedRoleOperations(handlers_);
 }
 
 const protocol::ServiceModel& IamService::model() const {

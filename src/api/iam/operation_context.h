@@ -55,5 +55,6 @@ void RegisterAttachmentOperations(HandlerTable& table);     // attachments.cc
 void RegisterAccountOperations(HandlerTable& table);        // account.cc
 void RegisterRoleOperations(HandlerTable& table);           // roles.cc
 void RegisterInstanceProfileOperations(HandlerTable& table);  // instance_profiles.cc
+void RegisterServiceLinkedRoleOperations(HandlerTable& table);  // service_linked_roles.cc
 
 }  // namespace portcullis::api::iam

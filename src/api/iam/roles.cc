@@ -148,7 +148,8 @@ Result<Value> GetRole(OperationContext& ctx, const Value& input) {
   return out;
 }
 
-// Reads role `name`, lets `change` modify it and stores it; returns the stored role.
+// Reads role `name`, lets `change` (returning Status) modify it and stores it; returns the
+// stored role.
 template <class Change>
 Result<store::Role> ChangeRole(OperationContext& ctx, std::string_view name, Change&& change) {
   return WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Result<store::Role> {
@@ -156,7 +157,7 @@ Result<store::Role> ChangeRole(OperationContext& ctx, std::string_view name, Cha
     if (!role.has_value()) {
       return MakeError(RoleError(std::move(role).error(), name));
     }
-    change(*role);
+    IAM_RETURN_IF_ERROR(change(*role));
     auto updated = txn.UpdateRole(*std::move(role));
     if (!updated.has_value()) {
       return MakeError(RoleError(std::move(updated).error(), name));
@@ -171,13 +172,14 @@ Result<Value> UpdateRole(OperationContext& ctx, const Value& input) {
   const auto max_session = IntegerMember(input, "MaxSessionDuration");
   IAM_ASSIGN_OR_RETURN(const std::string arn, RoleArnForAuthz(ctx, name));
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:UpdateRole", arn));
-  auto done = ChangeRole(ctx, name, [&](store::Role& role) {
+  auto done = ChangeRole(ctx, name, [&](store::Role& role) -> Status {
     if (description.has_value()) {
       role.description = *description;
     }
     if (max_session.has_value()) {
       role.max_session_duration = static_cast<std::int32_t>(*max_session);
     }
+    return OkStatus();
   });
   IAM_RETURN_IF_ERROR(done);
   return Value::Structure();
@@ -188,8 +190,10 @@ Result<Value> UpdateRoleDescription(OperationContext& ctx, const Value& input) {
   const std::string description(StringMember(input, "Description"));
   IAM_ASSIGN_OR_RETURN(const std::string arn, RoleArnForAuthz(ctx, name));
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:UpdateRoleDescription", arn));
-  IAM_ASSIGN_OR_RETURN(store::Role updated, ChangeRole(ctx, name, [&](store::Role& role) {
+  IAM_ASSIGN_OR_RETURN(store::Role updated,
+                       ChangeRole(ctx, name, [&](store::Role& role) -> Status {
                          role.description = description;
+                         return OkStatus();
                        }));
   Value out = Value::Structure();
   out.Set("Role", FullRoleValue(updated));
@@ -202,8 +206,10 @@ Result<Value> UpdateAssumeRolePolicy(OperationContext& ctx, const Value& input) 
   IAM_ASSIGN_OR_RETURN(const std::string arn, RoleArnForAuthz(ctx, name));
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:UpdateAssumeRolePolicy", arn));
   IAM_RETURN_IF_ERROR(ValidateTrustPolicy(document));
-  auto done = ChangeRole(ctx, name, [&](store::Role& role) {
+  auto done = ChangeRole(ctx, name, [&](store::Role& role) -> Status {
+    IAM_RETURN_IF_ERROR(CheckNotServiceLinked(role));
     role.assume_role_policy_document = document;
+    return OkStatus();
   });
   IAM_RETURN_IF_ERROR(done);
   return Value::Structure();
@@ -240,6 +246,7 @@ Result<Value> DeleteRole(OperationContext& ctx, const Value& input) {
     if (!role.has_value()) {
       return MakeError(RoleError(std::move(role).error(), name));
     }
+    IAM_RETURN_IF_ERROR(CheckNotServiceLinked(*role));
     IAM_RETURN_IF_ERROR(CheckRoleDeletable(txn, ctx.account_id(), role->name));
     auto deleted = txn.DeleteRole(ctx.account_id(), role->name);
     if (!deleted.has_value()) {
