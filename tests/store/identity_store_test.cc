@@ -906,10 +906,8 @@ TEST_P(IdentityStoreTest, InstanceProfilesHoldRoles) {
   Write([&](WriteTxn& txn) {
     ExpectError(txn.DeleteInstanceProfile(kAccount, "WebServer"), ErrorCode::kFailedPrecondition,
                 "DeleteConflict");
-    ExpectError(txn.DeleteRole(kAccount, "App"), ErrorCode::kFailedPrecondition,
-                "DeleteConflict");
-    ExpectError(txn.RemoveRoleFromInstanceProfile(kAccount, "Batch", "App"),
-                ErrorCode::kNotFound);
+    ExpectError(txn.DeleteRole(kAccount, "App"), ErrorCode::kFailedPrecondition, "DeleteConflict");
+    ExpectError(txn.RemoveRoleFromInstanceProfile(kAccount, "Batch", "App"), ErrorCode::kNotFound);
     ASSERT_OK(txn.RemoveRoleFromInstanceProfile(kAccount, "WebServer", "App"));
     EXPECT_TRUE(txn.GetInstanceProfile(kAccount, "WebServer")->role_names.empty());
     ASSERT_OK(txn.DeleteRole(kAccount, "App"));

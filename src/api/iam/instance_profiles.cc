@@ -21,8 +21,7 @@ namespace {
 constexpr int kInstanceProfilesPerAccount = 1000;
 constexpr int kRolesPerInstanceProfile = 1;
 
-std::string ProfileArn(std::string_view account_id, std::string_view path,
-                       std::string_view name) {
+std::string ProfileArn(std::string_view account_id, std::string_view path, std::string_view name) {
   return IamArn(account_id, "instance-profile", path, name);
 }
 
@@ -154,9 +153,9 @@ Result<Value> ListedProfiles(store::ReadTxn& txn, store::Page<store::InstancePro
 
 Result<Value> ListInstanceProfiles(OperationContext& ctx, const Value& input) {
   const store::ListOptions options = ListOptionsFrom(input, "PathPrefix");
-  IAM_RETURN_IF_ERROR(ctx.Authorize(
-      "iam:ListInstanceProfiles",
-      IamArn(ctx.account_id(), "instance-profile", options.path_prefix, "")));
+  IAM_RETURN_IF_ERROR(
+      ctx.Authorize("iam:ListInstanceProfiles",
+                    IamArn(ctx.account_id(), "instance-profile", options.path_prefix, "")));
   IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
   auto page = txn->ListInstanceProfiles(ctx.account_id(), options);
   if (!page.has_value()) {
@@ -170,8 +169,8 @@ Result<Value> ListInstanceProfilesForRole(OperationContext& ctx, const Value& in
   IAM_ASSIGN_OR_RETURN(const std::string arn, RoleArnForAuthz(ctx, role_name));
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:ListInstanceProfilesForRole", arn));
   IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
-  auto page = txn->ListInstanceProfilesForRole(ctx.account_id(), role_name,
-                                               ListOptionsFrom(input, ""));
+  auto page =
+      txn->ListInstanceProfilesForRole(ctx.account_id(), role_name, ListOptionsFrom(input, ""));
   if (!page.has_value()) {
     Error e = std::move(page).error();
     if (e.code == ErrorCode::kNotFound) {
@@ -204,8 +203,9 @@ Result<Value> AddRoleToInstanceProfile(OperationContext& ctx, const Value& input
       return MakeError(std::move(role).error());
     }
     if (profile->role_names.size() >= static_cast<std::size_t>(kRolesPerInstanceProfile)) {
-      return MakeError(LimitExceeded("Cannot exceed quota for InstanceSessionsPerInstanceProfile: " +
-                                     std::to_string(kRolesPerInstanceProfile)));
+      return MakeError(
+          LimitExceeded("Cannot exceed quota for InstanceSessionsPerInstanceProfile: " +
+                        std::to_string(kRolesPerInstanceProfile)));
     }
     return txn.AddRoleToInstanceProfile(ctx.account_id(), profile->name, role->name);
   });

@@ -53,8 +53,10 @@ void RegisterInlinePolicyOperations(HandlerTable& table);   // inline_policies.c
 void RegisterManagedPolicyOperations(HandlerTable& table);  // managed_policies.cc
 void RegisterAttachmentOperations(HandlerTable& table);     // attachments.cc
 void RegisterAccountOperations(HandlerTable& table);        // account.cc
-void RegisterRoleOperations(HandlerTable& table);           // roles.cc
-void RegisterInstanceProfileOperations(HandlerTable& table);  // instance_profiles.cc
+
+// Roles and instance profiles.
+void RegisterRoleOperations(HandlerTable& table);               // roles.cc
+void RegisterInstanceProfileOperations(HandlerTable& table);    // instance_profiles.cc
 void RegisterServiceLinkedRoleOperations(HandlerTable& table);  // service_linked_roles.cc
 
 }  // namespace portcullis::api::iam

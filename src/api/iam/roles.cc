@@ -190,8 +190,7 @@ Result<Value> UpdateRoleDescription(OperationContext& ctx, const Value& input) {
   const std::string description(StringMember(input, "Description"));
   IAM_ASSIGN_OR_RETURN(const std::string arn, RoleArnForAuthz(ctx, name));
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:UpdateRoleDescription", arn));
-  IAM_ASSIGN_OR_RETURN(store::Role updated,
-                       ChangeRole(ctx, name, [&](store::Role& role) -> Status {
+  IAM_ASSIGN_OR_RETURN(store::Role updated, ChangeRole(ctx, name, [&](store::Role& role) -> Status {
                          role.description = description;
                          return OkStatus();
                        }));

@@ -105,9 +105,8 @@ Result<Value> CreateServiceLinkedRole(OperationContext& ctx, const Value& input)
   }
   const std::string path = std::string(kServiceRolePath) + service + "/";
   const std::string arn = RoleArn(ctx.account_id(), path, name);
-  IAM_RETURN_IF_ERROR(ctx.Authorize(
-      "iam:CreateServiceLinkedRole", arn,
-      {{"iam:AWSServiceName", std::vector<std::string>{service}}}));
+  IAM_RETURN_IF_ERROR(ctx.Authorize("iam:CreateServiceLinkedRole", arn,
+                                    {{"iam:AWSServiceName", std::vector<std::string>{service}}}));
 
   const std::string trust =
       R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":[")" +
@@ -150,7 +149,8 @@ Result<Value> DeleteServiceLinkedRole(OperationContext& ctx, const Value& input)
   IAM_ASSIGN_OR_RETURN(const std::string arn, RoleArnForAuthz(ctx, name));
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:DeleteServiceLinkedRole", arn));
   IAM_ASSIGN_OR_RETURN(
-      std::string task_id, WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Result<std::string> {
+      std::string task_id,
+      WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Result<std::string> {
         auto role = txn.GetRole(ctx.account_id(), name);
         if (!role.has_value()) {
           if (role.error().code == ErrorCode::kNotFound) {
@@ -173,8 +173,8 @@ Result<Value> DeleteServiceLinkedRole(OperationContext& ctx, const Value& input)
         for (const store::ManagedPolicy& p : attached.items) {
           IAM_RETURN_IF_ERROR(txn.DetachPolicy(ref, p.arn));
         }
-        IAM_ASSIGN_OR_RETURN(auto profiles, txn.ListInstanceProfilesForRole(
-                                                ctx.account_id(), role->name, all));
+        IAM_ASSIGN_OR_RETURN(auto profiles,
+                             txn.ListInstanceProfilesForRole(ctx.account_id(), role->name, all));
         for (const store::InstanceProfile& p : profiles.items) {
           IAM_RETURN_IF_ERROR(
               txn.RemoveRoleFromInstanceProfile(ctx.account_id(), p.name, role->name));
@@ -183,8 +183,7 @@ Result<Value> DeleteServiceLinkedRole(OperationContext& ctx, const Value& input)
         // AWS: task/aws-service-role/SERVICE/ROLE/UUID.
         const std::string service = role->path.substr(
             kServiceRolePath.size(), role->path.size() - kServiceRolePath.size() - 1);
-        return std::string(kTaskPrefix) + service + "/" + role->name + "/" +
-               NewRequestId();
+        return std::string(kTaskPrefix) + service + "/" + role->name + "/" + NewRequestId();
       }));
   Value out = Value::Structure();
   out.Set("DeletionTaskId", Value::String(task_id));

@@ -27,6 +27,8 @@ using AttachmentKey = std::tuple<PrincipalKind, std::string, std::string>;  // k
 
 // INVARIANT: every id referenced by a membership, attachment, inline policy, access key
 // or version names an existing row.
+// Instance profiles: instance_profiles is keyed by id (role_names left empty);
+// profile_roles holds (profile id, role id) pairs.
 struct State {
   std::map<std::string, Account> accounts;                                 // by id
   std::map<std::string, User> users;                                       // by id
@@ -36,9 +38,8 @@ struct State {
   std::map<std::pair<std::string, std::int64_t>, PolicyVersion> versions;  // ARN, number
   std::map<InlineKey, std::string> inline_policies;                        // -> document
   std::map<std::string, AccessKeyRow> access_keys;                         // by id
-  // Instance profiles
-  std::map<std::string, InstanceProfile> instance_profiles;  // by id; role_names unused
-  std::set<std::pair<std::string, std::string>> profile_roles;  // profile id, role id
+  std::map<std::string, InstanceProfile> instance_profiles;                // Instance profiles
+  std::set<std::pair<std::string, std::string>> profile_roles;             // Instance profiles
   std::set<std::pair<std::string, std::string>> members;                   // group, user id
   std::set<AttachmentKey> attachments;
 };
@@ -821,9 +822,8 @@ class MemoryWriteTxn final : public Reader<WriteTxn> {
     IAM_ASSIGN_OR_RETURN(const InstanceProfile* profile, FindProfile(account_id, profile_name));
     IAM_ASSIGN_OR_RETURN(const Role* role, FindRole(account_id, role_name));
     if (!s().profile_roles.insert({profile->id, role->id}).second) {
-      return tl::unexpected(AlreadyExistsError("role `" + role->name +
-                                               "` is already in instance profile `" +
-                                               profile->name + "`"));
+      return tl::unexpected(AlreadyExistsError(
+          "role `" + role->name + "` is already in instance profile `" + profile->name + "`"));
     }
     return OkStatus();
   }
@@ -843,8 +843,8 @@ class MemoryWriteTxn final : public Reader<WriteTxn> {
   Status CheckNotInInstanceProfile(const std::string& role_id, const std::string& name) const {
     for (const auto& [profile_id, member_id] : state().profile_roles) {
       if (member_id == role_id) {
-        return tl::unexpected(DeleteConflictError("cannot delete role `" + name +
-                                                  "`: it is in instance profiles"));
+        return tl::unexpected(
+            DeleteConflictError("cannot delete role `" + name + "`: it is in instance profiles"));
       }
     }
     return OkStatus();

@@ -421,9 +421,9 @@ class Reader : public Base {
                                              std::string_view name) override {
     static const std::string kSql = Sql({"SELECT ", kProfileCols, " FROM instance_profiles ",
                                          "WHERE account_id = ?1 AND name_key = ?2"});
-    IAM_ASSIGN_OR_RETURN(InstanceProfile profile,
-                         GetOne<InstanceProfile>(kSql, account_id, name, ReadProfile,
-                                                 "instance profile"));
+    IAM_ASSIGN_OR_RETURN(
+        InstanceProfile profile,
+        GetOne<InstanceProfile>(kSql, account_id, name, ReadProfile, "instance profile"));
     IAM_RETURN_IF_ERROR(LoadProfileDetails(profile));
     return profile;
   }
@@ -454,10 +454,10 @@ class Reader : public Base {
     IAM_RETURN_IF_ERROR(ValidateListOptions(options));
     IAM_ASSIGN_OR_RETURN(Query q, conn().Prepare(kSql));
     q.Bind(role_id).Bind(options.marker).Bind(std::int64_t{options.max_items + 1});
-    IAM_ASSIGN_OR_RETURN(Page<InstanceProfile> page,
-                         CollectPage<InstanceProfile>(
-                             q, options.max_items, ReadProfile,
-                             [](const InstanceProfile& p) { return NameKey(p.name); }));
+    IAM_ASSIGN_OR_RETURN(
+        Page<InstanceProfile> page,
+        CollectPage<InstanceProfile>(q, options.max_items, ReadProfile,
+                                     [](const InstanceProfile& p) { return NameKey(p.name); }));
     for (InstanceProfile& profile : page.items) {
       IAM_RETURN_IF_ERROR(LoadProfileDetails(profile));
     }
@@ -1186,8 +1186,8 @@ class SqliteWriteTxn final : public Reader<WriteTxn> {
     IAM_RETURN_IF_ERROR(Writable());
     IAM_ASSIGN_OR_RETURN(InstanceProfile profile, GetInstanceProfile(account_id, name));
     if (!profile.role_names.empty()) {
-      return tl::unexpected(DeleteConflictError("cannot delete instance profile `" +
-                                                profile.name + "`: it has roles"));
+      return tl::unexpected(DeleteConflictError("cannot delete instance profile `" + profile.name +
+                                                "`: it has roles"));
     }
     return DeleteById("DELETE FROM instance_profiles WHERE id = ?1", profile.id);
   }
@@ -1197,14 +1197,14 @@ class SqliteWriteTxn final : public Reader<WriteTxn> {
     IAM_RETURN_IF_ERROR(Writable());
     IAM_ASSIGN_OR_RETURN(InstanceProfile profile, GetInstanceProfile(account_id, profile_name));
     IAM_ASSIGN_OR_RETURN(Role role, GetRole(account_id, role_name));
-    IAM_ASSIGN_OR_RETURN(Query q, conn().Prepare("INSERT INTO instance_profile_roles (profile_id, "
-                                                 "role_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING"));
+    IAM_ASSIGN_OR_RETURN(Query q,
+                         conn().Prepare("INSERT INTO instance_profile_roles (profile_id, "
+                                        "role_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING"));
     q.Bind(profile.id).Bind(role.id);
     IAM_RETURN_IF_ERROR(q.Run());
     if (Changes() == 0) {
-      return tl::unexpected(AlreadyExistsError("role `" + role.name +
-                                               "` is already in instance profile `" +
-                                               profile.name + "`"));
+      return tl::unexpected(AlreadyExistsError(
+          "role `" + role.name + "` is already in instance profile `" + profile.name + "`"));
     }
     return OkStatus();
   }
@@ -1226,8 +1226,9 @@ class SqliteWriteTxn final : public Reader<WriteTxn> {
   }
 
   Status CheckNotInInstanceProfile(const std::string& role_id, const std::string& name) {
-    IAM_ASSIGN_OR_RETURN(const bool member,
-                         Exists("SELECT 1 FROM instance_profile_roles WHERE role_id = ?1", role_id));
+    IAM_ASSIGN_OR_RETURN(
+        const bool member,
+        Exists("SELECT 1 FROM instance_profile_roles WHERE role_id = ?1", role_id));
     if (member) {
       return tl::unexpected(
           DeleteConflictError("cannot delete role `" + name + "`: it is in instance profiles"));

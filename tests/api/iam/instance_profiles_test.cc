@@ -50,43 +50,41 @@ TEST_F(InstanceProfilesTest, CreateGetListDelete) {
   MustCall("DeleteInstanceProfile", {{"InstanceProfileName", "web"}});
   EXPECT_AWS_ERROR(Call("GetInstanceProfile", {{"InstanceProfileName", "web"}}), "NoSuchEntity",
                    "Instance Profile web cannot be found.");
-  EXPECT_AWS_ERROR(Call("DeleteInstanceProfile", {{"InstanceProfileName", "web"}}),
-                   "NoSuchEntity");
+  EXPECT_AWS_ERROR(Call("DeleteInstanceProfile", {{"InstanceProfileName", "web"}}), "NoSuchEntity");
 }
 
 TEST_F(InstanceProfilesTest, OneRoleEachAndDeleteConflicts) {
   MustCall("CreateInstanceProfile", {{"InstanceProfileName", "p"}});
   CreateRole("r1");
   CreateRole("r2");
-  EXPECT_AWS_ERROR(Call("AddRoleToInstanceProfile",
-                        {{"InstanceProfileName", "p"}, {"RoleName", "none"}}),
-                   "NoSuchEntity", "The role with name none cannot be found.");
-  EXPECT_AWS_ERROR(Call("AddRoleToInstanceProfile",
-                        {{"InstanceProfileName", "none"}, {"RoleName", "r1"}}),
-                   "NoSuchEntity", "Instance Profile none cannot be found.");
+  EXPECT_AWS_ERROR(
+      Call("AddRoleToInstanceProfile", {{"InstanceProfileName", "p"}, {"RoleName", "none"}}),
+      "NoSuchEntity", "The role with name none cannot be found.");
+  EXPECT_AWS_ERROR(
+      Call("AddRoleToInstanceProfile", {{"InstanceProfileName", "none"}, {"RoleName", "r1"}}),
+      "NoSuchEntity", "Instance Profile none cannot be found.");
   MustCall("AddRoleToInstanceProfile", {{"InstanceProfileName", "p"}, {"RoleName", "r1"}});
-  EXPECT_AWS_ERROR(Call("AddRoleToInstanceProfile",
-                        {{"InstanceProfileName", "p"}, {"RoleName", "r2"}}),
-                   "LimitExceeded", "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1");
+  EXPECT_AWS_ERROR(
+      Call("AddRoleToInstanceProfile", {{"InstanceProfileName", "p"}, {"RoleName", "r2"}}),
+      "LimitExceeded", "Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1");
   const protocol::Value got = MustCall("GetInstanceProfile", {{"InstanceProfileName", "p"}});
   ASSERT_EQ(SizeAt(got, "InstanceProfile.Roles"), 1U);
   EXPECT_EQ(TextAt(got, "InstanceProfile.Roles.0.RoleName"), "r1");
 
   const protocol::Value for_role = MustCall("ListInstanceProfilesForRole", {{"RoleName", "r1"}});
   ASSERT_EQ(SizeAt(for_role, "InstanceProfiles"), 1U);
-  EXPECT_EQ(SizeAt(MustCall("ListInstanceProfilesForRole", {{"RoleName", "r2"}}),
-                   "InstanceProfiles"),
-            0U);
+  EXPECT_EQ(
+      SizeAt(MustCall("ListInstanceProfilesForRole", {{"RoleName", "r2"}}), "InstanceProfiles"),
+      0U);
   EXPECT_AWS_ERROR(Call("ListInstanceProfilesForRole", {{"RoleName", "none"}}), "NoSuchEntity");
 
   EXPECT_AWS_ERROR(Call("DeleteRole", {{"RoleName", "r1"}}), "DeleteConflict",
                    "Cannot delete entity, must remove roles from instance profile first.");
-  EXPECT_AWS_ERROR(Call("DeleteInstanceProfile", {{"InstanceProfileName", "p"}}),
-                   "DeleteConflict",
+  EXPECT_AWS_ERROR(Call("DeleteInstanceProfile", {{"InstanceProfileName", "p"}}), "DeleteConflict",
                    "Cannot delete entity, must remove roles from instance profile first.");
-  EXPECT_AWS_ERROR(Call("RemoveRoleFromInstanceProfile",
-                        {{"InstanceProfileName", "p"}, {"RoleName", "r2"}}),
-                   "NoSuchEntity");
+  EXPECT_AWS_ERROR(
+      Call("RemoveRoleFromInstanceProfile", {{"InstanceProfileName", "p"}, {"RoleName", "r2"}}),
+      "NoSuchEntity");
   MustCall("RemoveRoleFromInstanceProfile", {{"InstanceProfileName", "p"}, {"RoleName", "r1"}});
   MustCall("DeleteRole", {{"RoleName", "r1"}});
   MustCall("DeleteInstanceProfile", {{"InstanceProfileName", "p"}});
@@ -116,9 +114,9 @@ TEST_F(InstanceProfilesTest, AccessDenied) {
   EXPECT_AWS_ERROR(CallAs(bob, "ListInstanceProfiles"), "AccessDenied");
   // Adding a role needs iam:PassRole on it too.
   AllowUser("bob", AllowDocument("iam:AddRoleToInstanceProfile"));
-  EXPECT_AWS_ERROR(CallAs(bob, "AddRoleToInstanceProfile",
-                          {{"InstanceProfileName", "p"}, {"RoleName", "r"}}),
-                   "AccessDenied", "~iam:PassRole");
+  EXPECT_AWS_ERROR(
+      CallAs(bob, "AddRoleToInstanceProfile", {{"InstanceProfileName", "p"}, {"RoleName", "r"}}),
+      "AccessDenied", "~iam:PassRole");
   AllowUser("bob", AllowDocument("iam:PassRole"), "pass");
   MustCallAs(bob, "AddRoleToInstanceProfile", {{"InstanceProfileName", "p"}, {"RoleName", "r"}});
 }

@@ -50,9 +50,9 @@ TEST_F(RolesTest, CreateAndGetRole) {
 
 TEST_F(RolesTest, DuplicateAndMissing) {
   CreateRole("app");
-  EXPECT_AWS_ERROR(Call("CreateRole", {{"RoleName", "APP"},
-                                       {"AssumeRolePolicyDocument", std::string(kTrust)}}),
-                   "EntityAlreadyExists", "Role with name APP already exists.");
+  EXPECT_AWS_ERROR(
+      Call("CreateRole", {{"RoleName", "APP"}, {"AssumeRolePolicyDocument", std::string(kTrust)}}),
+      "EntityAlreadyExists", "Role with name APP already exists.");
   EXPECT_AWS_ERROR(Call("GetRole", {{"RoleName", "nope"}}), "NoSuchEntity",
                    "The role with name nope cannot be found.");
   EXPECT_AWS_ERROR(Call("DeleteRole", {{"RoleName", "nope"}}), "NoSuchEntity");
@@ -77,9 +77,9 @@ TEST_F(RolesTest, TrustPolicyIsValidatedAsATrustPolicy) {
   const std::string other =
       R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::210987654321:root"},"Action":"sts:AssumeRole"}]})";
   MustCall("UpdateAssumeRolePolicy", {{"RoleName", "r"}, {"PolicyDocument", other}});
-  EXPECT_EQ(UrlDecode(TextAt(MustCall("GetRole", {{"RoleName", "r"}}),
-                             "Role.AssumeRolePolicyDocument")),
-            other);
+  EXPECT_EQ(
+      UrlDecode(TextAt(MustCall("GetRole", {{"RoleName", "r"}}), "Role.AssumeRolePolicyDocument")),
+      other);
 }
 
 TEST_F(RolesTest, TrustPolicySizeQuota) {
@@ -128,13 +128,13 @@ TEST_F(RolesTest, PermissionsBoundary) {
   EXPECT_EQ(TextAt(MustCall("GetRole", {{"RoleName", "r"}}),
                    "Role.PermissionsBoundary.PermissionsBoundaryArn"),
             arn);
-  EXPECT_AWS_ERROR(Call("CreateRole", {{"RoleName", "r2"},
-                                       {"AssumeRolePolicyDocument", std::string(kTrust)},
-                                       {"PermissionsBoundary",
-                                        "arn:aws:iam::123456789012:policy/none"}}),
-                   "NoSuchEntity",
-                   "Scope ARN: arn:aws:iam::123456789012:policy/none does not exist or is not "
-                   "attachable.");
+  EXPECT_AWS_ERROR(
+      Call("CreateRole", {{"RoleName", "r2"},
+                          {"AssumeRolePolicyDocument", std::string(kTrust)},
+                          {"PermissionsBoundary", "arn:aws:iam::123456789012:policy/none"}}),
+      "NoSuchEntity",
+      "Scope ARN: arn:aws:iam::123456789012:policy/none does not exist or is not "
+      "attachable.");
   // ListRoles leaves out boundaries and tags, as AWS does.
   const protocol::Value list = MustCall("ListRoles");
   ASSERT_EQ(SizeAt(list, "Roles"), 1U);
@@ -198,8 +198,8 @@ TEST_F(RolesTest, AccessDenied) {
   MustCall("CreateUser", {{"UserName", "bob"}});
   CreateRole("r");
   const auth::Caller bob = UserCaller("bob");
-  EXPECT_AWS_ERROR(CallAs(bob, "CreateRole", {{"RoleName", "x"},
-                                              {"AssumeRolePolicyDocument", std::string(kTrust)}}),
+  EXPECT_AWS_ERROR(CallAs(bob, "CreateRole",
+                          {{"RoleName", "x"}, {"AssumeRolePolicyDocument", std::string(kTrust)}}),
                    "AccessDenied", "~arn:aws:iam::123456789012:role/x");
   EXPECT_AWS_ERROR(CallAs(bob, "GetRole", {{"RoleName", "r"}}), "AccessDenied");
   EXPECT_AWS_ERROR(CallAs(bob, "DeleteRole", {{"RoleName", "r"}}), "AccessDenied");
@@ -224,13 +224,13 @@ TEST_F(RolesTest, RoleInlinePolicies) {
   ASSERT_EQ(SizeAt(list, "PolicyNames"), 2U);
   EXPECT_EQ(At(list, "PolicyNames")->children()[0].text(), "a");
   MustCall("DeleteRolePolicy", {{"RoleName", "r"}, {"PolicyName", "a"}});
-  EXPECT_AWS_ERROR(Call("GetRolePolicy", {{"RoleName", "r"}, {"PolicyName", "a"}}),
-                   "NoSuchEntity", "The role policy with name a cannot be found.");
+  EXPECT_AWS_ERROR(Call("GetRolePolicy", {{"RoleName", "r"}, {"PolicyName", "a"}}), "NoSuchEntity",
+                   "The role policy with name a cannot be found.");
   EXPECT_AWS_ERROR(Call("ListRolePolicies", {{"RoleName", "none"}}), "NoSuchEntity",
                    "The role with name none cannot be found.");
-  EXPECT_AWS_ERROR(Call("PutRolePolicy",
-                        {{"RoleName", "r"}, {"PolicyName", "bad"}, {"PolicyDocument", "{"}}),
-                   "MalformedPolicyDocument");
+  EXPECT_AWS_ERROR(
+      Call("PutRolePolicy", {{"RoleName", "r"}, {"PolicyName", "bad"}, {"PolicyDocument", "{"}}),
+      "MalformedPolicyDocument");
 }
 
 TEST_F(RolesTest, RoleInlinePolicyAggregateQuota) {

@@ -12,9 +12,9 @@ namespace {
 using ServiceLinkedRolesTest = IamApiTest;
 
 TEST_F(ServiceLinkedRolesTest, CreateNamesAndPathsTheRole) {
-  const protocol::Value created = MustCall(
-      "CreateServiceLinkedRole",
-      {{"AWSServiceName", "autoscaling.amazonaws.com"}, {"Description", "scaling"}});
+  const protocol::Value created =
+      MustCall("CreateServiceLinkedRole",
+               {{"AWSServiceName", "autoscaling.amazonaws.com"}, {"Description", "scaling"}});
   EXPECT_EQ(TextAt(created, "Role.RoleName"), "AWSServiceRoleForAutoScaling");
   EXPECT_EQ(TextAt(created, "Role.Path"), "/aws-service-role/autoscaling.amazonaws.com/");
   EXPECT_EQ(TextAt(created, "Role.Arn"),
@@ -27,14 +27,14 @@ TEST_F(ServiceLinkedRolesTest, CreateNamesAndPathsTheRole) {
                    "Role.Description"),
             "scaling");
 
-  const protocol::Value custom = MustCall(
-      "CreateServiceLinkedRole",
-      {{"AWSServiceName", "autoscaling.amazonaws.com"}, {"CustomSuffix", "second"}});
+  const protocol::Value custom =
+      MustCall("CreateServiceLinkedRole",
+               {{"AWSServiceName", "autoscaling.amazonaws.com"}, {"CustomSuffix", "second"}});
   EXPECT_EQ(TextAt(custom, "Role.RoleName"), "AWSServiceRoleForAutoScaling_second");
-  EXPECT_EQ(TextAt(MustCall("CreateServiceLinkedRole",
-                            {{"AWSServiceName", "cloud-map.amazonaws.com"}}),
-                   "Role.RoleName"),
-            "AWSServiceRoleForCloudMap");
+  EXPECT_EQ(
+      TextAt(MustCall("CreateServiceLinkedRole", {{"AWSServiceName", "cloud-map.amazonaws.com"}}),
+             "Role.RoleName"),
+      "AWSServiceRoleForCloudMap");
 
   EXPECT_AWS_ERROR(
       Call("CreateServiceLinkedRole", {{"AWSServiceName", "autoscaling.amazonaws.com"}}),
@@ -47,15 +47,15 @@ TEST_F(ServiceLinkedRolesTest, CreateNamesAndPathsTheRole) {
 
 TEST_F(ServiceLinkedRolesTest, ProtectedFromCustomerChanges) {
   MustCall("CreateServiceLinkedRole", {{"AWSServiceName", "ecs.amazonaws.com"}});
-  EXPECT_AWS_ERROR(Call("DeleteRole", {{"RoleName", "AWSServiceRoleForECS"}}),
-                   "UnmodifiableEntity",
+  EXPECT_AWS_ERROR(Call("DeleteRole", {{"RoleName", "AWSServiceRoleForECS"}}), "UnmodifiableEntity",
                    "Cannot perform the operation on the protected role 'AWSServiceRoleForECS' - "
                    "this role is only modifiable by AWS");
   EXPECT_AWS_ERROR(
-      Call("UpdateAssumeRolePolicy",
-           {{"RoleName", "AWSServiceRoleForECS"},
-            {"PolicyDocument",
-             R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]})"}}),
+      Call(
+          "UpdateAssumeRolePolicy",
+          {{"RoleName", "AWSServiceRoleForECS"},
+           {"PolicyDocument",
+            R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]})"}}),
       "UnmodifiableEntity");
 }
 
@@ -67,17 +67,18 @@ TEST_F(ServiceLinkedRolesTest, DeleteReturnsATaskThatSucceeds) {
   EXPECT_EQ(task.rfind("task/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS/", 0), 0U)
       << task;
   EXPECT_AWS_ERROR(Call("GetRole", {{"RoleName", "AWSServiceRoleForECS"}}), "NoSuchEntity");
-  EXPECT_EQ(TextAt(MustCall("GetServiceLinkedRoleDeletionStatus", {{"DeletionTaskId", task}}),
-                   "Status"),
-            "SUCCEEDED");
+  EXPECT_EQ(
+      TextAt(MustCall("GetServiceLinkedRoleDeletionStatus", {{"DeletionTaskId", task}}), "Status"),
+      "SUCCEEDED");
   EXPECT_AWS_ERROR(Call("GetServiceLinkedRoleDeletionStatus", {{"DeletionTaskId", "task/x"}}),
                    "InvalidInput");
   EXPECT_AWS_ERROR(Call("DeleteServiceLinkedRole", {{"RoleName", "AWSServiceRoleForECS"}}),
                    "NoSuchEntity");
-  MustCall("CreateRole",
-           {{"RoleName", "plain"},
-            {"AssumeRolePolicyDocument",
-             R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]})"}});
+  MustCall(
+      "CreateRole",
+      {{"RoleName", "plain"},
+       {"AssumeRolePolicyDocument",
+        R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]})"}});
   EXPECT_AWS_ERROR(Call("DeleteServiceLinkedRole", {{"RoleName", "plain"}}), "InvalidInput");
 }
 
@@ -88,8 +89,9 @@ TEST_F(ServiceLinkedRolesTest, AccessDenied) {
       CallAs(bob, "CreateServiceLinkedRole", {{"AWSServiceName", "ecs.amazonaws.com"}}),
       "AccessDenied");
   // The iam:AWSServiceName condition key is set.
-  AllowUser("bob",
-            R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:CreateServiceLinkedRole","Resource":"*","Condition":{"StringEquals":{"iam:AWSServiceName":"ecs.amazonaws.com"}}}]})");
+  AllowUser(
+      "bob",
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:CreateServiceLinkedRole","Resource":"*","Condition":{"StringEquals":{"iam:AWSServiceName":"ecs.amazonaws.com"}}}]})");
   MustCallAs(bob, "CreateServiceLinkedRole", {{"AWSServiceName", "ecs.amazonaws.com"}});
   EXPECT_AWS_ERROR(
       CallAs(bob, "CreateServiceLinkedRole", {{"AWSServiceName", "rds.amazonaws.com"}}),
