@@ -15,6 +15,7 @@ inline constexpr std::string_view kGroupIdPrefix = "AGPA";
 inline constexpr std::string_view kRoleIdPrefix = "AROA";
 inline constexpr std::string_view kPolicyIdPrefix = "ANPA";
 inline constexpr std::string_view kAccessKeyIdPrefix = "AKIA";
+inline constexpr std::string_view kInstanceProfileIdPrefix = "AIPA";
 
 // `prefix` followed by 17 random characters of [A-Z2-7].
 std::string NewUniqueId(std::string_view prefix);

@@ -86,6 +86,17 @@ class ReadTxn {
                                                                std::string_view user_name,
                                                                const ListOptions& options) = 0;
 
+  // Instance profiles
+  // Named by account and name (any ASCII case); lists are ordered by NameKey(name).
+  // ListInstanceProfiles filters by ListOptions::path_prefix; ListInstanceProfilesForRole
+  // answers kNotFound if the role does not exist.
+  [[nodiscard]] virtual Result<InstanceProfile> GetInstanceProfile(std::string_view account_id,
+                                                                   std::string_view name) = 0;
+  [[nodiscard]] virtual Result<Page<InstanceProfile>> ListInstanceProfiles(
+      std::string_view account_id, const ListOptions& options) = 0;
+  [[nodiscard]] virtual Result<Page<InstanceProfile>> ListInstanceProfilesForRole(
+      std::string_view account_id, std::string_view role_name, const ListOptions& options) = 0;
+
   // Membership, ordered by NameKey of the listed side; kNotFound if the named side does
   // not exist.
   [[nodiscard]] virtual Result<Page<Group>> ListGroupsForUser(std::string_view account_id,
@@ -114,7 +125,7 @@ class WriteTxn : public ReadTxn {
   // it (kFailedPrecondition, aws_code DeleteConflict):
   //   user:   access keys, group memberships, inline or attached policies
   //   group:  members, inline or attached policies
-  //   role:   inline or attached policies
+  //   role:   inline or attached policies, membership of an instance profile
   //   policy: attachments, use as a permissions boundary, non-default versions
   [[nodiscard]] virtual Result<Account> PutAccount(Account account) = 0;
   [[nodiscard]] virtual Result<Account> UpdateAccount(Account account) = 0;
@@ -164,6 +175,22 @@ class WriteTxn : public ReadTxn {
                                                   std::string_view service,
                                                   std::string_view region) = 0;
   [[nodiscard]] virtual Status DeleteAccessKey(std::string_view key_id) = 0;
+
+  // Instance profiles
+  // PutInstanceProfile inserts with its tags (role_names ignored); DeleteInstanceProfile
+  // answers DeleteConflict while the profile holds a role. AddRoleToInstanceProfile
+  // answers kAlreadyExists if the role is already in the profile (it does not limit how
+  // many roles a profile holds); RemoveRoleFromInstanceProfile kNotFound if it is not.
+  // Deleting a role that is in a profile is a DeleteConflict.
+  [[nodiscard]] virtual Result<InstanceProfile> PutInstanceProfile(InstanceProfile profile) = 0;
+  [[nodiscard]] virtual Status DeleteInstanceProfile(std::string_view account_id,
+                                                     std::string_view name) = 0;
+  [[nodiscard]] virtual Status AddRoleToInstanceProfile(std::string_view account_id,
+                                                        std::string_view profile_name,
+                                                        std::string_view role_name) = 0;
+  [[nodiscard]] virtual Status RemoveRoleFromInstanceProfile(std::string_view account_id,
+                                                             std::string_view profile_name,
+                                                             std::string_view role_name) = 0;
 
   // kAlreadyExists if already a member / already attached; kNotFound if either side
   // does not exist or, for removal, if there is no such membership or attachment.

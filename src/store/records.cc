@@ -161,6 +161,15 @@ Status ValidateAccessKey(const AccessKey& key) {
   return OkStatus();
 }
 
+// Instance profiles
+Status ValidateInstanceProfile(const InstanceProfile& profile) {
+  IAM_RETURN_IF_ERROR(CheckAccountId(profile.account_id));
+  IAM_RETURN_IF_ERROR(CheckName("instance profile", profile.name));
+  IAM_RETURN_IF_ERROR(CheckPath(profile.path));
+  IAM_RETURN_IF_ERROR(CheckId("instance profile", profile.id, "AIPA"));
+  return CheckArn("instance profile", profile.arn);
+}
+
 Status ValidateListOptions(const ListOptions& options) {
   if (options.max_items < 1 || options.max_items > kMaxMaxItems) {
     return tl::unexpected(Invalid("max items " + std::to_string(options.max_items) +

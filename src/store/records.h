@@ -152,6 +152,23 @@ struct AccessKey {
   bool operator==(const AccessKey&) const = default;
 };
 
+// Instance profiles
+// An instance profile of an account: a container for at most one role (the API layer
+// enforces AWS's quota; the store allows more). `role_names` is filled on every read,
+// ordered by NameKey; writes ignore it (AddRoleToInstanceProfile changes it).
+struct InstanceProfile {
+  std::string account_id;
+  std::string name;
+  std::string path = "/";
+  std::string id;  // AIPA...
+  std::string arn;
+  Timestamp created;
+  std::vector<Tag> tags;
+  std::vector<std::string> role_names;
+
+  bool operator==(const InstanceProfile&) const = default;
+};
+
 // One principal a managed policy is attached to (ListEntitiesForPolicy).
 struct PolicyEntity {
   PrincipalKind kind = PrincipalKind::kUser;
@@ -199,6 +216,8 @@ std::string NameKey(std::string_view name);
 [[nodiscard]] Status ValidatePolicyVersion(const PolicyVersion& version);
 [[nodiscard]] Status ValidateInlinePolicy(const InlinePolicy& policy);
 [[nodiscard]] Status ValidateAccessKey(const AccessKey& key);
+// Instance profiles
+[[nodiscard]] Status ValidateInstanceProfile(const InstanceProfile& profile);
 [[nodiscard]] Status ValidateListOptions(const ListOptions& options);
 
 // Both backends' rule for DeletePolicyVersion: the default version cannot be

@@ -168,6 +168,22 @@ class UserlessReadTxn : public store::ReadTxn {
     return inner_->ListAccessKeys(a, u, o);
   }
 
+  // Instance profiles
+  Result<store::InstanceProfile> GetInstanceProfile(std::string_view a,
+                                                    std::string_view n) override {
+    return inner_->GetInstanceProfile(a, n);
+  }
+
+  Result<store::Page<store::InstanceProfile>> ListInstanceProfiles(
+      std::string_view a, const store::ListOptions& o) override {
+    return inner_->ListInstanceProfiles(a, o);
+  }
+
+  Result<store::Page<store::InstanceProfile>> ListInstanceProfilesForRole(
+      std::string_view a, std::string_view r, const store::ListOptions& o) override {
+    return inner_->ListInstanceProfilesForRole(a, r, o);
+  }
+
   Result<store::Page<store::Group>> ListGroupsForUser(std::string_view a, std::string_view u,
                                                       const store::ListOptions& o) override {
     return inner_->ListGroupsForUser(a, u, o);

@@ -829,6 +829,97 @@ TEST_P(IdentityStoreTest, ConcurrentReadersWithOneWriter) {
             static_cast<std::size_t>(kUsers));
 }
 
+// Instance profiles
+TEST_P(IdentityStoreTest, InstanceProfilesHoldRoles) {
+  InstanceProfile profile;
+  profile.account_id = kAccount;
+  profile.name = "WebServer";
+  profile.path = "/web/";
+  profile.id = "AIPA" + std::to_string(next_id_++);
+  profile.arn = Arn(kAccount, "instance-profile", "/web/", "WebServer");
+  profile.tags = {{"env", "prod"}, {"team", "web"}};
+  InstanceProfile other = profile;
+  other.name = "Batch";
+  other.path = "/";
+  other.id = "AIPA" + std::to_string(next_id_++);
+  other.arn = Arn(kAccount, "instance-profile", "/", "Batch");
+  other.tags.clear();
+  Write([&](WriteTxn& txn) {
+    auto put = txn.PutInstanceProfile(profile);
+    ASSERT_OK(put);
+    profile.created = put->created;
+    ASSERT_OK(txn.PutInstanceProfile(other));
+    InstanceProfile same_name = other;
+    same_name.name = "batch";
+    same_name.id = "AIPA" + std::to_string(next_id_++);
+    same_name.arn = Arn(kAccount, "instance-profile", "/", "batch2");
+    ExpectError(txn.PutInstanceProfile(same_name), ErrorCode::kAlreadyExists);
+    ASSERT_OK(txn.PutRole(MakeRole("App")));
+    ASSERT_OK(txn.AddRoleToInstanceProfile(kAccount, "webserver", "app"));
+    ExpectError(txn.AddRoleToInstanceProfile(kAccount, "WebServer", "App"),
+                ErrorCode::kAlreadyExists);
+    ExpectError(txn.AddRoleToInstanceProfile(kAccount, "WebServer", "Nobody"),
+                ErrorCode::kNotFound);
+    ExpectError(txn.AddRoleToInstanceProfile(kAccount, "Nothing", "App"), ErrorCode::kNotFound);
+  });
+
+  auto read = BeginRead();
+  auto got = read->GetInstanceProfile(kAccount, "WEBSERVER");
+  ASSERT_OK(got);
+  EXPECT_EQ(got->name, "WebServer");
+  EXPECT_EQ(got->created, profile.created);
+  EXPECT_EQ(got->tags, profile.tags);
+  EXPECT_EQ(got->role_names, std::vector<std::string>{"App"});
+  ExpectError(read->GetInstanceProfile(kAccount, "missing"), ErrorCode::kNotFound);
+  ExpectError(read->GetInstanceProfile(kOtherAccount, "WebServer"), ErrorCode::kNotFound);
+
+  auto all = read->ListInstanceProfiles(kAccount, ListOptions{});
+  ASSERT_OK(all);
+  ASSERT_EQ(all->items.size(), 2U);
+  EXPECT_EQ(all->items[0].name, "Batch");
+  EXPECT_EQ(all->items[1].role_names, std::vector<std::string>{"App"});
+  ListOptions web;
+  web.path_prefix = "/web/";
+  auto filtered = read->ListInstanceProfiles(kAccount, web);
+  ASSERT_OK(filtered);
+  ASSERT_EQ(filtered->items.size(), 1U);
+  ListOptions one;
+  one.max_items = 1;
+  auto page = read->ListInstanceProfiles(kAccount, one);
+  ASSERT_OK(page);
+  ASSERT_TRUE(page->is_truncated);
+  one.marker = page->next_marker;
+  auto rest = read->ListInstanceProfiles(kAccount, one);
+  ASSERT_OK(rest);
+  ASSERT_EQ(rest->items.size(), 1U);
+  EXPECT_EQ(rest->items[0].name, "WebServer");
+  EXPECT_FALSE(rest->is_truncated);
+
+  auto for_role = read->ListInstanceProfilesForRole(kAccount, "APP", ListOptions{});
+  ASSERT_OK(for_role);
+  ASSERT_EQ(for_role->items.size(), 1U);
+  EXPECT_EQ(for_role->items[0].name, "WebServer");
+  ExpectError(read->ListInstanceProfilesForRole(kAccount, "Nobody", ListOptions{}),
+              ErrorCode::kNotFound);
+  read.reset();
+
+  Write([&](WriteTxn& txn) {
+    ExpectError(txn.DeleteInstanceProfile(kAccount, "WebServer"), ErrorCode::kFailedPrecondition,
+                "DeleteConflict");
+    ExpectError(txn.DeleteRole(kAccount, "App"), ErrorCode::kFailedPrecondition, "DeleteConflict");
+    ExpectError(txn.RemoveRoleFromInstanceProfile(kAccount, "Batch", "App"), ErrorCode::kNotFound);
+    ASSERT_OK(txn.RemoveRoleFromInstanceProfile(kAccount, "WebServer", "App"));
+    EXPECT_TRUE(txn.GetInstanceProfile(kAccount, "WebServer")->role_names.empty());
+    ASSERT_OK(txn.DeleteRole(kAccount, "App"));
+    ASSERT_OK(txn.DeleteInstanceProfile(kAccount, "webserver"));
+    ExpectError(txn.DeleteInstanceProfile(kAccount, "WebServer"), ErrorCode::kNotFound);
+  });
+  auto left = BeginRead()->ListInstanceProfiles(kAccount, ListOptions{});
+  ASSERT_OK(left);
+  ASSERT_EQ(left->items.size(), 1U);
+  EXPECT_EQ(left->items[0].name, "Batch");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, IdentityStoreTest,
                          ::testing::Values(Backend::kMemory, Backend::kSqlite), BackendName);
 

@@ -280,8 +280,21 @@ Result<Value> RoleDetail(store::ReadTxn& txn, const store::Role& role) {
     v.Set("AssumeRolePolicyDocument",
           Value::String(UrlEncodeDocument(role.assume_role_policy_document)));
   }
-  // TODO: instance profiles are not stored yet.
-  v.Set("InstanceProfileList", Value::List());
+  Value& profiles = v.Set("InstanceProfileList", Value::List());
+  store::ListOptions options;
+  options.max_items = store::kMaxMaxItems;
+  for (;;) {
+    IAM_ASSIGN_OR_RETURN(store::Page<store::InstanceProfile> page,
+                         txn.ListInstanceProfilesForRole(role.account_id, role.name, options));
+    for (const store::InstanceProfile& profile : page.items) {
+      IAM_ASSIGN_OR_RETURN(Value p, InstanceProfileValue(txn, profile, true));
+      profiles.Append(std::move(p));
+    }
+    if (!page.is_truncated) {
+      break;
+    }
+    options.marker = page.next_marker;
+  }
   IAM_ASSIGN_OR_RETURN(Value inline_list, InlineList(txn, ref));
   v.Set("RolePolicyList", std::move(inline_list));
   IAM_ASSIGN_OR_RETURN(std::vector<store::ManagedPolicy> attached, AttachedTo(txn, ref));

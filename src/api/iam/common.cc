@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <utility>
+#include <vector>
 
 namespace portcullis::api::iam {
 
@@ -318,6 +319,83 @@ Result<std::string> GroupArnForAuthz(const OperationContext& ctx, std::string_vi
     return MakeError(std::move(group).error());
   }
   return GroupArn(ctx.account_id(), "/", name);
+}
+
+Result<std::string> RoleArnForAuthz(const OperationContext& ctx, std::string_view name) {
+  IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
+  auto role = txn->GetRole(ctx.account_id(), name);
+  if (role.has_value()) {
+    return role->arn;
+  }
+  if (role.error().code != ErrorCode::kNotFound) {
+    return MakeError(std::move(role).error());
+  }
+  return RoleArn(ctx.account_id(), "/", name);
+}
+
+Error RoleNotFound(std::string_view name) {
+  return NoSuchEntity("The role with name " + std::string(name) + " cannot be found.");
+}
+
+// Tags of the input's `Tags` list; InvalidInput for duplicate keys (AWS compares tag
+// keys without regard to case).
+Result<std::vector<store::Tag>> InputTags(const Value& input) {
+  std::vector<store::Tag> tags;
+  const Value* list = input.Find("Tags");
+  if (list == nullptr) {
+    return tags;
+  }
+  for (const Value& entry : list->children()) {
+    store::Tag tag{std::string(StringMember(entry, "Key")),
+                   std::string(StringMember(entry, "Value"))};
+    // AWS: the aws: prefix (in any case) is reserved for AWS's own tags.
+    if (store::NameKey(tag.key).rfind("aws:", 0) == 0) {
+      return MakeError(InvalidInput("Tag keys starting with 'aws:' are reserved for AWS use."));
+    }
+    for (const store::Tag& other : tags) {
+      if (store::NameKey(other.key) == store::NameKey(tag.key)) {
+        return MakeError(InvalidInput(
+            "Duplicate tag keys found. Please note that Tag keys are case insensitive."));
+      }
+    }
+    tags.push_back(std::move(tag));
+  }
+  return tags;
+}
+
+// aws:RequestTag/KEY and aws:TagKeys for a request that tags a new resource.
+std::vector<std::pair<std::string, std::vector<std::string>>> RequestTagContext(
+    const std::vector<store::Tag>& tags) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> context;
+  if (tags.empty()) {
+    return context;
+  }
+  std::vector<std::string> keys;
+  for (const store::Tag& tag : tags) {
+    context.emplace_back("aws:RequestTag/" + tag.key, std::vector<std::string>{tag.value});
+    keys.push_back(tag.key);
+  }
+  context.emplace_back("aws:TagKeys", std::move(keys));
+  return context;
+}
+
+// A permissions boundary must be an attachable managed policy of the account or an AWS
+// managed policy.
+Status CheckPermissionsBoundary(store::ReadTxn& txn, std::string_view account_id,
+                                const std::string& boundary) {
+  if (boundary.empty()) {
+    return OkStatus();
+  }
+  auto policy = txn.GetManagedPolicy(boundary);
+  if (policy.has_value() && policy->is_attachable &&
+      (policy->account_id == account_id || policy->account_id == "aws")) {
+    return OkStatus();
+  }
+  if (!policy.has_value() && policy.error().code != ErrorCode::kNotFound) {
+    return MakeError(std::move(policy).error());
+  }
+  return MakeError(
+      NoSuchEntity("Scope ARN: " + boundary + " does not exist or is not attachable."));
 }
 
 }  // namespace portcullis::api::iam

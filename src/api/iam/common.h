@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "api/iam/operation_context.h"
 #include "api/protocol/value.h"
@@ -103,6 +104,36 @@ Error ListError(Error error);
                                                   std::string_view name);
 [[nodiscard]] Result<std::string> GroupArnForAuthz(const OperationContext& ctx,
                                                    std::string_view name);
+[[nodiscard]] Result<std::string> RoleArnForAuthz(const OperationContext& ctx,
+                                                  std::string_view name);
+
+// "The role with name X cannot be found."
+Error RoleNotFound(std::string_view name);
+
+// Tags of the input's `Tags` list; InvalidInput for a reserved aws: key or duplicate keys
+// (AWS compares tag keys without regard to case).
+[[nodiscard]] Result<std::vector<store::Tag>> InputTags(const Value& input);
+
+// aws:RequestTag/KEY and aws:TagKeys for a request that tags a new resource.
+std::vector<std::pair<std::string, std::vector<std::string>>> RequestTagContext(
+    const std::vector<store::Tag>& tags);
+
+// The model's InstanceProfile structure, its roles as listings show them (no tags,
+// boundary or RoleLastUsed); `with_tags` adds the profile's tags (GetInstanceProfile).
+// Defined in instance_profiles.cc.
+[[nodiscard]] Result<Value> InstanceProfileValue(store::ReadTxn& txn,
+                                                 const store::InstanceProfile& profile,
+                                                 bool with_tags);
+
+// UnmodifiableEntity "Cannot perform the operation on the protected role 'NAME' - this
+// role is only modifiable by AWS" when `role` is service-linked (path /aws-service-role/).
+// Defined in service_linked_roles.cc.
+[[nodiscard]] Status CheckNotServiceLinked(const store::Role& role);
+
+// A permissions boundary must be an attachable managed policy of the account or an AWS
+// managed policy: NoSuchEntity "Scope ARN: ARN does not exist or is not attachable."
+[[nodiscard]] Status CheckPermissionsBoundary(store::ReadTxn& txn, std::string_view account_id,
+                                              const std::string& boundary);
 
 // Counts every item a paged store listing returns: `list(const store::ListOptions&)`
 // answers Result<store::Page<T>> (the quota checks).

@@ -21,6 +21,9 @@ IamService::IamService(store::IdentityStore& store, authz::Authorizer& authorize
   RegisterManagedPolicyOperations(handlers_);
   RegisterAttachmentOperations(handlers_);
   RegisterAccountOperations(handlers_);
+  RegisterRoleOperations(handlers_);
+  RegisterInstanceProfileOperations(handlers_);
+  RegisterServiceLinkedRoleOperations(handlers_);
 }
 
 const protocol::ServiceModel& IamService::model() const {

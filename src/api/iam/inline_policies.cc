@@ -1,11 +1,12 @@
-// Inline policies of users and groups: Put/Get/Delete/List UserPolicy and GroupPolicy.
+// Inline policies of users, groups and roles: Put/Get/Delete/List UserPolicy, GroupPolicy
+// and RolePolicy.
 //
 // Documents are validated as identity policies (MalformedPolicyDocument). AWS limits the
 // aggregate size of one principal's inline policies, whitespace not counted: 2,048
-// characters for a user, 5,120 for a group (IAM User Guide, "IAM and AWS STS quotas");
+// characters for a user, 5,120 for a group, 10,240 for a role (IAM User Guide, "IAM and
+// AWS STS quotas");
 // past it PutUserPolicy answers LimitExceeded "Maximum policy size of 2048 bytes exceeded
 // for user NAME". GetUserPolicy returns the document URL-encoded, as AWS does.
-// Role inline policies live with the roles.
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -21,8 +22,8 @@ namespace {
 // What differs between the user and the group operations.
 struct Family {
   store::PrincipalKind kind;
-  std::string_view name_member;  // "UserName" | "GroupName"
-  std::string_view noun;         // "user" | "group"
+  std::string_view name_member;  // "UserName" | "GroupName" | "RoleName"
+  std::string_view noun;         // "user" | "group" | "role"
   std::string_view put_action;
   std::string_view get_action;
   std::string_view delete_action;
@@ -46,6 +47,14 @@ constexpr Family kGroupFamily{store::PrincipalKind::kGroup,
                               "iam:DeleteGroupPolicy",
                               "iam:ListGroupPolicies",
                               5120};
+constexpr Family kRoleFamily{store::PrincipalKind::kRole,
+                             "RoleName",
+                             "role",
+                             "iam:PutRolePolicy",
+                             "iam:GetRolePolicy",
+                             "iam:DeleteRolePolicy",
+                             "iam:ListRolePolicies",
+                             10240};
 
 Error PrincipalNotFound(const Family& family, std::string_view name) {
   return NoSuchEntity("The " + std::string(family.noun) + " with name " + std::string(name) +
@@ -92,6 +101,17 @@ Result<Target> TargetFrom(OperationContext& ctx, const Family& family, const Val
       return MakeError(std::move(user).error());
     }
     target.arn = UserArn(ctx.account_id(), "/", target.ref.name);
+  } else if (family.kind == store::PrincipalKind::kRole) {
+    auto role = txn->GetRole(ctx.account_id(), target.ref.name);
+    if (role.has_value()) {
+      target.ref.name = role->name;
+      target.arn = role->arn;
+      return target;
+    }
+    if (role.error().code != ErrorCode::kNotFound) {
+      return MakeError(std::move(role).error());
+    }
+    target.arn = RoleArn(ctx.account_id(), "/", target.ref.name);
   } else {
     auto group = txn->GetGroup(ctx.account_id(), target.ref.name);
     if (group.has_value()) {
@@ -125,10 +145,18 @@ Error StoreError(const Family& family, Error error, store::ReadTxn& txn, const T
   if (error.code != ErrorCode::kNotFound) {
     return error;
   }
-  const bool principal_exists =
-      family.kind == store::PrincipalKind::kUser
-          ? txn.GetUser(target.ref.account_id, target.ref.name).has_value()
-          : txn.GetGroup(target.ref.account_id, target.ref.name).has_value();
+  bool principal_exists = false;
+  switch (family.kind) {
+    case store::PrincipalKind::kUser:
+      principal_exists = txn.GetUser(target.ref.account_id, target.ref.name).has_value();
+      break;
+    case store::PrincipalKind::kGroup:
+      principal_exists = txn.GetGroup(target.ref.account_id, target.ref.name).has_value();
+      break;
+    case store::PrincipalKind::kRole:
+      principal_exists = txn.GetRole(target.ref.account_id, target.ref.name).has_value();
+      break;
+  }
   if (!principal_exists) {
     return PrincipalNotFound(family, target.ref.name);
   }
@@ -270,6 +298,22 @@ Result<Value> ListGroupPolicies(OperationContext& ctx, const Value& input) {
   return ListPolicies(ctx, input, kGroupFamily);
 }
 
+Result<Value> PutRolePolicy(OperationContext& ctx, const Value& input) {
+  return PutPolicy(ctx, input, kRoleFamily);
+}
+
+Result<Value> GetRolePolicy(OperationContext& ctx, const Value& input) {
+  return GetPolicy(ctx, input, kRoleFamily);
+}
+
+Result<Value> DeleteRolePolicy(OperationContext& ctx, const Value& input) {
+  return DeletePolicy(ctx, input, kRoleFamily);
+}
+
+Result<Value> ListRolePolicies(OperationContext& ctx, const Value& input) {
+  return ListPolicies(ctx, input, kRoleFamily);
+}
+
 }  // namespace
 
 void RegisterInlinePolicyOperations(HandlerTable& table) {
@@ -281,6 +325,10 @@ void RegisterInlinePolicyOperations(HandlerTable& table) {
   table["GetGroupPolicy"] = &GetGroupPolicy;
   table["DeleteGroupPolicy"] = &DeleteGroupPolicy;
   table["ListGroupPolicies"] = &ListGroupPolicies;
+  table["PutRolePolicy"] = &PutRolePolicy;
+  table["GetRolePolicy"] = &GetRolePolicy;
+  table["DeleteRolePolicy"] = &DeleteRolePolicy;
+  table["ListRolePolicies"] = &ListRolePolicies;
 }
 
 }  // namespace portcullis::api::iam

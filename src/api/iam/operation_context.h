@@ -54,4 +54,9 @@ void RegisterManagedPolicyOperations(HandlerTable& table);  // managed_policies.
 void RegisterAttachmentOperations(HandlerTable& table);     // attachments.cc
 void RegisterAccountOperations(HandlerTable& table);        // account.cc
 
+// Roles and instance profiles.
+void RegisterRoleOperations(HandlerTable& table);               // roles.cc
+void RegisterInstanceProfileOperations(HandlerTable& table);    // instance_profiles.cc
+void RegisterServiceLinkedRoleOperations(HandlerTable& table);  // service_linked_roles.cc
+
 }  // namespace portcullis::api::iam

@@ -25,75 +25,14 @@ Value ListedUserValue(store::User user) {
   return UserValue(user);
 }
 
-// Tags of the input's `Tags` list; InvalidInput for duplicate keys (AWS compares tag
-// keys without regard to case).
-Result<std::vector<store::Tag>> TagsFrom(const Value& input) {
-  std::vector<store::Tag> tags;
-  const Value* list = input.Find("Tags");
-  if (list == nullptr) {
-    return tags;
-  }
-  for (const Value& entry : list->children()) {
-    store::Tag tag{std::string(StringMember(entry, "Key")),
-                   std::string(StringMember(entry, "Value"))};
-    // AWS: the aws: prefix (in any case) is reserved for AWS's own tags.
-    if (store::NameKey(tag.key).rfind("aws:", 0) == 0) {
-      return MakeError(InvalidInput("Tag keys starting with 'aws:' are reserved for AWS use."));
-    }
-    for (const store::Tag& other : tags) {
-      if (store::NameKey(other.key) == store::NameKey(tag.key)) {
-        return MakeError(InvalidInput(
-            "Duplicate tag keys found. Please note that Tag keys are case insensitive."));
-      }
-    }
-    tags.push_back(std::move(tag));
-  }
-  return tags;
-}
-
-// aws:RequestTag/KEY and aws:TagKeys for a request that tags a new resource.
-std::vector<std::pair<std::string, std::vector<std::string>>> TagContext(
-    const std::vector<store::Tag>& tags) {
-  std::vector<std::pair<std::string, std::vector<std::string>>> context;
-  if (tags.empty()) {
-    return context;
-  }
-  std::vector<std::string> keys;
-  for (const store::Tag& tag : tags) {
-    context.emplace_back("aws:RequestTag/" + tag.key, std::vector<std::string>{tag.value});
-    keys.push_back(tag.key);
-  }
-  context.emplace_back("aws:TagKeys", std::move(keys));
-  return context;
-}
-
-// A permissions boundary must be an attachable managed policy of the account or an AWS
-// managed policy.
-Status CheckBoundary(store::ReadTxn& txn, std::string_view account_id,
-                     const std::string& boundary) {
-  if (boundary.empty()) {
-    return OkStatus();
-  }
-  auto policy = txn.GetManagedPolicy(boundary);
-  if (policy.has_value() && policy->is_attachable &&
-      (policy->account_id == account_id || policy->account_id == "aws")) {
-    return OkStatus();
-  }
-  if (!policy.has_value() && policy.error().code != ErrorCode::kNotFound) {
-    return MakeError(std::move(policy).error());
-  }
-  return MakeError(
-      NoSuchEntity("Scope ARN: " + boundary + " does not exist or is not attachable."));
-}
-
 Result<Value> CreateUser(OperationContext& ctx, const Value& input) {
   const std::string name(StringMember(input, "UserName"));
   const std::string path(StringMember(input, "Path", "/"));
   const std::string arn = UserArn(ctx.account_id(), path, name);
   const std::string boundary(StringMember(input, "PermissionsBoundary"));
-  IAM_ASSIGN_OR_RETURN(std::vector<store::Tag> tags, TagsFrom(input));
+  IAM_ASSIGN_OR_RETURN(std::vector<store::Tag> tags, InputTags(input));
 
-  auto context = TagContext(tags);
+  auto context = RequestTagContext(tags);
   if (!boundary.empty()) {
     context.emplace_back("iam:PermissionsBoundary", std::vector<std::string>{boundary});
   }
@@ -107,7 +46,7 @@ Result<Value> CreateUser(OperationContext& ctx, const Value& input) {
   IAM_ASSIGN_OR_RETURN(
       store::User created,
       WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Result<store::User> {
-        IAM_RETURN_IF_ERROR(CheckBoundary(txn, ctx.account_id(), boundary));
+        IAM_RETURN_IF_ERROR(CheckPermissionsBoundary(txn, ctx.account_id(), boundary));
         auto existing = txn.GetUser(ctx.account_id(), name);
         if (existing.has_value()) {
           return MakeError(UserExists(name));

@@ -27,6 +27,8 @@ using AttachmentKey = std::tuple<PrincipalKind, std::string, std::string>;  // k
 
 // INVARIANT: every id referenced by a membership, attachment, inline policy, access key
 // or version names an existing row.
+// Instance profiles: instance_profiles is keyed by id (role_names left empty);
+// profile_roles holds (profile id, role id) pairs.
 struct State {
   std::map<std::string, Account> accounts;                                 // by id
   std::map<std::string, User> users;                                       // by id
@@ -36,6 +38,8 @@ struct State {
   std::map<std::pair<std::string, std::int64_t>, PolicyVersion> versions;  // ARN, number
   std::map<InlineKey, std::string> inline_policies;                        // -> document
   std::map<std::string, AccessKeyRow> access_keys;                         // by id
+  std::map<std::string, InstanceProfile> instance_profiles;                // Instance profiles
+  std::set<std::pair<std::string, std::string>> profile_roles;             // Instance profiles
   std::set<std::pair<std::string, std::string>> members;                   // group, user id
   std::set<AttachmentKey> attachments;
 };
@@ -245,6 +249,61 @@ class Reader : public Base {
     }
     return Paginate<AccessKey>(
         std::move(items), [](const AccessKey& k) { return k.id; }, options);
+  }
+
+  // Instance profiles
+  Result<InstanceProfile> GetInstanceProfile(std::string_view account_id,
+                                             std::string_view name) override {
+    IAM_ASSIGN_OR_RETURN(const InstanceProfile* profile, FindProfile(account_id, name));
+    return WithRoles(*profile);
+  }
+
+  Result<Page<InstanceProfile>> ListInstanceProfiles(std::string_view account_id,
+                                                     const ListOptions& options) override {
+    std::vector<InstanceProfile> items;
+    for (const auto& [id, row] : state().instance_profiles) {
+      if (row.account_id == account_id && PathMatches(row.path, options)) {
+        items.push_back(WithRoles(row));
+      }
+    }
+    return Paginate<InstanceProfile>(std::move(items), NameKeyOf<InstanceProfile>, options);
+  }
+
+  Result<Page<InstanceProfile>> ListInstanceProfilesForRole(std::string_view account_id,
+                                                            std::string_view role_name,
+                                                            const ListOptions& options) override {
+    IAM_ASSIGN_OR_RETURN(const Role* role, FindRole(account_id, role_name));
+    std::vector<InstanceProfile> items;
+    for (const auto& [profile_id, role_id] : state().profile_roles) {
+      if (role_id == role->id) {
+        items.push_back(WithRoles(state().instance_profiles.at(profile_id)));
+      }
+    }
+    ListOptions all_paths = options;
+    all_paths.path_prefix.clear();
+    return Paginate<InstanceProfile>(std::move(items), NameKeyOf<InstanceProfile>, all_paths);
+  }
+
+  Result<const InstanceProfile*> FindProfile(std::string_view account_id,
+                                             std::string_view name) const {
+    const InstanceProfile* profile = FindByName(state().instance_profiles, account_id, name);
+    if (profile == nullptr) {
+      return tl::unexpected(
+          NotFoundError("instance profile `" + std::string(name) + "` not found"));
+    }
+    return profile;
+  }
+
+  InstanceProfile WithRoles(InstanceProfile profile) const {
+    profile.role_names.clear();
+    for (const auto& [profile_id, role_id] : state().profile_roles) {
+      if (profile_id == profile.id) {
+        profile.role_names.push_back(state().roles.at(role_id).name);
+      }
+    }
+    std::sort(profile.role_names.begin(), profile.role_names.end(),
+              [](const std::string& a, const std::string& b) { return NameKey(a) < NameKey(b); });
+    return profile;
   }
 
   Result<Page<Group>> ListGroupsForUser(std::string_view account_id, std::string_view user_name,
@@ -571,6 +630,7 @@ class MemoryWriteTxn final : public Reader<WriteTxn> {
     IAM_ASSIGN_OR_RETURN(const Role* role, FindRole(account_id, name));
     const std::string id = role->id;
     IAM_RETURN_IF_ERROR(CheckNoPolicies(PrincipalKind::kRole, id, "role", role->name));
+    IAM_RETURN_IF_ERROR(CheckNotInInstanceProfile(id, role->name));
     s().roles.erase(id);
     return OkStatus();
   }
@@ -728,6 +788,65 @@ class MemoryWriteTxn final : public Reader<WriteTxn> {
     IAM_RETURN_IF_ERROR(Writable());
     IAM_RETURN_IF_ERROR(FindKey(key_id));
     s().access_keys.erase(std::string(key_id));
+    return OkStatus();
+  }
+
+  // Instance profiles
+  Result<InstanceProfile> PutInstanceProfile(InstanceProfile profile) override {
+    IAM_RETURN_IF_ERROR(Writable());
+    IAM_RETURN_IF_ERROR(ValidateInstanceProfile(profile));
+    IAM_RETURN_IF_ERROR(CheckNew(s().instance_profiles, "instance profile", profile));
+    Stamp(profile.created);
+    profile.role_names.clear();
+    s().instance_profiles[profile.id] = profile;
+    return profile;
+  }
+
+  Status DeleteInstanceProfile(std::string_view account_id, std::string_view name) override {
+    IAM_RETURN_IF_ERROR(Writable());
+    IAM_ASSIGN_OR_RETURN(const InstanceProfile* profile, FindProfile(account_id, name));
+    const std::string id = profile->id;
+    for (const auto& [profile_id, role_id] : s().profile_roles) {
+      if (profile_id == id) {
+        return tl::unexpected(DeleteConflictError("cannot delete instance profile `" +
+                                                  profile->name + "`: it has roles"));
+      }
+    }
+    s().instance_profiles.erase(id);
+    return OkStatus();
+  }
+
+  Status AddRoleToInstanceProfile(std::string_view account_id, std::string_view profile_name,
+                                  std::string_view role_name) override {
+    IAM_RETURN_IF_ERROR(Writable());
+    IAM_ASSIGN_OR_RETURN(const InstanceProfile* profile, FindProfile(account_id, profile_name));
+    IAM_ASSIGN_OR_RETURN(const Role* role, FindRole(account_id, role_name));
+    if (!s().profile_roles.insert({profile->id, role->id}).second) {
+      return tl::unexpected(AlreadyExistsError(
+          "role `" + role->name + "` is already in instance profile `" + profile->name + "`"));
+    }
+    return OkStatus();
+  }
+
+  Status RemoveRoleFromInstanceProfile(std::string_view account_id, std::string_view profile_name,
+                                       std::string_view role_name) override {
+    IAM_RETURN_IF_ERROR(Writable());
+    IAM_ASSIGN_OR_RETURN(const InstanceProfile* profile, FindProfile(account_id, profile_name));
+    IAM_ASSIGN_OR_RETURN(const Role* role, FindRole(account_id, role_name));
+    if (s().profile_roles.erase({profile->id, role->id}) == 0) {
+      return tl::unexpected(NotFoundError("role `" + role->name + "` is not in instance profile `" +
+                                          profile->name + "`"));
+    }
+    return OkStatus();
+  }
+
+  Status CheckNotInInstanceProfile(const std::string& role_id, const std::string& name) const {
+    for (const auto& [profile_id, member_id] : state().profile_roles) {
+      if (member_id == role_id) {
+        return tl::unexpected(
+            DeleteConflictError("cannot delete role `" + name + "`: it is in instance profiles"));
+      }
+    }
     return OkStatus();
   }
 

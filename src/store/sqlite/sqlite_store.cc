@@ -176,6 +176,20 @@ AccessKey ReadKey(const Query& q) {
   return key;
 }
 
+// Instance profiles
+constexpr std::string_view kProfileCols = "id, account_id, name, path, arn, created_ms";
+
+InstanceProfile ReadProfile(const Query& q) {
+  InstanceProfile profile;
+  profile.id = q.Text(0);
+  profile.account_id = q.Text(1);
+  profile.name = q.Text(2);
+  profile.path = q.Text(3);
+  profile.arn = q.Text(4);
+  profile.created = FromMs(q.Int(5));
+  return profile;
+}
+
 std::string Sql(std::initializer_list<std::string_view> parts) {
   std::string out;
   for (std::string_view part : parts) {
@@ -400,6 +414,83 @@ class Reader : public Base {
     q.Bind(options.marker).Bind(std::int64_t{options.max_items + 1});
     return CollectPage<AccessKey>(q, options.max_items, ReadKey,
                                   [](const AccessKey& k) { return k.id; });
+  }
+
+  // Instance profiles
+  Result<InstanceProfile> GetInstanceProfile(std::string_view account_id,
+                                             std::string_view name) override {
+    static const std::string kSql = Sql({"SELECT ", kProfileCols, " FROM instance_profiles ",
+                                         "WHERE account_id = ?1 AND name_key = ?2"});
+    IAM_ASSIGN_OR_RETURN(
+        InstanceProfile profile,
+        GetOne<InstanceProfile>(kSql, account_id, name, ReadProfile, "instance profile"));
+    IAM_RETURN_IF_ERROR(LoadProfileDetails(profile));
+    return profile;
+  }
+
+  Result<Page<InstanceProfile>> ListInstanceProfiles(std::string_view account_id,
+                                                     const ListOptions& options) override {
+    static const std::string kSql =
+        Sql({"SELECT ", kProfileCols, " FROM instance_profiles WHERE account_id = ?1 AND ",
+             "substr(path, 1, length(?2)) = ?2 AND name_key > ?3 ORDER BY name_key LIMIT ?4"});
+    IAM_ASSIGN_OR_RETURN(Page<InstanceProfile> page,
+                         ListNamed<InstanceProfile>(kSql, account_id, options, ReadProfile));
+    for (InstanceProfile& profile : page.items) {
+      IAM_RETURN_IF_ERROR(LoadProfileDetails(profile));
+    }
+    return page;
+  }
+
+  Result<Page<InstanceProfile>> ListInstanceProfilesForRole(std::string_view account_id,
+                                                            std::string_view role_name,
+                                                            const ListOptions& options) override {
+    static const std::string kSql =
+        Sql({"SELECT p.id, p.account_id, p.name, p.path, p.arn, p.created_ms ",
+             "FROM instance_profiles p JOIN instance_profile_roles r ON r.profile_id = p.id ",
+             "WHERE r.role_id = ?1 AND p.name_key > ?2 ORDER BY p.name_key LIMIT ?3"});
+    IAM_ASSIGN_OR_RETURN(const std::string role_id,
+                         PrincipalId(PrincipalRef{PrincipalKind::kRole, std::string(account_id),
+                                                  std::string(role_name)}));
+    IAM_RETURN_IF_ERROR(ValidateListOptions(options));
+    IAM_ASSIGN_OR_RETURN(Query q, conn().Prepare(kSql));
+    q.Bind(role_id).Bind(options.marker).Bind(std::int64_t{options.max_items + 1});
+    IAM_ASSIGN_OR_RETURN(
+        Page<InstanceProfile> page,
+        CollectPage<InstanceProfile>(q, options.max_items, ReadProfile,
+                                     [](const InstanceProfile& p) { return NameKey(p.name); }));
+    for (InstanceProfile& profile : page.items) {
+      IAM_RETURN_IF_ERROR(LoadProfileDetails(profile));
+    }
+    return page;
+  }
+
+  // Fills the profile's tags and role names.
+  Status LoadProfileDetails(InstanceProfile& profile) {
+    {
+      IAM_ASSIGN_OR_RETURN(Query q, conn().Prepare("SELECT key, value FROM instance_profile_tags "
+                                                   "WHERE profile_id = ?1 ORDER BY position"));
+      q.Bind(profile.id);
+      profile.tags.clear();
+      while (true) {
+        IAM_ASSIGN_OR_RETURN(bool more, q.Step());
+        if (!more) {
+          break;
+        }
+        profile.tags.push_back(Tag{q.Text(0), q.Text(1)});
+      }
+    }
+    IAM_ASSIGN_OR_RETURN(Query q, conn().Prepare("SELECT r.name FROM roles r JOIN "
+                                                 "instance_profile_roles m ON m.role_id = r.id "
+                                                 "WHERE m.profile_id = ?1 ORDER BY r.name_key"));
+    q.Bind(profile.id);
+    profile.role_names.clear();
+    while (true) {
+      IAM_ASSIGN_OR_RETURN(bool more, q.Step());
+      if (!more) {
+        return OkStatus();
+      }
+      profile.role_names.push_back(q.Text(0));
+    }
   }
 
   Result<Page<Group>> ListGroupsForUser(std::string_view account_id, std::string_view user_name,
@@ -841,6 +932,7 @@ class SqliteWriteTxn final : public Reader<WriteTxn> {
     IAM_RETURN_IF_ERROR(Writable());
     IAM_ASSIGN_OR_RETURN(Role role, GetRole(account_id, name));
     IAM_RETURN_IF_ERROR(CheckNoPolicies(PrincipalKind::kRole, role.id, role.name));
+    IAM_RETURN_IF_ERROR(CheckNotInInstanceProfile(role.id, role.name));
     return DeleteById("DELETE FROM roles WHERE id = ?1", role.id);
   }
 
@@ -1051,6 +1143,97 @@ class SqliteWriteTxn final : public Reader<WriteTxn> {
     IAM_RETURN_IF_ERROR(Writable());
     IAM_RETURN_IF_ERROR(GetAccessKey(key_id));
     return DeleteById("DELETE FROM access_keys WHERE id = ?1", key_id);
+  }
+
+  // Instance profiles
+  Result<InstanceProfile> PutInstanceProfile(InstanceProfile profile) override {
+    IAM_RETURN_IF_ERROR(Writable());
+    IAM_RETURN_IF_ERROR(ValidateInstanceProfile(profile));
+    IAM_RETURN_IF_ERROR(GetAccount(profile.account_id));
+    const auto existing = GetInstanceProfile(profile.account_id, profile.name);
+    if (existing.has_value()) {
+      return tl::unexpected(
+          AlreadyExistsError("instance profile `" + profile.name + "` already exists"));
+    }
+    if (existing.error().code != ErrorCode::kNotFound) {
+      return tl::unexpected(existing.error());
+    }
+    Stamp(profile.created);
+    IAM_ASSIGN_OR_RETURN(Query q, conn().Prepare("INSERT INTO instance_profiles (id, account_id, "
+                                                 "name, name_key, path, arn, created_ms) "
+                                                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+    q.Bind(profile.id)
+        .Bind(profile.account_id)
+        .Bind(profile.name)
+        .Bind(NameKey(profile.name))
+        .Bind(profile.path)
+        .Bind(profile.arn)
+        .Bind(ToMs(profile.created));
+    IAM_RETURN_IF_ERROR(Taken(q.Run(), "instance profile", profile.id, profile.arn));
+    std::int64_t position = 0;
+    for (const Tag& tag : profile.tags) {
+      IAM_ASSIGN_OR_RETURN(Query t, conn().Prepare("INSERT INTO instance_profile_tags "
+                                                   "(profile_id, position, key, value) "
+                                                   "VALUES (?1, ?2, ?3, ?4)"));
+      t.Bind(profile.id).Bind(position++).Bind(tag.key).Bind(tag.value);
+      IAM_RETURN_IF_ERROR(t.Run());
+    }
+    profile.role_names.clear();
+    return profile;
+  }
+
+  Status DeleteInstanceProfile(std::string_view account_id, std::string_view name) override {
+    IAM_RETURN_IF_ERROR(Writable());
+    IAM_ASSIGN_OR_RETURN(InstanceProfile profile, GetInstanceProfile(account_id, name));
+    if (!profile.role_names.empty()) {
+      return tl::unexpected(DeleteConflictError("cannot delete instance profile `" + profile.name +
+                                                "`: it has roles"));
+    }
+    return DeleteById("DELETE FROM instance_profiles WHERE id = ?1", profile.id);
+  }
+
+  Status AddRoleToInstanceProfile(std::string_view account_id, std::string_view profile_name,
+                                  std::string_view role_name) override {
+    IAM_RETURN_IF_ERROR(Writable());
+    IAM_ASSIGN_OR_RETURN(InstanceProfile profile, GetInstanceProfile(account_id, profile_name));
+    IAM_ASSIGN_OR_RETURN(Role role, GetRole(account_id, role_name));
+    IAM_ASSIGN_OR_RETURN(Query q,
+                         conn().Prepare("INSERT INTO instance_profile_roles (profile_id, "
+                                        "role_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING"));
+    q.Bind(profile.id).Bind(role.id);
+    IAM_RETURN_IF_ERROR(q.Run());
+    if (Changes() == 0) {
+      return tl::unexpected(AlreadyExistsError(
+          "role `" + role.name + "` is already in instance profile `" + profile.name + "`"));
+    }
+    return OkStatus();
+  }
+
+  Status RemoveRoleFromInstanceProfile(std::string_view account_id, std::string_view profile_name,
+                                       std::string_view role_name) override {
+    IAM_RETURN_IF_ERROR(Writable());
+    IAM_ASSIGN_OR_RETURN(InstanceProfile profile, GetInstanceProfile(account_id, profile_name));
+    IAM_ASSIGN_OR_RETURN(Role role, GetRole(account_id, role_name));
+    IAM_ASSIGN_OR_RETURN(Query q, conn().Prepare("DELETE FROM instance_profile_roles WHERE "
+                                                 "profile_id = ?1 AND role_id = ?2"));
+    q.Bind(profile.id).Bind(role.id);
+    IAM_RETURN_IF_ERROR(q.Run());
+    if (Changes() == 0) {
+      return tl::unexpected(NotFoundError("role `" + role.name + "` is not in instance profile `" +
+                                          profile.name + "`"));
+    }
+    return OkStatus();
+  }
+
+  Status CheckNotInInstanceProfile(const std::string& role_id, const std::string& name) {
+    IAM_ASSIGN_OR_RETURN(
+        const bool member,
+        Exists("SELECT 1 FROM instance_profile_roles WHERE role_id = ?1", role_id));
+    if (member) {
+      return tl::unexpected(
+          DeleteConflictError("cannot delete role `" + name + "`: it is in instance profiles"));
+    }
+    return OkStatus();
   }
 
   Status AddUserToGroup(std::string_view account_id, std::string_view group_name,
