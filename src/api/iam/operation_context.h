@@ -53,5 +53,6 @@ void RegisterInlinePolicyOperations(HandlerTable& table);   // inline_policies.c
 void RegisterManagedPolicyOperations(HandlerTable& table);  // managed_policies.cc
 void RegisterAttachmentOperations(HandlerTable& table);     // attachments.cc
 void RegisterAccountOperations(HandlerTable& table);        // account.cc
+void RegisterPasswordOperations(HandlerTable& table);       // passwords.cc
 
 }  // namespace portcullis::api::iam
