@@ -22,8 +22,7 @@ Result<std::string> HashPassword(std::string_view password) {
         Error{ErrorCode::kInternal, "libsodium failed to initialize", std::nullopt, {}, {}});
   }
   char out[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str(out, password.data(), password.size(),
-                        crypto_pwhash_OPSLIMIT_INTERACTIVE,
+  if (crypto_pwhash_str(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                         crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
     return tl::unexpected(
         Error{ErrorCode::kInternal, "password hashing ran out of memory", std::nullopt, {}, {}});
@@ -38,8 +37,7 @@ bool VerifyPassword(std::string_view password, std::string_view encoded_hash) {
   // crypto_pwhash_str_verify wants a NUL-terminated string.
   char stored[crypto_pwhash_STRBYTES] = {};
   encoded_hash.copy(stored, encoded_hash.size());
-  const bool ok =
-      crypto_pwhash_str_verify(stored, password.data(), password.size()) == 0;
+  const bool ok = crypto_pwhash_str_verify(stored, password.data(), password.size()) == 0;
   sodium_memzero(stored, sizeof stored);
   return ok;
 }

@@ -191,8 +191,7 @@ class WriteTxn : public ReadTxn {
   // `keep` entries (0 clears the history); kNotFound if the user does not exist.
   [[nodiscard]] virtual Status RecordPasswordHistory(std::string_view account_id,
                                                      std::string_view user_name,
-                                                     std::string_view password_hash,
-                                                     int keep) = 0;
+                                                     std::string_view password_hash, int keep) = 0;
   // Inserts or replaces the account's policy; kNotFound if the account does not exist.
   [[nodiscard]] virtual Result<PasswordPolicy> PutPasswordPolicy(PasswordPolicy policy) = 0;
   // kNotFound when the account has no password policy.

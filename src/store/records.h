@@ -157,8 +157,8 @@ struct AccessKey {
 struct LoginProfile {
   std::string account_id;
   std::string user_name;
-  std::string password_hash;  // encoded argon2id; never the plaintext
-  Timestamp created;          // stamped when the epoch
+  std::string password_hash;        // encoded argon2id; never the plaintext
+  Timestamp created;                // stamped when the epoch
   Timestamp password_last_changed;  // stamped with `created` when the epoch
   bool password_reset_required = false;
 

@@ -172,10 +172,12 @@ class UserlessReadTxn : public store::ReadTxn {
   Result<store::LoginProfile> GetLoginProfile(std::string_view a, std::string_view u) override {
     return inner_->GetLoginProfile(a, u);
   }
+
   Result<std::vector<std::string>> GetPasswordHistory(std::string_view a,
                                                       std::string_view u) override {
     return inner_->GetPasswordHistory(a, u);
   }
+
   Result<store::PasswordPolicy> GetPasswordPolicy(std::string_view a) override {
     return inner_->GetPasswordPolicy(a);
   }

@@ -775,8 +775,7 @@ TEST_P(IdentityStoreTest, LoginProfilesAndPasswordHistory) {
   read.reset();
 
   Write([&](WriteTxn& txn) {
-    ExpectError(txn.DeleteUser(kAccount, "pat"), ErrorCode::kFailedPrecondition,
-                "DeleteConflict");
+    ExpectError(txn.DeleteUser(kAccount, "pat"), ErrorCode::kFailedPrecondition, "DeleteConflict");
     ASSERT_OK(txn.DeleteLoginProfile(kAccount, "PAT"));
     ExpectError(txn.DeleteLoginProfile(kAccount, "pat"), ErrorCode::kNotFound);
     ASSERT_OK(txn.DeleteUser(kAccount, "pat"));

@@ -72,8 +72,8 @@ bool Conforms(std::string_view password, const std::optional<store::PasswordPoli
   }
   return password.size() >= static_cast<std::size_t>(policy->minimum_password_length) &&
          (!policy->require_uppercase_characters || upper) &&
-         (!policy->require_lowercase_characters || lower) &&
-         (!policy->require_numbers || number) && (!policy->require_symbols || symbol);
+         (!policy->require_lowercase_characters || lower) && (!policy->require_numbers || number) &&
+         (!policy->require_symbols || symbol);
 }
 
 std::optional<store::PasswordPolicy> PolicyOf(store::ReadTxn& txn, std::string_view account_id,
@@ -161,8 +161,8 @@ Result<Value> CreateLoginProfile(OperationContext& ctx, const Value& input) {
         profile.password_hash = hash;
         profile.password_reset_required = reset;
         IAM_ASSIGN_OR_RETURN(store::LoginProfile put, txn.PutLoginProfile(std::move(profile)));
-        IAM_RETURN_IF_ERROR(txn.RecordPasswordHistory(ctx.account_id(), user->name, hash,
-                                                      kPasswordHistoryKept));
+        IAM_RETURN_IF_ERROR(
+            txn.RecordPasswordHistory(ctx.account_id(), user->name, hash, kPasswordHistoryKept));
         return put;
       }));
   Value out = Value::Structure();
@@ -217,12 +217,11 @@ Result<Value> UpdateLoginProfile(OperationContext& ctx, const Value& input) {
       Status status = OkStatus();
       const auto policy = PolicyOf(txn, ctx.account_id(), &status);
       IAM_RETURN_IF_ERROR(status);
-      IAM_RETURN_IF_ERROR(
-          CheckNewPassword(txn, ctx.account_id(), user->name, *password, policy));
+      IAM_RETURN_IF_ERROR(CheckNewPassword(txn, ctx.account_id(), user->name, *password, policy));
       profile->password_hash = *hash;
       profile->password_last_changed = store::Timestamp{};  // stamped now
-      IAM_RETURN_IF_ERROR(txn.RecordPasswordHistory(ctx.account_id(), user->name, *hash,
-                                                    kPasswordHistoryKept));
+      IAM_RETURN_IF_ERROR(
+          txn.RecordPasswordHistory(ctx.account_id(), user->name, *hash, kPasswordHistoryKept));
     }
     if (reset.has_value()) {
       profile->password_reset_required = *reset;
@@ -284,8 +283,8 @@ Result<Value> ChangePassword(OperationContext& ctx, const Value& input) {
       return MakeError(std::move(profile).error());
     }
     if (!crypto::VerifyPassword(old_password, profile->password_hash)) {
-      return MakeError(Coded(ErrorCode::kPermissionDenied, "AccessDenied",
-                             "The old password is incorrect."));
+      return MakeError(
+          Coded(ErrorCode::kPermissionDenied, "AccessDenied", "The old password is incorrect."));
     }
     // Hard expiry: an expired password can only be reset by an administrator.
     if (policy.has_value() && policy->hard_expiry && policy->max_password_age > 0) {
@@ -297,8 +296,8 @@ Result<Value> ChangePassword(OperationContext& ctx, const Value& input) {
                                "has HardExpiry set; an administrator must reset it."));
       }
     }
-    IAM_RETURN_IF_ERROR(CheckNewPassword(txn, ctx.account_id(), profile->user_name,
-                                         new_password, policy));
+    IAM_RETURN_IF_ERROR(
+        CheckNewPassword(txn, ctx.account_id(), profile->user_name, new_password, policy));
     const std::string user_name = profile->user_name;
     profile->password_hash = hash;
     profile->password_last_changed = store::Timestamp{};
@@ -359,8 +358,8 @@ Result<Value> UpdateAccountPasswordPolicy(OperationContext& ctx, const Value& in
       BooleanMember(input, "AllowUsersToChangePassword").value_or(false);
   const std::int64_t max_age = IntegerMember(input, "MaxPasswordAge").value_or(0);
   const std::int64_t reuse = IntegerMember(input, "PasswordReusePrevention").value_or(0);
-  if (policy.minimum_password_length < 6 || policy.minimum_password_length > 128 ||
-      max_age < 0 || max_age > 1095 || reuse < 0 || reuse > 24 ||
+  if (policy.minimum_password_length < 6 || policy.minimum_password_length > 128 || max_age < 0 ||
+      max_age > 1095 || reuse < 0 || reuse > 24 ||
       (input.Find("MaxPasswordAge") != nullptr && max_age < 1) ||
       (input.Find("PasswordReusePrevention") != nullptr && reuse < 1)) {
     return MakeError(Coded(ErrorCode::kInvalidArgument, "ValidationError",

@@ -27,6 +27,8 @@ using AttachmentKey = std::tuple<PrincipalKind, std::string, std::string>;  // k
 
 // INVARIANT: every id referenced by a membership, attachment, inline policy, access key
 // or version names an existing row.
+// login_profiles, password_history (newest first) and password_policies hold the login
+// profiles and the password policy.
 struct State {
   std::map<std::string, Account> accounts;                                 // by id
   std::map<std::string, User> users;                                       // by id
@@ -36,10 +38,9 @@ struct State {
   std::map<std::pair<std::string, std::int64_t>, PolicyVersion> versions;  // ARN, number
   std::map<InlineKey, std::string> inline_policies;                        // -> document
   std::map<std::string, AccessKeyRow> access_keys;                         // by id
-  // Login profiles and the password policy
-  std::map<std::string, LoginProfile> login_profiles;                 // by user id
-  std::map<std::string, std::vector<std::string>> password_history;  // by user id, newest first
-  std::map<std::string, PasswordPolicy> password_policies;            // by account id
+  std::map<std::string, LoginProfile> login_profiles;                      // by user id
+  std::map<std::string, std::vector<std::string>> password_history;        // by user id
+  std::map<std::string, PasswordPolicy> password_policies;                 // by account id
   std::set<std::pair<std::string, std::string>> members;                   // group, user id
   std::set<AttachmentKey> attachments;
 };
@@ -257,8 +258,7 @@ class Reader : public Base {
     IAM_ASSIGN_OR_RETURN(const User* user, FindUser(account_id, user_name));
     auto it = state().login_profiles.find(user->id);
     if (it == state().login_profiles.end()) {
-      return tl::unexpected(
-          NotFoundError("login profile of user `" + user->name + "` not found"));
+      return tl::unexpected(NotFoundError("login profile of user `" + user->name + "` not found"));
     }
     LoginProfile profile = it->second;
     profile.user_name = user->name;
@@ -278,8 +278,8 @@ class Reader : public Base {
   Result<PasswordPolicy> GetPasswordPolicy(std::string_view account_id) override {
     auto it = state().password_policies.find(std::string(account_id));
     if (it == state().password_policies.end()) {
-      return tl::unexpected(NotFoundError("account `" + std::string(account_id) +
-                                          "` has no password policy"));
+      return tl::unexpected(
+          NotFoundError("account `" + std::string(account_id) + "` has no password policy"));
     }
     return it->second;
   }
@@ -550,8 +550,8 @@ class MemoryWriteTxn final : public Reader<WriteTxn> {
       }
     }
     if (s().login_profiles.count(id) != 0) {
-      return tl::unexpected(DeleteConflictError("cannot delete user `" + user->name +
-                                                "`: it has a login profile"));
+      return tl::unexpected(
+          DeleteConflictError("cannot delete user `" + user->name + "`: it has a login profile"));
     }
     IAM_RETURN_IF_ERROR(CheckNoPolicies(PrincipalKind::kUser, id, "user", user->name));
     s().password_history.erase(id);
@@ -797,8 +797,7 @@ class MemoryWriteTxn final : public Reader<WriteTxn> {
     IAM_ASSIGN_OR_RETURN(const User* user, FindUser(profile.account_id, profile.user_name));
     auto it = s().login_profiles.find(user->id);
     if (it == s().login_profiles.end()) {
-      return tl::unexpected(
-          NotFoundError("login profile of user `" + user->name + "` not found"));
+      return tl::unexpected(NotFoundError("login profile of user `" + user->name + "` not found"));
     }
     profile.user_name = user->name;
     profile.created = it->second.created;
@@ -811,8 +810,7 @@ class MemoryWriteTxn final : public Reader<WriteTxn> {
     IAM_RETURN_IF_ERROR(Writable());
     IAM_ASSIGN_OR_RETURN(const User* user, FindUser(account_id, user_name));
     if (s().login_profiles.erase(user->id) == 0) {
-      return tl::unexpected(
-          NotFoundError("login profile of user `" + user->name + "` not found"));
+      return tl::unexpected(NotFoundError("login profile of user `" + user->name + "` not found"));
     }
     return OkStatus();
   }
@@ -841,8 +839,8 @@ class MemoryWriteTxn final : public Reader<WriteTxn> {
   Status DeletePasswordPolicy(std::string_view account_id) override {
     IAM_RETURN_IF_ERROR(Writable());
     if (s().password_policies.erase(std::string(account_id)) == 0) {
-      return tl::unexpected(NotFoundError("account `" + std::string(account_id) +
-                                          "` has no password policy"));
+      return tl::unexpected(
+          NotFoundError("account `" + std::string(account_id) + "` has no password policy"));
     }
     return OkStatus();
   }

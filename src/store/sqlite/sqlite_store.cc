@@ -427,10 +427,9 @@ class Reader : public Base {
 
   Result<std::vector<std::string>> GetPasswordHistory(std::string_view account_id,
                                                       std::string_view user_name) override {
-    IAM_ASSIGN_OR_RETURN(
-        std::string user_id,
-        PrincipalId(PrincipalRef{PrincipalKind::kUser, std::string(account_id),
-                                 std::string(user_name)}));
+    IAM_ASSIGN_OR_RETURN(std::string user_id,
+                         PrincipalId(PrincipalRef{PrincipalKind::kUser, std::string(account_id),
+                                                  std::string(user_name)}));
     IAM_ASSIGN_OR_RETURN(Query q, conn().Prepare("SELECT password_hash FROM password_history "
                                                  "WHERE user_id = ?1 ORDER BY position"));
     q.Bind(user_id);
@@ -454,8 +453,8 @@ class Reader : public Base {
     q.Bind(account_id);
     IAM_ASSIGN_OR_RETURN(bool found, q.Step());
     if (!found) {
-      return tl::unexpected(NotFoundError("account `" + std::string(account_id) +
-                                          "` has no password policy"));
+      return tl::unexpected(
+          NotFoundError("account `" + std::string(account_id) + "` has no password policy"));
     }
     PasswordPolicy policy;
     policy.account_id = std::string(account_id);
@@ -811,8 +810,8 @@ class SqliteWriteTxn final : public Reader<WriteTxn> {
     IAM_ASSIGN_OR_RETURN(bool profile,
                          Exists("SELECT 1 FROM login_profiles WHERE user_id = ?1", user.id));
     if (profile) {
-      return tl::unexpected(DeleteConflictError("cannot delete user `" + user.name +
-                                                "`: it has a login profile"));
+      return tl::unexpected(
+          DeleteConflictError("cannot delete user `" + user.name + "`: it has a login profile"));
     }
     IAM_RETURN_IF_ERROR(CheckNoPolicies(PrincipalKind::kUser, user.id, user.name));
     return DeleteById("DELETE FROM users WHERE id = ?1", user.id);
@@ -1167,9 +1166,10 @@ class SqliteWriteTxn final : public Reader<WriteTxn> {
     profile.user_name = old.user_name;
     profile.created = old.created;
     Stamp(profile.password_last_changed);
-    IAM_ASSIGN_OR_RETURN(Query q, conn().Prepare("UPDATE login_profiles SET password_hash = ?2, "
-                                                 "password_last_changed_ms = ?3, "
-                                                 "password_reset_required = ?4 WHERE user_id = ?1"));
+    IAM_ASSIGN_OR_RETURN(Query q,
+                         conn().Prepare("UPDATE login_profiles SET password_hash = ?2, "
+                                        "password_last_changed_ms = ?3, "
+                                        "password_reset_required = ?4 WHERE user_id = ?1"));
     q.Bind(user_id)
         .Bind(profile.password_hash)
         .Bind(ToMs(profile.password_last_changed))
@@ -1181,20 +1181,18 @@ class SqliteWriteTxn final : public Reader<WriteTxn> {
   Status DeleteLoginProfile(std::string_view account_id, std::string_view user_name) override {
     IAM_RETURN_IF_ERROR(Writable());
     IAM_RETURN_IF_ERROR(GetLoginProfile(account_id, user_name));
-    IAM_ASSIGN_OR_RETURN(
-        std::string user_id,
-        PrincipalId(PrincipalRef{PrincipalKind::kUser, std::string(account_id),
-                                 std::string(user_name)}));
+    IAM_ASSIGN_OR_RETURN(std::string user_id,
+                         PrincipalId(PrincipalRef{PrincipalKind::kUser, std::string(account_id),
+                                                  std::string(user_name)}));
     return DeleteById("DELETE FROM login_profiles WHERE user_id = ?1", user_id);
   }
 
   Status RecordPasswordHistory(std::string_view account_id, std::string_view user_name,
                                std::string_view password_hash, int keep) override {
     IAM_RETURN_IF_ERROR(Writable());
-    IAM_ASSIGN_OR_RETURN(
-        std::string user_id,
-        PrincipalId(PrincipalRef{PrincipalKind::kUser, std::string(account_id),
-                                 std::string(user_name)}));
+    IAM_ASSIGN_OR_RETURN(std::string user_id,
+                         PrincipalId(PrincipalRef{PrincipalKind::kUser, std::string(account_id),
+                                                  std::string(user_name)}));
     // Shift every entry down one position (through negatives, so the primary key never
     // collides), insert the newest at 0, and drop what is past `keep`.
     IAM_ASSIGN_OR_RETURN(Query shift, conn().Prepare("UPDATE password_history SET position = "

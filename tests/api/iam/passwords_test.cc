@@ -4,6 +4,7 @@
 #include <string>
 
 #include "crypto/password_hash.h"
+
 #include "iam_test_util.h"
 
 namespace portcullis::api::iam::testing {
@@ -25,9 +26,9 @@ class PasswordsTest : public IamApiTest {
 
 TEST_F(PasswordsTest, CreateGetUpdateDeleteLoginProfile) {
   MustCall("CreateUser", {{"UserName", "bob"}});
-  const protocol::Value created = MustCall(
-      "CreateLoginProfile",
-      {{"UserName", "bob"}, {"Password", kGood}, {"PasswordResetRequired", "true"}});
+  const protocol::Value created =
+      MustCall("CreateLoginProfile",
+               {{"UserName", "bob"}, {"Password", kGood}, {"PasswordResetRequired", "true"}});
   EXPECT_EQ(TextAt(created, "LoginProfile.UserName"), "bob");
   ASSERT_NE(At(created, "LoginProfile.CreateDate"), nullptr);
   EXPECT_EQ(created.DebugString().find(kGood), std::string::npos);
@@ -37,9 +38,8 @@ TEST_F(PasswordsTest, CreateGetUpdateDeleteLoginProfile) {
   EXPECT_TRUE(crypto::VerifyPassword(kGood, stored.password_hash));
   EXPECT_TRUE(stored.password_reset_required);
 
-  EXPECT_TRUE(IsAwsError(
-      Call("CreateLoginProfile", {{"UserName", "bob"}, {"Password", kGood}}),
-      "EntityAlreadyExists", "Login Profile for user bob already exists."));
+  EXPECT_TRUE(IsAwsError(Call("CreateLoginProfile", {{"UserName", "bob"}, {"Password", kGood}}),
+                         "EntityAlreadyExists", "Login Profile for user bob already exists."));
   EXPECT_TRUE(IsAwsError(Call("CreateLoginProfile", {{"UserName", "nobody"}, {"Password", kGood}}),
                          "NoSuchEntity", "The user with name nobody cannot be found."));
 
@@ -98,10 +98,9 @@ TEST_F(PasswordsTest, AccountPasswordPolicy) {
   EXPECT_EQ(At(got, "PasswordPolicy.PasswordReusePrevention")->number(), 3);
 
   MustCall("CreateUser", {{"UserName", "bob"}});
-  EXPECT_TRUE(
-      IsAwsError(Call("CreateLoginProfile", {{"UserName", "bob"}, {"Password", "short-1"}}),
-                 "PasswordPolicyViolation",
-                 "Password does not conform to the account password policy."));
+  EXPECT_TRUE(IsAwsError(Call("CreateLoginProfile", {{"UserName", "bob"}, {"Password", "short-1"}}),
+                         "PasswordPolicyViolation",
+                         "Password does not conform to the account password policy."));
   EXPECT_TRUE(IsAwsError(
       Call("CreateLoginProfile", {{"UserName", "bob"}, {"Password", "longbutnosymbol1"}}),
       "PasswordPolicyViolation"));
@@ -139,25 +138,24 @@ TEST_F(PasswordsTest, ChangePassword) {
            {{"UserName", "bob"}, {"Password", kGood}, {"PasswordResetRequired", "true"}});
   const auth::Caller bob = UserCaller("bob");
   // No permission and no AllowUsersToChangePassword: AccessDenied.
-  EXPECT_TRUE(IsAwsError(
-      CallAs(bob, "ChangePassword", {{"OldPassword", kGood}, {"NewPassword", kGood2}}),
-      "AccessDenied"));
-  AllowUser("bob", AllowDocument("iam:ChangePassword",
-                                 "arn:aws:iam::123456789012:user/${aws:username}"));
+  EXPECT_TRUE(
+      IsAwsError(CallAs(bob, "ChangePassword", {{"OldPassword", kGood}, {"NewPassword", kGood2}}),
+                 "AccessDenied"));
+  AllowUser("bob",
+            AllowDocument("iam:ChangePassword", "arn:aws:iam::123456789012:user/${aws:username}"));
   EXPECT_TRUE(IsAwsError(
       CallAs(bob, "ChangePassword", {{"OldPassword", "wrong-Old-1"}, {"NewPassword", kGood2}}),
       "AccessDenied"));
-  EXPECT_TRUE(IsAwsError(
-      CallAs(bob, "ChangePassword", {{"OldPassword", kGood}, {"NewPassword", "weak"}}),
-      "PasswordPolicyViolation"));
+  EXPECT_TRUE(
+      IsAwsError(CallAs(bob, "ChangePassword", {{"OldPassword", kGood}, {"NewPassword", "weak"}}),
+                 "PasswordPolicyViolation"));
   MustCallAs(bob, "ChangePassword", {{"OldPassword", kGood}, {"NewPassword", kGood2}});
   const store::LoginProfile changed = StoredProfile("bob");
   EXPECT_TRUE(crypto::VerifyPassword(kGood2, changed.password_hash));
   EXPECT_FALSE(changed.password_reset_required);
 
-  EXPECT_TRUE(IsAwsError(
-      Call("ChangePassword", {{"OldPassword", kGood}, {"NewPassword", kGood2}}),
-      "InvalidUserType"));
+  EXPECT_TRUE(IsAwsError(Call("ChangePassword", {{"OldPassword", kGood}, {"NewPassword", kGood2}}),
+                         "InvalidUserType"));
 }
 
 TEST_F(PasswordsTest, AllowUsersToChangePasswordGrantsChangePassword) {
@@ -175,9 +173,9 @@ TEST_F(PasswordsTest, AccessDeniedWithoutPermission) {
   MustCall("CreateUser", {{"UserName", "bob"}});
   MustCall("CreateUser", {{"UserName", "eve"}});
   const auth::Caller eve = UserCaller("eve");
-  EXPECT_TRUE(IsAwsError(
-      CallAs(eve, "CreateLoginProfile", {{"UserName", "bob"}, {"Password", kGood}}),
-      "AccessDenied"));
+  EXPECT_TRUE(
+      IsAwsError(CallAs(eve, "CreateLoginProfile", {{"UserName", "bob"}, {"Password", kGood}}),
+                 "AccessDenied"));
   EXPECT_TRUE(IsAwsError(CallAs(eve, "UpdateAccountPasswordPolicy", {}), "AccessDenied"));
   EXPECT_TRUE(IsAwsError(CallAs(eve, "GetAccountPasswordPolicy", {}), "AccessDenied"));
 }
