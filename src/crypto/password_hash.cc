@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <array>
 #include <optional>
 #include <string>
 
@@ -21,13 +22,14 @@ Result<std::string> HashPassword(std::string_view password) {
     return tl::unexpected(
         Error{ErrorCode::kInternal, "libsodium failed to initialize", std::nullopt, {}, {}});
   }
-  char out[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+  std::array<char, crypto_pwhash_STRBYTES> out{};
+  if (crypto_pwhash_str(out.data(), password.data(), password.size(),
+                        crypto_pwhash_OPSLIMIT_INTERACTIVE,
                         crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
     return tl::unexpected(
         Error{ErrorCode::kInternal, "password hashing ran out of memory", std::nullopt, {}, {}});
   }
-  return std::string(out);
+  return std::string(out.data());
 }
 
 bool VerifyPassword(std::string_view password, std::string_view encoded_hash) {
@@ -35,10 +37,10 @@ bool VerifyPassword(std::string_view password, std::string_view encoded_hash) {
     return false;
   }
   // crypto_pwhash_str_verify wants a NUL-terminated string.
-  char stored[crypto_pwhash_STRBYTES] = {};
-  encoded_hash.copy(stored, encoded_hash.size());
-  const bool ok = crypto_pwhash_str_verify(stored, password.data(), password.size()) == 0;
-  sodium_memzero(stored, sizeof stored);
+  std::array<char, crypto_pwhash_STRBYTES> stored{};
+  encoded_hash.copy(stored.data(), encoded_hash.size());
+  const bool ok = crypto_pwhash_str_verify(stored.data(), password.data(), password.size()) == 0;
+  sodium_memzero(stored.data(), stored.size());
   return ok;
 }
 

@@ -67,7 +67,7 @@ bool Conforms(std::string_view password, const std::optional<store::PasswordPoli
     symbol = symbol || kSymbols.find(c) != std::string_view::npos;
   }
   if (!policy.has_value()) {
-    const int classes = int{upper} + int{lower} + int{number} + int{symbol};
+    const int classes = (upper ? 1 : 0) + (lower ? 1 : 0) + (number ? 1 : 0) + (symbol ? 1 : 0);
     return password.size() >= 8 && classes >= 3;
   }
   return password.size() >= static_cast<std::size_t>(policy->minimum_password_length) &&
@@ -109,6 +109,46 @@ Status CheckNewPassword(store::ReadTxn& txn, std::string_view account_id,
     }
   }
   return OkStatus();
+}
+
+// The user `name` of the account; NoSuchEntity with AWS's message when there is none.
+Result<store::User> FindUser(store::ReadTxn& txn, std::string_view account_id,
+                             std::string_view name) {
+  auto user = txn.GetUser(account_id, name);
+  if (!user.has_value()) {
+    return MakeError(UserError(std::move(user).error(), name));
+  }
+  return user;
+}
+
+// The login profile of `user_name`; NoSuchEntity with AWS's message when there is none.
+Result<store::LoginProfile> FindProfile(store::ReadTxn& txn, std::string_view account_id,
+                                        std::string_view user_name) {
+  auto profile = txn.GetLoginProfile(account_id, user_name);
+  if (!profile.has_value() && profile.error().code == ErrorCode::kNotFound) {
+    return MakeError(LoginProfileNotFound(user_name));
+  }
+  return profile;
+}
+
+// Checks `password` against the account's policy and the user's history, then sets it
+// (already hashed as `hash`) on `profile` and records it in the history.
+Status SetNewPassword(store::WriteTxn& txn, std::string_view account_id, std::string_view password,
+                      const std::string& hash, const std::optional<store::PasswordPolicy>& policy,
+                      store::LoginProfile& profile) {
+  IAM_RETURN_IF_ERROR(CheckNewPassword(txn, account_id, profile.user_name, password, policy));
+  profile.password_hash = hash;
+  profile.password_last_changed = store::Timestamp{};  // stamped now by the store
+  return txn.RecordPasswordHistory(account_id, profile.user_name, hash, kPasswordHistoryKept);
+}
+
+// The account's policy, or none.
+Result<std::optional<store::PasswordPolicy>> AccountPolicy(store::ReadTxn& txn,
+                                                           std::string_view account_id) {
+  Status status = OkStatus();
+  std::optional<store::PasswordPolicy> policy = PolicyOf(txn, account_id, &status);
+  IAM_RETURN_IF_ERROR(status);
+  return policy;
 }
 
 Value LoginProfileValue(const store::LoginProfile& profile) {
@@ -191,6 +231,22 @@ Result<Value> GetLoginProfile(OperationContext& ctx, const Value& input) {
   return out;
 }
 
+// UpdateLoginProfile's changes in `txn`: a new password (when given, hashed as `hash`)
+// and the reset flag (when given).
+Status UpdateProfileIn(store::WriteTxn& txn, std::string_view account_id, std::string_view name,
+                       const std::optional<std::string>& password,
+                       const std::optional<std::string>& hash, std::optional<bool> reset) {
+  IAM_ASSIGN_OR_RETURN(const store::User user, FindUser(txn, account_id, name));
+  IAM_ASSIGN_OR_RETURN(store::LoginProfile profile, FindProfile(txn, account_id, user.name));
+  if (password.has_value() && hash.has_value()) {
+    IAM_ASSIGN_OR_RETURN(const auto policy, AccountPolicy(txn, account_id));
+    IAM_RETURN_IF_ERROR(SetNewPassword(txn, account_id, *password, *hash, policy, profile));
+  }
+  profile.password_reset_required = reset.value_or(profile.password_reset_required);
+  IAM_RETURN_IF_ERROR(txn.UpdateLoginProfile(std::move(profile)));
+  return OkStatus();
+}
+
 Result<Value> UpdateLoginProfile(OperationContext& ctx, const Value& input) {
   const std::string name(StringMember(input, "UserName"));
   const std::optional<std::string> password = OptionalStringMember(input, "Password");
@@ -202,32 +258,7 @@ Result<Value> UpdateLoginProfile(OperationContext& ctx, const Value& input) {
     IAM_ASSIGN_OR_RETURN(hash, crypto::HashPassword(*password));
   }
   auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
-    auto user = txn.GetUser(ctx.account_id(), name);
-    if (!user.has_value()) {
-      return MakeError(UserError(std::move(user).error(), name));
-    }
-    auto profile = txn.GetLoginProfile(ctx.account_id(), user->name);
-    if (!profile.has_value()) {
-      if (profile.error().code == ErrorCode::kNotFound) {
-        return MakeError(LoginProfileNotFound(user->name));
-      }
-      return MakeError(std::move(profile).error());
-    }
-    if (hash.has_value()) {
-      Status status = OkStatus();
-      const auto policy = PolicyOf(txn, ctx.account_id(), &status);
-      IAM_RETURN_IF_ERROR(status);
-      IAM_RETURN_IF_ERROR(CheckNewPassword(txn, ctx.account_id(), user->name, *password, policy));
-      profile->password_hash = *hash;
-      profile->password_last_changed = store::Timestamp{};  // stamped now
-      IAM_RETURN_IF_ERROR(
-          txn.RecordPasswordHistory(ctx.account_id(), user->name, *hash, kPasswordHistoryKept));
-    }
-    if (reset.has_value()) {
-      profile->password_reset_required = *reset;
-    }
-    IAM_RETURN_IF_ERROR(txn.UpdateLoginProfile(*std::move(profile)));
-    return OkStatus();
+    return UpdateProfileIn(txn, ctx.account_id(), name, password, hash, reset);
   });
   IAM_RETURN_IF_ERROR(done);
   return Value::Structure();
@@ -252,6 +283,40 @@ Result<Value> DeleteLoginProfile(OperationContext& ctx, const Value& input) {
   return Value::Structure();
 }
 
+// AWS: with HardExpiry, an expired password can only be reset by an administrator.
+Status CheckNotHardExpired(const OperationContext& ctx,
+                           const std::optional<store::PasswordPolicy>& policy,
+                           const store::LoginProfile& profile) {
+  if (!policy.has_value() || !policy->hard_expiry || policy->max_password_age <= 0) {
+    return OkStatus();
+  }
+  const auto expires = profile.password_last_changed + std::chrono::days(policy->max_password_age);
+  if (std::chrono::floor<std::chrono::milliseconds>(ctx.clock.Now()) < expires) {
+    return OkStatus();
+  }
+  return MakeError(Coded(ErrorCode::kPermissionDenied, "AccessDenied",
+                         "The password has expired and the account password policy has "
+                         "HardExpiry set; an administrator must reset it."));
+}
+
+// ChangePassword's change in `txn` for the calling user.
+Status ChangePasswordIn(store::WriteTxn& txn, const OperationContext& ctx,
+                        std::string_view old_password, std::string_view new_password,
+                        const std::string& hash,
+                        const std::optional<store::PasswordPolicy>& policy) {
+  IAM_ASSIGN_OR_RETURN(store::LoginProfile profile,
+                       FindProfile(txn, ctx.account_id(), ctx.caller.user_name));
+  if (!crypto::VerifyPassword(old_password, profile.password_hash)) {
+    return MakeError(
+        Coded(ErrorCode::kPermissionDenied, "AccessDenied", "The old password is incorrect."));
+  }
+  IAM_RETURN_IF_ERROR(CheckNotHardExpired(ctx, policy, profile));
+  IAM_RETURN_IF_ERROR(SetNewPassword(txn, ctx.account_id(), new_password, hash, policy, profile));
+  profile.password_reset_required = false;
+  IAM_RETURN_IF_ERROR(txn.UpdateLoginProfile(std::move(profile)));
+  return OkStatus();
+}
+
 // The caller changes their own password. AWS: only IAM users can (InvalidUserType for
 // the root user); the caller needs iam:ChangePassword on their own user unless the
 // account's policy has AllowUsersToChangePassword; the old password must match.
@@ -262,48 +327,17 @@ Result<Value> ChangePassword(OperationContext& ctx, const Value& input) {
     return MakeError(Coded(ErrorCode::kInvalidArgument, "InvalidUserType",
                            "Only IAM Users can change their own password."));
   }
-  const std::string name = ctx.caller.user_name;
   std::optional<store::PasswordPolicy> policy;
   {
     IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
-    Status status = OkStatus();
-    policy = PolicyOf(*txn, ctx.account_id(), &status);
-    IAM_RETURN_IF_ERROR(status);
+    IAM_ASSIGN_OR_RETURN(policy, AccountPolicy(*txn, ctx.account_id()));
   }
   if (!policy.has_value() || !policy->allow_users_to_change_password) {
     IAM_RETURN_IF_ERROR(ctx.Authorize("iam:ChangePassword", ctx.caller.arn));
   }
   IAM_ASSIGN_OR_RETURN(std::string hash, crypto::HashPassword(new_password));
   auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
-    auto profile = txn.GetLoginProfile(ctx.account_id(), name);
-    if (!profile.has_value()) {
-      if (profile.error().code == ErrorCode::kNotFound) {
-        return MakeError(LoginProfileNotFound(name));
-      }
-      return MakeError(std::move(profile).error());
-    }
-    if (!crypto::VerifyPassword(old_password, profile->password_hash)) {
-      return MakeError(
-          Coded(ErrorCode::kPermissionDenied, "AccessDenied", "The old password is incorrect."));
-    }
-    // Hard expiry: an expired password can only be reset by an administrator.
-    if (policy.has_value() && policy->hard_expiry && policy->max_password_age > 0) {
-      const auto expires =
-          profile->password_last_changed + std::chrono::days(policy->max_password_age);
-      if (std::chrono::floor<std::chrono::milliseconds>(ctx.clock.Now()) >= expires) {
-        return MakeError(Coded(ErrorCode::kPermissionDenied, "AccessDenied",
-                               "The password has expired and the account password policy "
-                               "has HardExpiry set; an administrator must reset it."));
-      }
-    }
-    IAM_RETURN_IF_ERROR(
-        CheckNewPassword(txn, ctx.account_id(), profile->user_name, new_password, policy));
-    const std::string user_name = profile->user_name;
-    profile->password_hash = hash;
-    profile->password_last_changed = store::Timestamp{};
-    profile->password_reset_required = false;
-    IAM_RETURN_IF_ERROR(txn.UpdateLoginProfile(*std::move(profile)));
-    return txn.RecordPasswordHistory(ctx.account_id(), user_name, hash, kPasswordHistoryKept);
+    return ChangePasswordIn(txn, ctx, old_password, new_password, hash, policy);
   });
   IAM_RETURN_IF_ERROR(done);
   return Value::Structure();
