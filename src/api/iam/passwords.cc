@@ -159,17 +159,23 @@ Value LoginProfileValue(const store::LoginProfile& profile) {
   return out;
 }
 
-// The user a login-profile operation is about: UserName, or the calling IAM user.
-std::string TargetUser(const OperationContext& ctx, const Value& input) {
+// The user a login-profile operation is about: UserName, or the calling IAM user. The
+// root user's own console password is outside these operations here (AWS manages it
+// through root-access features Portcullis does not have): ValidationError.
+Result<std::string> TargetUser(const OperationContext& ctx, const Value& input) {
   std::string name(StringMember(input, "UserName"));
   if (name.empty()) {
     name = ctx.caller.user_name;
+  }
+  if (name.empty()) {
+    return MakeError(Coded(ErrorCode::kInvalidArgument, "ValidationError",
+                           "UserName is required when the caller is the root user."));
   }
   return name;
 }
 
 Result<Value> CreateLoginProfile(OperationContext& ctx, const Value& input) {
-  const std::string name = TargetUser(ctx, input);
+  IAM_ASSIGN_OR_RETURN(const std::string name, TargetUser(ctx, input));
   const std::string_view password = StringMember(input, "Password");
   const bool reset = BooleanMember(input, "PasswordResetRequired").value_or(false);
   IAM_ASSIGN_OR_RETURN(const std::string arn, UserArnForAuthz(ctx, name));
@@ -211,7 +217,7 @@ Result<Value> CreateLoginProfile(OperationContext& ctx, const Value& input) {
 }
 
 Result<Value> GetLoginProfile(OperationContext& ctx, const Value& input) {
-  const std::string name = TargetUser(ctx, input);
+  IAM_ASSIGN_OR_RETURN(const std::string name, TargetUser(ctx, input));
   IAM_ASSIGN_OR_RETURN(const std::string arn, UserArnForAuthz(ctx, name));
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:GetLoginProfile", arn));
   IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
@@ -265,7 +271,7 @@ Result<Value> UpdateLoginProfile(OperationContext& ctx, const Value& input) {
 }
 
 Result<Value> DeleteLoginProfile(OperationContext& ctx, const Value& input) {
-  const std::string name = TargetUser(ctx, input);
+  IAM_ASSIGN_OR_RETURN(const std::string name, TargetUser(ctx, input));
   IAM_ASSIGN_OR_RETURN(const std::string arn, UserArnForAuthz(ctx, name));
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:DeleteLoginProfile", arn));
   auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {

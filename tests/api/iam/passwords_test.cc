@@ -180,5 +180,15 @@ TEST_F(PasswordsTest, AccessDeniedWithoutPermission) {
   EXPECT_TRUE(IsAwsError(CallAs(eve, "GetAccountPasswordPolicy", {}), "AccessDenied"));
 }
 
+TEST_F(PasswordsTest, UserNameDefaultsToTheCallingUser) {
+  MustCall("CreateUser", {{"UserName", "bob"}});
+  AllowUser("bob", AllowDocument("iam:*LoginProfile"));
+  const auth::Caller bob = UserCaller("bob");
+  MustCallAs(bob, "CreateLoginProfile", {{"Password", kGood}});
+  EXPECT_EQ(TextAt(MustCallAs(bob, "GetLoginProfile", {}), "LoginProfile.UserName"), "bob");
+  MustCallAs(bob, "DeleteLoginProfile", {});
+  EXPECT_TRUE(IsAwsError(Call("GetLoginProfile", {}), "ValidationError"));
+}
+
 }  // namespace
 }  // namespace portcullis::api::iam::testing
