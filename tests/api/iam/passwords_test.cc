@@ -1,5 +1,6 @@
 // Tests of the IAM password operations (passwords.cc): login profiles, ChangePassword and
 // the account password policy, with its enforcement and reuse prevention.
+#include <chrono>
 #include <gtest/gtest.h>
 #include <string>
 
@@ -188,6 +189,28 @@ TEST_F(PasswordsTest, UserNameDefaultsToTheCallingUser) {
   EXPECT_EQ(TextAt(MustCallAs(bob, "GetLoginProfile", {}), "LoginProfile.UserName"), "bob");
   MustCallAs(bob, "DeleteLoginProfile", {});
   EXPECT_TRUE(IsAwsError(Call("GetLoginProfile", {}), "ValidationError"));
+}
+
+TEST_F(PasswordsTest, HardExpiryRefusesChangingAnExpiredPassword) {
+  MustCall(
+      "UpdateAccountPasswordPolicy",
+      {{"AllowUsersToChangePassword", "true"}, {"MaxPasswordAge", "1"}, {"HardExpiry", "true"}});
+  MustCall("CreateUser", {{"UserName", "bob"}});
+  MustCall("CreateLoginProfile", {{"UserName", "bob"}, {"Password", kGood}});
+  const auth::Caller bob = UserCaller("bob");
+  MustCallAs(bob, "ChangePassword", {{"OldPassword", kGood}, {"NewPassword", kGood2}});
+  clock_.Advance(std::chrono::hours(49));
+  EXPECT_TRUE(
+      IsAwsError(CallAs(bob, "ChangePassword", {{"OldPassword", kGood2}, {"NewPassword", kGood}}),
+                 "AccessDenied", "~expired"));
+  // Without HardExpiry the user may still change an expired password.
+  MustCall("UpdateAccountPasswordPolicy",
+           {{"AllowUsersToChangePassword", "true"}, {"MaxPasswordAge", "1"}});
+  MustCallAs(bob, "ChangePassword", {{"OldPassword", kGood2}, {"NewPassword", kGood}});
+  // The change starts a new age.
+  const store::LoginProfile profile = StoredProfile("bob");
+  EXPECT_EQ(profile.password_last_changed,
+            std::chrono::floor<std::chrono::milliseconds>(clock_.Now()));
 }
 
 }  // namespace
