@@ -83,6 +83,17 @@ TEST_F(PasswordsTest, AccountPasswordPolicy) {
                          "The Password Policy with domain name ACCOUNT cannot be found."));
   EXPECT_TRUE(IsAwsError(Call("DeleteAccountPasswordPolicy"), "NoSuchEntity",
                          "The Password Policy with domain name ACCOUNT cannot be found."));
+  for (const auto& [member, value] : Params{{"MinimumPasswordLength", "5"},
+                                            {"MinimumPasswordLength", "129"},
+                                            {"MaxPasswordAge", "0"},
+                                            {"MaxPasswordAge", "1096"},
+                                            {"PasswordReusePrevention", "0"},
+                                            {"PasswordReusePrevention", "25"}}) {
+    EXPECT_TRUE(
+        IsAwsError(Call("UpdateAccountPasswordPolicy", {{member, value}}), "ValidationError"))
+        << member << "=" << value;
+  }
+  EXPECT_TRUE(IsAwsError(Call("GetAccountPasswordPolicy"), "NoSuchEntity"));
   MustCall("UpdateAccountPasswordPolicy", {{"MinimumPasswordLength", "12"},
                                            {"RequireSymbols", "true"},
                                            {"RequireNumbers", "true"},
