@@ -11,8 +11,8 @@
 namespace portcullis::api::iam::testing {
 namespace {
 
-constexpr char kGood[] = "Correct-Horse-42";
-constexpr char kGood2[] = "Battery-Staple-43";
+constexpr const char* kGood = "Correct-Horse-42";
+constexpr const char* kGood2 = "Battery-Staple-43";
 
 class PasswordsTest : public IamApiTest {
  protected:
@@ -78,11 +78,7 @@ TEST_F(PasswordsTest, DefaultPolicyWithoutAccountPolicy) {
   MustCall("CreateLoginProfile", {{"UserName", "bob"}, {"Password", "abcdefgH12"}});
 }
 
-TEST_F(PasswordsTest, AccountPasswordPolicy) {
-  EXPECT_TRUE(IsAwsError(Call("GetAccountPasswordPolicy"), "NoSuchEntity",
-                         "The Password Policy with domain name ACCOUNT cannot be found."));
-  EXPECT_TRUE(IsAwsError(Call("DeleteAccountPasswordPolicy"), "NoSuchEntity",
-                         "The Password Policy with domain name ACCOUNT cannot be found."));
+TEST_F(PasswordsTest, PolicyRanges) {
   for (const auto& [member, value] : Params{{"MinimumPasswordLength", "5"},
                                             {"MinimumPasswordLength", "129"},
                                             {"MaxPasswordAge", "0"},
@@ -94,6 +90,13 @@ TEST_F(PasswordsTest, AccountPasswordPolicy) {
         << member << "=" << value;
   }
   EXPECT_TRUE(IsAwsError(Call("GetAccountPasswordPolicy"), "NoSuchEntity"));
+}
+
+TEST_F(PasswordsTest, AccountPasswordPolicy) {
+  EXPECT_TRUE(IsAwsError(Call("GetAccountPasswordPolicy"), "NoSuchEntity",
+                         "The Password Policy with domain name ACCOUNT cannot be found."));
+  EXPECT_TRUE(IsAwsError(Call("DeleteAccountPasswordPolicy"), "NoSuchEntity",
+                         "The Password Policy with domain name ACCOUNT cannot be found."));
   MustCall("UpdateAccountPasswordPolicy", {{"MinimumPasswordLength", "12"},
                                            {"RequireSymbols", "true"},
                                            {"RequireNumbers", "true"},
@@ -109,15 +112,6 @@ TEST_F(PasswordsTest, AccountPasswordPolicy) {
   EXPECT_EQ(At(got, "PasswordPolicy.MaxPasswordAge")->number(), 90);
   EXPECT_EQ(At(got, "PasswordPolicy.PasswordReusePrevention")->number(), 3);
 
-  MustCall("CreateUser", {{"UserName", "bob"}});
-  EXPECT_TRUE(IsAwsError(Call("CreateLoginProfile", {{"UserName", "bob"}, {"Password", "short-1"}}),
-                         "PasswordPolicyViolation",
-                         "Password does not conform to the account password policy."));
-  EXPECT_TRUE(IsAwsError(
-      Call("CreateLoginProfile", {{"UserName", "bob"}, {"Password", "longbutnosymbol1"}}),
-      "PasswordPolicyViolation"));
-  MustCall("CreateLoginProfile", {{"UserName", "bob"}, {"Password", "long-with-symbol-1"}});
-
   // Replacing the policy resets members left out to their defaults.
   MustCall("UpdateAccountPasswordPolicy", {{"AllowUsersToChangePassword", "true"}});
   const protocol::Value replaced = MustCall("GetAccountPasswordPolicy");
@@ -126,6 +120,20 @@ TEST_F(PasswordsTest, AccountPasswordPolicy) {
   EXPECT_EQ(At(replaced, "PasswordPolicy.MaxPasswordAge"), nullptr);
   MustCall("DeleteAccountPasswordPolicy");
   EXPECT_TRUE(IsAwsError(Call("GetAccountPasswordPolicy"), "NoSuchEntity"));
+}
+
+TEST_F(PasswordsTest, PolicyIsEnforced) {
+  MustCall(
+      "UpdateAccountPasswordPolicy",
+      {{"MinimumPasswordLength", "12"}, {"RequireSymbols", "true"}, {"RequireNumbers", "true"}});
+  MustCall("CreateUser", {{"UserName", "bob"}});
+  EXPECT_TRUE(IsAwsError(Call("CreateLoginProfile", {{"UserName", "bob"}, {"Password", "short-1"}}),
+                         "PasswordPolicyViolation",
+                         "Password does not conform to the account password policy."));
+  EXPECT_TRUE(IsAwsError(
+      Call("CreateLoginProfile", {{"UserName", "bob"}, {"Password", "longbutnosymbol1"}}),
+      "PasswordPolicyViolation"));
+  MustCall("CreateLoginProfile", {{"UserName", "bob"}, {"Password", "long-with-symbol-1"}});
 }
 
 TEST_F(PasswordsTest, ReusePrevention) {
