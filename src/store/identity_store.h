@@ -25,6 +25,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -97,6 +98,18 @@ class ReadTxn {
   [[nodiscard]] virtual Result<Page<InstanceProfile>> ListInstanceProfilesForRole(
       std::string_view account_id, std::string_view role_name, const ListOptions& options) = 0;
 
+  // Login profiles and the password policy
+  // The login profile of a user (named in any ASCII case); kNotFound if the user or its
+  // profile does not exist.
+  [[nodiscard]] virtual Result<LoginProfile> GetLoginProfile(std::string_view account_id,
+                                                             std::string_view user_name) = 0;
+  // The hashes of the user's previous passwords, newest first (at most the number the
+  // last RecordPasswordHistory kept); kNotFound if the user does not exist.
+  [[nodiscard]] virtual Result<std::vector<std::string>> GetPasswordHistory(
+      std::string_view account_id, std::string_view user_name) = 0;
+  // kNotFound when the account has no password policy.
+  [[nodiscard]] virtual Result<PasswordPolicy> GetPasswordPolicy(std::string_view account_id) = 0;
+
   // Membership, ordered by NameKey of the listed side; kNotFound if the named side does
   // not exist.
   [[nodiscard]] virtual Result<Page<Group>> ListGroupsForUser(std::string_view account_id,
@@ -123,7 +136,7 @@ class WriteTxn : public ReadTxn {
   // with the same id (kNotFound if none), keeping its creation time; renames are checked
   // for uniqueness. Delete* removes by name (kNotFound if none) unless dependents block
   // it (kFailedPrecondition, aws_code DeleteConflict):
-  //   user:   access keys, group memberships, inline or attached policies
+  //   user:   access keys, group memberships, inline or attached policies, login profile
   //   group:  members, inline or attached policies
   //   role:   inline or attached policies, membership of an instance profile
   //   policy: attachments, use as a permissions boundary, non-default versions
@@ -191,6 +204,25 @@ class WriteTxn : public ReadTxn {
   [[nodiscard]] virtual Status RemoveRoleFromInstanceProfile(std::string_view account_id,
                                                              std::string_view profile_name,
                                                              std::string_view role_name) = 0;
+
+  // Login profiles and the password policy
+  // PutLoginProfile: kNotFound if the user does not exist, kAlreadyExists if it has a
+  // profile. UpdateLoginProfile replaces hash, reset flag and last-changed time, keeping
+  // the creation time (kNotFound if none). A user with a login profile cannot be deleted
+  // (DeleteConflict); deleting a user also deletes its password history.
+  [[nodiscard]] virtual Result<LoginProfile> PutLoginProfile(LoginProfile profile) = 0;
+  [[nodiscard]] virtual Result<LoginProfile> UpdateLoginProfile(LoginProfile profile) = 0;
+  [[nodiscard]] virtual Status DeleteLoginProfile(std::string_view account_id,
+                                                  std::string_view user_name) = 0;
+  // Adds `password_hash` as the user's newest previous password and keeps the newest
+  // `keep` entries (0 clears the history); kNotFound if the user does not exist.
+  [[nodiscard]] virtual Status RecordPasswordHistory(std::string_view account_id,
+                                                     std::string_view user_name,
+                                                     std::string_view password_hash, int keep) = 0;
+  // Inserts or replaces the account's policy; kNotFound if the account does not exist.
+  [[nodiscard]] virtual Result<PasswordPolicy> PutPasswordPolicy(PasswordPolicy policy) = 0;
+  // kNotFound when the account has no password policy.
+  [[nodiscard]] virtual Status DeletePasswordPolicy(std::string_view account_id) = 0;
 
   // kAlreadyExists if already a member / already attached; kNotFound if either side
   // does not exist or, for removal, if there is no such membership or attachment.

@@ -170,6 +170,39 @@ Status ValidateInstanceProfile(const InstanceProfile& profile) {
   return CheckArn("instance profile", profile.arn);
 }
 
+// Login profiles and the password policy
+Status ValidateLoginProfile(const LoginProfile& profile) {
+  IAM_RETURN_IF_ERROR(CheckAccountId(profile.account_id));
+  if (profile.user_name.empty()) {
+    return tl::unexpected(Invalid("login profile has no user name"));
+  }
+  // The hash itself is never put into a message.
+  if (profile.password_hash.rfind("$argon2id$", 0) != 0) {
+    return tl::unexpected(
+        Invalid("login profile of `" + profile.user_name + "` has no argon2id hash"));
+  }
+  return OkStatus();
+}
+
+Status ValidatePasswordPolicy(const PasswordPolicy& policy) {
+  IAM_RETURN_IF_ERROR(CheckAccountId(policy.account_id));
+  if (policy.minimum_password_length < 6 || policy.minimum_password_length > 128) {
+    return tl::unexpected(Invalid("minimum password length " +
+                                  std::to_string(policy.minimum_password_length) +
+                                  " is outside 6..128"));
+  }
+  if (policy.max_password_age < 0 || policy.max_password_age > 1095) {
+    return tl::unexpected(Invalid("max password age " + std::to_string(policy.max_password_age) +
+                                  " is outside 0..1095"));
+  }
+  if (policy.password_reuse_prevention < 0 || policy.password_reuse_prevention > 24) {
+    return tl::unexpected(Invalid("password reuse prevention " +
+                                  std::to_string(policy.password_reuse_prevention) +
+                                  " is outside 0..24"));
+  }
+  return OkStatus();
+}
+
 Status ValidateListOptions(const ListOptions& options) {
   if (options.max_items < 1 || options.max_items > kMaxMaxItems) {
     return tl::unexpected(Invalid("max items " + std::to_string(options.max_items) +

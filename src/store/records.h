@@ -169,6 +169,36 @@ struct InstanceProfile {
   bool operator==(const InstanceProfile&) const = default;
 };
 
+// Login profiles and the password policy
+// A user's console password: only its argon2id hash (crypto/password_hash.h) is stored.
+struct LoginProfile {
+  std::string account_id;
+  std::string user_name;
+  std::string password_hash;        // encoded argon2id; never the plaintext
+  Timestamp created;                // stamped when the epoch
+  Timestamp password_last_changed;  // stamped with `created` when the epoch
+  bool password_reset_required = false;
+
+  bool operator==(const LoginProfile&) const = default;
+};
+
+// An account's password policy (UpdateAccountPasswordPolicy). Zero max_password_age and
+// password_reuse_prevention mean "not set".
+struct PasswordPolicy {
+  std::string account_id;
+  std::int32_t minimum_password_length = 6;  // 6..128
+  bool require_symbols = false;
+  bool require_numbers = false;
+  bool require_uppercase_characters = false;
+  bool require_lowercase_characters = false;
+  bool allow_users_to_change_password = false;
+  std::int32_t max_password_age = 0;           // days, 1..1095; 0: passwords never expire
+  std::int32_t password_reuse_prevention = 0;  // 1..24; 0: no reuse prevention
+  bool hard_expiry = false;
+
+  bool operator==(const PasswordPolicy&) const = default;
+};
+
 // One principal a managed policy is attached to (ListEntitiesForPolicy).
 struct PolicyEntity {
   PrincipalKind kind = PrincipalKind::kUser;
@@ -216,6 +246,9 @@ std::string NameKey(std::string_view name);
 [[nodiscard]] Status ValidatePolicyVersion(const PolicyVersion& version);
 [[nodiscard]] Status ValidateInlinePolicy(const InlinePolicy& policy);
 [[nodiscard]] Status ValidateAccessKey(const AccessKey& key);
+// Login profiles and the password policy
+[[nodiscard]] Status ValidateLoginProfile(const LoginProfile& profile);
+[[nodiscard]] Status ValidatePasswordPolicy(const PasswordPolicy& policy);
 // Instance profiles
 [[nodiscard]] Status ValidateInstanceProfile(const InstanceProfile& profile);
 [[nodiscard]] Status ValidateListOptions(const ListOptions& options);

@@ -184,6 +184,20 @@ class UserlessReadTxn : public store::ReadTxn {
     return inner_->ListInstanceProfilesForRole(a, r, o);
   }
 
+  // Login profiles and the password policy
+  Result<store::LoginProfile> GetLoginProfile(std::string_view a, std::string_view u) override {
+    return inner_->GetLoginProfile(a, u);
+  }
+
+  Result<std::vector<std::string>> GetPasswordHistory(std::string_view a,
+                                                      std::string_view u) override {
+    return inner_->GetPasswordHistory(a, u);
+  }
+
+  Result<store::PasswordPolicy> GetPasswordPolicy(std::string_view a) override {
+    return inner_->GetPasswordPolicy(a);
+  }
+
   Result<store::Page<store::Group>> ListGroupsForUser(std::string_view a, std::string_view u,
                                                       const store::ListOptions& o) override {
     return inner_->ListGroupsForUser(a, u, o);

@@ -720,6 +720,116 @@ TEST_P(IdentityStoreTest, AccessKeys) {
   });
 }
 
+// Login profiles and the password policy
+TEST_P(IdentityStoreTest, LoginProfilesAndPasswordHistory) {
+  const std::string hash1 = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdDE$aGFzaDE";
+  const std::string hash2 = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdDI$aGFzaDI";
+  const std::string hash3 = "$argon2id$v=19$m=65536,t=2,p=1$c2FsdDM$aGFzaDM";
+  Write([&](WriteTxn& txn) {
+    ASSERT_OK(txn.PutUser(MakeUser("pat")));
+    LoginProfile profile{kAccount, "PAT", hash1, {}, {}, true};
+    auto put = txn.PutLoginProfile(profile);
+    ASSERT_OK(put);
+    EXPECT_EQ(put->user_name, "pat");
+    EXPECT_EQ(put->created, std::chrono::floor<milliseconds>(kStart));
+    EXPECT_EQ(put->password_last_changed, put->created);
+    ExpectError(txn.PutLoginProfile(profile), ErrorCode::kAlreadyExists, "EntityAlreadyExists");
+    ExpectError(txn.PutLoginProfile(LoginProfile{kAccount, "nobody", hash1, {}, {}, false}),
+                ErrorCode::kNotFound);
+    ExpectError(txn.PutLoginProfile(LoginProfile{kAccount, "pat", "plaintext", {}, {}, false}),
+                ErrorCode::kInvalidArgument);
+    ExpectError(txn.UpdateLoginProfile(LoginProfile{kAccount, "nobody", hash1, {}, {}, false}),
+                ErrorCode::kNotFound);
+  });
+  auto read = BeginRead();
+  auto profile = read->GetLoginProfile(kAccount, "Pat");
+  ASSERT_OK(profile);
+  EXPECT_EQ(profile->user_name, "pat");
+  EXPECT_EQ(profile->password_hash, hash1);
+  EXPECT_TRUE(profile->password_reset_required);
+  ExpectError(read->GetLoginProfile(kAccount, "nobody"), ErrorCode::kNotFound, "NoSuchEntity");
+  auto history = read->GetPasswordHistory(kAccount, "pat");
+  ASSERT_OK(history);
+  EXPECT_TRUE(history->empty());
+  read.reset();
+
+  clock_.Advance(std::chrono::seconds(10));
+  Write([&](WriteTxn& txn) {
+    ASSERT_OK(txn.UpdateLoginProfile(LoginProfile{kAccount, "pat", hash2, {}, {}, false}));
+    ASSERT_OK(txn.RecordPasswordHistory(kAccount, "pat", hash1, 2));
+    ASSERT_OK(txn.RecordPasswordHistory(kAccount, "pat", hash2, 2));
+    ASSERT_OK(txn.RecordPasswordHistory(kAccount, "pat", hash3, 2));
+    ExpectError(txn.RecordPasswordHistory(kAccount, "nobody", hash1, 2), ErrorCode::kNotFound);
+  });
+  read = BeginRead();
+  profile = read->GetLoginProfile(kAccount, "pat");
+  ASSERT_OK(profile);
+  EXPECT_EQ(profile->password_hash, hash2);
+  EXPECT_FALSE(profile->password_reset_required);
+  EXPECT_EQ(profile->created, std::chrono::floor<milliseconds>(kStart));
+  EXPECT_EQ(profile->password_last_changed,
+            std::chrono::floor<milliseconds>(kStart + std::chrono::seconds(10)));
+  history = read->GetPasswordHistory(kAccount, "pat");
+  ASSERT_OK(history);
+  EXPECT_EQ(*history, (std::vector<std::string>{hash3, hash2}));
+  read.reset();
+
+  Write([&](WriteTxn& txn) {
+    ExpectError(txn.DeleteUser(kAccount, "pat"), ErrorCode::kFailedPrecondition, "DeleteConflict");
+    ASSERT_OK(txn.DeleteLoginProfile(kAccount, "PAT"));
+    ExpectError(txn.DeleteLoginProfile(kAccount, "pat"), ErrorCode::kNotFound);
+    ASSERT_OK(txn.DeleteUser(kAccount, "pat"));
+    // A new user of the same name starts without history.
+    ASSERT_OK(txn.PutUser(MakeUser("pat")));
+  });
+  history = BeginRead()->GetPasswordHistory(kAccount, "pat");
+  ASSERT_OK(history);
+  EXPECT_TRUE(history->empty());
+}
+
+TEST_P(IdentityStoreTest, PasswordPolicy) {
+  ExpectError(BeginRead()->GetPasswordPolicy(kAccount), ErrorCode::kNotFound, "NoSuchEntity");
+  PasswordPolicy policy;
+  policy.account_id = kAccount;
+  policy.minimum_password_length = 12;
+  policy.require_symbols = true;
+  policy.require_lowercase_characters = true;
+  policy.allow_users_to_change_password = true;
+  policy.max_password_age = 90;
+  policy.password_reuse_prevention = 5;
+  policy.hard_expiry = true;
+  Write([&](WriteTxn& txn) {
+    ASSERT_OK(txn.PutPasswordPolicy(policy));
+    PasswordPolicy bad = policy;
+    bad.minimum_password_length = 5;
+    ExpectError(txn.PutPasswordPolicy(bad), ErrorCode::kInvalidArgument);
+    bad = policy;
+    bad.password_reuse_prevention = 25;
+    ExpectError(txn.PutPasswordPolicy(bad), ErrorCode::kInvalidArgument);
+    bad = policy;
+    bad.max_password_age = 1096;
+    ExpectError(txn.PutPasswordPolicy(bad), ErrorCode::kInvalidArgument);
+    bad = policy;
+    bad.account_id = "999999999999";
+    ExpectError(txn.PutPasswordPolicy(bad), ErrorCode::kNotFound);
+  });
+  auto got = BeginRead()->GetPasswordPolicy(kAccount);
+  ASSERT_OK(got);
+  EXPECT_EQ(*got, policy);
+  ExpectError(BeginRead()->GetPasswordPolicy(kOtherAccount), ErrorCode::kNotFound);
+  policy.require_numbers = true;
+  policy.max_password_age = 0;
+  Write([&](WriteTxn& txn) { ASSERT_OK(txn.PutPasswordPolicy(policy)); });
+  got = BeginRead()->GetPasswordPolicy(kAccount);
+  ASSERT_OK(got);
+  EXPECT_EQ(*got, policy);
+  Write([&](WriteTxn& txn) {
+    ASSERT_OK(txn.DeletePasswordPolicy(kAccount));
+    ExpectError(txn.DeletePasswordPolicy(kAccount), ErrorCode::kNotFound);
+  });
+  ExpectError(BeginRead()->GetPasswordPolicy(kAccount), ErrorCode::kNotFound);
+}
+
 TEST_P(IdentityStoreTest, DestroyingAWriteRollsBack) {
   const std::uint64_t before = store_->Generation();
   {

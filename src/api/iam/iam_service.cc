@@ -21,6 +21,7 @@ IamService::IamService(store::IdentityStore& store, authz::Authorizer& authorize
   RegisterManagedPolicyOperations(handlers_);
   RegisterAttachmentOperations(handlers_);
   RegisterAccountOperations(handlers_);
+  RegisterPasswordOperations(handlers_);
   RegisterRoleOperations(handlers_);
   RegisterInstanceProfileOperations(handlers_);
   RegisterServiceLinkedRoleOperations(handlers_);

@@ -53,6 +53,7 @@ void RegisterInlinePolicyOperations(HandlerTable& table);   // inline_policies.c
 void RegisterManagedPolicyOperations(HandlerTable& table);  // managed_policies.cc
 void RegisterAttachmentOperations(HandlerTable& table);     // attachments.cc
 void RegisterAccountOperations(HandlerTable& table);        // account.cc
+void RegisterPasswordOperations(HandlerTable& table);       // passwords.cc
 
 // Roles and instance profiles.
 void RegisterRoleOperations(HandlerTable& table);               // roles.cc

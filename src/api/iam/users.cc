@@ -163,6 +163,13 @@ Result<Value> UpdateUser(OperationContext& ctx, const Value& input) {
 
 // The first dependent that blocks deleting the user, with AWS's DeleteConflict message.
 Status CheckUserDeletable(store::ReadTxn& txn, std::string_view account_id, std::string_view name) {
+  auto profile = txn.GetLoginProfile(account_id, name);
+  if (profile.has_value()) {
+    return MakeError(DeleteConflict("Cannot delete entity, must delete login profile first."));
+  }
+  if (profile.error().code != ErrorCode::kNotFound) {
+    return MakeError(std::move(profile).error());
+  }
   store::ListOptions one;
   one.max_items = 1;
   IAM_ASSIGN_OR_RETURN(auto keys, txn.ListAccessKeys(account_id, name, one));

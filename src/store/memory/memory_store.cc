@@ -27,6 +27,8 @@ using AttachmentKey = std::tuple<PrincipalKind, std::string, std::string>;  // k
 
 // INVARIANT: every id referenced by a membership, attachment, inline policy, access key
 // or version names an existing row.
+// login_profiles, password_history (newest first) and password_policies hold the login
+// profiles and the password policy.
 // Instance profiles: instance_profiles is keyed by id (role_names left empty);
 // profile_roles holds (profile id, role id) pairs.
 struct State {
@@ -36,6 +38,9 @@ struct State {
   std::map<std::string, Role> roles;                                       // by id
   std::map<std::string, ManagedPolicy> policies;                           // by ARN
   std::map<std::pair<std::string, std::int64_t>, PolicyVersion> versions;  // ARN, number
+  std::map<std::string, LoginProfile> login_profiles;                      // by user id
+  std::map<std::string, std::vector<std::string>> password_history;        // by user id
+  std::map<std::string, PasswordPolicy> password_policies;                 // by account id
   std::map<InlineKey, std::string> inline_policies;                        // -> document
   std::map<std::string, AccessKeyRow> access_keys;                         // by id
   std::map<std::string, InstanceProfile> instance_profiles;                // Instance profiles
@@ -306,6 +311,38 @@ class Reader : public Base {
     return profile;
   }
 
+  // Login profiles and the password policy
+  Result<LoginProfile> GetLoginProfile(std::string_view account_id,
+                                       std::string_view user_name) override {
+    IAM_ASSIGN_OR_RETURN(const User* user, FindUser(account_id, user_name));
+    auto it = state().login_profiles.find(user->id);
+    if (it == state().login_profiles.end()) {
+      return tl::unexpected(NotFoundError("login profile of user `" + user->name + "` not found"));
+    }
+    LoginProfile profile = it->second;
+    profile.user_name = user->name;
+    return profile;
+  }
+
+  Result<std::vector<std::string>> GetPasswordHistory(std::string_view account_id,
+                                                      std::string_view user_name) override {
+    IAM_ASSIGN_OR_RETURN(const User* user, FindUser(account_id, user_name));
+    auto it = state().password_history.find(user->id);
+    if (it == state().password_history.end()) {
+      return std::vector<std::string>();
+    }
+    return it->second;
+  }
+
+  Result<PasswordPolicy> GetPasswordPolicy(std::string_view account_id) override {
+    auto it = state().password_policies.find(std::string(account_id));
+    if (it == state().password_policies.end()) {
+      return tl::unexpected(
+          NotFoundError("account `" + std::string(account_id) + "` has no password policy"));
+    }
+    return it->second;
+  }
+
   Result<Page<Group>> ListGroupsForUser(std::string_view account_id, std::string_view user_name,
                                         const ListOptions& options) override {
     IAM_ASSIGN_OR_RETURN(const User* user, FindUser(account_id, user_name));
@@ -571,7 +608,12 @@ class MemoryWriteTxn final : public Reader<WriteTxn> {
                                                   "`: it is a member of groups"));
       }
     }
+    if (s().login_profiles.count(id) != 0) {
+      return tl::unexpected(
+          DeleteConflictError("cannot delete user `" + user->name + "`: it has a login profile"));
+    }
     IAM_RETURN_IF_ERROR(CheckNoPolicies(PrincipalKind::kUser, id, "user", user->name));
+    s().password_history.erase(id);
     s().users.erase(id);
     return OkStatus();
   }
@@ -846,6 +888,78 @@ class MemoryWriteTxn final : public Reader<WriteTxn> {
         return tl::unexpected(
             DeleteConflictError("cannot delete role `" + name + "`: it is in instance profiles"));
       }
+    }
+    return OkStatus();
+  }
+
+  // Login profiles and the password policy
+  Result<LoginProfile> PutLoginProfile(LoginProfile profile) override {
+    IAM_RETURN_IF_ERROR(Writable());
+    IAM_RETURN_IF_ERROR(ValidateLoginProfile(profile));
+    IAM_ASSIGN_OR_RETURN(const User* user, FindUser(profile.account_id, profile.user_name));
+    if (s().login_profiles.count(user->id) != 0) {
+      return tl::unexpected(
+          AlreadyExistsError("login profile of user `" + user->name + "` already exists"));
+    }
+    profile.user_name = user->name;
+    Stamp(profile.created);
+    if (profile.password_last_changed == Timestamp{}) {
+      profile.password_last_changed = profile.created;
+    }
+    s().login_profiles[user->id] = profile;
+    return profile;
+  }
+
+  Result<LoginProfile> UpdateLoginProfile(LoginProfile profile) override {
+    IAM_RETURN_IF_ERROR(Writable());
+    IAM_RETURN_IF_ERROR(ValidateLoginProfile(profile));
+    IAM_ASSIGN_OR_RETURN(const User* user, FindUser(profile.account_id, profile.user_name));
+    auto it = s().login_profiles.find(user->id);
+    if (it == s().login_profiles.end()) {
+      return tl::unexpected(NotFoundError("login profile of user `" + user->name + "` not found"));
+    }
+    profile.user_name = user->name;
+    profile.created = it->second.created;
+    Stamp(profile.password_last_changed);
+    it->second = profile;
+    return profile;
+  }
+
+  Status DeleteLoginProfile(std::string_view account_id, std::string_view user_name) override {
+    IAM_RETURN_IF_ERROR(Writable());
+    IAM_ASSIGN_OR_RETURN(const User* user, FindUser(account_id, user_name));
+    if (s().login_profiles.erase(user->id) == 0) {
+      return tl::unexpected(NotFoundError("login profile of user `" + user->name + "` not found"));
+    }
+    return OkStatus();
+  }
+
+  Status RecordPasswordHistory(std::string_view account_id, std::string_view user_name,
+                               std::string_view password_hash, int keep) override {
+    IAM_RETURN_IF_ERROR(Writable());
+    IAM_ASSIGN_OR_RETURN(const User* user, FindUser(account_id, user_name));
+    std::vector<std::string>& history = s().password_history[user->id];
+    history.insert(history.begin(), std::string(password_hash));
+    history.resize(std::min(history.size(), static_cast<std::size_t>(std::max(keep, 0))));
+    if (history.empty()) {
+      s().password_history.erase(user->id);
+    }
+    return OkStatus();
+  }
+
+  Result<PasswordPolicy> PutPasswordPolicy(PasswordPolicy policy) override {
+    IAM_RETURN_IF_ERROR(Writable());
+    IAM_RETURN_IF_ERROR(ValidatePasswordPolicy(policy));
+    IAM_RETURN_IF_ERROR(GetAccount(policy.account_id));
+    s().password_policies[policy.account_id] = policy;
+    return policy;
+  }
+
+  Status DeletePasswordPolicy(std::string_view account_id) override {
+    IAM_RETURN_IF_ERROR(Writable());
+    if (s().password_policies.erase(std::string(account_id)) == 0) {
+      return tl::unexpected(
+          NotFoundError("account `" + std::string(account_id) + "` has no password policy"));
     }
     return OkStatus();
   }

@@ -493,6 +493,74 @@ class Reader : public Base {
     }
   }
 
+  // Login profiles and the password policy
+  Result<LoginProfile> GetLoginProfile(std::string_view account_id,
+                                       std::string_view user_name) override {
+    IAM_ASSIGN_OR_RETURN(User user, GetUser(account_id, user_name));
+    IAM_ASSIGN_OR_RETURN(Query q, conn().Prepare("SELECT password_hash, created_ms, "
+                                                 "password_last_changed_ms, "
+                                                 "password_reset_required FROM login_profiles "
+                                                 "WHERE user_id = ?1"));
+    q.Bind(user.id);
+    IAM_ASSIGN_OR_RETURN(bool found, q.Step());
+    if (!found) {
+      return tl::unexpected(NotFoundError("login profile of user `" + user.name + "` not found"));
+    }
+    LoginProfile profile;
+    profile.account_id = user.account_id;
+    profile.user_name = user.name;
+    profile.password_hash = q.Text(0);
+    profile.created = FromMs(q.Int(1));
+    profile.password_last_changed = FromMs(q.Int(2));
+    profile.password_reset_required = q.Int(3) != 0;
+    return profile;
+  }
+
+  Result<std::vector<std::string>> GetPasswordHistory(std::string_view account_id,
+                                                      std::string_view user_name) override {
+    IAM_ASSIGN_OR_RETURN(std::string user_id,
+                         PrincipalId(PrincipalRef{PrincipalKind::kUser, std::string(account_id),
+                                                  std::string(user_name)}));
+    IAM_ASSIGN_OR_RETURN(Query q, conn().Prepare("SELECT password_hash FROM password_history "
+                                                 "WHERE user_id = ?1 ORDER BY position"));
+    q.Bind(user_id);
+    std::vector<std::string> hashes;
+    for (;;) {
+      IAM_ASSIGN_OR_RETURN(bool more, q.Step());
+      if (!more) {
+        return hashes;
+      }
+      hashes.push_back(q.Text(0));
+    }
+  }
+
+  Result<PasswordPolicy> GetPasswordPolicy(std::string_view account_id) override {
+    IAM_ASSIGN_OR_RETURN(
+        Query q, conn().Prepare("SELECT minimum_password_length, require_symbols, "
+                                "require_numbers, require_uppercase_characters, "
+                                "require_lowercase_characters, allow_users_to_change_password, "
+                                "max_password_age, password_reuse_prevention, hard_expiry "
+                                "FROM password_policies WHERE account_id = ?1"));
+    q.Bind(account_id);
+    IAM_ASSIGN_OR_RETURN(bool found, q.Step());
+    if (!found) {
+      return tl::unexpected(
+          NotFoundError("account `" + std::string(account_id) + "` has no password policy"));
+    }
+    PasswordPolicy policy;
+    policy.account_id = std::string(account_id);
+    policy.minimum_password_length = static_cast<std::int32_t>(q.Int(0));
+    policy.require_symbols = q.Int(1) != 0;
+    policy.require_numbers = q.Int(2) != 0;
+    policy.require_uppercase_characters = q.Int(3) != 0;
+    policy.require_lowercase_characters = q.Int(4) != 0;
+    policy.allow_users_to_change_password = q.Int(5) != 0;
+    policy.max_password_age = static_cast<std::int32_t>(q.Int(6));
+    policy.password_reuse_prevention = static_cast<std::int32_t>(q.Int(7));
+    policy.hard_expiry = q.Int(8) != 0;
+    return policy;
+  }
+
   Result<Page<Group>> ListGroupsForUser(std::string_view account_id, std::string_view user_name,
                                         const ListOptions& options) override {
     static const std::string kSql =
@@ -829,6 +897,12 @@ class SqliteWriteTxn final : public Reader<WriteTxn> {
     if (groups) {
       return tl::unexpected(
           DeleteConflictError("cannot delete user `" + user.name + "`: it is a member of groups"));
+    }
+    IAM_ASSIGN_OR_RETURN(bool profile,
+                         Exists("SELECT 1 FROM login_profiles WHERE user_id = ?1", user.id));
+    if (profile) {
+      return tl::unexpected(
+          DeleteConflictError("cannot delete user `" + user.name + "`: it has a login profile"));
     }
     IAM_RETURN_IF_ERROR(CheckNoPolicies(PrincipalKind::kUser, user.id, user.name));
     return DeleteById("DELETE FROM users WHERE id = ?1", user.id);
@@ -1234,6 +1308,125 @@ class SqliteWriteTxn final : public Reader<WriteTxn> {
           DeleteConflictError("cannot delete role `" + name + "`: it is in instance profiles"));
     }
     return OkStatus();
+  }
+
+  // Login profiles and the password policy
+  Result<LoginProfile> PutLoginProfile(LoginProfile profile) override {
+    IAM_RETURN_IF_ERROR(Writable());
+    IAM_RETURN_IF_ERROR(ValidateLoginProfile(profile));
+    IAM_ASSIGN_OR_RETURN(User user, GetUser(profile.account_id, profile.user_name));
+    IAM_ASSIGN_OR_RETURN(bool taken,
+                         Exists("SELECT 1 FROM login_profiles WHERE user_id = ?1", user.id));
+    if (taken) {
+      return tl::unexpected(
+          AlreadyExistsError("login profile of user `" + user.name + "` already exists"));
+    }
+    profile.user_name = user.name;
+    Stamp(profile.created);
+    if (profile.password_last_changed == Timestamp{}) {
+      profile.password_last_changed = profile.created;
+    }
+    IAM_ASSIGN_OR_RETURN(
+        Query q, conn().Prepare("INSERT INTO login_profiles (user_id, password_hash, created_ms, "
+                                "password_last_changed_ms, password_reset_required) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5)"));
+    q.Bind(user.id)
+        .Bind(profile.password_hash)
+        .Bind(ToMs(profile.created))
+        .Bind(ToMs(profile.password_last_changed))
+        .Bind(std::int64_t{profile.password_reset_required ? 1 : 0});
+    IAM_RETURN_IF_ERROR(q.Run());
+    return profile;
+  }
+
+  Result<LoginProfile> UpdateLoginProfile(LoginProfile profile) override {
+    IAM_RETURN_IF_ERROR(Writable());
+    IAM_RETURN_IF_ERROR(ValidateLoginProfile(profile));
+    IAM_ASSIGN_OR_RETURN(LoginProfile old, GetLoginProfile(profile.account_id, profile.user_name));
+    IAM_ASSIGN_OR_RETURN(
+        std::string user_id,
+        PrincipalId(PrincipalRef{PrincipalKind::kUser, profile.account_id, profile.user_name}));
+    profile.user_name = old.user_name;
+    profile.created = old.created;
+    Stamp(profile.password_last_changed);
+    IAM_ASSIGN_OR_RETURN(Query q,
+                         conn().Prepare("UPDATE login_profiles SET password_hash = ?2, "
+                                        "password_last_changed_ms = ?3, "
+                                        "password_reset_required = ?4 WHERE user_id = ?1"));
+    q.Bind(user_id)
+        .Bind(profile.password_hash)
+        .Bind(ToMs(profile.password_last_changed))
+        .Bind(std::int64_t{profile.password_reset_required ? 1 : 0});
+    IAM_RETURN_IF_ERROR(q.Run());
+    return profile;
+  }
+
+  Status DeleteLoginProfile(std::string_view account_id, std::string_view user_name) override {
+    IAM_RETURN_IF_ERROR(Writable());
+    IAM_RETURN_IF_ERROR(GetLoginProfile(account_id, user_name));
+    IAM_ASSIGN_OR_RETURN(std::string user_id,
+                         PrincipalId(PrincipalRef{PrincipalKind::kUser, std::string(account_id),
+                                                  std::string(user_name)}));
+    return DeleteById("DELETE FROM login_profiles WHERE user_id = ?1", user_id);
+  }
+
+  Status RecordPasswordHistory(std::string_view account_id, std::string_view user_name,
+                               std::string_view password_hash, int keep) override {
+    IAM_RETURN_IF_ERROR(Writable());
+    IAM_ASSIGN_OR_RETURN(std::string user_id,
+                         PrincipalId(PrincipalRef{PrincipalKind::kUser, std::string(account_id),
+                                                  std::string(user_name)}));
+    // Shift every entry down one position (through negatives, so the primary key never
+    // collides), insert the newest at 0, and drop what is past `keep`.
+    IAM_ASSIGN_OR_RETURN(Query shift, conn().Prepare("UPDATE password_history SET position = "
+                                                     "-(position + 1) WHERE user_id = ?1"));
+    shift.Bind(user_id);
+    IAM_RETURN_IF_ERROR(shift.Run());
+    IAM_ASSIGN_OR_RETURN(Query flip, conn().Prepare("UPDATE password_history SET position = "
+                                                    "-position WHERE user_id = ?1"));
+    flip.Bind(user_id);
+    IAM_RETURN_IF_ERROR(flip.Run());
+    IAM_ASSIGN_OR_RETURN(Query insert,
+                         conn().Prepare("INSERT INTO password_history (user_id, position, "
+                                        "password_hash) VALUES (?1, 0, ?2)"));
+    insert.Bind(user_id).Bind(password_hash);
+    IAM_RETURN_IF_ERROR(insert.Run());
+    IAM_ASSIGN_OR_RETURN(Query trim, conn().Prepare("DELETE FROM password_history WHERE "
+                                                    "user_id = ?1 AND position >= ?2"));
+    trim.Bind(user_id).Bind(std::int64_t{std::max(keep, 0)});
+    return trim.Run();
+  }
+
+  Result<PasswordPolicy> PutPasswordPolicy(PasswordPolicy policy) override {
+    IAM_RETURN_IF_ERROR(Writable());
+    IAM_RETURN_IF_ERROR(ValidatePasswordPolicy(policy));
+    IAM_RETURN_IF_ERROR(GetAccount(policy.account_id));
+    IAM_ASSIGN_OR_RETURN(
+        Query q, conn().Prepare("INSERT OR REPLACE INTO password_policies (account_id, "
+                                "minimum_password_length, require_symbols, require_numbers, "
+                                "require_uppercase_characters, require_lowercase_characters, "
+                                "allow_users_to_change_password, max_password_age, "
+                                "password_reuse_prevention, hard_expiry) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+    const auto flag = [](bool b) { return std::int64_t{b ? 1 : 0}; };
+    q.Bind(policy.account_id)
+        .Bind(std::int64_t{policy.minimum_password_length})
+        .Bind(flag(policy.require_symbols))
+        .Bind(flag(policy.require_numbers))
+        .Bind(flag(policy.require_uppercase_characters))
+        .Bind(flag(policy.require_lowercase_characters))
+        .Bind(flag(policy.allow_users_to_change_password))
+        .Bind(std::int64_t{policy.max_password_age})
+        .Bind(std::int64_t{policy.password_reuse_prevention})
+        .Bind(flag(policy.hard_expiry));
+    IAM_RETURN_IF_ERROR(q.Run());
+    return policy;
+  }
+
+  Status DeletePasswordPolicy(std::string_view account_id) override {
+    IAM_RETURN_IF_ERROR(Writable());
+    IAM_RETURN_IF_ERROR(GetPasswordPolicy(account_id));
+    return DeleteById("DELETE FROM password_policies WHERE account_id = ?1", account_id);
   }
 
   Status AddUserToGroup(std::string_view account_id, std::string_view group_name,
