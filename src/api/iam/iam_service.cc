@@ -25,6 +25,7 @@ IamService::IamService(store::IdentityStore& store, authz::Authorizer& authorize
   RegisterRoleOperations(handlers_);
   RegisterInstanceProfileOperations(handlers_);
   RegisterServiceLinkedRoleOperations(handlers_);
+  RegisterTagAndBoundaryOperations(handlers_);
 }
 
 const protocol::ServiceModel& IamService::model() const {

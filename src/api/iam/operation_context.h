@@ -59,5 +59,6 @@ void RegisterPasswordOperations(HandlerTable& table);       // passwords.cc
 void RegisterRoleOperations(HandlerTable& table);               // roles.cc
 void RegisterInstanceProfileOperations(HandlerTable& table);    // instance_profiles.cc
 void RegisterServiceLinkedRoleOperations(HandlerTable& table);  // service_linked_roles.cc
+void RegisterTagAndBoundaryOperations(HandlerTable& table);     // tags_and_boundaries.cc
 
 }  // namespace portcullis::api::iam
