@@ -217,13 +217,6 @@ Result<Value> InlineList(store::ReadTxn& txn, const PrincipalRef& ref) {
   return list;
 }
 
-Value BoundaryValue(const std::string& arn) {
-  Value b = Value::Structure();
-  b.Set("PermissionsBoundaryType", Value::String("PermissionsBoundaryPolicy"));
-  b.Set("PermissionsBoundaryArn", Value::String(arn));
-  return b;
-}
-
 Result<Value> UserDetail(store::ReadTxn& txn, const store::User& user) {
   const PrincipalRef ref{PrincipalKind::kUser, user.account_id, user.name};
   Value v = Value::Structure();
@@ -245,7 +238,7 @@ Result<Value> UserDetail(store::ReadTxn& txn, const store::User& user) {
   IAM_ASSIGN_OR_RETURN(std::vector<store::ManagedPolicy> attached, AttachedTo(txn, ref));
   v.Set("AttachedManagedPolicies", AttachedList(attached));
   if (!user.permissions_boundary_arn.empty()) {
-    v.Set("PermissionsBoundary", BoundaryValue(user.permissions_boundary_arn));
+    v.Set("PermissionsBoundary", PermissionsBoundaryValue(user.permissions_boundary_arn));
   }
   if (!user.tags.empty()) {
     v.Set("Tags", TagListValue(user.tags));
@@ -300,7 +293,7 @@ Result<Value> RoleDetail(store::ReadTxn& txn, const store::Role& role) {
   IAM_ASSIGN_OR_RETURN(std::vector<store::ManagedPolicy> attached, AttachedTo(txn, ref));
   v.Set("AttachedManagedPolicies", AttachedList(attached));
   if (!role.permissions_boundary_arn.empty()) {
-    v.Set("PermissionsBoundary", BoundaryValue(role.permissions_boundary_arn));
+    v.Set("PermissionsBoundary", PermissionsBoundaryValue(role.permissions_boundary_arn));
   }
   if (!role.tags.empty()) {
     v.Set("Tags", TagListValue(role.tags));

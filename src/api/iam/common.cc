@@ -5,6 +5,8 @@
 #include <utility>
 #include <vector>
 
+#include "auth/sigv4/canonical.h"
+
 namespace portcullis::api::iam {
 
 std::string_view StringMember(const Value& input, std::string_view name,
@@ -107,9 +109,7 @@ Value UserValue(const store::User& user) {
   if (user.password_last_used)
     v.Set("PasswordLastUsed", TimestampValue(*user.password_last_used));
   if (!user.permissions_boundary_arn.empty()) {
-    Value& b = v.Set("PermissionsBoundary", Value::Structure());
-    b.Set("PermissionsBoundaryType", Value::String("PermissionsBoundaryPolicy"));
-    b.Set("PermissionsBoundaryArn", Value::String(user.permissions_boundary_arn));
+    v.Set("PermissionsBoundary", PermissionsBoundaryValue(user.permissions_boundary_arn));
   }
   if (!user.tags.empty())
     v.Set("Tags", TagListValue(user.tags));
@@ -141,9 +141,7 @@ Value RoleValue(const store::Role& role) {
     v.Set("Description", Value::String(role.description));
   v.Set("MaxSessionDuration", Value::Integer(role.max_session_duration));
   if (!role.permissions_boundary_arn.empty()) {
-    Value& b = v.Set("PermissionsBoundary", Value::Structure());
-    b.Set("PermissionsBoundaryType", Value::String("PermissionsBoundaryPolicy"));
-    b.Set("PermissionsBoundaryArn", Value::String(role.permissions_boundary_arn));
+    v.Set("PermissionsBoundary", PermissionsBoundaryValue(role.permissions_boundary_arn));
   }
   if (!role.tags.empty())
     v.Set("Tags", TagListValue(role.tags));
@@ -188,21 +186,7 @@ Value AccessKeyMetadataValue(const store::AccessKey& key) {
 }
 
 std::string UrlEncodeDocument(std::string_view document) {
-  constexpr std::string_view kHex = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(document.size() * 3 / 2);
-  for (const char c : document) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || u == '-' ||
-        u == '_' || u == '.' || u == '~') {
-      out.push_back(c);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 0x0F]);
-    }
-  }
-  return out;
+  return auth::sigv4::UriEncode(document, /*keep_slash=*/false);
 }
 
 namespace {
@@ -335,6 +319,27 @@ Result<std::string> RoleArnForAuthz(const OperationContext& ctx, std::string_vie
 
 Error RoleNotFound(std::string_view name) {
   return NoSuchEntity("The role with name " + std::string(name) + " cannot be found.");
+}
+
+Error RoleExists(std::string_view name) {
+  return EntityAlreadyExists("Role with name " + std::string(name) + " already exists.");
+}
+
+Error RoleError(Error error, std::string_view name) {
+  if (error.code == ErrorCode::kNotFound) {
+    return RoleNotFound(name);
+  }
+  if (error.code == ErrorCode::kAlreadyExists) {
+    return RoleExists(name);
+  }
+  return error;
+}
+
+Value PermissionsBoundaryValue(const std::string& arn) {
+  Value b = Value::Structure();
+  b.Set("PermissionsBoundaryType", Value::String("PermissionsBoundaryPolicy"));
+  b.Set("PermissionsBoundaryArn", Value::String(arn));
+  return b;
 }
 
 // Tags of the input's `Tags` list; InvalidInput for duplicate keys (AWS compares tag

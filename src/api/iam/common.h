@@ -107,8 +107,15 @@ Error ListError(Error error);
 [[nodiscard]] Result<std::string> RoleArnForAuthz(const OperationContext& ctx,
                                                   std::string_view name);
 
-// "The role with name X cannot be found."
+// "The role with name X cannot be found." / "Role with name X already exists."
 Error RoleNotFound(std::string_view name);
+Error RoleExists(std::string_view name);
+// A store error about role `name`: kNotFound becomes RoleNotFound, kAlreadyExists
+// RoleExists; others pass through.
+Error RoleError(Error error, std::string_view name);
+
+// The model's AttachedPermissionsBoundary structure for boundary policy `arn`.
+Value PermissionsBoundaryValue(const std::string& arn);
 
 // Tags of the input's `Tags` list; InvalidInput for a reserved aws: key or duplicate keys
 // (AWS compares tag keys without regard to case).

@@ -24,22 +24,6 @@ namespace {
 constexpr int kRolesPerAccount = 1000;
 constexpr std::size_t kTrustPolicyMaxChars = 2048;
 
-Error RoleExists(std::string_view name) {
-  return EntityAlreadyExists("Role with name " + std::string(name) + " already exists.");
-}
-
-// A store error about role `name`: kNotFound becomes RoleNotFound, kAlreadyExists
-// RoleExists; others pass through.
-Error RoleError(Error error, std::string_view name) {
-  if (error.code == ErrorCode::kNotFound) {
-    return RoleNotFound(name);
-  }
-  if (error.code == ErrorCode::kAlreadyExists) {
-    return RoleExists(name);
-  }
-  return error;
-}
-
 // Validates a trust policy. AWS: a trust policy over the quota answers LimitExceeded
 // "Cannot exceed quota for ACLSizePerRole: 2048".
 Status ValidateTrustPolicy(std::string_view document) {

@@ -54,7 +54,7 @@ Status MergeTags(std::vector<store::Tag>& tags, const std::vector<store::Tag>& a
 void RemoveTags(std::vector<store::Tag>& tags, const std::vector<std::string>& keys) {
   std::erase_if(tags, [&](const store::Tag& t) {
     return std::any_of(keys.begin(), keys.end(), [&](const std::string& k) {
-      return store::NameKey(k) == t.key || store::NameKey(k) == store::NameKey(t.key);
+      return store::NameKey(k) == store::NameKey(t.key);
     });
   });
 }
@@ -89,168 +89,153 @@ Result<Value> TagPage(const std::vector<store::Tag>& tags, const Value& input) {
   return out;
 }
 
-// An operation with no output: its status, or an empty result.
-Result<Value> Empty(Status status) {
-  if (!status.has_value()) {
-    return MakeError(std::move(status).error());
+// What the operations need to know of users and of roles.
+struct UserEntity {
+  using Record = store::User;
+  static constexpr std::string_view kNameMember = "UserName";
+  static constexpr std::string_view kTag = "iam:TagUser";
+  static constexpr std::string_view kUntag = "iam:UntagUser";
+  static constexpr std::string_view kListTags = "iam:ListUserTags";
+  static constexpr std::string_view kPutBoundary = "iam:PutUserPermissionsBoundary";
+  static constexpr std::string_view kDeleteBoundary = "iam:DeleteUserPermissionsBoundary";
+
+  static Result<std::string> ArnForAuthz(const OperationContext& ctx, std::string_view name) {
+    return UserArnForAuthz(ctx, name);
+  }
+
+  static Result<Record> Get(store::ReadTxn& txn, std::string_view account, std::string_view name) {
+    return txn.GetUser(account, name);
+  }
+
+  static Result<Record> Update(store::WriteTxn& txn, Record record) {
+    return txn.UpdateUser(std::move(record));
+  }
+
+  static Error StoreError(Error error, std::string_view name) {
+    return UserError(std::move(error), name);
+  }
+
+  static Status CheckBoundaryChangeable(const Record& /*user*/) { return OkStatus(); }
+};
+
+struct RoleEntity {
+  using Record = store::Role;
+  static constexpr std::string_view kNameMember = "RoleName";
+  static constexpr std::string_view kTag = "iam:TagRole";
+  static constexpr std::string_view kUntag = "iam:UntagRole";
+  static constexpr std::string_view kListTags = "iam:ListRoleTags";
+  static constexpr std::string_view kPutBoundary = "iam:PutRolePermissionsBoundary";
+  static constexpr std::string_view kDeleteBoundary = "iam:DeleteRolePermissionsBoundary";
+
+  static Result<std::string> ArnForAuthz(const OperationContext& ctx, std::string_view name) {
+    return RoleArnForAuthz(ctx, name);
+  }
+
+  static Result<Record> Get(store::ReadTxn& txn, std::string_view account, std::string_view name) {
+    return txn.GetRole(account, name);
+  }
+
+  static Result<Record> Update(store::WriteTxn& txn, Record record) {
+    return txn.UpdateRole(std::move(record));
+  }
+
+  static Error StoreError(Error error, std::string_view name) {
+    return RoleError(std::move(error), name);
+  }
+
+  // Service-linked roles are AWS's to change (UnmodifiableEntity).
+  static Status CheckBoundaryChangeable(const Record& role) { return CheckNotServiceLinked(role); }
+};
+
+// Authorizes `action` on the named entity, then reads, changes and writes it back.
+template <class Entity, class Change>
+Result<Value> ChangeEntity(OperationContext& ctx, const Value& input, std::string_view action,
+                           Context context, Change&& change) {
+  const std::string_view name = StringMember(input, Entity::kNameMember);
+  IAM_ASSIGN_OR_RETURN(const std::string arn, Entity::ArnForAuthz(ctx, name));
+  IAM_RETURN_IF_ERROR(ctx.Authorize(action, arn, std::move(context)));
+  auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Result<typename Entity::Record> {
+    auto record = Entity::Get(txn, ctx.account_id(), name);
+    if (!record.has_value()) {
+      return MakeError(Entity::StoreError(std::move(record).error(), name));
+    }
+    IAM_RETURN_IF_ERROR(change(txn, *record));
+    return Entity::Update(txn, *std::move(record));
+  });
+  if (!done.has_value()) {
+    return MakeError(std::move(done).error());
   }
   return Value::Structure();
 }
 
-// Reads, changes and writes back the user `name`, after authorizing `action` on it.
-template <class Change>
-Status ChangeUser(OperationContext& ctx, std::string_view action, std::string_view name,
-                  Context context, Change&& change) {
-  IAM_ASSIGN_OR_RETURN(const std::string arn, UserArnForAuthz(ctx, name));
-  IAM_RETURN_IF_ERROR(ctx.Authorize(action, arn, std::move(context)));
-  auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Result<store::User> {
-    auto user = txn.GetUser(ctx.account_id(), name);
-    if (!user.has_value()) {
-      return MakeError(UserError(std::move(user).error(), name));
-    }
-    IAM_RETURN_IF_ERROR(change(txn, *user));
-    return txn.UpdateUser(*std::move(user));
-  });
-  IAM_RETURN_IF_ERROR(done);
-  return OkStatus();
-}
-
-template <class Change>
-Status ChangeRole(OperationContext& ctx, std::string_view action, std::string_view name,
-                  Context context, Change&& change) {
-  IAM_ASSIGN_OR_RETURN(const std::string arn, RoleArnForAuthz(ctx, name));
-  IAM_RETURN_IF_ERROR(ctx.Authorize(action, arn, std::move(context)));
-  auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Result<store::Role> {
-    auto role = txn.GetRole(ctx.account_id(), name);
-    if (!role.has_value()) {
-      if (role.error().code == ErrorCode::kNotFound) {
-        return MakeError(RoleNotFound(name));
-      }
-      return MakeError(std::move(role).error());
-    }
-    IAM_RETURN_IF_ERROR(change(txn, *role));
-    return txn.UpdateRole(*std::move(role));
-  });
-  IAM_RETURN_IF_ERROR(done);
-  return OkStatus();
-}
-
-Result<Value> TagUser(OperationContext& ctx, const Value& input) {
+template <class Entity>
+Result<Value> Tag(OperationContext& ctx, const Value& input) {
   IAM_ASSIGN_OR_RETURN(const auto tags, InputTags(input));
-  return Empty(
-      ChangeUser(ctx, "iam:TagUser", StringMember(input, "UserName"), RequestTagContext(tags),
-                 [&](store::WriteTxn&, store::User& user) { return MergeTags(user.tags, tags); }));
+  return ChangeEntity<Entity>(ctx, input, Entity::kTag, RequestTagContext(tags),
+                              [&](store::WriteTxn&, typename Entity::Record& record) {
+                                return MergeTags(record.tags, tags);
+                              });
 }
 
-Result<Value> UntagUser(OperationContext& ctx, const Value& input) {
+template <class Entity>
+Result<Value> Untag(OperationContext& ctx, const Value& input) {
   const auto keys = InputTagKeys(input);
-  return Empty(ChangeUser(ctx, "iam:UntagUser", StringMember(input, "UserName"),
-                          Context{{"aws:TagKeys", keys}},
-                          [&](store::WriteTxn&, store::User& user) -> Status {
-                            RemoveTags(user.tags, keys);
-                            return OkStatus();
-                          }));
+  return ChangeEntity<Entity>(ctx, input, Entity::kUntag, Context{{"aws:TagKeys", keys}},
+                              [&](store::WriteTxn&, typename Entity::Record& record) -> Status {
+                                RemoveTags(record.tags, keys);
+                                return OkStatus();
+                              });
 }
 
-Result<Value> ListUserTags(OperationContext& ctx, const Value& input) {
-  const std::string_view name = StringMember(input, "UserName");
-  IAM_ASSIGN_OR_RETURN(const std::string arn, UserArnForAuthz(ctx, name));
-  IAM_RETURN_IF_ERROR(ctx.Authorize("iam:ListUserTags", arn));
+template <class Entity>
+Result<Value> ListTags(OperationContext& ctx, const Value& input) {
+  const std::string_view name = StringMember(input, Entity::kNameMember);
+  IAM_ASSIGN_OR_RETURN(const std::string arn, Entity::ArnForAuthz(ctx, name));
+  IAM_RETURN_IF_ERROR(ctx.Authorize(Entity::kListTags, arn));
   IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
-  auto user = txn->GetUser(ctx.account_id(), name);
-  if (!user.has_value()) {
-    return MakeError(UserError(std::move(user).error(), name));
+  auto record = Entity::Get(*txn, ctx.account_id(), name);
+  if (!record.has_value()) {
+    return MakeError(Entity::StoreError(std::move(record).error(), name));
   }
-  return TagPage(user->tags, input);
+  return TagPage(record->tags, input);
 }
 
-Result<Value> TagRole(OperationContext& ctx, const Value& input) {
-  IAM_ASSIGN_OR_RETURN(const auto tags, InputTags(input));
-  return Empty(
-      ChangeRole(ctx, "iam:TagRole", StringMember(input, "RoleName"), RequestTagContext(tags),
-                 [&](store::WriteTxn&, store::Role& role) { return MergeTags(role.tags, tags); }));
-}
-
-Result<Value> UntagRole(OperationContext& ctx, const Value& input) {
-  const auto keys = InputTagKeys(input);
-  return Empty(ChangeRole(ctx, "iam:UntagRole", StringMember(input, "RoleName"),
-                          Context{{"aws:TagKeys", keys}},
-                          [&](store::WriteTxn&, store::Role& role) -> Status {
-                            RemoveTags(role.tags, keys);
-                            return OkStatus();
-                          }));
-}
-
-Result<Value> ListRoleTags(OperationContext& ctx, const Value& input) {
-  const std::string_view name = StringMember(input, "RoleName");
-  IAM_ASSIGN_OR_RETURN(const std::string arn, RoleArnForAuthz(ctx, name));
-  IAM_RETURN_IF_ERROR(ctx.Authorize("iam:ListRoleTags", arn));
-  IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
-  auto role = txn->GetRole(ctx.account_id(), name);
-  if (!role.has_value()) {
-    if (role.error().code == ErrorCode::kNotFound) {
-      return MakeError(RoleNotFound(name));
-    }
-    return MakeError(std::move(role).error());
-  }
-  return TagPage(role->tags, input);
-}
-
-Result<Value> PutUserPermissionsBoundary(OperationContext& ctx, const Value& input) {
+template <class Entity>
+Result<Value> PutBoundary(OperationContext& ctx, const Value& input) {
   const std::string boundary(StringMember(input, "PermissionsBoundary"));
-  return Empty(ChangeUser(ctx, "iam:PutUserPermissionsBoundary", StringMember(input, "UserName"),
-                          Context{{"iam:PermissionsBoundary", {boundary}}},
-                          [&](store::WriteTxn& txn, store::User& user) -> Status {
-                            IAM_RETURN_IF_ERROR(
-                                CheckPermissionsBoundary(txn, ctx.account_id(), boundary));
-                            user.permissions_boundary_arn = boundary;
-                            return OkStatus();
-                          }));
+  return ChangeEntity<Entity>(
+      ctx, input, Entity::kPutBoundary, Context{{"iam:PermissionsBoundary", {boundary}}},
+      [&](store::WriteTxn& txn, typename Entity::Record& record) -> Status {
+        IAM_RETURN_IF_ERROR(Entity::CheckBoundaryChangeable(record));
+        IAM_RETURN_IF_ERROR(CheckPermissionsBoundary(txn, ctx.account_id(), boundary));
+        record.permissions_boundary_arn = boundary;
+        return OkStatus();
+      });
 }
 
-Result<Value> DeleteUserPermissionsBoundary(OperationContext& ctx, const Value& input) {
-  return Empty(ChangeUser(ctx, "iam:DeleteUserPermissionsBoundary", StringMember(input, "UserName"),
-                          {}, [&](store::WriteTxn&, store::User& user) -> Status {
-                            user.permissions_boundary_arn.clear();
-                            return OkStatus();
-                          }));
-}
-
-Result<Value> PutRolePermissionsBoundary(OperationContext& ctx, const Value& input) {
-  const std::string boundary(StringMember(input, "PermissionsBoundary"));
-  return Empty(ChangeRole(ctx, "iam:PutRolePermissionsBoundary", StringMember(input, "RoleName"),
-                          Context{{"iam:PermissionsBoundary", {boundary}}},
-                          [&](store::WriteTxn& txn, store::Role& role) -> Status {
-                            IAM_RETURN_IF_ERROR(CheckNotServiceLinked(role));
-                            IAM_RETURN_IF_ERROR(
-                                CheckPermissionsBoundary(txn, ctx.account_id(), boundary));
-                            role.permissions_boundary_arn = boundary;
-                            return OkStatus();
-                          }));
-}
-
-Result<Value> DeleteRolePermissionsBoundary(OperationContext& ctx, const Value& input) {
-  return Empty(ChangeRole(ctx, "iam:DeleteRolePermissionsBoundary", StringMember(input, "RoleName"),
-                          {}, [&](store::WriteTxn&, store::Role& role) -> Status {
-                            IAM_RETURN_IF_ERROR(CheckNotServiceLinked(role));
-                            role.permissions_boundary_arn.clear();
-                            return OkStatus();
-                          }));
+template <class Entity>
+Result<Value> DeleteBoundary(OperationContext& ctx, const Value& input) {
+  return ChangeEntity<Entity>(ctx, input, Entity::kDeleteBoundary, {},
+                              [&](store::WriteTxn&, typename Entity::Record& record) -> Status {
+                                IAM_RETURN_IF_ERROR(Entity::CheckBoundaryChangeable(record));
+                                record.permissions_boundary_arn.clear();
+                                return OkStatus();
+                              });
 }
 
 }  // namespace
 
 void RegisterTagAndBoundaryOperations(HandlerTable& table) {
-  table["TagUser"] = TagUser;
-  table["UntagUser"] = UntagUser;
-  table["ListUserTags"] = ListUserTags;
-  table["TagRole"] = TagRole;
-  table["UntagRole"] = UntagRole;
-  table["ListRoleTags"] = ListRoleTags;
-  table["PutUserPermissionsBoundary"] = PutUserPermissionsBoundary;
-  table["DeleteUserPermissionsBoundary"] = DeleteUserPermissionsBoundary;
-  table["PutRolePermissionsBoundary"] = PutRolePermissionsBoundary;
-  table["DeleteRolePermissionsBoundary"] = DeleteRolePermissionsBoundary;
+  table["TagUser"] = Tag<UserEntity>;
+  table["UntagUser"] = Untag<UserEntity>;
+  table["ListUserTags"] = ListTags<UserEntity>;
+  table["PutUserPermissionsBoundary"] = PutBoundary<UserEntity>;
+  table["DeleteUserPermissionsBoundary"] = DeleteBoundary<UserEntity>;
+  table["TagRole"] = Tag<RoleEntity>;
+  table["UntagRole"] = Untag<RoleEntity>;
+  table["ListRoleTags"] = ListTags<RoleEntity>;
+  table["PutRolePermissionsBoundary"] = PutBoundary<RoleEntity>;
+  table["DeleteRolePermissionsBoundary"] = DeleteBoundary<RoleEntity>;
 }
 
 }  // namespace portcullis::api::iam

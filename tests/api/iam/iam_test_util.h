@@ -34,6 +34,7 @@
 #include "api/protocol/value.h"
 #include "api/request_info.h"
 #include "auth/caller.h"
+#include "auth/sigv4/canonical.h"
 #include "common/clock.h"
 #include "common/error.h"
 #include "crypto/secret_box.h"
@@ -53,20 +54,7 @@ inline constexpr std::int64_t kStartEpochSeconds = 1767225600;
 
 // Percent-encodes `text` for a form body (RFC 3986 unreserved characters kept).
 inline std::string FormEncode(std::string_view text) {
-  constexpr std::string_view kHex = "0123456789ABCDEF";
-  std::string out;
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || u == '-' ||
-        u == '_' || u == '.' || u == '~') {
-      out.push_back(c);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 0x0F]);
-    }
-  }
-  return out;
+  return auth::sigv4::UriEncode(text, /*keep_slash=*/false);
 }
 
 // Reverses UrlEncodeDocument (documents come back URL-encoded, as from AWS).
@@ -341,8 +329,7 @@ class IamApiTest : public ::testing::Test {
   // in the account through the store; returns its ARN.
   std::string PutManagedPolicyInStore(std::string_view name, std::string_view document,
                                       std::string_view account_id = kAccountId) {
-    std::string arn =
-        "arn:aws:iam::" + std::string(account_id) + ":policy/" + std::string(name);
+    std::string arn = "arn:aws:iam::" + std::string(account_id) + ":policy/" + std::string(name);
     WriteStore([&](store::WriteTxn& txn) -> Status {
       store::ManagedPolicy policy;
       policy.account_id = std::string(account_id);
