@@ -11,6 +11,9 @@
 // Properties checked, aborting on a violation: the Router answers every parsed request
 // with a status from 200 to 599, and every 4xx/5xx API answer has a body.
 #include <array>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -18,10 +21,6 @@
 #include <cstdlib>
 #include <memory>
 #include <string_view>
-
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include "common/clock.h"
 #include "crypto/secret_box.h"
@@ -58,7 +57,8 @@ struct World {
     options.runtime.bootstrap.access_key_id = "AKIAFUZZROOTKEY00001";
     options.runtime.bootstrap.secret_access_key = "fuzzRootSecretKey/0123456789abcdefghijAB";
     auto runtime = server::OpenRuntime(options.runtime, box, clock);
-    if (!runtime.has_value()) Fail("OpenRuntime");
+    if (!runtime.has_value())
+      Fail("OpenRuntime");
     router = std::make_unique<server::Router>(options, std::move(*runtime), box, clock,
                                               /*audit=*/nullptr);
   }
@@ -74,13 +74,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   parser.eager(true);
   boost::system::error_code ec;
   parser.put(boost::asio::buffer(data, size), ec);
-  if (ec || !parser.is_done()) return 0;
+  if (ec || !parser.is_done())
+    return 0;
   const auto request = parser.release();
   server::ConnectionInfo connection;
   connection.peer_ip = "127.0.0.1";
   const auto response = world.router->Handle(request, connection);
   const unsigned status = response.result_int();
-  if (status < 200 || status > 599) Fail("status outside 200..599");
+  if (status < 200 || status > 599)
+    Fail("status outside 200..599");
   if (status >= 400 && response.body().empty() && request.method() != http::verb::head) {
     Fail("error answer without a body");
   }

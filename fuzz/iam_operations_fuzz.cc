@@ -38,8 +38,8 @@ constexpr int kRebuildEvery = 2000;
 constexpr std::string_view kAccountId = "123456789012";
 
 [[noreturn]] void Fail(const char* what, std::string_view detail = {}) {
-  std::fprintf(stderr, "iam_operations_fuzz: %s\n%.*s\n", what,
-               static_cast<int>(detail.size()), detail.data());
+  std::fprintf(stderr, "iam_operations_fuzz: %s\n%.*s\n", what, static_cast<int>(detail.size()),
+               detail.data());
   std::abort();
 }
 
@@ -56,14 +56,16 @@ struct World {
 
   World() {
     auto s = store::memory::NewMemoryStore(clock);
-    if (!s.has_value()) Fail("memory store", s.error().ToString());
+    if (!s.has_value())
+      Fail("memory store", s.error().ToString());
     store = std::move(*s);
     api::accounts::CreateAccountOptions options;
     options.account_id = std::string(kAccountId);
     auto created = api::accounts::CreateAccount(*store, box, options);
-    if (!created.has_value()) Fail("account", created.error().ToString());
-    authorizer = std::make_unique<api::authz::Authorizer>(
-        *store, api::authz::EnforcementMode::kEnforce);
+    if (!created.has_value())
+      Fail("account", created.error().ToString());
+    authorizer =
+        std::make_unique<api::authz::Authorizer>(*store, api::authz::EnforcementMode::kEnforce);
     iam = std::make_unique<api::iam::IamService>(*store, *authorizer, box, clock);
 
     root.type = portcullis::auth::PrincipalType::kRoot;
@@ -75,18 +77,22 @@ struct World {
     const auto* create = iam->model().FindOperation("CreateUser");
     auto req = api::protocol::DecodeQueryRequest(
         iam->model(), "Action=CreateUser&Version=2010-05-08&UserName=fuzzer");
-    if (create == nullptr || !req.has_value()) Fail("CreateUser request");
+    if (create == nullptr || !req.has_value())
+      Fail("CreateUser request");
     auto out = iam->Invoke(*req->operation, req->input, root, Info());
-    if (!out.has_value()) Fail("CreateUser", out.error().ToString());
+    if (!out.has_value())
+      Fail("CreateUser", out.error().ToString());
     auto put = api::protocol::DecodeQueryRequest(
         iam->model(),
         "Action=PutUserPolicy&Version=2010-05-08&UserName=fuzzer&PolicyName=all&"
         "PolicyDocument=%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22"
         "Effect%22%3A%22Allow%22%2C%22Action%22%3A%22iam%3A*%22%2C%22Resource%22%3A%22*%22"
         "%7D%5D%7D");
-    if (!put.has_value()) Fail("PutUserPolicy request", put.error().ToString());
+    if (!put.has_value())
+      Fail("PutUserPolicy request", put.error().ToString());
     auto put_out = iam->Invoke(*put->operation, put->input, root, Info());
-    if (!put_out.has_value()) Fail("PutUserPolicy", put_out.error().ToString());
+    if (!put_out.has_value())
+      Fail("PutUserPolicy", put_out.error().ToString());
     const Value* u = out->Find("User");
     user.type = portcullis::auth::PrincipalType::kUser;
     user.account_id = std::string(kAccountId);
@@ -110,14 +116,16 @@ void Check(const api::iam::IamService& iam, const api::protocol::Operation& op,
            const portcullis::Result<Value>& out) {
   if (out.has_value()) {
     const std::string xml = api::protocol::EncodeQueryResponse(iam.model(), op, *out, "r");
-    if (xml.empty()) Fail("empty response body", op.name);
+    if (xml.empty())
+      Fail("empty response body", op.name);
     return;
   }
   const auto info = api::protocol::ResolveAwsError(out.error(), &iam.model());
   if (info.code.empty() || info.http_status < 400 || info.http_status > 599) {
     Fail("error without an AWS code or with a non-error status", out.error().ToString());
   }
-  if (out.error().message.empty()) Fail("error without a message", info.code);
+  if (out.error().message.empty())
+    Fail("error without a message", info.code);
 }
 
 }  // namespace
@@ -125,11 +133,13 @@ void Check(const api::iam::IamService& iam, const api::protocol::Operation& op,
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static std::unique_ptr<World> world;
   static int runs = 0;
-  if (world == nullptr || ++runs % kRebuildEvery == 0) world = std::make_unique<World>();
+  if (world == nullptr || ++runs % kRebuildEvery == 0)
+    world = std::make_unique<World>();
 
   const std::string_view form(reinterpret_cast<const char*>(data), size);
   auto request = api::protocol::DecodeQueryRequest(world->iam->model(), form);
-  if (!request.has_value()) return 0;
+  if (!request.has_value())
+    return 0;
   world->clock.Advance(std::chrono::seconds(1));
   const auto info = world->Info();
   auto as_user = world->iam->Invoke(*request->operation, request->input, world->user, info);

@@ -47,13 +47,17 @@ std::string NewAccountId() {
   crypto::RandomBytes(bytes.data(), bytes.size());
   // Rejection sampling keeps the digits uniform.
   for (std::uint8_t b : bytes) {
-    if (id.size() == 12) break;
-    if (b >= 250) continue;
+    if (id.size() == 12)
+      break;
+    if (b >= 250)
+      continue;
     const char digit = static_cast<char>('0' + b % 10);
-    if (id.empty() && digit == '0') continue;
+    if (id.empty() && digit == '0')
+      continue;
     id.push_back(digit);
   }
-  while (id.size() < 12) id.push_back('1');  // 24 draws all rejected: vanishingly rare
+  while (id.size() < 12)
+    id.push_back('1');  // 24 draws all rejected: vanishingly rare
   return id;
 }
 
@@ -66,7 +70,8 @@ std::string NewRequestId() {
   std::string out;
   out.reserve(36);
   for (std::size_t i = 0; i < b.size(); ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
+    if (i == 4 || i == 6 || i == 8 || i == 10)
+      out.push_back('-');
     out.push_back(kHex[b[i] >> 4]);
     out.push_back(kHex[b[i] & 0x0F]);
   }

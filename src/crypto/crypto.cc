@@ -29,9 +29,12 @@ class Sha256Hasher {
  public:
   Sha256Hasher() : ctx_(EVP_MD_CTX_new()) {
     // INVARIANT: only allocation failure makes this fail, where nothing can go on.
-    if (ctx_ == nullptr) std::abort();
+    if (ctx_ == nullptr)
+      std::abort();
   }
+
   ~Sha256Hasher() { EVP_MD_CTX_free(ctx_); }
+
   Sha256Hasher(const Sha256Hasher&) = delete;
   Sha256Hasher& operator=(const Sha256Hasher&) = delete;
 

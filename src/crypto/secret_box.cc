@@ -1,7 +1,6 @@
 #include "crypto/secret_box.h"
 
 #include <sodium.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -9,6 +8,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
 
 #include "common/base64.h"
 
@@ -64,11 +64,13 @@ Result<SecretBox> SecretBox::FromBase64(std::string_view key_base64) {
 
 Result<SecretBox> SecretBox::FromKeyFile(const std::filesystem::path& path, bool create) {
   EnsureSodium();
+
   struct stat st {};
+
   if (::stat(path.c_str(), &st) != 0) {
     if (errno != ENOENT || !create) {
-      return MakeError(KeyError("cannot read master key file `" + path.string() +
-                                "`: " + std::strerror(errno)));
+      return MakeError(
+          KeyError("cannot read master key file `" + path.string() + "`: " + std::strerror(errno)));
     }
     std::array<std::uint8_t, kMasterKeySize> key{};
     randombytes_buf(key.data(), key.size());
@@ -85,7 +87,8 @@ Result<SecretBox> SecretBox::FromKeyFile(const std::filesystem::path& path, bool
     const bool ok = std::fwrite(encoded.data(), 1, encoded.size(), f) == encoded.size() &&
                     std::fputc('\n', f) != EOF && std::fflush(f) == 0 && ::fsync(fileno(f)) == 0;
     std::fclose(f);
-    if (!ok) return MakeError(KeyError("cannot write master key file `" + path.string() + "`"));
+    if (!ok)
+      return MakeError(KeyError("cannot write master key file `" + path.string() + "`"));
     return SecretBox(key);
   }
   if ((st.st_mode & 077) != 0) {

@@ -34,7 +34,7 @@ class SecretBox {
   static SecretBox FromKeyForTest(const std::array<std::uint8_t, kMasterKeySize>& key);
 
   [[nodiscard]] std::vector<std::uint8_t> Seal(std::string_view plaintext,
-                                                std::string_view associated_data) const;
+                                               std::string_view associated_data) const;
   // kInternal ("sealed secret does not open") when the key, the data or the associated
   // data differ from sealing time.
   [[nodiscard]] Result<std::string> Open(const std::vector<std::uint8_t>& sealed,

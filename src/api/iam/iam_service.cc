@@ -37,8 +37,8 @@ bool IamService::Implements(std::string_view operation_name) const {
 }
 
 Result<protocol::Value> IamService::Invoke(const protocol::Operation& operation,
-                                           const protocol::Value& input,
-                                           const auth::Caller& caller, const RequestInfo& info) {
+                                           const protocol::Value& input, const auth::Caller& caller,
+                                           const RequestInfo& info) {
   const auto it = handlers_.find(operation.name);
   if (it == handlers_.end()) {
     Error error{ErrorCode::kInternal,

@@ -3,13 +3,13 @@
 // exactly one row, marked `implemented` exactly when the service has a handler.
 // On a mismatch it prints the rows the table should hold.
 #include <fstream>
+#include <gtest/gtest.h>
 #include <map>
 #include <sstream>
 #include <string>
 
-#include <gtest/gtest.h>
-
 #include "api/sts/sts_service.h"
+
 #include "iam_test_util.h"
 
 namespace portcullis::api::iam::testing {
@@ -26,20 +26,24 @@ std::map<std::string, std::string> ReadTable(const std::string& text, const std:
       inside = line == "## " + heading;
       continue;
     }
-    if (!inside || line.rfind("| ", 0) != 0) continue;
+    if (!inside || line.rfind("| ", 0) != 0)
+      continue;
     std::istringstream cells(line.substr(2));
     std::string name;
     std::string status;
     std::getline(cells, name, '|');
     std::getline(cells, status, '|');
     auto trim = [](std::string s) {
-      while (!s.empty() && s.back() == ' ') s.pop_back();
-      while (!s.empty() && s.front() == ' ') s.erase(s.begin());
+      while (!s.empty() && s.back() == ' ')
+        s.pop_back();
+      while (!s.empty() && s.front() == ' ')
+        s.erase(s.begin());
       return s;
     };
     name = trim(name);
     status = trim(status);
-    if (name == "Operation" || name.rfind("---", 0) == 0) continue;
+    if (name == "Operation" || name.rfind("---", 0) == 0)
+      continue;
     rows[name] = status;
   }
   return rows;
@@ -63,10 +67,12 @@ void CheckTable(const protocol::ServiceModel& model, const std::string& heading,
     const std::string want = done ? "implemented" : "not yet";
     const auto it = rows.find(name);
     const std::string note = it != rows.end() && it->second == want ? "" : "   <-- fix";
-    if (!note.empty()) ok = false;
+    if (!note.empty())
+      ok = false;
     expected += "| " + name + " | " + want + " |" + note + "\n";
   }
-  if (rows.size() != model.operations().size()) ok = false;
+  if (rows.size() != model.operations().size())
+    ok = false;
   EXPECT_TRUE(ok) << "docs/compatibility.md, section `" << heading
                   << "`, should list (third column free text):\n"
                   << expected;
