@@ -110,6 +110,17 @@ class ReadTxn {
   // kNotFound when the account has no password policy.
   [[nodiscard]] virtual Result<PasswordPolicy> GetPasswordPolicy(std::string_view account_id) = 0;
 
+  // Resources
+  // kNotFound if the account has no resource of that kind and key.
+  [[nodiscard]] virtual Result<Resource> GetResource(ResourceKind kind, std::string_view account_id,
+                                                     std::string_view key) = 0;
+  // Ordered by key and filtered by the filter and ListOptions::path_prefix; markers are
+  // keys. kNotFound if the filter names a user that does not exist.
+  [[nodiscard]] virtual Result<Page<Resource>> ListResources(ResourceKind kind,
+                                                             std::string_view account_id,
+                                                             const ResourceFilter& filter,
+                                                             const ListOptions& options) = 0;
+
   // Membership, ordered by NameKey of the listed side; kNotFound if the named side does
   // not exist.
   [[nodiscard]] virtual Result<Page<Group>> ListGroupsForUser(std::string_view account_id,
@@ -157,8 +168,8 @@ class WriteTxn : public ReadTxn {
 
   // Inserts a policy without versions; add its first version with PutPolicyVersion.
   [[nodiscard]] virtual Result<ManagedPolicy> PutManagedPolicy(ManagedPolicy policy) = 0;
-  // Replaces description and is_attachable of the policy with the same ARN and sets its
-  // update time; name, path, id and default version stay.
+  // Replaces description, is_attachable and tags of the policy with the same ARN and sets
+  // its update time; name, path, id and default version stay.
   [[nodiscard]] virtual Result<ManagedPolicy> UpdateManagedPolicy(ManagedPolicy policy) = 0;
   [[nodiscard]] virtual Status DeleteManagedPolicy(std::string_view arn) = 0;
 
@@ -196,6 +207,9 @@ class WriteTxn : public ReadTxn {
   // many roles a profile holds); RemoveRoleFromInstanceProfile kNotFound if it is not.
   // Deleting a role that is in a profile is a DeleteConflict.
   [[nodiscard]] virtual Result<InstanceProfile> PutInstanceProfile(InstanceProfile profile) = 0;
+  // Replaces the tags of the profile with the same account and name (kNotFound if none).
+  [[nodiscard]] virtual Result<InstanceProfile> UpdateInstanceProfileTags(
+      std::string_view account_id, std::string_view name, std::vector<Tag> tags) = 0;
   [[nodiscard]] virtual Status DeleteInstanceProfile(std::string_view account_id,
                                                      std::string_view name) = 0;
   [[nodiscard]] virtual Status AddRoleToInstanceProfile(std::string_view account_id,
@@ -223,6 +237,19 @@ class WriteTxn : public ReadTxn {
   [[nodiscard]] virtual Result<PasswordPolicy> PutPasswordPolicy(PasswordPolicy policy) = 0;
   // kNotFound when the account has no password policy.
   [[nodiscard]] virtual Status DeletePasswordPolicy(std::string_view account_id) = 0;
+
+  // Resources
+  // PutResource inserts (kAlreadyExists if the key is taken; kNotFound if the account or
+  // the named user does not exist) and returns it as stored: user_name spelled as the
+  // user's name, created and updated stamped. UpdateResource replaces user_name, path,
+  // body and tags of the resource with the same kind, account and key (kNotFound if
+  // none), keeping its creation time. Deleting a user is a DeleteConflict while a
+  // resource of a kind that ResourceKindBlocksUserDeletion names it; the user's other
+  // resources are deleted with it.
+  [[nodiscard]] virtual Result<Resource> PutResource(Resource resource) = 0;
+  [[nodiscard]] virtual Result<Resource> UpdateResource(Resource resource) = 0;
+  [[nodiscard]] virtual Status DeleteResource(ResourceKind kind, std::string_view account_id,
+                                              std::string_view key) = 0;
 
   // kAlreadyExists if already a member / already attached; kNotFound if either side
   // does not exist or, for removal, if there is no such membership or attachment.

@@ -74,6 +74,46 @@ std::string_view PrincipalKindName(PrincipalKind kind) {
   return "principal";
 }
 
+std::string_view ResourceKindName(ResourceKind kind) {
+  switch (kind) {
+    case ResourceKind::kMfaDevice:
+      return "MFA device";
+    case ResourceKind::kSshPublicKey:
+      return "SSH public key";
+    case ResourceKind::kSigningCertificate:
+      return "signing certificate";
+    case ResourceKind::kServerCertificate:
+      return "server certificate";
+    case ResourceKind::kServiceSpecificCredential:
+      return "service-specific credential";
+    case ResourceKind::kOidcProvider:
+      return "OpenID Connect provider";
+    case ResourceKind::kSamlProvider:
+      return "SAML provider";
+    case ResourceKind::kAccountAlias:
+      return "account alias";
+    case ResourceKind::kReport:
+      return "report";
+    case ResourceKind::kSignInState:
+      return "sign-in state";
+    case ResourceKind::kAccountSetting:
+      return "account setting";
+  }
+  return "resource";
+}
+
+bool ResourceKindBlocksUserDeletion(ResourceKind kind) {
+  switch (kind) {
+    case ResourceKind::kMfaDevice:
+    case ResourceKind::kSshPublicKey:
+    case ResourceKind::kSigningCertificate:
+    case ResourceKind::kServiceSpecificCredential:
+      return true;
+    default:
+      return false;
+  }
+}
+
 std::string NameKey(std::string_view name) {
   std::string key(name);
   for (char& c : key) {
@@ -213,6 +253,21 @@ Status ValidateListOptions(const ListOptions& options) {
         Invalid("path prefix `" + options.path_prefix + "` does not begin with `/`"));
   }
   return OkStatus();
+}
+
+// Resources
+Status ValidateResource(const Resource& resource) {
+  IAM_RETURN_IF_ERROR(CheckAccountId(resource.account_id));
+  const auto kind = static_cast<int>(resource.kind);
+  if (kind < static_cast<int>(ResourceKind::kMfaDevice) ||
+      kind > static_cast<int>(ResourceKind::kAccountSetting)) {
+    return tl::unexpected(Invalid("unknown resource kind " + std::to_string(kind)));
+  }
+  if (resource.key.empty() || resource.key.size() > 512) {
+    return tl::unexpected(Invalid(std::string(ResourceKindName(resource.kind)) +
+                                  " key is empty or longer than 512 bytes"));
+  }
+  return CheckPath(resource.path);
 }
 
 Error NotFoundError(std::string message) {

@@ -94,6 +94,7 @@ struct ManagedPolicy {
   bool is_attachable = true;
   Timestamp created;
   Timestamp updated;
+  std::vector<Tag> tags;  // customer managed policies only
   // Computed by the store on every read; ignored on writes.
   std::int32_t attachment_count = 0;
   std::int32_t permissions_boundary_usage_count = 0;
@@ -199,6 +200,54 @@ struct PasswordPolicy {
   bool operator==(const PasswordPolicy&) const = default;
 };
 
+// Resources
+// The smaller records of an account, kept in one shape so that every backend stores them
+// the same way: MFA devices, SSH public keys, signing and server certificates,
+// service-specific credentials, OIDC and SAML providers, account aliases, generated
+// reports, console sign-in state and account settings. The API layer that owns a kind
+// owns its `body` (JSON the store never reads) and chooses its `key`. Values of the kind
+// are persisted: append only.
+enum class ResourceKind : std::uint8_t {
+  kMfaDevice = 1,                  // key: serial number (ARN); user: the assigned user
+  kSshPublicKey = 2,               // key: key id; user: the owner
+  kSigningCertificate = 3,         // key: certificate id; user: the owner
+  kServerCertificate = 4,          // key: NameKey(name); path filtered
+  kServiceSpecificCredential = 5,  // key: credential id; user: the owner
+  kOidcProvider = 6,               // key: provider ARN
+  kSamlProvider = 7,               // key: provider ARN
+  kAccountAlias = 8,               // key: the alias
+  kReport = 9,                     // key: report kind or job id
+  kSignInState = 10,               // key: NameKey(user name) or "root"; user: the user
+  kAccountSetting = 11,            // key: setting name
+};
+
+// Returns a lower-case name of the kind for messages ("MFA device", "SSH public key", ...).
+std::string_view ResourceKindName(ResourceKind kind);
+
+// Whether a resource of this kind that names a user keeps the user from being deleted
+// (DeleteConflict). Kinds that do not block are deleted with the user.
+bool ResourceKindBlocksUserDeletion(ResourceKind kind);
+
+struct Resource {
+  ResourceKind kind = ResourceKind::kAccountSetting;
+  std::string account_id;
+  std::string key;        // unique per (account, kind); compared exactly; 1..512 bytes
+  std::string user_name;  // the user it belongs to (any ASCII case); empty: the account
+  std::string path = "/";
+  std::string body;  // owned by the API layer; the store keeps it as given
+  std::vector<Tag> tags;
+  Timestamp created;  // stamped when the epoch
+  Timestamp updated;  // stamped with the store clock on every write
+
+  bool operator==(const Resource&) const = default;
+};
+
+// Which resources of a kind ListResources answers.
+struct ResourceFilter {
+  // nullopt: all; empty: only those that belong to no user; else that user's (any case).
+  std::optional<std::string> user_name;
+};
+
 // One principal a managed policy is attached to (ListEntitiesForPolicy).
 struct PolicyEntity {
   PrincipalKind kind = PrincipalKind::kUser;
@@ -252,6 +301,8 @@ std::string NameKey(std::string_view name);
 // Instance profiles
 [[nodiscard]] Status ValidateInstanceProfile(const InstanceProfile& profile);
 [[nodiscard]] Status ValidateListOptions(const ListOptions& options);
+// Resources
+[[nodiscard]] Status ValidateResource(const Resource& resource);
 
 // Both backends' rule for DeletePolicyVersion: the default version cannot be
 // deleted (kFailedPrecondition, DeleteConflict).

@@ -198,6 +198,18 @@ class UserlessReadTxn : public store::ReadTxn {
     return inner_->GetPasswordPolicy(a);
   }
 
+  // Resources
+  Result<store::Resource> GetResource(store::ResourceKind k, std::string_view a,
+                                      std::string_view key) override {
+    return inner_->GetResource(k, a, key);
+  }
+
+  Result<store::Page<store::Resource>> ListResources(store::ResourceKind k, std::string_view a,
+                                                     const store::ResourceFilter& f,
+                                                     const store::ListOptions& o) override {
+    return inner_->ListResources(k, a, f, o);
+  }
+
   Result<store::Page<store::Group>> ListGroupsForUser(std::string_view a, std::string_view u,
                                                       const store::ListOptions& o) override {
     return inner_->ListGroupsForUser(a, u, o);

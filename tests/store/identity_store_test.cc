@@ -1030,6 +1030,175 @@ TEST_P(IdentityStoreTest, InstanceProfilesHoldRoles) {
   EXPECT_EQ(left->items[0].name, "Batch");
 }
 
+TEST_P(IdentityStoreTest, InstanceProfileAndPolicyTagsAreReplaced) {
+  InstanceProfile profile;
+  profile.account_id = kAccount;
+  profile.name = "Tagged";
+  profile.id = "AIPA" + std::to_string(next_id_++);
+  profile.arn = Arn(kAccount, "instance-profile", "/", "Tagged");
+  Write([&](WriteTxn& txn) {
+    ASSERT_OK(txn.PutInstanceProfile(profile));
+    auto updated = txn.UpdateInstanceProfileTags(kAccount, "tagged", {{"a", "1"}, {"b", ""}});
+    ASSERT_OK(updated);
+    EXPECT_EQ(updated->tags, (std::vector<Tag>{{"a", "1"}, {"b", ""}}));
+    ExpectError(txn.UpdateInstanceProfileTags(kAccount, "missing", {}), ErrorCode::kNotFound);
+    ManagedPolicy policy = MakePolicy("TaggedPolicy");
+    policy.tags = {{"owner", "ops"}};
+    ASSERT_OK(txn.PutManagedPolicy(policy));
+    policy.tags = {{"owner", "dev"}, {"cost", "7"}};
+    ASSERT_OK(txn.UpdateManagedPolicy(policy));
+  });
+  auto read = BeginRead();
+  EXPECT_EQ(read->GetInstanceProfile(kAccount, "Tagged")->tags,
+            (std::vector<Tag>{{"a", "1"}, {"b", ""}}));
+  auto policy = read->GetManagedPolicy(MakePolicy("TaggedPolicy").arn);
+  ASSERT_OK(policy);
+  EXPECT_EQ(policy->tags, (std::vector<Tag>{{"owner", "dev"}, {"cost", "7"}}));
+  auto listed = read->ListManagedPolicies(kAccount, PolicyListOptions{});
+  ASSERT_OK(listed);
+  ASSERT_EQ(listed->items.size(), 1U);
+  EXPECT_EQ(listed->items[0].tags, policy->tags);
+}
+
+TEST_P(IdentityStoreTest, ResourcesRoundTripAndBlockUserDeletion) {
+  Resource key;
+  key.kind = ResourceKind::kSshPublicKey;
+  key.account_id = kAccount;
+  key.key = "APKA0001";
+  key.user_name = "alice";
+  key.body = R"({"fingerprint":"aa"})";
+  key.tags = {{"k", "v"}};
+  Resource device;
+  device.kind = ResourceKind::kMfaDevice;
+  device.account_id = kAccount;
+  device.key = "arn:aws:iam::" + std::string(kAccount) + ":mfa/phone";
+  device.body = "{}";
+  Resource server_cert;
+  server_cert.kind = ResourceKind::kServerCertificate;
+  server_cert.account_id = kAccount;
+  server_cert.key = "web";
+  server_cert.path = "/cloudfront/";
+  server_cert.body = "{}";
+  Write([&](WriteTxn& txn) {
+    ExpectError(txn.PutResource(key), ErrorCode::kNotFound);  // no user yet
+    ASSERT_OK(txn.PutUser(MakeUser("Alice")));
+    auto put = txn.PutResource(key);
+    ASSERT_OK(put);
+    EXPECT_EQ(put->user_name, "Alice");
+    EXPECT_NE(put->created, Timestamp{});
+    key.created = put->created;
+    ExpectError(txn.PutResource(key), ErrorCode::kAlreadyExists, "EntityAlreadyExists");
+    ASSERT_OK(txn.PutResource(device));
+    ASSERT_OK(txn.PutResource(server_cert));
+    Resource sign_in;
+    sign_in.kind = ResourceKind::kSignInState;
+    sign_in.account_id = kAccount;
+    sign_in.key = "alice";
+    sign_in.user_name = "ALICE";
+    sign_in.body = R"({"failures":2})";
+    ASSERT_OK(txn.PutResource(sign_in));
+    Resource bad = key;
+    bad.key.clear();
+    ExpectError(txn.PutResource(bad), ErrorCode::kInvalidArgument);
+    bad = key;
+    bad.account_id = "999999999999";
+    bad.user_name.clear();
+    ExpectError(txn.PutResource(bad), ErrorCode::kNotFound);  // no such account
+  });
+
+  auto read = BeginRead();
+  auto got = read->GetResource(ResourceKind::kSshPublicKey, kAccount, "APKA0001");
+  ASSERT_OK(got);
+  EXPECT_EQ(got->user_name, "Alice");
+  EXPECT_EQ(got->body, key.body);
+  EXPECT_EQ(got->tags, key.tags);
+  EXPECT_EQ(got->created, key.created);
+  ExpectError(read->GetResource(ResourceKind::kSshPublicKey, kAccount, "apka0001"),
+              ErrorCode::kNotFound, "NoSuchEntity");
+  ExpectError(read->GetResource(ResourceKind::kSigningCertificate, kAccount, "APKA0001"),
+              ErrorCode::kNotFound);
+  ResourceFilter alice;
+  alice.user_name = "alice";
+  auto mine = read->ListResources(ResourceKind::kSshPublicKey, kAccount, alice, ListOptions{});
+  ASSERT_OK(mine);
+  ASSERT_EQ(mine->items.size(), 1U);
+  ResourceFilter nobody;
+  nobody.user_name = "";
+  auto unassigned = read->ListResources(ResourceKind::kMfaDevice, kAccount, nobody, ListOptions{});
+  ASSERT_OK(unassigned);
+  ASSERT_EQ(unassigned->items.size(), 1U);
+  auto assigned = read->ListResources(ResourceKind::kMfaDevice, kAccount, alice, ListOptions{});
+  ASSERT_OK(assigned);
+  EXPECT_TRUE(assigned->items.empty());
+  ResourceFilter ghost;
+  ghost.user_name = "ghost";
+  ExpectError(read->ListResources(ResourceKind::kMfaDevice, kAccount, ghost, ListOptions{}),
+              ErrorCode::kNotFound);
+  ListOptions cloudfront;
+  cloudfront.path_prefix = "/cloudfront/";
+  auto certs =
+      read->ListResources(ResourceKind::kServerCertificate, kAccount, ResourceFilter{}, cloudfront);
+  ASSERT_OK(certs);
+  ASSERT_EQ(certs->items.size(), 1U);
+  cloudfront.path_prefix = "/other/";
+  certs =
+      read->ListResources(ResourceKind::kServerCertificate, kAccount, ResourceFilter{}, cloudfront);
+  ASSERT_OK(certs);
+  EXPECT_TRUE(certs->items.empty());
+  read.reset();
+
+  Write([&](WriteTxn& txn) {
+    device.user_name = "alice";
+    auto assigned_now = txn.UpdateResource(device);
+    ASSERT_OK(assigned_now);
+    EXPECT_EQ(assigned_now->user_name, "Alice");
+    ASSERT_OK(txn.DeleteResource(ResourceKind::kSshPublicKey, kAccount, "APKA0001"));
+    ExpectError(txn.DeleteResource(ResourceKind::kSshPublicKey, kAccount, "APKA0001"),
+                ErrorCode::kNotFound);
+    ExpectError(txn.DeleteUser(kAccount, "Alice"), ErrorCode::kFailedPrecondition,
+                "DeleteConflict");
+    device.user_name.clear();
+    ASSERT_OK(txn.UpdateResource(device));
+    Resource missing = device;
+    missing.key = "arn:aws:iam::" + std::string(kAccount) + ":mfa/none";
+    ExpectError(txn.UpdateResource(missing), ErrorCode::kNotFound);
+    // Sign-in state does not block; it goes with the user.
+    ASSERT_OK(txn.DeleteUser(kAccount, "Alice"));
+    ExpectError(txn.GetResource(ResourceKind::kSignInState, kAccount, "alice"),
+                ErrorCode::kNotFound);
+  });
+
+  // Many resources page by key.
+  Write([&](WriteTxn& txn) {
+    for (int i = 0; i < 25; ++i) {
+      Resource alias;
+      alias.kind = ResourceKind::kAccountAlias;
+      alias.account_id = kAccount;
+      alias.key = "alias-" + std::string(i < 10 ? "0" : "") + std::to_string(i);
+      alias.body = "{}";
+      ASSERT_OK(txn.PutResource(alias));
+    }
+  });
+  ListOptions page_options;
+  page_options.max_items = 10;
+  std::vector<std::string> seen;
+  read = BeginRead();
+  while (true) {
+    auto page =
+        read->ListResources(ResourceKind::kAccountAlias, kAccount, ResourceFilter{}, page_options);
+    ASSERT_OK(page);
+    for (const Resource& r : page->items) {
+      seen.push_back(r.key);
+    }
+    if (!page->is_truncated) {
+      break;
+    }
+    page_options.marker = page->next_marker;
+  }
+  ASSERT_EQ(seen.size(), 25U);
+  EXPECT_TRUE(std::is_sorted(seen.begin(), seen.end()));
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, IdentityStoreTest,
                          ::testing::Values(Backend::kMemory, Backend::kSqlite), BackendName);
 

@@ -24,6 +24,7 @@ struct AccessKeyRow {
 
 using InlineKey = std::tuple<PrincipalKind, std::string, std::string>;      // kind, id, name
 using AttachmentKey = std::tuple<PrincipalKind, std::string, std::string>;  // kind, id, arn
+using ResourceKey = std::tuple<std::string, ResourceKind, std::string>;     // account, kind, key
 
 // INVARIANT: every id referenced by a membership, attachment, inline policy, access key
 // or version names an existing row.
@@ -47,6 +48,8 @@ struct State {
   std::set<std::pair<std::string, std::string>> profile_roles;             // Instance profiles
   std::set<std::pair<std::string, std::string>> members;                   // group, user id
   std::set<AttachmentKey> attachments;
+  // Resources: user_name is resolved from user_id on every read.
+  std::map<ResourceKey, std::pair<Resource, std::string>> resources;  // -> (record, user id)
 };
 
 template <class T>
@@ -254,6 +257,47 @@ class Reader : public Base {
     }
     return Paginate<AccessKey>(
         std::move(items), [](const AccessKey& k) { return k.id; }, options);
+  }
+
+  // Resources
+  Result<Resource> GetResource(ResourceKind kind, std::string_view account_id,
+                               std::string_view key) override {
+    const auto it =
+        state().resources.find(ResourceKey{std::string(account_id), kind, std::string(key)});
+    if (it == state().resources.end()) {
+      return tl::unexpected(NotFoundError(std::string(ResourceKindName(kind)) + " `" +
+                                          std::string(key) + "` not found"));
+    }
+    return ResolveResource(it->second);
+  }
+
+  Result<Page<Resource>> ListResources(ResourceKind kind, std::string_view account_id,
+                                       const ResourceFilter& filter,
+                                       const ListOptions& options) override {
+    std::optional<std::string> user_id;
+    if (filter.user_name.has_value()) {
+      user_id.emplace();
+      if (!filter.user_name->empty()) {
+        IAM_ASSIGN_OR_RETURN(const User* user, FindUser(account_id, *filter.user_name));
+        *user_id = user->id;
+      }
+    }
+    std::vector<Resource> items;
+    for (const auto& [key, row] : state().resources) {
+      if (std::get<0>(key) == account_id && std::get<1>(key) == kind &&
+          (!user_id.has_value() || row.second == *user_id) &&
+          PathMatches(row.first.path, options)) {
+        items.push_back(ResolveResource(row));
+      }
+    }
+    return Paginate<Resource>(
+        std::move(items), [](const Resource& r) { return r.key; }, options);
+  }
+
+  Resource ResolveResource(const std::pair<Resource, std::string>& row) const {
+    Resource resource = row.first;
+    resource.user_name = row.second.empty() ? std::string() : state().users.at(row.second).name;
+    return resource;
   }
 
   // Instance profiles
@@ -613,6 +657,14 @@ class MemoryWriteTxn final : public Reader<WriteTxn> {
           DeleteConflictError("cannot delete user `" + user->name + "`: it has a login profile"));
     }
     IAM_RETURN_IF_ERROR(CheckNoPolicies(PrincipalKind::kUser, id, "user", user->name));
+    for (const auto& [key, row] : s().resources) {
+      if (row.second == id && ResourceKindBlocksUserDeletion(std::get<1>(key))) {
+        return tl::unexpected(
+            DeleteConflictError("cannot delete user `" + user->name + "`: it has " +
+                                std::string(ResourceKindName(std::get<1>(key))) + "s"));
+      }
+    }
+    std::erase_if(s().resources, [&](const auto& entry) { return entry.second.second == id; });
     s().password_history.erase(id);
     s().users.erase(id);
     return OkStatus();
@@ -709,6 +761,7 @@ class MemoryWriteTxn final : public Reader<WriteTxn> {
     }
     it->second.description = policy.description;
     it->second.is_attachable = policy.is_attachable;
+    it->second.tags = std::move(policy.tags);
     it->second.updated = store_.Now();
     return WithCounts(it->second);
   }
@@ -842,6 +895,69 @@ class MemoryWriteTxn final : public Reader<WriteTxn> {
     profile.role_names.clear();
     s().instance_profiles[profile.id] = profile;
     return profile;
+  }
+
+  Result<InstanceProfile> UpdateInstanceProfileTags(std::string_view account_id,
+                                                    std::string_view name,
+                                                    std::vector<Tag> tags) override {
+    IAM_RETURN_IF_ERROR(Writable());
+    IAM_ASSIGN_OR_RETURN(const InstanceProfile* found, FindProfile(account_id, name));
+    InstanceProfile& profile = s().instance_profiles.at(found->id);
+    profile.tags = std::move(tags);
+    return WithRoles(profile);
+  }
+
+  // Resources
+  Result<Resource> PutResource(Resource resource) override {
+    IAM_RETURN_IF_ERROR(Writable());
+    IAM_RETURN_IF_ERROR(ValidateResource(resource));
+    IAM_RETURN_IF_ERROR(GetAccount(resource.account_id));
+    IAM_ASSIGN_OR_RETURN(std::string user_id, ResourceUserId(resource));
+    const ResourceKey key{resource.account_id, resource.kind, resource.key};
+    if (s().resources.count(key) != 0) {
+      return tl::unexpected(AlreadyExistsError(std::string(ResourceKindName(resource.kind)) + " `" +
+                                               resource.key + "` already exists"));
+    }
+    Stamp(resource.created);
+    resource.updated = store_.Now();
+    s().resources[key] = {resource, user_id};
+    return resource;
+  }
+
+  Result<Resource> UpdateResource(Resource resource) override {
+    IAM_RETURN_IF_ERROR(Writable());
+    IAM_RETURN_IF_ERROR(ValidateResource(resource));
+    const ResourceKey key{resource.account_id, resource.kind, resource.key};
+    auto it = s().resources.find(key);
+    if (it == s().resources.end()) {
+      return tl::unexpected(NotFoundError(std::string(ResourceKindName(resource.kind)) + " `" +
+                                          resource.key + "` not found"));
+    }
+    IAM_ASSIGN_OR_RETURN(std::string user_id, ResourceUserId(resource));
+    resource.created = it->second.first.created;
+    resource.updated = store_.Now();
+    it->second = {resource, user_id};
+    return resource;
+  }
+
+  Status DeleteResource(ResourceKind kind, std::string_view account_id,
+                        std::string_view key) override {
+    IAM_RETURN_IF_ERROR(Writable());
+    if (s().resources.erase(ResourceKey{std::string(account_id), kind, std::string(key)}) == 0) {
+      return tl::unexpected(NotFoundError(std::string(ResourceKindName(kind)) + " `" +
+                                          std::string(key) + "` not found"));
+    }
+    return OkStatus();
+  }
+
+  // The id of the resource's user (empty when it names none); spells user_name as stored.
+  Result<std::string> ResourceUserId(Resource& resource) {
+    if (resource.user_name.empty()) {
+      return std::string();
+    }
+    IAM_ASSIGN_OR_RETURN(const User* user, FindUser(resource.account_id, resource.user_name));
+    resource.user_name = user->name;
+    return user->id;
   }
 
   Status DeleteInstanceProfile(std::string_view account_id, std::string_view name) override {

@@ -190,6 +190,24 @@ InstanceProfile ReadProfile(const Query& q) {
   return profile;
 }
 
+// Resources
+constexpr std::string_view kResourceCols =
+    "r.account_id, r.kind, r.key, coalesce(u.name, ''), r.path, r.body, r.created_ms, "
+    "r.updated_ms";
+
+Resource ReadResource(const Query& q) {
+  Resource resource;
+  resource.account_id = q.Text(0);
+  resource.kind = static_cast<ResourceKind>(q.Int(1));
+  resource.key = q.Text(2);
+  resource.user_name = q.Text(3);
+  resource.path = q.Text(4);
+  resource.body = q.Text(5);
+  resource.created = FromMs(q.Int(6));
+  resource.updated = FromMs(q.Int(7));
+  return resource;
+}
+
 std::string Sql(std::initializer_list<std::string_view> parts) {
   std::string out;
   for (std::string_view part : parts) {
@@ -284,7 +302,104 @@ class Reader : public Base {
     if (!found) {
       return tl::unexpected(NotFoundError("policy `" + std::string(arn) + "` not found"));
     }
-    return ReadPolicy(q);
+    ManagedPolicy policy = ReadPolicy(q);
+    IAM_RETURN_IF_ERROR(LoadPolicyTags(policy));
+    return policy;
+  }
+
+  // Tags are kept for customer managed policies only.
+  Status LoadPolicyTags(ManagedPolicy& policy) {
+    policy.tags.clear();
+    if (policy.account_id == "aws") {
+      return OkStatus();
+    }
+    IAM_ASSIGN_OR_RETURN(Query q, conn().Prepare("SELECT key, value FROM policy_tags WHERE "
+                                                 "policy_arn = ?1 ORDER BY position"));
+    q.Bind(policy.arn);
+    while (true) {
+      IAM_ASSIGN_OR_RETURN(bool more, q.Step());
+      if (!more) {
+        return OkStatus();
+      }
+      policy.tags.push_back(Tag{q.Text(0), q.Text(1)});
+    }
+  }
+
+  Status LoadPolicyTags(std::vector<ManagedPolicy>& policies) {
+    for (ManagedPolicy& policy : policies) {
+      IAM_RETURN_IF_ERROR(LoadPolicyTags(policy));
+    }
+    return OkStatus();
+  }
+
+  // Resources
+  Result<Resource> GetResource(ResourceKind kind, std::string_view account_id,
+                               std::string_view key) override {
+    static const std::string kSql =
+        Sql({"SELECT ", kResourceCols, " FROM resources r LEFT JOIN users u ON u.id = r.user_id ",
+             "WHERE r.account_id = ?1 AND r.kind = ?2 AND r.key = ?3"});
+    IAM_ASSIGN_OR_RETURN(Query q, conn().Prepare(kSql));
+    q.Bind(account_id).Bind(static_cast<std::int64_t>(kind)).Bind(key);
+    IAM_ASSIGN_OR_RETURN(bool found, q.Step());
+    if (!found) {
+      return tl::unexpected(NotFoundError(std::string(ResourceKindName(kind)) + " `" +
+                                          std::string(key) + "` not found"));
+    }
+    Resource resource = ReadResource(q);
+    IAM_RETURN_IF_ERROR(LoadResourceTags(resource));
+    return resource;
+  }
+
+  Result<Page<Resource>> ListResources(ResourceKind kind, std::string_view account_id,
+                                       const ResourceFilter& filter,
+                                       const ListOptions& options) override {
+    // ?4: 0 all, 1 no user, 2 the user ?5.
+    static const std::string kSql =
+        Sql({"SELECT ", kResourceCols, " FROM resources r LEFT JOIN users u ON u.id = r.user_id ",
+             "WHERE r.account_id = ?1 AND r.kind = ?2 AND r.key > ?3 AND ",
+             "(?4 = 0 OR (?4 = 1 AND r.user_id IS NULL) OR (?4 = 2 AND r.user_id = ?5)) AND ",
+             "substr(r.path, 1, length(?6)) = ?6 ORDER BY r.key LIMIT ?7"});
+    IAM_RETURN_IF_ERROR(ValidateListOptions(options));
+    std::int64_t mode = 0;
+    std::string user_id;
+    if (filter.user_name.has_value()) {
+      mode = 1;
+      if (!filter.user_name->empty()) {
+        mode = 2;
+        IAM_ASSIGN_OR_RETURN(User user, GetUser(account_id, *filter.user_name));
+        user_id = user.id;
+      }
+    }
+    IAM_ASSIGN_OR_RETURN(Query q, conn().Prepare(kSql));
+    q.Bind(account_id)
+        .Bind(static_cast<std::int64_t>(kind))
+        .Bind(options.marker)
+        .Bind(mode)
+        .Bind(user_id)
+        .Bind(options.path_prefix)
+        .Bind(std::int64_t{options.max_items + 1});
+    IAM_ASSIGN_OR_RETURN(Page<Resource> page,
+                         CollectPage<Resource>(q, options.max_items, ReadResource,
+                                               [](const Resource& r) { return r.key; }));
+    for (Resource& resource : page.items) {
+      IAM_RETURN_IF_ERROR(LoadResourceTags(resource));
+    }
+    return page;
+  }
+
+  Status LoadResourceTags(Resource& resource) {
+    IAM_ASSIGN_OR_RETURN(Query q, conn().Prepare("SELECT key, value FROM resource_tags WHERE "
+                                                 "account_id = ?1 AND kind = ?2 AND "
+                                                 "resource_key = ?3 ORDER BY position"));
+    q.Bind(resource.account_id).Bind(static_cast<std::int64_t>(resource.kind)).Bind(resource.key);
+    resource.tags.clear();
+    while (true) {
+      IAM_ASSIGN_OR_RETURN(bool more, q.Step());
+      if (!more) {
+        return OkStatus();
+      }
+      resource.tags.push_back(Tag{q.Text(0), q.Text(1)});
+    }
   }
 
   Result<Page<ManagedPolicy>> ListManagedPolicies(std::string_view account_id,
@@ -301,8 +416,12 @@ class Reader : public Base {
         .Bind(options.marker)
         .Bind(std::int64_t{options.only_attached ? 1 : 0})
         .Bind(std::int64_t{options.max_items + 1});
-    return CollectPage<ManagedPolicy>(q, options.max_items, ReadPolicy,
-                                      [](const ManagedPolicy& p) { return NameKey(p.name); });
+    IAM_ASSIGN_OR_RETURN(
+        Page<ManagedPolicy> page,
+        CollectPage<ManagedPolicy>(q, options.max_items, ReadPolicy,
+                                   [](const ManagedPolicy& p) { return NameKey(p.name); }));
+    IAM_RETURN_IF_ERROR(LoadPolicyTags(page.items));
+    return page;
   }
 
   Result<PolicyVersion> GetPolicyVersion(std::string_view policy_arn,
@@ -612,8 +731,11 @@ class Reader : public Base {
         .Bind(options.marker)
         .Bind(std::int64_t{options.max_items + 1})
         .Bind(options.path_prefix);
-    return CollectPage<ManagedPolicy>(q, options.max_items, ReadPolicy,
-                                      [](const ManagedPolicy& p) { return p.arn; });
+    IAM_ASSIGN_OR_RETURN(Page<ManagedPolicy> page,
+                         CollectPage<ManagedPolicy>(q, options.max_items, ReadPolicy,
+                                                    [](const ManagedPolicy& p) { return p.arn; }));
+    IAM_RETURN_IF_ERROR(LoadPolicyTags(page.items));
+    return page;
   }
 
   Result<std::vector<PolicyEntity>> ListPolicyEntities(std::string_view policy_arn) override {
@@ -905,6 +1027,29 @@ class SqliteWriteTxn final : public Reader<WriteTxn> {
           DeleteConflictError("cannot delete user `" + user.name + "`: it has a login profile"));
     }
     IAM_RETURN_IF_ERROR(CheckNoPolicies(PrincipalKind::kUser, user.id, user.name));
+    {
+      IAM_ASSIGN_OR_RETURN(Query owned, conn().Prepare("SELECT kind FROM resources WHERE "
+                                                       "user_id = ?1 ORDER BY kind"));
+      owned.Bind(user.id);
+      while (true) {
+        IAM_ASSIGN_OR_RETURN(bool more, owned.Step());
+        if (!more) {
+          break;
+        }
+        const auto kind = static_cast<ResourceKind>(owned.Int(0));
+        if (ResourceKindBlocksUserDeletion(kind)) {
+          return tl::unexpected(DeleteConflictError("cannot delete user `" + user.name +
+                                                    "`: it has " +
+                                                    std::string(ResourceKindName(kind)) + "s"));
+        }
+      }
+    }
+    IAM_RETURN_IF_ERROR(
+        DeleteById("DELETE FROM resource_tags WHERE (account_id, kind, "
+                   "resource_key) IN (SELECT account_id, kind, key FROM "
+                   "resources WHERE user_id = ?1)",
+                   user.id));
+    IAM_RETURN_IF_ERROR(DeleteById("DELETE FROM resources WHERE user_id = ?1", user.id));
     return DeleteById("DELETE FROM users WHERE id = ?1", user.id);
   }
 
@@ -1044,6 +1189,7 @@ class SqliteWriteTxn final : public Reader<WriteTxn> {
         .Bind(ToMs(policy.created))
         .Bind(ToMs(policy.updated));
     IAM_RETURN_IF_ERROR(Taken(q.Run(), "policy", policy.id, policy.arn));
+    IAM_RETURN_IF_ERROR(SavePolicyTags(policy));
     return GetManagedPolicy(policy.arn);
   }
 
@@ -1058,6 +1204,7 @@ class SqliteWriteTxn final : public Reader<WriteTxn> {
         .Bind(std::int64_t{policy.is_attachable ? 1 : 0})
         .Bind(ToMs(store_.Now()));
     IAM_RETURN_IF_ERROR(q.Run());
+    IAM_RETURN_IF_ERROR(SavePolicyTags(policy));
     return GetManagedPolicy(policy.arn);
   }
 
@@ -1254,6 +1401,90 @@ class SqliteWriteTxn final : public Reader<WriteTxn> {
     }
     profile.role_names.clear();
     return profile;
+  }
+
+  Result<InstanceProfile> UpdateInstanceProfileTags(std::string_view account_id,
+                                                    std::string_view name,
+                                                    std::vector<Tag> tags) override {
+    IAM_RETURN_IF_ERROR(Writable());
+    IAM_ASSIGN_OR_RETURN(InstanceProfile profile, GetInstanceProfile(account_id, name));
+    IAM_RETURN_IF_ERROR(
+        DeleteById("DELETE FROM instance_profile_tags WHERE profile_id = ?1", profile.id));
+    std::int64_t position = 0;
+    for (const Tag& tag : tags) {
+      IAM_ASSIGN_OR_RETURN(Query t, conn().Prepare("INSERT INTO instance_profile_tags "
+                                                   "(profile_id, position, key, value) "
+                                                   "VALUES (?1, ?2, ?3, ?4)"));
+      t.Bind(profile.id).Bind(position++).Bind(tag.key).Bind(tag.value);
+      IAM_RETURN_IF_ERROR(t.Run());
+    }
+    return GetInstanceProfile(account_id, name);
+  }
+
+  // Resources
+  Result<Resource> PutResource(Resource resource) override {
+    IAM_RETURN_IF_ERROR(Writable());
+    IAM_RETURN_IF_ERROR(ValidateResource(resource));
+    IAM_RETURN_IF_ERROR(GetAccount(resource.account_id));
+    IAM_ASSIGN_OR_RETURN(std::string user_id, ResourceUserId(resource));
+    const auto existing = GetResource(resource.kind, resource.account_id, resource.key);
+    if (existing.has_value()) {
+      return tl::unexpected(AlreadyExistsError(std::string(ResourceKindName(resource.kind)) + " `" +
+                                               resource.key + "` already exists"));
+    }
+    if (existing.error().code != ErrorCode::kNotFound) {
+      return tl::unexpected(existing.error());
+    }
+    Stamp(resource.created);
+    resource.updated = store_.Now();
+    IAM_ASSIGN_OR_RETURN(Query q, conn().Prepare("INSERT INTO resources (account_id, kind, key, "
+                                                 "user_id, path, body, created_ms, updated_ms) "
+                                                 "VALUES (?1, ?2, ?3, NULLIF(?4, ''), ?5, ?6, "
+                                                 "?7, ?8)"));
+    q.Bind(resource.account_id)
+        .Bind(static_cast<std::int64_t>(resource.kind))
+        .Bind(resource.key)
+        .Bind(user_id)
+        .Bind(resource.path)
+        .Bind(resource.body)
+        .Bind(ToMs(resource.created))
+        .Bind(ToMs(resource.updated));
+    IAM_RETURN_IF_ERROR(q.Run());
+    IAM_RETURN_IF_ERROR(SaveResourceTags(resource));
+    return resource;
+  }
+
+  Result<Resource> UpdateResource(Resource resource) override {
+    IAM_RETURN_IF_ERROR(Writable());
+    IAM_RETURN_IF_ERROR(ValidateResource(resource));
+    IAM_ASSIGN_OR_RETURN(Resource old,
+                         GetResource(resource.kind, resource.account_id, resource.key));
+    IAM_ASSIGN_OR_RETURN(std::string user_id, ResourceUserId(resource));
+    resource.created = old.created;
+    resource.updated = store_.Now();
+    IAM_ASSIGN_OR_RETURN(Query q, conn().Prepare("UPDATE resources SET user_id = NULLIF(?4, ''), "
+                                                 "path = ?5, body = ?6, updated_ms = ?7 WHERE "
+                                                 "account_id = ?1 AND kind = ?2 AND key = ?3"));
+    q.Bind(resource.account_id)
+        .Bind(static_cast<std::int64_t>(resource.kind))
+        .Bind(resource.key)
+        .Bind(user_id)
+        .Bind(resource.path)
+        .Bind(resource.body)
+        .Bind(ToMs(resource.updated));
+    IAM_RETURN_IF_ERROR(q.Run());
+    IAM_RETURN_IF_ERROR(SaveResourceTags(resource));
+    return resource;
+  }
+
+  Status DeleteResource(ResourceKind kind, std::string_view account_id,
+                        std::string_view key) override {
+    IAM_RETURN_IF_ERROR(Writable());
+    IAM_RETURN_IF_ERROR(GetResource(kind, account_id, key));
+    IAM_ASSIGN_OR_RETURN(Query q, conn().Prepare("DELETE FROM resources WHERE account_id = ?1 "
+                                                 "AND kind = ?2 AND key = ?3"));
+    q.Bind(account_id).Bind(static_cast<std::int64_t>(kind)).Bind(key);
+    return q.Run();
   }
 
   Status DeleteInstanceProfile(std::string_view account_id, std::string_view name) override {
@@ -1595,6 +1826,55 @@ class SqliteWriteTxn final : public Reader<WriteTxn> {
       return tl::unexpected(DeleteConflictError("cannot delete " +
                                                 std::string(PrincipalKindName(kind)) + " `" + name +
                                                 "`: it has attached policies"));
+    }
+    return OkStatus();
+  }
+
+  // The id of the resource's user (empty when it names none); spells user_name as stored.
+  Result<std::string> ResourceUserId(Resource& resource) {
+    if (resource.user_name.empty()) {
+      return std::string();
+    }
+    IAM_ASSIGN_OR_RETURN(User user, GetUser(resource.account_id, resource.user_name));
+    resource.user_name = user.name;
+    return user.id;
+  }
+
+  Status SaveResourceTags(const Resource& resource) {
+    {
+      IAM_ASSIGN_OR_RETURN(Query clear, conn().Prepare("DELETE FROM resource_tags WHERE "
+                                                       "account_id = ?1 AND kind = ?2 AND "
+                                                       "resource_key = ?3"));
+      clear.Bind(resource.account_id)
+          .Bind(static_cast<std::int64_t>(resource.kind))
+          .Bind(resource.key);
+      IAM_RETURN_IF_ERROR(clear.Run());
+    }
+    std::int64_t position = 0;
+    for (const Tag& tag : resource.tags) {
+      IAM_ASSIGN_OR_RETURN(Query q, conn().Prepare("INSERT INTO resource_tags (account_id, kind, "
+                                                   "resource_key, position, key, value) VALUES "
+                                                   "(?1, ?2, ?3, ?4, ?5, ?6)"));
+      q.Bind(resource.account_id)
+          .Bind(static_cast<std::int64_t>(resource.kind))
+          .Bind(resource.key)
+          .Bind(position++)
+          .Bind(tag.key)
+          .Bind(tag.value);
+      IAM_RETURN_IF_ERROR(q.Run());
+    }
+    return OkStatus();
+  }
+
+  Status SavePolicyTags(const ManagedPolicy& policy) {
+    IAM_RETURN_IF_ERROR(DeleteById("DELETE FROM policy_tags WHERE policy_arn = ?1", policy.arn));
+    std::int64_t position = 0;
+    for (const Tag& tag : policy.tags) {
+      IAM_ASSIGN_OR_RETURN(Query q, conn().Prepare("INSERT INTO policy_tags (policy_arn, "
+                                                   "position, key, value) VALUES (?1, ?2, ?3, "
+                                                   "?4)"));
+      q.Bind(policy.arn).Bind(position++).Bind(tag.key).Bind(tag.value);
+      IAM_RETURN_IF_ERROR(q.Run());
     }
     return OkStatus();
   }
