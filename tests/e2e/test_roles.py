@@ -110,6 +110,11 @@ def test_delete_role_conflicts(iam):
         iam.delete_role(RoleName="busy")
     iam.delete_role_policy(RoleName="busy", PolicyName="p")
     iam.attach_role_policy(RoleName="busy", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+    attached = iam.list_attached_role_policies(RoleName="busy")["AttachedPolicies"]
+    assert attached == [{"PolicyName": "ReadOnlyAccess",
+                         "PolicyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}]
+    with raises_aws("NoSuchEntity", 404):
+        iam.list_attached_role_policies(RoleName="ghost")
     with raises_aws("DeleteConflict", 409,
                     message_contains="Cannot delete entity, must detach all policies first."):
         iam.delete_role(RoleName="busy")

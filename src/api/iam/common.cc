@@ -317,6 +317,41 @@ Result<std::string> RoleArnForAuthz(const OperationContext& ctx, std::string_vie
   return RoleArn(ctx.account_id(), "/", name);
 }
 
+std::string InstanceProfileArn(std::string_view account_id, std::string_view path,
+                               std::string_view name) {
+  return IamArn(account_id, "instance-profile", path, name);
+}
+
+Error InstanceProfileNotFound(std::string_view name) {
+  return NoSuchEntity("Instance Profile " + std::string(name) + " cannot be found.");
+}
+
+Error InstanceProfileExists(std::string_view name) {
+  return EntityAlreadyExists("Instance Profile " + std::string(name) + " already exists.");
+}
+
+Error InstanceProfileError(Error error, std::string_view name) {
+  if (error.code == ErrorCode::kNotFound) {
+    return InstanceProfileNotFound(name);
+  }
+  if (error.code == ErrorCode::kAlreadyExists) {
+    return InstanceProfileExists(name);
+  }
+  return error;
+}
+
+Result<std::string> InstanceProfileArnForAuthz(const OperationContext& ctx, std::string_view name) {
+  IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
+  auto profile = txn->GetInstanceProfile(ctx.account_id(), name);
+  if (profile.has_value()) {
+    return profile->arn;
+  }
+  if (profile.error().code != ErrorCode::kNotFound) {
+    return MakeError(std::move(profile).error());
+  }
+  return InstanceProfileArn(ctx.account_id(), "/", name);
+}
+
 Error RoleNotFound(std::string_view name) {
   return NoSuchEntity("The role with name " + std::string(name) + " cannot be found.");
 }

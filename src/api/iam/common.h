@@ -107,6 +107,17 @@ Error ListError(Error error);
 [[nodiscard]] Result<std::string> RoleArnForAuthz(const OperationContext& ctx,
                                                   std::string_view name);
 
+// Instance profiles: the ARN, AWS's NoSuchEntity and EntityAlreadyExists, store errors
+// mapped to them, and the ARN to authorize against (the stored one's, or the one path "/"
+// gives when there is no such profile).
+std::string InstanceProfileArn(std::string_view account_id, std::string_view path,
+                               std::string_view name);
+Error InstanceProfileNotFound(std::string_view name);
+Error InstanceProfileExists(std::string_view name);
+Error InstanceProfileError(Error error, std::string_view name);
+[[nodiscard]] Result<std::string> InstanceProfileArnForAuthz(const OperationContext& ctx,
+                                                             std::string_view name);
+
 // "The role with name X cannot be found." / "Role with name X already exists."
 Error RoleNotFound(std::string_view name);
 Error RoleExists(std::string_view name);

@@ -21,46 +21,10 @@ namespace {
 constexpr int kInstanceProfilesPerAccount = 1000;
 constexpr int kRolesPerInstanceProfile = 1;
 
-std::string ProfileArn(std::string_view account_id, std::string_view path, std::string_view name) {
-  return IamArn(account_id, "instance-profile", path, name);
-}
-
-Error ProfileNotFound(std::string_view name) {
-  return NoSuchEntity("Instance Profile " + std::string(name) + " cannot be found.");
-}
-
-Error ProfileExists(std::string_view name) {
-  return EntityAlreadyExists("Instance Profile " + std::string(name) + " already exists.");
-}
-
-Error ProfileError(Error error, std::string_view name) {
-  if (error.code == ErrorCode::kNotFound) {
-    return ProfileNotFound(name);
-  }
-  if (error.code == ErrorCode::kAlreadyExists) {
-    return ProfileExists(name);
-  }
-  return error;
-}
-
-// The ARN to authorize against for instance profile `name`: the stored one's, or the
-// one path "/" gives when there is no such profile.
-Result<std::string> ProfileArnForAuthz(const OperationContext& ctx, std::string_view name) {
-  IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
-  auto profile = txn->GetInstanceProfile(ctx.account_id(), name);
-  if (profile.has_value()) {
-    return profile->arn;
-  }
-  if (profile.error().code != ErrorCode::kNotFound) {
-    return MakeError(std::move(profile).error());
-  }
-  return ProfileArn(ctx.account_id(), "/", name);
-}
-
 Result<Value> CreateInstanceProfile(OperationContext& ctx, const Value& input) {
   const std::string name(StringMember(input, "InstanceProfileName"));
   const std::string path(StringMember(input, "Path", "/"));
-  const std::string arn = ProfileArn(ctx.account_id(), path, name);
+  const std::string arn = InstanceProfileArn(ctx.account_id(), path, name);
   IAM_ASSIGN_OR_RETURN(std::vector<store::Tag> tags, InputTags(input));
   const auto context = RequestTagContext(tags);
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:CreateInstanceProfile", arn, context));
@@ -70,7 +34,7 @@ Result<Value> CreateInstanceProfile(OperationContext& ctx, const Value& input) {
   auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Result<Value> {
     auto existing = txn.GetInstanceProfile(ctx.account_id(), name);
     if (existing.has_value()) {
-      return MakeError(ProfileExists(name));
+      return MakeError(InstanceProfileExists(name));
     }
     if (existing.error().code != ErrorCode::kNotFound) {
       return MakeError(std::move(existing).error());
@@ -91,7 +55,7 @@ Result<Value> CreateInstanceProfile(OperationContext& ctx, const Value& input) {
     profile.tags = tags;
     auto put = txn.PutInstanceProfile(std::move(profile));
     if (!put.has_value()) {
-      return MakeError(ProfileError(std::move(put).error(), name));
+      return MakeError(InstanceProfileError(std::move(put).error(), name));
     }
     return InstanceProfileValue(txn, *put, true);
   });
@@ -103,12 +67,12 @@ Result<Value> CreateInstanceProfile(OperationContext& ctx, const Value& input) {
 
 Result<Value> GetInstanceProfile(OperationContext& ctx, const Value& input) {
   const std::string name(StringMember(input, "InstanceProfileName"));
-  IAM_ASSIGN_OR_RETURN(const std::string arn, ProfileArnForAuthz(ctx, name));
+  IAM_ASSIGN_OR_RETURN(const std::string arn, InstanceProfileArnForAuthz(ctx, name));
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:GetInstanceProfile", arn));
   IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
   auto profile = txn->GetInstanceProfile(ctx.account_id(), name);
   if (!profile.has_value()) {
-    return MakeError(ProfileError(std::move(profile).error(), name));
+    return MakeError(InstanceProfileError(std::move(profile).error(), name));
   }
   IAM_ASSIGN_OR_RETURN(Value v, InstanceProfileValue(*txn, *profile, true));
   Value out = Value::Structure();
@@ -118,12 +82,12 @@ Result<Value> GetInstanceProfile(OperationContext& ctx, const Value& input) {
 
 Result<Value> DeleteInstanceProfile(OperationContext& ctx, const Value& input) {
   const std::string name(StringMember(input, "InstanceProfileName"));
-  IAM_ASSIGN_OR_RETURN(const std::string arn, ProfileArnForAuthz(ctx, name));
+  IAM_ASSIGN_OR_RETURN(const std::string arn, InstanceProfileArnForAuthz(ctx, name));
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:DeleteInstanceProfile", arn));
   auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
     auto profile = txn.GetInstanceProfile(ctx.account_id(), name);
     if (!profile.has_value()) {
-      return MakeError(ProfileError(std::move(profile).error(), name));
+      return MakeError(InstanceProfileError(std::move(profile).error(), name));
     }
     if (!profile->role_names.empty()) {
       return MakeError(
@@ -131,7 +95,7 @@ Result<Value> DeleteInstanceProfile(OperationContext& ctx, const Value& input) {
     }
     auto deleted = txn.DeleteInstanceProfile(ctx.account_id(), profile->name);
     if (!deleted.has_value()) {
-      return MakeError(ProfileError(std::move(deleted).error(), name));
+      return MakeError(InstanceProfileError(std::move(deleted).error(), name));
     }
     return OkStatus();
   });
@@ -184,7 +148,7 @@ Result<Value> ListInstanceProfilesForRole(OperationContext& ctx, const Value& in
 Result<Value> AddRoleToInstanceProfile(OperationContext& ctx, const Value& input) {
   const std::string name(StringMember(input, "InstanceProfileName"));
   const std::string role_name(StringMember(input, "RoleName"));
-  IAM_ASSIGN_OR_RETURN(const std::string arn, ProfileArnForAuthz(ctx, name));
+  IAM_ASSIGN_OR_RETURN(const std::string arn, InstanceProfileArnForAuthz(ctx, name));
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:AddRoleToInstanceProfile", arn));
   // AWS: "The caller of this operation must be granted the PassRole permission on the
   // IAM role" (AddRoleToInstanceProfile reference).
@@ -193,7 +157,7 @@ Result<Value> AddRoleToInstanceProfile(OperationContext& ctx, const Value& input
   auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
     auto profile = txn.GetInstanceProfile(ctx.account_id(), name);
     if (!profile.has_value()) {
-      return MakeError(ProfileError(std::move(profile).error(), name));
+      return MakeError(InstanceProfileError(std::move(profile).error(), name));
     }
     auto role = txn.GetRole(ctx.account_id(), role_name);
     if (!role.has_value()) {
@@ -216,12 +180,12 @@ Result<Value> AddRoleToInstanceProfile(OperationContext& ctx, const Value& input
 Result<Value> RemoveRoleFromInstanceProfile(OperationContext& ctx, const Value& input) {
   const std::string name(StringMember(input, "InstanceProfileName"));
   const std::string role_name(StringMember(input, "RoleName"));
-  IAM_ASSIGN_OR_RETURN(const std::string arn, ProfileArnForAuthz(ctx, name));
+  IAM_ASSIGN_OR_RETURN(const std::string arn, InstanceProfileArnForAuthz(ctx, name));
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:RemoveRoleFromInstanceProfile", arn));
   auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
     auto profile = txn.GetInstanceProfile(ctx.account_id(), name);
     if (!profile.has_value()) {
-      return MakeError(ProfileError(std::move(profile).error(), name));
+      return MakeError(InstanceProfileError(std::move(profile).error(), name));
     }
     auto role = txn.GetRole(ctx.account_id(), role_name);
     if (!role.has_value()) {

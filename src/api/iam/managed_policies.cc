@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -26,7 +25,6 @@ namespace {
 constexpr std::size_t kCustomerPoliciesQuota = 1500;
 constexpr std::size_t kVersionsPerPolicyQuota = 5;
 constexpr std::size_t kPolicySizeQuota = 6144;
-constexpr std::size_t kTagsQuota = 50;
 constexpr std::string_view kAwsPolicyArnPrefix = "arn:aws:iam::aws:policy/";
 
 bool IsAwsManagedArn(std::string_view arn) {
@@ -202,52 +200,14 @@ Value VersionMetadataValue(const store::PolicyVersion& version) {
   return v;
 }
 
-// The tags of a request (Tags.member.N), with AWS's checks.
-Result<std::vector<store::Tag>> TagsFrom(const Value& input) {
-  std::vector<store::Tag> tags;
-  const Value* list = input.Find("Tags");
-  if (list == nullptr) {
-    return tags;
-  }
-  std::set<std::string> keys;
-  for (const Value& item : list->children()) {
-    store::Tag tag{std::string(StringMember(item, "Key")),
-                   std::string(StringMember(item, "Value"))};
-    if (!keys.insert(store::NameKey(tag.key)).second) {
-      return tl::unexpected(InvalidInput(
-          "Duplicate tag keys found. Please note that Tag keys are case insensitive."));
-    }
-    tags.push_back(std::move(tag));
-  }
-  if (tags.size() > kTagsQuota) {
-    return tl::unexpected(LimitExceeded("The number of tags has reached the maximum limit."));
-  }
-  return tags;
-}
-
-std::vector<std::pair<std::string, std::vector<std::string>>> TagContext(
-    const std::vector<store::Tag>& tags) {
-  std::vector<std::pair<std::string, std::vector<std::string>>> context;
-  if (tags.empty()) {
-    return context;
-  }
-  std::vector<std::string> keys;
-  for (const auto& tag : tags) {
-    context.emplace_back("aws:RequestTag/" + tag.key, std::vector<std::string>{tag.value});
-    keys.push_back(tag.key);
-  }
-  context.emplace_back("aws:TagKeys", std::move(keys));
-  return context;
-}
-
 Result<Value> CreatePolicy(OperationContext& ctx, const Value& input) {
   const std::string name(StringMember(input, "PolicyName"));
   const std::string path(StringMember(input, "Path", "/"));
   const std::string document(StringMember(input, "PolicyDocument"));
   const std::string description(StringMember(input, "Description"));
   const std::string arn = PolicyArn(ctx.account_id(), path, name);
-  IAM_ASSIGN_OR_RETURN(std::vector<store::Tag> tags, TagsFrom(input));
-  IAM_RETURN_IF_ERROR(ctx.Authorize("iam:CreatePolicy", arn, TagContext(tags)));
+  IAM_ASSIGN_OR_RETURN(std::vector<store::Tag> tags, InputTags(input));
+  IAM_RETURN_IF_ERROR(ctx.Authorize("iam:CreatePolicy", arn, RequestTagContext(tags)));
   IAM_RETURN_IF_ERROR(
       ValidatePolicyDocument(document, policy::PolicyKind::kIdentity, kPolicySizeQuota));
   IAM_ASSIGN_OR_RETURN(
@@ -274,6 +234,7 @@ Result<Value> CreatePolicy(OperationContext& ctx, const Value& input) {
         policy.arn = arn;
         policy.description = description;
         policy.default_version_id = "v1";
+        policy.tags = tags;
         auto put = txn.PutManagedPolicy(policy);
         if (!put.has_value()) {
           if (put.error().code == ErrorCode::kAlreadyExists) {
@@ -291,10 +252,8 @@ Result<Value> CreatePolicy(OperationContext& ctx, const Value& input) {
       }));
   Value out = Value::Structure();
   Value& policy = out.Set("Policy", ManagedPolicyValue(created));
-  // TODO: the store keeps no tags for managed policies yet (ListPolicyTags and GetPolicy
-  // cannot return them); the reply echoes what was accepted, as AWS's does.
-  if (!tags.empty()) {
-    policy.Set("Tags", TagListValue(tags));
+  if (!created.tags.empty()) {
+    policy.Set("Tags", TagListValue(created.tags));
   }
   return out;
 }
@@ -308,7 +267,11 @@ Result<Value> GetPolicy(OperationContext& ctx, const Value& input) {
                        OrNoSuchPolicy(txn->GetManagedPolicy(arn), arn));
   IAM_ASSIGN_OR_RETURN(policy, ScopedCounts(*txn, ctx.account_id(), std::move(policy)));
   Value out = Value::Structure();
-  out.Set("Policy", ManagedPolicyValue(policy));
+  Value& value = out.Set("Policy", ManagedPolicyValue(policy));
+  // GetPolicy returns tags; the listings do not (AWS).
+  if (!policy.tags.empty()) {
+    value.Set("Tags", TagListValue(policy.tags));
+  }
   return out;
 }
 

@@ -1,6 +1,5 @@
-// Tags and permissions boundaries of users and roles: TagUser, UntagUser, ListUserTags,
-// TagRole, UntagRole, ListRoleTags, Put/DeleteUserPermissionsBoundary,
-// Put/DeleteRolePermissionsBoundary.
+// Tags and permissions boundaries: Tag/Untag/List...Tags of users, roles, customer managed
+// policies and instance profiles; Put/DeleteUserPermissionsBoundary, Put/DeleteRolePermissionsBoundary.
 //
 // AWS's rules: at most 50 tags per resource (LimitExceeded); a tag given again replaces
 // the value of the key that matches without regard to case; keys beginning `aws:` are
@@ -10,6 +9,7 @@
 // attachable managed policy (CheckPermissionsBoundary); service-linked roles cannot be
 // changed (UnmodifiableEntity).
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -147,6 +147,62 @@ struct RoleEntity {
   static Status CheckBoundaryChangeable(const Record& role) { return CheckNotServiceLinked(role); }
 };
 
+// Customer managed policies, named by ARN. AWS managed policies are AWS's to tag.
+struct PolicyEntity {
+  using Record = store::ManagedPolicy;
+  static constexpr std::string_view kNameMember = "PolicyArn";
+  static constexpr std::string_view kTag = "iam:TagPolicy";
+  static constexpr std::string_view kUntag = "iam:UntagPolicy";
+  static constexpr std::string_view kListTags = "iam:ListPolicyTags";
+
+  static Result<std::string> ArnForAuthz(const OperationContext& /*ctx*/, std::string_view arn) {
+    return std::string(arn);
+  }
+
+  static Result<Record> Get(store::ReadTxn& txn, std::string_view account, std::string_view arn) {
+    IAM_ASSIGN_OR_RETURN(Record policy, txn.GetManagedPolicy(arn));
+    if (policy.account_id != account) {
+      return MakeError(store::NotFoundError("policy not in the account"));
+    }
+    return policy;
+  }
+
+  static Result<Record> Update(store::WriteTxn& txn, Record record) {
+    return txn.UpdateManagedPolicy(std::move(record));
+  }
+
+  static Error StoreError(Error error, std::string_view arn) {
+    if (error.code == ErrorCode::kNotFound) {
+      return NoSuchEntity("Policy " + std::string(arn) + " does not exist or is not attachable.");
+    }
+    return error;
+  }
+};
+
+struct InstanceProfileEntity {
+  using Record = store::InstanceProfile;
+  static constexpr std::string_view kNameMember = "InstanceProfileName";
+  static constexpr std::string_view kTag = "iam:TagInstanceProfile";
+  static constexpr std::string_view kUntag = "iam:UntagInstanceProfile";
+  static constexpr std::string_view kListTags = "iam:ListInstanceProfileTags";
+
+  static Result<std::string> ArnForAuthz(const OperationContext& ctx, std::string_view name) {
+    return InstanceProfileArnForAuthz(ctx, name);
+  }
+
+  static Result<Record> Get(store::ReadTxn& txn, std::string_view account, std::string_view name) {
+    return txn.GetInstanceProfile(account, name);
+  }
+
+  static Result<Record> Update(store::WriteTxn& txn, Record record) {
+    return txn.UpdateInstanceProfileTags(record.account_id, record.name, std::move(record.tags));
+  }
+
+  static Error StoreError(Error error, std::string_view name) {
+    return InstanceProfileError(std::move(error), name);
+  }
+};
+
 // Authorizes `action` on the named entity, then reads, changes and writes it back.
 template <class Entity, class Change>
 Result<Value> ChangeEntity(OperationContext& ctx, const Value& input, std::string_view action,
@@ -236,6 +292,12 @@ void RegisterTagAndBoundaryOperations(HandlerTable& table) {
   table["ListRoleTags"] = ListTags<RoleEntity>;
   table["PutRolePermissionsBoundary"] = PutBoundary<RoleEntity>;
   table["DeleteRolePermissionsBoundary"] = DeleteBoundary<RoleEntity>;
+  table["TagPolicy"] = Tag<PolicyEntity>;
+  table["UntagPolicy"] = Untag<PolicyEntity>;
+  table["ListPolicyTags"] = ListTags<PolicyEntity>;
+  table["TagInstanceProfile"] = Tag<InstanceProfileEntity>;
+  table["UntagInstanceProfile"] = Untag<InstanceProfileEntity>;
+  table["ListInstanceProfileTags"] = ListTags<InstanceProfileEntity>;
 }
 
 }  // namespace portcullis::api::iam

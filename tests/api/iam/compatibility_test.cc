@@ -1,10 +1,15 @@
 // docs/compatibility.md lists every operation of the IAM and STS models with whether
 // Portcullis implements it. This test keeps the table true: each model operation has
 // exactly one row, marked `implemented` exactly when the service has a handler.
-// On a mismatch it prints the rows the table should hold.
+// On a mismatch it prints the rows the table should hold. And no row may say
+// `implemented` unless an end-to-end test under tests/e2e/ calls the operation (by
+// boto3's snake_case name, the CLI's kebab-case name or the Action itself).
+#include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -78,11 +83,62 @@ void CheckTable(const protocol::ServiceModel& model, const std::string& heading,
                   << expected;
 }
 
+// Every identifier-like token of the end-to-end tests, lowered, with `_` and `-` dropped:
+// boto3's `list_mfa_devices`, the CLI's `list-mfa-devices` and `ListMFADevices` all
+// become `listmfadevices`.
+std::set<std::string> EndToEndTokens() {
+  std::set<std::string> tokens;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(IAM_SOURCE_DIR) + "/tests/e2e")) {
+    if (entry.path().extension() != ".py") {
+      continue;
+    }
+    std::ifstream in(entry.path());
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    std::string token;
+    for (const char c : buffer.str() + " ") {
+      if (std::isalnum(static_cast<unsigned char>(c)) != 0) {
+        token += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      } else if (c != '_' && c != '-') {
+        if (!token.empty()) {
+          tokens.insert(token);
+        }
+        token.clear();
+      }
+    }
+  }
+  return tokens;
+}
+
+template <class Implements>
+void CheckEndToEndCalls(const protocol::ServiceModel& model, Implements implements) {
+  const std::set<std::string> tokens = EndToEndTokens();
+  for (const auto& [name, op] : model.operations()) {
+    if (!implements(name)) {
+      continue;
+    }
+    std::string key;
+    for (const char c : name) {
+      key += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    EXPECT_TRUE(tokens.count(key) != 0)
+        << name << " is implemented but no test under tests/e2e/ calls it";
+  }
+}
+
 class CompatibilityTest : public IamApiTest {};
 
 TEST_F(CompatibilityTest, IamTableMatchesTheHandlers) {
   CheckTable(service_->model(), "IAM",
              [&](const std::string& name) { return service_->Implements(name); });
+}
+
+TEST_F(CompatibilityTest, EveryImplementedOperationHasAnEndToEndTest) {
+  CheckEndToEndCalls(service_->model(),
+                     [&](const std::string& name) { return service_->Implements(name); });
+  sts::StsService sts;
+  CheckEndToEndCalls(sts.model(), [&](const std::string& name) { return sts.Implements(name); });
 }
 
 TEST_F(CompatibilityTest, StsTableMatchesTheService) {

@@ -1,0 +1,102 @@
+// Tests of the tag operations of customer managed policies and instance profiles
+// (tags_and_boundaries.cc).
+#include <gtest/gtest.h>
+#include <string>
+#include <string_view>
+
+#include "api/iam/common.h"
+
+#include "iam_test_util.h"
+
+namespace portcullis::api::iam::testing {
+namespace {
+
+constexpr std::string_view kAllowAll =
+    R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})";
+
+class ResourceTagsTest : public IamApiTest {
+ protected:
+  // Tags, lists, untags through `member`=`name` for the family with action suffix `what`.
+  void ExpectTagCycle(std::string_view what, std::string_view member, std::string_view name) {
+    const std::string n(name);
+    const std::string m(member);
+    MustCall("Tag" + std::string(what), {{m, n},
+                                         {"Tags.member.1.Key", "team"},
+                                         {"Tags.member.1.Value", "red"},
+                                         {"Tags.member.2.Key", "env"},
+                                         {"Tags.member.2.Value", "dev"}});
+    // A key given again in another case replaces the value.
+    MustCall("Tag" + std::string(what),
+             {{m, n}, {"Tags.member.1.Key", "TEAM"}, {"Tags.member.1.Value", "blue"}});
+    const protocol::Value listed = MustCall("List" + std::string(what) + "Tags", {{m, n}});
+    ASSERT_EQ(SizeAt(listed, "Tags"), 2U) << what;
+    EXPECT_EQ(TextAt(listed, "Tags.0.Key"), "team");
+    EXPECT_EQ(TextAt(listed, "Tags.0.Value"), "blue");
+    EXPECT_FALSE(At(listed, "IsTruncated")->boolean());
+    const protocol::Value page =
+        MustCall("List" + std::string(what) + "Tags", {{m, n}, {"MaxItems", "1"}});
+    EXPECT_EQ(SizeAt(page, "Tags"), 1U);
+    EXPECT_TRUE(At(page, "IsTruncated")->boolean());
+    EXPECT_AWS_ERROR(Call("Tag" + std::string(what),
+                          {{m, n}, {"Tags.member.1.Key", "aws:x"}, {"Tags.member.1.Value", "1"}}),
+                     "InvalidInput");
+    MustCall("Untag" + std::string(what), {{m, n}, {"TagKeys.member.1", "Env"}});
+    const protocol::Value after = MustCall("List" + std::string(what) + "Tags", {{m, n}});
+    ASSERT_EQ(SizeAt(after, "Tags"), 1U) << what;
+    EXPECT_EQ(TextAt(after, "Tags.0.Key"), "team");
+  }
+};
+
+TEST_F(ResourceTagsTest, CustomerManagedPolicies) {
+  const protocol::Value created =
+      MustCall("CreatePolicy", {{"PolicyName", "p"},
+                                {"PolicyDocument", std::string(kAllowAll)},
+                                {"Tags.member.1.Key", "owner"},
+                                {"Tags.member.1.Value", "ops"}});
+  const std::string arn = TextAt(created, "Policy.Arn");
+  EXPECT_EQ(TextAt(created, "Policy.Tags.0.Key"), "owner");
+  EXPECT_EQ(TextAt(MustCall("GetPolicy", {{"PolicyArn", arn}}), "Policy.Tags.0.Value"), "ops");
+  MustCall("UntagPolicy", {{"PolicyArn", arn}, {"TagKeys.member.1", "owner"}});
+  ExpectTagCycle("Policy", "PolicyArn", arn);
+  EXPECT_AWS_ERROR(Call("TagPolicy", {{"PolicyArn", "arn:aws:iam::123456789012:policy/none"},
+                                      {"Tags.member.1.Key", "a"},
+                                      {"Tags.member.1.Value", "b"}}),
+                   "NoSuchEntity");
+  EXPECT_AWS_ERROR(
+      Call("ListPolicyTags", {{"PolicyArn", "arn:aws:iam::aws:policy/ReadOnlyAccess"}}),
+      "NoSuchEntity");
+}
+
+TEST_F(ResourceTagsTest, InstanceProfiles) {
+  MustCall("CreateInstanceProfile", {{"InstanceProfileName", "web"}});
+  ExpectTagCycle("InstanceProfile", "InstanceProfileName", "WEB");
+  EXPECT_AWS_ERROR(Call("ListInstanceProfileTags", {{"InstanceProfileName", "none"}}),
+                   "NoSuchEntity", "Instance Profile none cannot be found.");
+}
+
+TEST_F(ResourceTagsTest, TagConditionsSeeRequestTagsAndKeys) {
+  MustCall("CreateInstanceProfile", {{"InstanceProfileName", "web"}});
+  MustCall("CreateUser", {{"UserName", "carol"}});
+  AllowUser(
+      "carol",
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:TagInstanceProfile","Resource":"*","Condition":{"StringEquals":{"aws:RequestTag/team":"red"},"ForAllValues:StringEquals":{"aws:TagKeys":["team"]}}}]})");
+  MustCallAs(UserCaller("carol"), "TagInstanceProfile",
+             {{"InstanceProfileName", "web"},
+              {"Tags.member.1.Key", "team"},
+              {"Tags.member.1.Value", "red"}});
+  EXPECT_AWS_ERROR(CallAs(UserCaller("carol"), "TagInstanceProfile",
+                          {{"InstanceProfileName", "web"},
+                           {"Tags.member.1.Key", "team"},
+                           {"Tags.member.1.Value", "blue"}}),
+                   "AccessDenied");
+  EXPECT_AWS_ERROR(CallAs(UserCaller("carol"), "TagInstanceProfile",
+                          {{"InstanceProfileName", "web"},
+                           {"Tags.member.1.Key", "team"},
+                           {"Tags.member.1.Value", "red"},
+                           {"Tags.member.2.Key", "cost"},
+                           {"Tags.member.2.Value", "1"}}),
+                   "AccessDenied");
+}
+
+}  // namespace
+}  // namespace portcullis::api::iam::testing
