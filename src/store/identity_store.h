@@ -4,8 +4,10 @@
 // Work happens in transactions. BeginRead() gives a ReadTxn that sees one consistent
 // snapshot; BeginWrite() gives a WriteTxn (at most one at a time per store) whose changes
 // become visible, durably, only when Commit() succeeds. Destroying a WriteTxn without
-// Commit() rolls it back. Every committed WriteTxn bumps Generation(), so caches of
-// derived state (compiled policy sets) can tell they are stale.
+// Commit() rolls it back. Every committed WriteTxn that changed anything but usage
+// records (RecordAccessKeyUse) bumps Generation(), so caches of derived state (compiled
+// policy sets, opened secrets) can tell they are stale and are not thrown away by the
+// last-use writes of ordinary traffic.
 //
 // Errors, shared by every backend:
 //   kNotFound (aws_code NoSuchEntity)             the named record does not exist
@@ -194,7 +196,8 @@ class WriteTxn : public ReadTxn {
   [[nodiscard]] virtual Result<AccessKey> PutAccessKey(AccessKey key) = 0;
   [[nodiscard]] virtual Status UpdateAccessKeyStatus(std::string_view key_id,
                                                      AccessKeyStatus status) = 0;
-  // Records the last use of a key (GetAccessKeyLastUsed).
+  // Records the last use of a key (GetAccessKeyLastUsed). A transaction that only records
+  // uses does not bump the generation.
   [[nodiscard]] virtual Status RecordAccessKeyUse(std::string_view key_id, Timestamp when,
                                                   std::string_view service,
                                                   std::string_view region) = 0;
@@ -286,7 +289,7 @@ class IdentityStore {
   // to finish, then answers kAborted.
   [[nodiscard]] virtual Result<std::unique_ptr<WriteTxn>> BeginWrite() = 0;
   // A number that grows by at least one with every committed WriteTxn of this store
-  // object. Starts at 0 when the store is opened.
+  // object that changed more than usage records. Starts at 0 when the store is opened.
   virtual std::uint64_t Generation() const = 0;
 };
 

@@ -862,6 +862,25 @@ TEST_P(IdentityStoreTest, GenerationBumpsOnlyOnCommit) {
   ASSERT_OK(BeginRead()->GetUser(kAccount, "g1"));
   Write([&](WriteTxn& txn) { ASSERT_OK(txn.PutUser(MakeUser("g2"))); });
   EXPECT_EQ(store_->Generation(), start + 2);
+
+  // Recording a key's use changes no identity: caches keyed by the generation stay valid,
+  // yet the use is stored.
+  Write([&](WriteTxn& txn) { ASSERT_OK(txn.PutAccessKey(MakeKey("AKIAGEN00000001", "g1"))); });
+  EXPECT_EQ(store_->Generation(), start + 3);
+  const Timestamp used{std::chrono::milliseconds(1700000000000)};
+  Write([&](WriteTxn& txn) {
+    ASSERT_OK(txn.RecordAccessKeyUse("AKIAGEN00000001", used, "iam", "us-east-1"));
+  });
+  EXPECT_EQ(store_->Generation(), start + 3);
+  auto key = BeginRead()->GetAccessKey("AKIAGEN00000001");
+  ASSERT_OK(key);
+  EXPECT_EQ(key->last_used, used);
+  // A transaction that records a use and changes something else bumps it.
+  Write([&](WriteTxn& txn) {
+    ASSERT_OK(txn.RecordAccessKeyUse("AKIAGEN00000001", used, "iam", "us-east-1"));
+    ASSERT_OK(txn.PutUser(MakeUser("g3")));
+  });
+  EXPECT_EQ(store_->Generation(), start + 4);
 }
 
 TEST_P(IdentityStoreTest, ReadersSeeOneSnapshot) {

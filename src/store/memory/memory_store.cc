@@ -576,10 +576,12 @@ class MemoryStore final : public IdentityStore {
     return state_;
   }
 
-  void Publish(std::shared_ptr<const State> state) {
+  void Publish(std::shared_ptr<const State> state, bool bump_generation) {
     std::lock_guard<std::mutex> lock(mu_);
     state_ = std::move(state);
-    generation_.fetch_add(1, std::memory_order_acq_rel);
+    if (bump_generation) {
+      generation_.fetch_add(1, std::memory_order_acq_rel);
+    }
   }
 
   Timestamp Now() const { return std::chrono::floor<std::chrono::milliseconds>(clock_.Now()); }
@@ -871,7 +873,7 @@ class MemoryWriteTxn final : public Reader<WriteTxn> {
 
   Status RecordAccessKeyUse(std::string_view key_id, Timestamp when, std::string_view service,
                             std::string_view region) override {
-    IAM_RETURN_IF_ERROR(Writable());
+    IAM_RETURN_IF_ERROR(WritableForUsage());
     IAM_ASSIGN_OR_RETURN(AccessKeyRow * row, FindKey(key_id));
     row->key.last_used = when;
     row->key.last_used_service = service;
@@ -1127,9 +1129,11 @@ class MemoryWriteTxn final : public Reader<WriteTxn> {
   }
 
   Status Commit() override {
-    IAM_RETURN_IF_ERROR(Writable());
+    if (done_) {
+      return tl::unexpected(Finished());
+    }
     done_ = true;
-    store_.Publish(work_);
+    store_.Publish(work_, changed_identities_);
     return OkStatus();
   }
 
@@ -1139,7 +1143,15 @@ class MemoryWriteTxn final : public Reader<WriteTxn> {
  private:
   State& s() { return *work_; }
 
-  Status Writable() const {
+  // Every change but a usage record (RecordAccessKeyUse) marks the transaction as one
+  // that bumps the generation on commit.
+  Status Writable() {
+    IAM_RETURN_IF_ERROR(WritableForUsage());
+    changed_identities_ = true;
+    return OkStatus();
+  }
+
+  Status WritableForUsage() const {
     if (done_) {
       return tl::unexpected(Finished());
     }
@@ -1220,6 +1232,7 @@ class MemoryWriteTxn final : public Reader<WriteTxn> {
   WriterLease writer_;
   std::shared_ptr<State> work_;
   bool done_ = false;
+  bool changed_identities_ = false;  // see Writable()
 };
 
 Result<std::unique_ptr<WriteTxn>> MemoryStore::BeginWrite() {

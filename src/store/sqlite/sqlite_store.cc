@@ -1351,7 +1351,7 @@ class SqliteWriteTxn final : public Reader<WriteTxn> {
 
   Status RecordAccessKeyUse(std::string_view key_id, Timestamp when, std::string_view service,
                             std::string_view region) override {
-    IAM_RETURN_IF_ERROR(Writable());
+    IAM_RETURN_IF_ERROR(WritableForUsage());
     IAM_RETURN_IF_ERROR(GetAccessKey(key_id));
     IAM_ASSIGN_OR_RETURN(Query q, conn().Prepare("UPDATE access_keys SET last_used_ms = ?2, "
                                                  "last_used_service = ?3, last_used_region = ?4 "
@@ -1725,14 +1725,18 @@ class SqliteWriteTxn final : public Reader<WriteTxn> {
   }
 
   Status Commit() override {
-    IAM_RETURN_IF_ERROR(Writable());
+    if (done_) {
+      return tl::unexpected(Finished());
+    }
     Status committed = conn().Exec("COMMIT");
     if (!committed.has_value()) {
       // The destructor rolls back what COMMIT could not write.
       return committed;
     }
     done_ = true;
-    store_.BumpGeneration();
+    if (changed_identities_) {
+      store_.BumpGeneration();
+    }
     return OkStatus();
   }
 
@@ -1740,7 +1744,15 @@ class SqliteWriteTxn final : public Reader<WriteTxn> {
   Connection& conn() override { return *store_.writer_conn_; }
 
  private:
-  Status Writable() const {
+  // Every change but a usage record (RecordAccessKeyUse) marks the transaction as one
+  // that bumps the generation on commit.
+  Status Writable() {
+    IAM_RETURN_IF_ERROR(WritableForUsage());
+    changed_identities_ = true;
+    return OkStatus();
+  }
+
+  Status WritableForUsage() const {
     if (done_) {
       return tl::unexpected(Finished());
     }
@@ -1918,6 +1930,7 @@ class SqliteWriteTxn final : public Reader<WriteTxn> {
   SqliteStore& store_;
   WriterLease lease_;  // released after the destructor body has rolled back
   bool done_ = false;
+  bool changed_identities_ = false;  // see Writable()
 };
 
 Result<std::unique_ptr<WriteTxn>> SqliteStore::BeginWrite() {
