@@ -36,6 +36,8 @@ constexpr auto kSettings = std::to_array<SettingSpec>({
     {"enforcement", "--enforcement", "PORTCULLIS_ENFORCEMENT", "enforce", "enforce | soft | off"},
     {"threads", "--threads", "PORTCULLIS_THREADS", "(hardware threads)",
      "threads serving requests"},
+    {"iam_roles_per_account", "--iam-roles-per-account", "PORTCULLIS_IAM_ROLES_PER_ACCOUNT", "1000",
+     "IAM roles an account may hold (AWS: 1000, raisable to 5000)"},
     {"max_header_bytes", "--max-header-bytes", "PORTCULLIS_MAX_HEADER_BYTES", "16KiB",
      "largest request header block (431 beyond)"},
     {"max_body_bytes", "--max-body-bytes", "PORTCULLIS_MAX_BODY_BYTES", "1MiB",
@@ -289,6 +291,17 @@ Status ApplyEnforcement(ServerConfig& config, std::string_view key, std::string_
   return OkStatus();
 }
 
+Status ApplyRolesPerAccount(ServerConfig& config, std::string_view key, std::string_view text,
+                            const SourcedValue& v) {
+  std::uint64_t n = 0;
+  std::string_view rest;
+  if (!ParseLeadingInteger(text, &n, &rest) || !rest.empty() || n < 1000 || n > 5000) {
+    return MakeError(InvalidValue(key, v, "must be an integer from 1000 to 5000"));
+  }
+  config.iam_quotas.roles_per_account = static_cast<int>(n);
+  return OkStatus();
+}
+
 Status ApplyThreads(ServerConfig& config, std::string_view key, std::string_view text,
                     const SourcedValue& v) {
   std::uint64_t n = 0;
@@ -411,6 +424,7 @@ constexpr auto kAppliers = std::to_array<std::pair<std::string_view, ApplyFn>>({
     {"dev_mode", ApplyDevMode},
     {"enforcement", ApplyEnforcement},
     {"threads", ApplyThreads},
+    {"iam_roles_per_account", ApplyRolesPerAccount},
     {"max_header_bytes", ApplyHeaderBytes},
     {"max_body_bytes", ApplyBodyBytes},
     {"read_timeout", ApplyReadTimeout},

@@ -25,6 +25,7 @@
 #include <string_view>
 
 #include "api/authz/authorizer.h"
+#include "api/iam/operation_context.h"
 #include "common/error.h"
 
 namespace portcullis::server {
@@ -56,6 +57,8 @@ struct ServerConfig {
   bool dev_mode = false;
   api::authz::EnforcementMode enforcement = api::authz::EnforcementMode::kEnforce;
   int threads = 1;  // the default is the number of hardware threads
+  // Quotas an AWS account can raise through Service Quotas.
+  api::iam::IamQuotas iam_quotas;
   std::size_t max_header_bytes = std::size_t{16} * 1024;
   std::size_t max_body_bytes = std::size_t{1024} * 1024;
   std::chrono::milliseconds read_timeout = std::chrono::seconds(30);

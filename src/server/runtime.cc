@@ -59,8 +59,8 @@ Result<std::unique_ptr<Runtime>> OpenRuntime(const RuntimeOptions& options,
   runtime->authenticator_ = std::make_unique<auth::Authenticator>(*runtime->store_, box, clock);
   runtime->authorizer_ = std::make_unique<api::authz::Authorizer>(
       *runtime->store_, options.enforcement, options.on_soft_deny);
-  runtime->iam_ =
-      std::make_unique<api::iam::IamService>(*runtime->store_, *runtime->authorizer_, box, clock);
+  runtime->iam_ = std::make_unique<api::iam::IamService>(*runtime->store_, *runtime->authorizer_,
+                                                         box, clock, options.iam_quotas);
   runtime->sts_ = std::make_unique<api::sts::StsService>();
   return runtime;
 }

@@ -35,6 +35,7 @@ struct RuntimeOptions {
   api::authz::EnforcementMode enforcement = api::authz::EnforcementMode::kEnforce;
   std::function<void(const api::authz::SoftDeny&)> on_soft_deny;
   api::accounts::BootstrapOptions bootstrap;
+  api::iam::IamQuotas iam_quotas;
 };
 
 class Runtime {

@@ -4,12 +4,16 @@ roles and policies over 1,000 entities gets every one exactly once").
 1,050 users and 1,050 customer managed policies are created through boto3 (from a few
 threads, so the store sees concurrent writers); the aws CLI's auto-pagination and
 boto3's paginators must then return each exactly once. The 1,485 AWS managed policies
-are a second listing past 1,000 with no setup at all.
+are a second listing past 1,000 with no setup at all. Roles: AWS's default quota is
+1,000 roles an account, so 1,050 roles need a server whose quota was raised
+(--iam-roles-per-account, as Service Quotas raises AWS's).
 """
 
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from conftest import Client
+from e2e_util import raises_aws
 
 COUNT = 1050
 DOC = ('{"Version":"2012-10-17","Statement":'
@@ -72,3 +76,27 @@ def test_cli_lists_every_aws_managed_policy_once(pc):
     assert len(set(arns)) == len(arns)
     assert "arn:aws:iam::aws:policy/AdministratorAccess" in arns
     assert all(a.startswith("arn:aws:iam::aws:policy/") for a in arns)
+
+
+TRUST = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
+         '"Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}')
+
+
+def test_cli_lists_more_than_1000_roles_exactly_once(start_server, tmp_path):
+    srv = start_server(tmp_path / "roles", extra_args=["--iam-roles-per-account", "1100"])
+    pc = Client(srv, tmp_path)
+    roles = [f"bulk-role-{i:04d}" for i in range(COUNT)]
+    _create_all(pc.iam, lambda c, n: c.create_role(RoleName=n, Path="/bulk/",
+                                                   AssumeRolePolicyDocument=TRUST), roles)
+    listed = pc.aws("iam", "list-roles", "--path-prefix", "/bulk/")["Roles"]
+    names = [r["RoleName"] for r in listed]
+    assert len(names) == COUNT
+    assert sorted(names) == roles
+    pages = list(pc.iam().get_paginator("list_roles").paginate(
+        PaginationConfig={"PageSize": 1000}))
+    assert sorted(r["RoleName"] for p in pages for r in p["Roles"]) == roles
+    # The raised quota still holds.
+    _create_all(pc.iam, lambda c, n: c.create_role(RoleName=n, AssumeRolePolicyDocument=TRUST),
+                [f"extra-{i:02d}" for i in range(50)])
+    with raises_aws("LimitExceeded", 409, message_contains="RolesPerAccount: 1100"):
+        pc.iam().create_role(RoleName="one-too-many", AssumeRolePolicyDocument=TRUST)

@@ -12,8 +12,8 @@ Status OperationContext::Authorize(
 }
 
 IamService::IamService(store::IdentityStore& store, authz::Authorizer& authorizer,
-                       const crypto::SecretBox& box, const Clock& clock)
-    : store_(store), authorizer_(authorizer), box_(box), clock_(clock) {
+                       const crypto::SecretBox& box, const Clock& clock, IamQuotas quotas)
+    : store_(store), authorizer_(authorizer), box_(box), clock_(clock), quotas_(quotas) {
   RegisterUserOperations(handlers_);
   RegisterGroupOperations(handlers_);
   RegisterAccessKeyOperations(handlers_);
@@ -48,7 +48,7 @@ Result<protocol::Value> IamService::Invoke(const protocol::Operation& operation,
                 "NotImplemented"};
     return MakeError(std::move(error));
   }
-  OperationContext ctx{store_, authorizer_, box_, clock_, caller, info};
+  OperationContext ctx{store_, authorizer_, box_, clock_, caller, info, quotas_};
   return it->second(ctx, input);
 }
 

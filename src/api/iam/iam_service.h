@@ -18,7 +18,7 @@ class IamService final : public Service {
  public:
   // Borrows everything; all must outlive the service.
   IamService(store::IdentityStore& store, authz::Authorizer& authorizer,
-             const crypto::SecretBox& box, const Clock& clock);
+             const crypto::SecretBox& box, const Clock& clock, IamQuotas quotas = {});
 
   const protocol::ServiceModel& model() const override;
 
@@ -35,6 +35,7 @@ class IamService final : public Service {
   authz::Authorizer& authorizer_;
   const crypto::SecretBox& box_;
   const Clock& clock_;
+  const IamQuotas quotas_;
   HandlerTable handlers_;
 };
 

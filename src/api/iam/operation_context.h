@@ -23,6 +23,12 @@
 
 namespace portcullis::api::iam {
 
+// Quotas AWS lets an account raise (Service Quotas); the rest are fixed where they are
+// checked. Defaults are AWS's.
+struct IamQuotas {
+  int roles_per_account = 1000;  // AWS: default 1,000, adjustable up to 5,000
+};
+
 struct OperationContext {
   store::IdentityStore& store;
   authz::Authorizer& authorizer;
@@ -30,6 +36,7 @@ struct OperationContext {
   const Clock& clock;
   const auth::Caller& caller;
   const RequestInfo& info;
+  const IamQuotas& quotas;
 
   // The caller's account: where names are looked up and resources are created.
   const std::string& account_id() const { return caller.account_id; }

@@ -2,8 +2,8 @@
 // UpdateAssumeRolePolicy, DeleteRole, ListRoles.
 //
 // AWS: IAM API reference for each operation; quotas from the IAM User Guide, "IAM and AWS
-// STS quotas" (1000 roles per account, a trust policy of at most 2,048 characters not
-// counting whitespace). Trust policies are validated as trust policies
+// STS quotas" (1000 roles per account by default, IamQuotas, a trust policy of at most 2,048
+// characters not counting whitespace). Trust policies are validated as trust policies
 // (policy::PolicyKind::kTrust): MalformedPolicyDocument with AWS's wording. The codec has
 // already bounded MaxSessionDuration to 3600..43200 and checked names and paths.
 #include <cstddef>
@@ -21,7 +21,6 @@
 namespace portcullis::api::iam {
 namespace {
 
-constexpr int kRolesPerAccount = 1000;
 constexpr std::size_t kTrustPolicyMaxChars = 2048;
 
 // Validates a trust policy. AWS: a trust policy over the quota answers LimitExceeded
@@ -91,9 +90,9 @@ Result<Value> CreateRole(OperationContext& ctx, const Value& input) {
         IAM_ASSIGN_OR_RETURN(const int count, CountAll([&](const store::ListOptions& o) {
                                return txn.ListRoles(ctx.account_id(), o);
                              }));
-        if (count >= kRolesPerAccount) {
+        if (count >= ctx.quotas.roles_per_account) {
           return MakeError(LimitExceeded("Cannot exceed quota for RolesPerAccount: " +
-                                         std::to_string(kRolesPerAccount)));
+                                         std::to_string(ctx.quotas.roles_per_account)));
         }
         store::Role role;
         role.account_id = ctx.account_id();
