@@ -3,6 +3,9 @@ GetContextKeysForCustomPolicy and GetContextKeysForPrincipalPolicy, as boto3 (wi
 paginators) and the aws CLI see them."""
 
 import json
+from pathlib import Path
+
+import botocore.exceptions
 
 from e2e_util import allow, deny, policy_doc, raises_aws
 
@@ -83,6 +86,8 @@ def test_custom_resources_and_resource_policy(iam):
     assert alice["ResourceSpecificResults"][0]["EvalResourceName"] == "arn:aws:s3:::bucket/alice/a"
     assert alice["ResourceSpecificResults"][0]["EvalResourceDecision"] == "allowed"
     assert bob["EvalDecision"] == "implicitDeny"
+    # AWS: present and empty for one account and a resource ARN; absent for "*".
+    assert alice["EvalDecisionDetails"] == {}
 
     bucket_policy = json.dumps({"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/alice"},
@@ -95,6 +100,16 @@ def test_custom_resources_and_resource_policy(iam):
     assert result["EvalDecision"] == "allowed"
     assert result["MatchedStatements"][0]["SourcePolicyId"] == "ResourcePolicy"
     assert result["MatchedStatements"][0]["SourcePolicyType"] == "resource"
+
+    # Cross account: the identity side must allow too; EvalDecisionDetails tells each side.
+    cross = iam.simulate_custom_policy(
+        PolicyInputList=[policy_doc(allow("ec2:DescribeInstances"))],
+        ActionNames=["s3:GetObject"], ResourceArns=["arn:aws:s3:::shared/x"],
+        ResourcePolicy=bucket_policy, ResourceOwner="arn:aws:iam::210987654321:root",
+        CallerArn=f"arn:aws:iam::{ACCOUNT}:user/alice")["EvaluationResults"][0]
+    assert cross["EvalDecision"] == "implicitDeny"
+    assert cross["EvalDecisionDetails"] == {"IAM Policy": "implicitDeny",
+                                            "Resource Policy": "allowed"}
 
     with raises_aws("InvalidInput", 400, message_contains="CallerArn"):
         iam.simulate_custom_policy(PolicyInputList=[policy_doc(allow("s3:*"))],
@@ -264,3 +279,70 @@ def test_cli(pc):
     err = pc.aws_error("iam", "simulate-principal-policy", "--policy-source-arn",
                        pc.user_arn("nobody"), "--action-names", "s3:GetObject")
     assert "NoSuchEntity" in err
+
+
+def corpus_cases():
+    """The decision corpus (tests/data/policy_eval, docs/decision-corpus.md) cases that a
+    simulation can express: an IAM user as caller, identity policies, at most a boundary
+    and a resource policy (no session policies or SCPs)."""
+    root = Path(__file__).resolve().parents[1] / "data" / "policy_eval"
+    for path in sorted(root.glob("*/*.json")):
+        for i, case in enumerate(json.loads(path.read_text())["cases"]):
+            policies, request = case["policies"], case["request"]
+            if policies.get("session") or policies.get("scp"):
+                continue
+            if ":user/" not in (request.get("principal") or ""):
+                continue
+            yield f"{path.parent.name}/{path.stem}#{i}", case
+
+
+DECISIONS = {"Allow": "allowed", "ExplicitDeny": "explicitDeny", "ImplicitDeny": "implicitDeny"}
+
+
+def test_decision_corpus_through_the_simulator(iam):
+    """SimulateCustomPolicy gives the corpus's expected decision (AWS documentation cases)
+    for every case it can express; a case the simulator refuses as input must be rare."""
+    compared, refused, wrong = 0, [], []
+    for name, case in corpus_cases():
+        policies, request = case["policies"], case["request"]
+        identity = [json.dumps(p) for p in policies.get("identity") or []]
+        if not identity:  # PolicyInputList is required: add one that matches nothing
+            identity = [policy_doc(allow("none:None"))]
+        args = {"PolicyInputList": identity, "ActionNames": [request["action"]],
+                "CallerArn": request["principal"]}
+        if request["resource"] != "*":
+            args["ResourceArns"] = [request["resource"]]
+        arn_account = request["resource"].split(":")[4] if request["resource"].startswith(
+            "arn:") else ""
+        owner = request.get("resourceAccount") or request.get("principalAccount")
+        if arn_account and owner and arn_account != owner:
+            continue  # not expressible: the ARN's account wins in a simulation
+        if owner:
+            args["ResourceOwner"] = f"arn:aws:iam::{owner}:root"
+        if policies.get("permissionsBoundary"):
+            args["PermissionsBoundaryPolicyInputList"] = [
+                json.dumps(policies["permissionsBoundary"])]
+        if policies.get("resource"):
+            args["ResourcePolicy"] = json.dumps(policies["resource"])
+        entries = []
+        for key, value in (request.get("context") or {}).items():
+            listed = isinstance(value, list)
+            entries.append({"ContextKeyName": key,
+                            "ContextKeyValues": [str(v) for v in value] if listed
+                            else [str(value)],
+                            "ContextKeyType": "stringList" if listed else "string"})
+        if entries:
+            args["ContextEntries"] = entries
+        try:
+            result = iam.simulate_custom_policy(**args)["EvaluationResults"][0]
+        except botocore.exceptions.ClientError as err:
+            refused.append((name, err.response["Error"]["Message"]))
+            continue
+        compared += 1
+        expected = DECISIONS[case["expected"]["decision"]]
+        if result["EvalDecision"] != expected:
+            wrong.append((name, case.get("description"), expected, result["EvalDecision"]))
+    print(f"corpus: {compared} compared, {len(refused)} refused")
+    assert not wrong, wrong
+    assert compared >= 350, (compared, refused[:10])
+    assert len(refused) <= compared // 10, refused
