@@ -27,7 +27,7 @@
 //    given as strings (what AWS sends, though the model's enum lacks it), "user",
 //    "group" or "role" for inline policies, "aws-managed" / "user-managed" for managed
 //    ones and "resource" for the ResourcePolicy. StartPosition/EndPosition locate the
-//    statement's braces in the policy text (see StatementSpan).
+//    statement's braces in the policy text (see Span).
 // Documents that do not parse are InvalidInput (the operations' documented error) with
 // the parser's AWS wording. ResourceHandlingOption is accepted and not checked (EC2
 // scenarios only). There are no organizations: OrganizationsDecisionDetail is never sent.
@@ -61,16 +61,98 @@ namespace {
 constexpr int kDefaultMaxItems = 100;
 constexpr std::string_view kStringPolicyType = "IAM Policy";
 
+// Where a statement is: the line and column just past its opening brace and just past its
+// closing brace (1-based lines and byte columns). AWS's own example (the CLI reference of
+// simulate-custom-policy: a one-line policy whose statement braces are at columns 37 and
+// 166 is reported as 38 and 167) fixes the convention. Located with the JSON reader, which
+// records where each value starts, then by matching the brace in the text.
+struct Span {
+  std::uint32_t start_line = 0;
+  std::uint32_t start_column = 0;
+  std::uint32_t end_line = 0;
+  std::uint32_t end_column = 0;
+};
+
+// The span of the object value `statement` of `text`.
+std::optional<Span> ObjectSpan(std::string_view text, const policy::JsonValue& statement) {
+  if (!statement.is_object()) {
+    return std::nullopt;
+  }
+  const policy::JsonPosition& start = statement.position();
+  Span span;
+  span.start_line = start.line;
+  span.start_column = start.column + 1;
+  std::uint32_t line = start.line;
+  std::uint32_t column = start.column - 1;  // the loop counts the opening brace
+  int depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (std::size_t i = start.offset; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n') {  // never inside a JSON string
+      ++line;
+      column = 0;
+      continue;
+    }
+    ++column;
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (--depth == 0) {
+        span.end_line = line;
+        span.end_column = column + 1;
+        return span;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// The spans of every statement of policy `text`, by statement index (empty when the text
+// is not a JSON object, which cannot happen for a policy that compiled).
+std::vector<std::optional<Span>> StatementSpans(std::string_view text) {
+  std::vector<std::optional<Span>> spans;
+  auto root = policy::ParseJson(text);
+  if (!root.has_value() || !root->is_object()) {
+    return spans;
+  }
+  const policy::JsonValue* statements = root->Find("Statement");
+  if (statements == nullptr) {
+    return spans;
+  }
+  if (statements->is_array()) {
+    for (const policy::JsonValue& statement : statements->items()) {
+      spans.push_back(ObjectSpan(text, statement));
+    }
+  } else {
+    spans.push_back(ObjectSpan(text, *statements));
+  }
+  return spans;
+}
+
 // Where a compiled policy came from: what MatchedStatements say about it.
 struct Source {
-  std::string id;        // SourcePolicyId
-  std::string type;      // SourcePolicyType
-  std::string document;  // the text, for positions; empty when unknown
+  std::string id;                          // SourcePolicyId
+  std::string type;                        // SourcePolicyType
+  std::vector<std::optional<Span>> spans;  // by statement index; empty when unknown
 };
 
 // Everything one simulation evaluates.
 struct Simulation {
   eval::PolicySetInput policies;
+  eval::CompiledPolicySet set;  // of `policies`, built once they are complete
   std::shared_ptr<const eval::CompiledPolicy> resource_policy;
   std::map<std::string, Source, std::less<>> sources;  // by compiled policy id
   std::string caller_arn;
@@ -119,7 +201,8 @@ Status AddInputPolicies(const Value& input, std::string_view member, policy::Pol
     std::string id = std::string(member) + "." + std::to_string(i + 1);
     IAM_ASSIGN_OR_RETURN(auto compiled, CompileInput(texts[i], id, kind));
     out.push_back(std::move(compiled));
-    sim.sources.insert_or_assign(id, Source{id, std::string(kStringPolicyType), texts[i]});
+    sim.sources.insert_or_assign(
+        id, Source{id, std::string(kStringPolicyType), StatementSpans(texts[i])});
   }
   return OkStatus();
 }
@@ -186,7 +269,7 @@ Result<Source> PrincipalSource(store::ReadTxn& txn, std::string_view account_id,
     if (policy.has_value()) {
       auto version = txn.GetPolicyVersion(policy->arn, policy->default_version_id);
       if (version.has_value()) {
-        source.document = std::move(version->document);
+        source.spans = StatementSpans(version->document);
       } else if (version.error().code != ErrorCode::kNotFound) {
         return MakeError(std::move(version).error());
       }
@@ -211,7 +294,7 @@ Result<Source> PrincipalSource(store::ReadTxn& txn, std::string_view account_id,
                           std::string(account_id), std::string(owner)};
   auto inline_policy = txn.GetInlinePolicy(ref, source.id);
   if (inline_policy.has_value()) {
-    source.document = std::move(inline_policy->document);
+    source.spans = StatementSpans(inline_policy->document);
   } else if (inline_policy.error().code != ErrorCode::kNotFound) {
     return MakeError(std::move(inline_policy).error());
   }
@@ -307,7 +390,8 @@ Status AddResourcePolicy(const Value& input, Simulation& sim) {
     compiled = std::move(trust);
   }
   sim.resource_policy = *std::move(compiled);
-  sim.sources.insert_or_assign("ResourcePolicy", Source{"ResourcePolicy", "resource", *text});
+  sim.sources.insert_or_assign("ResourcePolicy",
+                               Source{"ResourcePolicy", "resource", StatementSpans(*text)});
   return OkStatus();
 }
 
@@ -335,76 +419,6 @@ Result<std::string> ResourceOwnerAccount(std::string_view arn) {
   return std::string(split->account);
 }
 
-// Where a statement is: the line and column just past its opening brace and just past its
-// closing brace (1-based lines and byte columns). AWS's own example (the CLI reference of
-// simulate-custom-policy: a one-line policy whose statement braces are at columns 37 and
-// 166 is reported as 38 and 167) fixes the convention. Located with the JSON reader, which
-// records where each value starts, then by matching the brace in the text.
-struct Span {
-  std::uint32_t start_line = 0;
-  std::uint32_t start_column = 0;
-  std::uint32_t end_line = 0;
-  std::uint32_t end_column = 0;
-};
-
-std::optional<Span> StatementSpan(std::string_view text, std::uint32_t index) {
-  auto root = policy::ParseJson(text);
-  if (!root.has_value() || !root->is_object()) {
-    return std::nullopt;
-  }
-  const policy::JsonValue* statements = root->Find("Statement");
-  const policy::JsonValue* statement = nullptr;
-  if (statements != nullptr && statements->is_object() && index == 0) {
-    statement = statements;
-  } else if (statements != nullptr && statements->is_array() &&
-             index < statements->items().size()) {
-    statement = &statements->items()[index];
-  }
-  if (statement == nullptr || !statement->is_object()) {
-    return std::nullopt;
-  }
-  const policy::JsonPosition& start = statement->position();
-  Span span;
-  span.start_line = start.line;
-  span.start_column = start.column + 1;
-  std::uint32_t line = start.line;
-  std::uint32_t column = start.column - 1;  // the loop counts the opening brace
-  int depth = 0;
-  bool in_string = false;
-  bool escaped = false;
-  for (std::size_t i = start.offset; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '\n') {  // never inside a JSON string
-      ++line;
-      column = 0;
-      continue;
-    }
-    ++column;
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '{' || c == '[') {
-      ++depth;
-    } else if (c == '}' || c == ']') {
-      if (--depth == 0) {
-        span.end_line = line;
-        span.end_column = column + 1;
-        return span;
-      }
-    }
-  }
-  return std::nullopt;
-}
-
 Value PositionValue(std::uint32_t line, std::uint32_t column) {
   Value v = Value::Structure();
   v.Set("Line", Value::Integer(line));
@@ -423,9 +437,11 @@ Value MatchedStatementsValue(const Simulation& sim, const eval::Decision& decisi
     } else {
       s.Set("SourcePolicyId", Value::String(it->second.id));
       s.Set("SourcePolicyType", Value::String(it->second.type));
-      if (const auto span = StatementSpan(it->second.document, m.statement_index)) {
-        s.Set("StartPosition", PositionValue(span->start_line, span->start_column));
-        s.Set("EndPosition", PositionValue(span->end_line, span->end_column));
+      const auto& spans = it->second.spans;
+      if (m.statement_index < spans.size() && spans[m.statement_index].has_value()) {
+        const Span& span = *spans[m.statement_index];
+        s.Set("StartPosition", PositionValue(span.start_line, span.start_column));
+        s.Set("EndPosition", PositionValue(span.end_line, span.end_column));
       }
     }
     list.Append(std::move(s));
@@ -492,9 +508,8 @@ Value Evaluate(const Simulation& sim, const std::string& action, const std::stri
   req.context = sim.context;
   const bool cross_account = req.resource_account != sim.caller_account;
 
-  const eval::CompiledPolicySet set(sim.policies);
   const eval::Decision decision =
-      eval::Evaluate(req, set, sim.resource_policy.get(), eval::EvaluateOptions{true});
+      eval::Evaluate(req, sim.set, sim.resource_policy.get(), eval::EvaluateOptions{true});
 
   std::optional<bool> allowed_by_boundary;
   if (sim.policies.permissions_boundary) {
@@ -580,6 +595,7 @@ Result<Value> Simulate(const Value& input, Simulation& sim) {
     IAM_ASSIGN_OR_RETURN(sim.resource_owner, ResourceOwnerAccount(*owner));
   }
 
+  sim.set = eval::CompiledPolicySet(sim.policies);
   const std::size_t total = actions.size() * resources.size();
   std::size_t start = 0;
   if (const auto marker = OptionalStringMember(input, "Marker")) {
