@@ -199,6 +199,18 @@ Error AccessDenied(const auth::Caller& caller, const AuthzRequest& request, eval
   return Error{ErrorCode::kPermissionDenied, std::move(message), std::nullopt, {}, "AccessDenied"};
 }
 
+// The stored name and permissions boundary ARN (empty for groups) of group or role `ref`.
+Result<std::pair<std::string, std::string>> StoredNameAndBoundary(store::ReadTxn& txn,
+                                                                  const store::PrincipalRef& ref) {
+  if (ref.kind == store::PrincipalKind::kGroup) {
+    IAM_ASSIGN_OR_RETURN(store::Group group, txn.GetGroup(ref.account_id, ref.name));
+    return std::pair<std::string, std::string>(std::move(group.name), std::string());
+  }
+  IAM_ASSIGN_OR_RETURN(store::Role role, txn.GetRole(ref.account_id, ref.name));
+  return std::pair<std::string, std::string>(std::move(role.name),
+                                             std::move(role.permissions_boundary_arn));
+}
+
 }  // namespace
 
 Result<EnforcementMode> ParseEnforcementMode(std::string_view text) {
@@ -458,31 +470,20 @@ Result<eval::PolicySetInput> Authorizer::PoliciesOf(store::ReadTxn& txn,
                                                     const store::PrincipalRef& ref) {
   Impl& impl = *impl_;
   eval::PolicySetInput input;
-  switch (ref.kind) {
-    case store::PrincipalKind::kUser: {
-      IAM_ASSIGN_OR_RETURN(store::User user, txn.GetUser(ref.account_id, ref.name));
-      IAM_RETURN_IF_ERROR(impl.AddUserPolicies(txn, user, input.identity));
-      IAM_ASSIGN_OR_RETURN(input.permissions_boundary,
-                           impl.Boundary(txn, user.permissions_boundary_arn));
-      break;
-    }
-    case store::PrincipalKind::kGroup: {
-      IAM_ASSIGN_OR_RETURN(store::Group group, txn.GetGroup(ref.account_id, ref.name));
-      const store::PrincipalRef gref{ref.kind, group.account_id, group.name};
-      IAM_RETURN_IF_ERROR(impl.AddInline(txn, gref, "group/" + group.name, input.identity));
-      IAM_RETURN_IF_ERROR(impl.AddAttached(txn, gref, input.identity));
-      break;
-    }
-    case store::PrincipalKind::kRole: {
-      IAM_ASSIGN_OR_RETURN(store::Role role, txn.GetRole(ref.account_id, ref.name));
-      const store::PrincipalRef rref{ref.kind, role.account_id, role.name};
-      IAM_RETURN_IF_ERROR(impl.AddInline(txn, rref, "role/" + role.name, input.identity));
-      IAM_RETURN_IF_ERROR(impl.AddAttached(txn, rref, input.identity));
-      IAM_ASSIGN_OR_RETURN(input.permissions_boundary,
-                           impl.Boundary(txn, role.permissions_boundary_arn));
-      break;
-    }
+  std::string boundary_arn;
+  if (ref.kind == store::PrincipalKind::kUser) {
+    IAM_ASSIGN_OR_RETURN(store::User user, txn.GetUser(ref.account_id, ref.name));
+    IAM_RETURN_IF_ERROR(impl.AddUserPolicies(txn, user, input.identity));
+    boundary_arn = std::move(user.permissions_boundary_arn);
+  } else {
+    IAM_ASSIGN_OR_RETURN(auto stored, StoredNameAndBoundary(txn, ref));
+    const store::PrincipalRef own{ref.kind, ref.account_id, stored.first};
+    const std::string owner = std::string(store::PrincipalKindName(ref.kind)) + "/" + stored.first;
+    IAM_RETURN_IF_ERROR(impl.AddInline(txn, own, owner, input.identity));
+    IAM_RETURN_IF_ERROR(impl.AddAttached(txn, own, input.identity));
+    boundary_arn = std::move(stored.second);
   }
+  IAM_ASSIGN_OR_RETURN(input.permissions_boundary, impl.Boundary(txn, boundary_arn));
   return input;
 }
 

@@ -361,8 +361,9 @@ Status ReadContextEntries(const Value& input, eval::RequestContext& context) {
     }
     for (const std::string& v : values) {
       if (!ValidContextValue(type, v)) {
-        return MakeError(InvalidInput("Invalid value " + v + " for context key " + key +
-                                      " of type " + type + "."));
+        std::string message = "Invalid value " + v;
+        message.append(" for context key ").append(key).append(" of type ").append(type) += '.';
+        return MakeError(InvalidInput(std::move(message)));
       }
     }
     if (values.size() == 1 && !type.ends_with("List")) {
