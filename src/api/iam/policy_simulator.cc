@@ -493,6 +493,8 @@ eval::Verdict SideVerdict(const eval::Decision& decision, eval::PolicyType type)
 // One EvaluationResult for `action` on `resource`.
 Value Evaluate(const Simulation& sim, const std::string& action, const std::string& resource,
                bool resources_given) {
+  // AWS: a resource of "*", given or by default, reports at the top level only.
+  const bool specific = resources_given && resource != "*";
   eval::Request req;
   req.principal = sim.caller_arn;
   req.principal_account = sim.caller_account;
@@ -536,7 +538,7 @@ Value Evaluate(const Simulation& sim, const std::string& action, const std::stri
       details->Set("Resource Policy", Value::String(std::string(DecisionName(
                                           SideVerdict(decision, eval::PolicyType::kResource)))));
     }
-  } else if (resources_given) {
+  } else if (specific) {
     details = Value::Map();  // AWS: present and empty for one account with a resource ARN
   }
 
@@ -546,7 +548,7 @@ Value Evaluate(const Simulation& sim, const std::string& action, const std::stri
   result.Set("EvalResourceName", Value::String(resource));
   result.Set("EvalDecision", Value::String(decision_name));
   result.Set("MatchedStatements", MatchedStatementsValue(sim, decision));
-  result.Set("MissingContextValues", resources_given ? Value::List() : MissingValue(decision));
+  result.Set("MissingContextValues", specific ? Value::List() : MissingValue(decision));
   if (allowed_by_boundary.has_value()) {
     Value boundary = Value::Structure();
     boundary.Set("AllowedByPermissionsBoundary", Value::Boolean(*allowed_by_boundary));
@@ -555,22 +557,22 @@ Value Evaluate(const Simulation& sim, const std::string& action, const std::stri
   if (details.has_value()) {
     result.Set("EvalDecisionDetails", *details);
   }
-  if (resources_given) {
-    Value specific = Value::Structure();
-    specific.Set("EvalResourceName", Value::String(resource));
-    specific.Set("EvalResourceDecision", Value::String(decision_name));
-    specific.Set("MatchedStatements", MatchedStatementsValue(sim, decision));
-    specific.Set("MissingContextValues", MissingValue(decision));
+  if (specific) {
+    Value per_resource = Value::Structure();
+    per_resource.Set("EvalResourceName", Value::String(resource));
+    per_resource.Set("EvalResourceDecision", Value::String(decision_name));
+    per_resource.Set("MatchedStatements", MatchedStatementsValue(sim, decision));
+    per_resource.Set("MissingContextValues", MissingValue(decision));
     if (details.has_value()) {
-      specific.Set("EvalDecisionDetails", *details);
+      per_resource.Set("EvalDecisionDetails", *details);
     }
     if (allowed_by_boundary.has_value()) {
       Value boundary = Value::Structure();
       boundary.Set("AllowedByPermissionsBoundary", Value::Boolean(*allowed_by_boundary));
-      specific.Set("PermissionsBoundaryDecisionDetail", std::move(boundary));
+      per_resource.Set("PermissionsBoundaryDecisionDetail", std::move(boundary));
     }
     Value list = Value::List();
-    list.Append(std::move(specific));
+    list.Append(std::move(per_resource));
     result.Set("ResourceSpecificResults", std::move(list));
   }
   return result;

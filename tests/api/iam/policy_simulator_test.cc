@@ -222,6 +222,15 @@ TEST_F(PolicySimulatorTest, ResourceArnsGiveResourceSpecificResults) {
             1U);
   EXPECT_EQ(TextAt(missing, "EvaluationResults.0.ResourceSpecificResults.0.MissingContextValues.0"),
             "aws:username");
+
+  // "*" given explicitly reports at the top level, as the default does.
+  const protocol::Value star =
+      MustCall("SimulateCustomPolicy", {{"PolicyInputList.member.1", policy},
+                                        {"ActionNames.member.1", "s3:GetObject"},
+                                        {"ResourceArns.member.1", "*"}});
+  EXPECT_EQ(SizeAt(star, "EvaluationResults.0.MissingContextValues"), 1U);
+  EXPECT_EQ(At(star, "EvaluationResults.0.ResourceSpecificResults"), nullptr);
+  EXPECT_EQ(At(star, "EvaluationResults.0.EvalDecisionDetails"), nullptr);
 }
 
 TEST_F(PolicySimulatorTest, ResourcePolicy) {
