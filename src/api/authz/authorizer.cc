@@ -199,6 +199,18 @@ Error AccessDenied(const auth::Caller& caller, const AuthzRequest& request, eval
   return Error{ErrorCode::kPermissionDenied, std::move(message), std::nullopt, {}, "AccessDenied"};
 }
 
+// The stored name and permissions boundary ARN (empty for groups) of group or role `ref`.
+Result<std::pair<std::string, std::string>> StoredNameAndBoundary(store::ReadTxn& txn,
+                                                                  const store::PrincipalRef& ref) {
+  if (ref.kind == store::PrincipalKind::kGroup) {
+    IAM_ASSIGN_OR_RETURN(store::Group group, txn.GetGroup(ref.account_id, ref.name));
+    return std::pair<std::string, std::string>(std::move(group.name), std::string());
+  }
+  IAM_ASSIGN_OR_RETURN(store::Role role, txn.GetRole(ref.account_id, ref.name));
+  return std::pair<std::string, std::string>(std::move(role.name),
+                                             std::move(role.permissions_boundary_arn));
+}
+
 }  // namespace
 
 Result<EnforcementMode> ParseEnforcementMode(std::string_view text) {
@@ -356,15 +368,15 @@ struct Authorizer::Impl {
     }
   }
 
-  // The user's permissions boundary, compiled; null when it has none. A boundary policy
-  // that is gone or no longer parses allows nothing.
+  // The permissions boundary `boundary_arn` of a user or role, compiled; null when it has
+  // none. A boundary policy that is gone or no longer parses allows nothing.
   Result<std::shared_ptr<const eval::CompiledPolicy>> Boundary(store::ReadTxn& txn,
-                                                               const store::User& user) {
+                                                               const std::string& boundary_arn) {
     std::shared_ptr<const eval::CompiledPolicy> compiled;
-    if (user.permissions_boundary_arn.empty()) {
+    if (boundary_arn.empty()) {
       return compiled;
     }
-    auto boundary = txn.GetManagedPolicy(user.permissions_boundary_arn);
+    auto boundary = txn.GetManagedPolicy(boundary_arn);
     if (boundary.has_value()) {
       IAM_ASSIGN_OR_RETURN(compiled, CompileManaged(txn, *boundary, policy::PolicyKind::kBoundary));
     } else if (boundary.error().code != ErrorCode::kNotFound) {
@@ -372,11 +384,10 @@ struct Authorizer::Impl {
     }
     if (!compiled) {
       // NotAction "*" matches no action.
-      auto none =
-          eval::ParseAndCompilePolicy(R"({"Version":"2012-10-17","Statement":)"
-                                      R"([{"Effect":"Allow","NotAction":"*","Resource":"*"}]})",
-                                      user.permissions_boundary_arn,
-                                      policy::ParseOptions{policy::PolicyKind::kBoundary, false});
+      auto none = eval::ParseAndCompilePolicy(
+          R"({"Version":"2012-10-17","Statement":)"
+          R"([{"Effect":"Allow","NotAction":"*","Resource":"*"}]})",
+          boundary_arn, policy::ParseOptions{policy::PolicyKind::kBoundary, false});
       if (none.has_value()) {
         compiled = *std::move(none);
       }
@@ -408,7 +419,8 @@ struct Authorizer::Impl {
       entry->found = true;
       eval::PolicySetInput input;
       IAM_RETURN_IF_ERROR(AddUserPolicies(*txn, *user, input.identity));
-      IAM_ASSIGN_OR_RETURN(input.permissions_boundary, Boundary(*txn, *user));
+      IAM_ASSIGN_OR_RETURN(input.permissions_boundary,
+                           Boundary(*txn, user->permissions_boundary_arn));
       entry->policies = eval::CompiledPolicySet(std::move(input));
       SetPrincipalKeys(*user, entry->base_context);
     } else if (user.error().code != ErrorCode::kNotFound) {
@@ -452,6 +464,27 @@ std::size_t Authorizer::CompiledPolicyCountForTest() const {
 
 std::size_t Authorizer::CompileCountForTest() const {
   return impl_->compile_count.load(std::memory_order_relaxed);
+}
+
+Result<eval::PolicySetInput> Authorizer::PoliciesOf(store::ReadTxn& txn,
+                                                    const store::PrincipalRef& ref) {
+  Impl& impl = *impl_;
+  eval::PolicySetInput input;
+  std::string boundary_arn;
+  if (ref.kind == store::PrincipalKind::kUser) {
+    IAM_ASSIGN_OR_RETURN(store::User user, txn.GetUser(ref.account_id, ref.name));
+    IAM_RETURN_IF_ERROR(impl.AddUserPolicies(txn, user, input.identity));
+    boundary_arn = std::move(user.permissions_boundary_arn);
+  } else {
+    IAM_ASSIGN_OR_RETURN(auto stored, StoredNameAndBoundary(txn, ref));
+    const store::PrincipalRef own{ref.kind, ref.account_id, stored.first};
+    const std::string owner = std::string(store::PrincipalKindName(ref.kind)) + "/" + stored.first;
+    IAM_RETURN_IF_ERROR(impl.AddInline(txn, own, owner, input.identity));
+    IAM_RETURN_IF_ERROR(impl.AddAttached(txn, own, input.identity));
+    boundary_arn = std::move(stored.second);
+  }
+  IAM_ASSIGN_OR_RETURN(input.permissions_boundary, impl.Boundary(txn, boundary_arn));
+  return input;
 }
 
 Status Authorizer::Authorize(const auth::Caller& caller, const RequestInfo& info,

@@ -33,6 +33,7 @@
 #include "api/request_info.h"
 #include "auth/caller.h"
 #include "common/error.h"
+#include "eval/evaluator.h"
 #include "store/identity_store.h"
 
 namespace portcullis::api::authz {
@@ -74,6 +75,15 @@ class Authorizer {
                                  const AuthzRequest& request);
 
   EnforcementMode mode() const;
+
+  // The compiled identity policies and permissions boundary of user, group or role `ref`,
+  // read in `txn` and gathered as Authorize gathers a user's: inline policies (ids
+  // "user/NAME:POLICY", "group/NAME:POLICY", "role/NAME:POLICY"), attached managed
+  // policies (ids: their ARNs) and, for a user, those of its groups; the boundary (users
+  // and roles) with its ARN as id. Shares the compiled-policy cache. kNotFound when the
+  // entity does not exist. The policy simulator evaluates them.
+  [[nodiscard]] Result<eval::PolicySetInput> PoliciesOf(store::ReadTxn& txn,
+                                                        const store::PrincipalRef& ref);
 
   // Drops every cached policy set (the dev-mode reset calls it).
   void Clear();

@@ -67,5 +67,6 @@ void RegisterRoleOperations(HandlerTable& table);               // roles.cc
 void RegisterInstanceProfileOperations(HandlerTable& table);    // instance_profiles.cc
 void RegisterServiceLinkedRoleOperations(HandlerTable& table);  // service_linked_roles.cc
 void RegisterTagAndBoundaryOperations(HandlerTable& table);     // tags_and_boundaries.cc
+void RegisterPolicySimulatorOperations(HandlerTable& table);    // policy_simulator.cc
 
 }  // namespace portcullis::api::iam
