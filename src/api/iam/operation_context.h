@@ -60,5 +60,6 @@ void RegisterRoleOperations(HandlerTable& table);               // roles.cc
 void RegisterInstanceProfileOperations(HandlerTable& table);    // instance_profiles.cc
 void RegisterServiceLinkedRoleOperations(HandlerTable& table);  // service_linked_roles.cc
 void RegisterTagAndBoundaryOperations(HandlerTable& table);     // tags_and_boundaries.cc
+void RegisterMfaDeviceOperations(HandlerTable& table);          // mfa_devices.cc
 
 }  // namespace portcullis::api::iam
