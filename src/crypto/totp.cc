@@ -116,7 +116,7 @@ std::string TotpCode(std::string_view seed, std::int64_t step) {
   if (rc != OATH_OK) {
     return {};
   }
-  return std::string(out.data(), kTotpDigits);
+  return {out.data(), kTotpDigits};
 }
 
 std::optional<std::int64_t> FindTotpStep(std::string_view seed, std::string_view code,

@@ -209,6 +209,79 @@ Result<Found> ReadPhase(store::IdentityStore& store, const ConsoleSignInRequest&
   return found;
 }
 
+// Counts one failed attempt of `user` in its own transaction.
+Status CountFailure(store::IdentityStore& store, const store::User& user,
+                    std::chrono::system_clock::time_point now) {
+  return WithWriteTxn(store, [&](store::WriteTxn& txn) -> Status {
+    return RecordFailure(txn, user.account_id, user.name, now);
+  });
+}
+
+enum class Expiry : std::uint8_t { kNone, kSoft, kHard };
+
+// Whether the password is older than the policy's MaxPasswordAge, and whether HardExpiry
+// keeps the user from changing it (AWS: only an administrator can then reset it).
+Expiry PasswordExpiry(const Found& found, std::chrono::system_clock::time_point now) {
+  if (!found.policy.has_value() || found.policy->max_password_age <= 0) {
+    return Expiry::kNone;
+  }
+  const auto expires =
+      found.profile->password_last_changed + std::chrono::days(found.policy->max_password_age);
+  if (std::chrono::floor<std::chrono::milliseconds>(now) < expires) {
+    return Expiry::kNone;
+  }
+  return found.policy->hard_expiry ? Expiry::kHard : Expiry::kSoft;
+}
+
+// Whether one of the user's enabled devices accepts `code` (recording its step).
+Result<bool> AcceptAnyDevice(store::WriteTxn& txn, const crypto::SecretBox& box, const Clock& clock,
+                             const store::User& user, const std::string& code) {
+  IAM_ASSIGN_OR_RETURN(const auto devices,
+                       EnabledMfaDevices(txn, user.account_id, MfaOwner{false, user.name}));
+  for (const store::Resource& device : devices) {
+    IAM_ASSIGN_OR_RETURN(const bool accepted, AcceptMfaCode(txn, box, clock, device, code));
+    if (accepted) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// A successful sign-in in `txn`: the failure count cleared, PasswordLastUsed set.
+Status RecordSuccess(store::WriteTxn& txn, const store::User& user,
+                     std::chrono::system_clock::time_point now) {
+  IAM_ASSIGN_OR_RETURN(auto state, FindState(txn, user.account_id, user.name));
+  if (state.has_value()) {
+    IAM_RETURN_IF_ERROR(
+        txn.DeleteResource(store::ResourceKind::kSignInState, user.account_id, state->key));
+  }
+  IAM_ASSIGN_OR_RETURN(store::User stored, txn.GetUser(user.account_id, user.name));
+  stored.password_last_used = std::chrono::floor<std::chrono::milliseconds>(now);
+  IAM_RETURN_IF_ERROR(txn.UpdateUser(std::move(stored)));
+  return OkStatus();
+}
+
+// The last step, in one transaction: when `has_mfa`, `code` must be accepted by one of
+// the user's devices (else the failure is counted and the answer is false); then the
+// success is recorded.
+Result<bool> FinishSignIn(store::IdentityStore& store, const crypto::SecretBox& box,
+                          const Clock& clock, const store::User& user, bool has_mfa,
+                          const std::string& code, std::chrono::system_clock::time_point now) {
+  bool mfa_ok = !has_mfa;
+  Status written = WithWriteTxn(store, [&](store::WriteTxn& txn) -> Status {
+    mfa_ok = !has_mfa;
+    if (has_mfa) {
+      IAM_ASSIGN_OR_RETURN(mfa_ok, AcceptAnyDevice(txn, box, clock, user, code));
+      if (!mfa_ok) {
+        return RecordFailure(txn, user.account_id, user.name, now);
+      }
+    }
+    return RecordSuccess(txn, user, now);
+  });
+  IAM_RETURN_IF_ERROR(written);
+  return mfa_ok;
+}
+
 }  // namespace
 
 Result<ConsoleSignInRequest> ParseConsoleSignInRequest(std::string_view body) {
@@ -255,84 +328,37 @@ Result<ConsoleSignInResult> ConsoleSignIn(store::IdentityStore& store,
   IAM_ASSIGN_OR_RETURN(Found found, ReadPhase(store, request));
   if (!found.user.has_value() || !found.profile.has_value()) {
     (void)crypto::VerifyPassword(request.password, DummyHash());
-    if (found.user.has_value()) {
-      const std::string account_id = found.user->account_id;
-      const std::string user_name = found.user->name;
-      Status recorded = WithWriteTxn(store, [&](store::WriteTxn& txn) -> Status {
-        return RecordFailure(txn, account_id, user_name, now);
-      });
-      IAM_RETURN_IF_ERROR(recorded);
-      return Refused("InvalidCredentials", IdentityOf(*found.user));
+    if (!found.user.has_value()) {
+      return Refused("InvalidCredentials");
     }
-    return Refused("InvalidCredentials");
+    IAM_RETURN_IF_ERROR(CountFailure(store, *found.user, now));
+    return Refused("InvalidCredentials", IdentityOf(*found.user));
   }
   const store::User& user = *found.user;
   const auth::Caller identity = IdentityOf(user);
   if (found.state.locked_until_ms > Millis(now)) {
     return Refused("LockedOut", identity);
   }
-
   if (!crypto::VerifyPassword(request.password, found.profile->password_hash)) {
-    Status recorded = WithWriteTxn(store, [&](store::WriteTxn& txn) -> Status {
-      return RecordFailure(txn, user.account_id, user.name, now);
-    });
-    IAM_RETURN_IF_ERROR(recorded);
+    IAM_RETURN_IF_ERROR(CountFailure(store, user, now));
     return Refused("InvalidCredentials", identity);
   }
-
-  bool reset_required = found.profile->password_reset_required;
-  if (found.policy.has_value() && found.policy->max_password_age > 0) {
-    const auto expires =
-        found.profile->password_last_changed + std::chrono::days(found.policy->max_password_age);
-    if (std::chrono::floor<std::chrono::milliseconds>(now) >= expires) {
-      // AWS: with HardExpiry only an administrator can reset an expired password.
-      if (found.policy->hard_expiry) {
-        return Refused("PasswordExpired", identity);
-      }
-      reset_required = true;
-    }
+  const Expiry expiry = PasswordExpiry(found, now);
+  if (expiry == Expiry::kHard) {
+    return Refused("PasswordExpired", identity);
   }
-
   if (found.has_mfa && !request.mfa_code.has_value()) {
     return Refused("MfaRequired", identity);
   }
-
   IAM_ASSIGN_OR_RETURN(const bool denied,
                        authorizer.ExplicitlyDenied(
                            identity, info, authz::AuthzRequest{kConsoleLoginAction, user.arn, {}}));
   if (denied) {
     return Refused("AccessDenied", identity);
   }
-
-  bool mfa_ok = !found.has_mfa;
-  Status written = WithWriteTxn(store, [&](store::WriteTxn& txn) -> Status {
-    mfa_ok = !found.has_mfa;
-    if (found.has_mfa) {
-      IAM_ASSIGN_OR_RETURN(const auto devices,
-                           EnabledMfaDevices(txn, user.account_id, MfaOwner{false, user.name}));
-      for (const store::Resource& device : devices) {
-        IAM_ASSIGN_OR_RETURN(const bool accepted,
-                             AcceptMfaCode(txn, box, clock, device, *request.mfa_code));
-        if (accepted) {
-          mfa_ok = true;
-          break;
-        }
-      }
-      if (!mfa_ok) {
-        return RecordFailure(txn, user.account_id, user.name, now);
-      }
-    }
-    IAM_ASSIGN_OR_RETURN(auto state, FindState(txn, user.account_id, user.name));
-    if (state.has_value()) {
-      IAM_RETURN_IF_ERROR(
-          txn.DeleteResource(store::ResourceKind::kSignInState, user.account_id, state->key));
-    }
-    IAM_ASSIGN_OR_RETURN(store::User stored, txn.GetUser(user.account_id, user.name));
-    stored.password_last_used = std::chrono::floor<std::chrono::milliseconds>(now);
-    IAM_RETURN_IF_ERROR(txn.UpdateUser(std::move(stored)));
-    return OkStatus();
-  });
-  IAM_RETURN_IF_ERROR(written);
+  IAM_ASSIGN_OR_RETURN(const bool mfa_ok,
+                       FinishSignIn(store, box, clock, user, found.has_mfa,
+                                    request.mfa_code.value_or(std::string()), now));
   if (!mfa_ok) {
     return Refused("InvalidMfaCode", identity);
   }
@@ -340,7 +366,8 @@ Result<ConsoleSignInResult> ConsoleSignIn(store::IdentityStore& store,
   result.ok = true;
   result.identity = identity;
   result.mfa_used = found.has_mfa;
-  result.password_reset_required = reset_required;
+  result.password_reset_required =
+      found.profile->password_reset_required || expiry == Expiry::kSoft;
   return result;
 }
 

@@ -148,6 +148,46 @@ Result<std::string> AccountLabel(const OperationContext& ctx) {
   return ctx.account_id();
 }
 
+// A new device `arn` may be created: AWS: names are unique in an account without regard
+// to case (EntityAlreadyExists), and an account holds at most as many virtual devices as
+// users (LimitExceeded).
+Status CheckNewDevice(store::ReadTxn& txn, std::string_view account_id, std::string_view arn) {
+  store::ListOptions options;
+  options.max_items = store::kMaxMaxItems;
+  int count = 0;
+  const std::string wanted = store::NameKey(arn);
+  for (;;) {
+    IAM_ASSIGN_OR_RETURN(
+        auto page, txn.ListResources(store::ResourceKind::kMfaDevice, account_id, {}, options));
+    for (const store::Resource& device : page.items) {
+      if (store::NameKey(device.key) == wanted) {
+        return MakeError(
+            EntityAlreadyExists("MFADevice entity at the same path and name already exists."));
+      }
+    }
+    count += static_cast<int>(page.items.size());
+    if (!page.is_truncated) {
+      break;
+    }
+    options.marker = page.next_marker;
+  }
+  if (count >= kVirtualMfaDevicesPerAccount) {
+    return MakeError(LimitExceeded("Cannot exceed quota for VirtualMFADevicesPerAccount: " +
+                                   std::to_string(kVirtualMfaDevicesPerAccount)));
+  }
+  return OkStatus();
+}
+
+// `owner` may have one more device in use (AWS: 8 per user, 8 for the root user).
+Status CheckDevicesInUse(store::ReadTxn& txn, std::string_view account_id, const MfaOwner& owner) {
+  IAM_ASSIGN_OR_RETURN(const auto in_use, EnabledMfaDevices(txn, account_id, owner));
+  if (in_use.size() >= static_cast<std::size_t>(kMfaDevicesPerUser)) {
+    return MakeError(LimitExceeded("Cannot exceed quota for MFADevicesPerUser: " +
+                                   std::to_string(kMfaDevicesPerUser)));
+  }
+  return OkStatus();
+}
+
 Result<Value> CreateVirtualMFADevice(OperationContext& ctx, const Value& input) {
   const std::string name(StringMember(input, "VirtualMFADeviceName"));
   const std::string path(StringMember(input, "Path", "/"));
@@ -168,30 +208,7 @@ Result<Value> CreateVirtualMFADevice(OperationContext& ctx, const Value& input) 
   body.name = name;
   body.sealed_seed = ctx.box.Seal(seed, MfaSeedAssociatedData(arn));
   auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Result<store::Resource> {
-    // AWS: names are unique in an account without regard to case, whatever the path.
-    store::ListOptions options;
-    options.max_items = store::kMaxMaxItems;
-    int count = 0;
-    const std::string wanted = store::NameKey(arn);
-    for (;;) {
-      IAM_ASSIGN_OR_RETURN(auto page, txn.ListResources(store::ResourceKind::kMfaDevice,
-                                                        ctx.account_id(), {}, options));
-      for (const store::Resource& device : page.items) {
-        if (store::NameKey(device.key) == wanted) {
-          return MakeError(
-              EntityAlreadyExists("MFADevice entity at the same path and name already exists."));
-        }
-      }
-      count += static_cast<int>(page.items.size());
-      if (!page.is_truncated) {
-        break;
-      }
-      options.marker = page.next_marker;
-    }
-    if (count >= kVirtualMfaDevicesPerAccount) {
-      return MakeError(LimitExceeded("Cannot exceed quota for VirtualMFADevicesPerAccount: " +
-                                     std::to_string(kVirtualMfaDevicesPerAccount)));
-    }
+    IAM_RETURN_IF_ERROR(CheckNewDevice(txn, ctx.account_id(), arn));
     store::Resource device;
     device.kind = store::ResourceKind::kMfaDevice;
     device.account_id = ctx.account_id();
@@ -238,33 +255,35 @@ Result<std::int64_t> CheckTwoCodes(const OperationContext& ctx, const store::Res
   return *step;
 }
 
+// EnableMFADevice's change in `txn`.
+Status EnableIn(store::WriteTxn& txn, const OperationContext& ctx, Target& target,
+                const std::string& serial, const Value& input) {
+  IAM_RETURN_IF_ERROR(CheckTarget(txn, ctx.account_id(), target));
+  IAM_ASSIGN_OR_RETURN(store::Resource device, GetDevice(txn, ctx.account_id(), serial));
+  IAM_ASSIGN_OR_RETURN(MfaDeviceBody body, ReadMfaDeviceBody(device.body));
+  if (body.enabled) {
+    return MakeError(EntityAlreadyExists("MFA Device is already in use."));
+  }
+  IAM_RETURN_IF_ERROR(CheckDevicesInUse(txn, ctx.account_id(), target.owner));
+  IAM_ASSIGN_OR_RETURN(const std::int64_t step,
+                       CheckTwoCodes(ctx, device, body, input, kEnableWindowSteps));
+  body.enabled = true;
+  body.enable_date_ms = NowMillis(ctx.clock);
+  body.assigned_to_root = target.owner.root;
+  body.last_used_step = step;
+  body.drift = step - crypto::TotpStep(ctx.clock.Now());
+  device.user_name = target.owner.root ? std::string() : target.owner.user_name;
+  device.body = WriteMfaDeviceBody(body);
+  IAM_RETURN_IF_ERROR(txn.UpdateResource(std::move(device)));
+  return OkStatus();
+}
+
 Result<Value> EnableMFADevice(OperationContext& ctx, const Value& input) {
   const std::string serial(StringMember(input, "SerialNumber"));
   IAM_ASSIGN_OR_RETURN(Target target, ResolveTarget(ctx, StringMember(input, "UserName")));
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:EnableMFADevice", target.arn));
   auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
-    IAM_RETURN_IF_ERROR(CheckTarget(txn, ctx.account_id(), target));
-    IAM_ASSIGN_OR_RETURN(store::Resource device, GetDevice(txn, ctx.account_id(), serial));
-    IAM_ASSIGN_OR_RETURN(MfaDeviceBody body, ReadMfaDeviceBody(device.body));
-    if (body.enabled) {
-      return MakeError(EntityAlreadyExists("MFA Device is already in use."));
-    }
-    IAM_ASSIGN_OR_RETURN(const auto in_use, EnabledMfaDevices(txn, ctx.account_id(), target.owner));
-    if (in_use.size() >= static_cast<std::size_t>(kMfaDevicesPerUser)) {
-      return MakeError(LimitExceeded("Cannot exceed quota for MFADevicesPerUser: " +
-                                     std::to_string(kMfaDevicesPerUser)));
-    }
-    IAM_ASSIGN_OR_RETURN(const std::int64_t step,
-                         CheckTwoCodes(ctx, device, body, input, kEnableWindowSteps));
-    body.enabled = true;
-    body.enable_date_ms = NowMillis(ctx.clock);
-    body.assigned_to_root = target.owner.root;
-    body.last_used_step = step;
-    body.drift = step - crypto::TotpStep(ctx.clock.Now());
-    device.user_name = target.owner.root ? std::string() : target.owner.user_name;
-    device.body = WriteMfaDeviceBody(body);
-    IAM_RETURN_IF_ERROR(txn.UpdateResource(std::move(device)));
-    return OkStatus();
+    return EnableIn(txn, ctx, target, serial, input);
   });
   IAM_RETURN_IF_ERROR(done);
   return Value::Structure();
