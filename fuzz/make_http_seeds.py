@@ -45,6 +45,14 @@ def signed(service, params):
     return ("\r\n".join(lines) + "\r\n\r\n" + body).encode()
 
 
+def console_signin():
+    body = (b'{"account":"123456789012","user":"alice","password":"Correct-Horse-9!",'
+            b'"mfaCode":"123456"}')
+    return (b"POST /_portcullis/console/signin HTTP/1.1\r\nHost: x\r\n"
+            b"Content-Type: application/json\r\nContent-Length: " + str(len(body)).encode() +
+            b"\r\n\r\n" + body)
+
+
 def main():
     out = Path(__file__).resolve().parent / "corpus" / "http_request"
     out.mkdir(parents=True, exist_ok=True)
@@ -60,6 +68,7 @@ def main():
         "health": b"GET /health/ready HTTP/1.1\r\nHost: x\r\n\r\n",
         "reset": b"POST /moto-api/reset HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
         "unsigned": b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 14\r\n\r\nAction=GetUser",
+        "console_signin": console_signin(),
     }
     for name, data in seeds.items():
         (out / name).write_bytes(data)

@@ -8,6 +8,7 @@
 // Thread-safety: a plain value.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -32,6 +33,11 @@ struct Caller {
   std::string user_name;      // IAM user name; empty for root
   std::string access_key_id;  // the key that signed the request
   std::optional<std::string> session_token;
+  // When the caller proved MFA (session credentials issued with a TOTP code); nullopt for
+  // long-term keys. The authorizer turns it into aws:MultiFactorAuthPresent and
+  // aws:MultiFactorAuthAge, and leaves both out when it is not set (AWS: "IAM policy
+  // elements: Condition keys", aws:MultiFactorAuthPresent is absent for long-term keys).
+  std::optional<std::chrono::system_clock::time_point> mfa_authenticated_at;
 };
 
 }  // namespace portcullis::auth

@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/iam/console_signin.h"
 #include "api/ids.h"
 #include "api/protocol/query_codec.h"
 #include "api/request_info.h"
@@ -208,7 +209,83 @@ HttpResponseMessage Router::Handle(const HttpRequestMessage& request,
     }
     return HandleReset(request);
   }
+  if (path == "/_portcullis/console/signin") {
+    if (request.method() != http::verb::post) {
+      return TextResponse(http::status::method_not_allowed, "method not allowed\n");
+    }
+    return HandleConsoleSignIn(request, connection);
+  }
   return HandleApi(request, connection);
+}
+
+HttpResponseMessage Router::HandleConsoleSignIn(const HttpRequestMessage& request,
+                                                const ConnectionInfo& connection) {
+  const auto started = std::chrono::steady_clock::now();
+  api::RequestInfo info;
+  info.request_id = api::NewRequestId();
+  info.source_ip = connection.peer_ip;
+  info.user_agent = std::string(View(request[http::field::user_agent]));
+  info.secure_transport = connection.secure;
+  info.time = clock_.Now();
+
+  // AWS: CloudTrail records console sign-ins as ConsoleLogin from signin.amazonaws.com.
+  AuditEvent event;
+  event.time = info.time;
+  event.service = "signin";
+  event.event_name = "ConsoleLogin";
+  event.source_ip = info.source_ip;
+  event.user_agent = info.user_agent;
+  event.request_id = info.request_id;
+
+  std::optional<api::iam::ConsoleSignInResult> result;
+  auto respond = [&](http::status status, std::string body) {
+    HttpResponseMessage res{status, request.version()};
+    res.set(http::field::content_type, "application/json");
+    res.set(http::field::cache_control, "no-store");
+    res.set("x-amzn-RequestId", info.request_id);
+    res.body() = std::move(body);
+    res.prepare_payload();
+    if (result.has_value() && result->identity.has_value()) {
+      event.caller = &*result->identity;
+    }
+    if (audit_ != nullptr) {
+      audit_->Record(event);
+    }
+    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                            std::chrono::steady_clock::now() - started)
+                            .count();
+    metrics_->Record(static_cast<unsigned>(status), micros);
+    return res;
+  };
+
+  auto parsed = api::iam::ParseConsoleSignInRequest(request.body());
+  if (!parsed.has_value()) {
+    event.error_code = "MalformedRequest";
+    event.error_message = parsed.error().message;
+    return respond(http::status::bad_request, R"({"result":"error","reason":"MalformedRequest"})");
+  }
+  const std::shared_lock<std::shared_mutex> lock(runtime_mutex_);
+  if (runtime_ == nullptr) {
+    event.error_code = "ServiceUnavailable";
+    return respond(http::status::service_unavailable,
+                   R"({"result":"error","reason":"ServiceUnavailable"})");
+  }
+  auto signed_in = api::iam::ConsoleSignIn(runtime_->store(), runtime_->authorizer(), box_, clock_,
+                                           info, *parsed);
+  if (!signed_in.has_value()) {
+    log::Error("console sign-in failed",
+               {{"request_id", info.request_id}, {"error", signed_in.error().ToString()}});
+    event.error_code = "ServiceFailure";
+    return respond(http::status::internal_server_error,
+                   R"({"result":"error","reason":"ServiceFailure"})");
+  }
+  result = std::move(*signed_in);
+  if (!result->ok) {
+    event.error_code = result->reason;
+    event.error_message = "Failed authentication";
+    return respond(http::status::unauthorized, api::iam::RenderConsoleSignInResult(*result));
+  }
+  return respond(http::status::ok, api::iam::RenderConsoleSignInResult(*result));
 }
 
 HttpResponseMessage Router::HandleReady(const HttpRequestMessage& /*request*/) {

@@ -7,6 +7,8 @@
 //   POST /moto-api/reset,
 //   POST /_portcullis/reset           dev mode only (else 404): wipe all state, restore the
 //                                     bootstrap root credentials, 200 {"status": "ok"}
+//   POST /_portcullis/console/signin  the console sign-in check (api/iam/console_signin.h;
+//                                     docs/console-signin.md): 200 or 401 with JSON
 //   anything else                     the AWS Query API
 //
 // The Query API pipeline: route by the SigV4 credential scope's service ("iam" to the
@@ -59,6 +61,8 @@ class Router {
   HttpResponseMessage HandleReset(const HttpRequestMessage& request);
   HttpResponseMessage HandleApi(const HttpRequestMessage& request,
                                 const ConnectionInfo& connection);
+  HttpResponseMessage HandleConsoleSignIn(const HttpRequestMessage& request,
+                                          const ConnectionInfo& connection);
 
   RouterOptions options_;
   const crypto::SecretBox& box_;

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -96,18 +97,21 @@ struct ContextKey {
   std::string user_agent;
   std::string region;
   std::int64_t epoch = 0;
+  std::optional<std::int64_t> mfa_epoch;
   bool secure = false;
   bool valid = false;
 
   bool Matches(const std::shared_ptr<const PrincipalEntry>& e, const RequestInfo& info,
-               std::int64_t epoch_seconds) const {
-    return valid && entry == e && epoch == epoch_seconds && secure == info.secure_transport &&
-           source_ip == info.source_ip && user_agent == info.user_agent && region == info.region;
+               std::int64_t epoch_seconds, std::optional<std::int64_t> mfa_seconds) const {
+    return valid && entry == e && epoch == epoch_seconds && mfa_epoch == mfa_seconds &&
+           secure == info.secure_transport && source_ip == info.source_ip &&
+           user_agent == info.user_agent && region == info.region;
   }
 
   void Set(const std::shared_ptr<const PrincipalEntry>& e, const RequestInfo& info,
-           std::int64_t epoch_seconds) {
+           std::int64_t epoch_seconds, std::optional<std::int64_t> mfa_seconds) {
     entry = e;
+    mfa_epoch = mfa_seconds;
     source_ip.assign(info.source_ip);
     user_agent.assign(info.user_agent);
     region.assign(info.region);
@@ -122,9 +126,11 @@ struct ContextKey {
   }
 };
 
-// The principal's keys, then the request's: connection, time, region, operation keys.
+// The principal's keys, then the request's: connection, time, region, MFA (when the
+// caller proved it at `mfa_epoch`), operation keys.
 void BuildContext(const PrincipalEntry& entry, const RequestInfo& info, std::int64_t epoch,
-                  const AuthzRequest& request, eval::RequestContext& ctx) {
+                  std::optional<std::int64_t> mfa_epoch, const AuthzRequest& request,
+                  eval::RequestContext& ctx) {
   ctx = entry.base_context;
   if (!info.source_ip.empty()) {
     ctx.Set("aws:SourceIp", info.source_ip);
@@ -141,6 +147,16 @@ void BuildContext(const PrincipalEntry& entry, const RequestInfo& info, std::int
           std::string_view(buffer.data(), epoch_len > 0 ? static_cast<std::size_t>(epoch_len) : 0));
   if (!info.region.empty()) {
     ctx.Set("aws:RequestedRegion", info.region);
+  }
+  if (mfa_epoch.has_value()) {
+    // AWS: aws:MultiFactorAuthAge is the seconds since the MFA authentication; both keys
+    // are absent for long-term credentials.
+    ctx.Set("aws:MultiFactorAuthPresent", "true");
+    const std::int64_t age = epoch > *mfa_epoch ? epoch - *mfa_epoch : 0;
+    const int age_len =
+        std::snprintf(buffer.data(), buffer.size(), "%lld", static_cast<long long>(age));
+    ctx.Set("aws:MultiFactorAuthAge",
+            std::string_view(buffer.data(), age_len > 0 ? static_cast<std::size_t>(age_len) : 0));
   }
   for (const auto& [key, values] : request.context) {
     if (values.size() == 1) {
@@ -513,10 +529,16 @@ Status Authorizer::Authorize(const auth::Caller& caller, const RequestInfo& info
   req.resource_account.assign(caller.account_id);
   const std::int64_t epoch =
       std::chrono::floor<std::chrono::seconds>(info.time.time_since_epoch()).count();
-  if (!request.context.empty() || !last.Matches(entry, info, epoch)) {
-    BuildContext(*entry, info, epoch, request, req.context);
+  std::optional<std::int64_t> mfa_epoch;
+  if (caller.mfa_authenticated_at.has_value()) {
+    mfa_epoch =
+        std::chrono::floor<std::chrono::seconds>(caller.mfa_authenticated_at->time_since_epoch())
+            .count();
+  }
+  if (!request.context.empty() || !last.Matches(entry, info, epoch, mfa_epoch)) {
+    BuildContext(*entry, info, epoch, mfa_epoch, request, req.context);
     if (request.context.empty()) {
-      last.Set(entry, info, epoch);
+      last.Set(entry, info, epoch, mfa_epoch);
     } else {
       last.Reset();
     }
@@ -543,6 +565,34 @@ Status Authorizer::Authorize(const auth::Caller& caller, const RequestInfo& info
     return OkStatus();
   }
   return MakeError(AccessDenied(caller, request, verdict, DeniedByBoundary(verdict, decision)));
+}
+
+Result<bool> Authorizer::ExplicitlyDenied(const auth::Caller& caller, const RequestInfo& info,
+                                          const AuthzRequest& request) {
+  Impl& impl = *impl_;
+  if (caller.type == auth::PrincipalType::kRoot) {
+    return false;
+  }
+  const std::uint64_t generation = impl.store.Generation();
+  std::shared_ptr<const PrincipalEntry> entry = impl.FindPrincipal(caller.arn, generation);
+  if (!entry) {
+    IAM_ASSIGN_OR_RETURN(entry, impl.Build(caller, generation));
+  }
+  if (!entry->found) {
+    return false;
+  }
+  eval::Request req;
+  req.principal = caller.arn;
+  req.principal_account = caller.account_id;
+  req.action = std::string(request.action);
+  req.resource = std::string(request.resource_arn);
+  req.resource_account = caller.account_id;
+  const std::int64_t epoch =
+      std::chrono::floor<std::chrono::seconds>(info.time.time_since_epoch()).count();
+  BuildContext(*entry, info, epoch, std::nullopt, request, req.context);
+  eval::Decision decision;
+  eval::Evaluate(req, entry->policies, nullptr, eval::EvaluateOptions{false}, decision);
+  return decision.verdict == eval::Verdict::kExplicitDeny;
 }
 
 }  // namespace portcullis::api::authz

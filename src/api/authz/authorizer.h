@@ -74,6 +74,13 @@ class Authorizer {
   [[nodiscard]] Status Authorize(const auth::Caller& caller, const RequestInfo& info,
                                  const AuthzRequest& request);
 
+  // Whether an explicit Deny in the caller's policies applies to `request`, whatever the
+  // enforcement mode; false for the root user and for a caller that is not found. The
+  // console sign-in check uses it: sign-in is refused only on an explicit Deny (for
+  // example of aws:SourceIp), as no identity policy needs to allow it.
+  [[nodiscard]] Result<bool> ExplicitlyDenied(const auth::Caller& caller, const RequestInfo& info,
+                                              const AuthzRequest& request);
+
   EnforcementMode mode() const;
 
   // The compiled identity policies and permissions boundary of user, group or role `ref`,

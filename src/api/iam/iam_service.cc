@@ -27,6 +27,7 @@ IamService::IamService(store::IdentityStore& store, authz::Authorizer& authorize
   RegisterServiceLinkedRoleOperations(handlers_);
   RegisterTagAndBoundaryOperations(handlers_);
   RegisterPolicySimulatorOperations(handlers_);
+  RegisterMfaDeviceOperations(handlers_);
 }
 
 const protocol::ServiceModel& IamService::model() const {

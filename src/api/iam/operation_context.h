@@ -68,5 +68,6 @@ void RegisterInstanceProfileOperations(HandlerTable& table);    // instance_prof
 void RegisterServiceLinkedRoleOperations(HandlerTable& table);  // service_linked_roles.cc
 void RegisterTagAndBoundaryOperations(HandlerTable& table);     // tags_and_boundaries.cc
 void RegisterPolicySimulatorOperations(HandlerTable& table);    // policy_simulator.cc
+void RegisterMfaDeviceOperations(HandlerTable& table);          // mfa_devices.cc
 
 }  // namespace portcullis::api::iam

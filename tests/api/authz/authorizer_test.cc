@@ -523,6 +523,45 @@ TEST_F(AuthorizerTest, OperationContextKeys) {
                    .has_value());
 }
 
+TEST_F(AuthorizerTest, MultiFactorAuthKeysOnlyWhenTheCallerProvedMfa) {
+  const std::string document =
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:GetUser",)"
+      R"("Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"},)"
+      R"("NumericLessThan":{"aws:MultiFactorAuthAge":"3600"}}}]})";
+  UserPolicy("bob", document);
+  // Long-term keys carry no MFA keys: the condition does not match.
+  EXPECT_FALSE(Check(User("bob"), "iam:GetUser").has_value());
+
+  auth::Caller with_mfa = User("bob");
+  with_mfa.mfa_authenticated_at = kStart - std::chrono::seconds(600);
+  EXPECT_TRUE(Check(with_mfa, "iam:GetUser").has_value());
+  // The cached context of the last request is not reused across MFA states.
+  EXPECT_FALSE(Check(User("bob"), "iam:GetUser").has_value());
+  with_mfa.mfa_authenticated_at = kStart - std::chrono::seconds(3600);
+  EXPECT_FALSE(Check(with_mfa, "iam:GetUser").has_value());
+  with_mfa.mfa_authenticated_at = kStart - std::chrono::seconds(3599);
+  EXPECT_TRUE(Check(with_mfa, "iam:GetUser").has_value());
+}
+
+TEST_F(AuthorizerTest, BoolIfExistsFalseDeniesLongTermKeysAndNotMfaSessions) {
+  // AWS: IAM User Guide, "Configuring MFA-protected API access": deny when
+  // aws:MultiFactorAuthPresent is false or absent (BoolIfExists ... false).
+  const std::string document =
+      R"({"Version":"2012-10-17","Statement":[)"
+      R"({"Effect":"Allow","Action":"iam:*","Resource":"*"},)"
+      R"({"Effect":"Deny","Action":"iam:DeleteUser","Resource":"*",)"
+      R"("Condition":{"BoolIfExists":{"aws:MultiFactorAuthPresent":"false"}}}]})";
+  UserPolicy("bob", document);
+  ExpectDenied(Check(User("bob"), "iam:DeleteUser"),
+               "User: arn:aws:iam::123456789012:user/bob is not authorized to perform: "
+               "iam:DeleteUser on resource: arn:aws:iam::123456789012:user/alice with an explicit "
+               "deny in an identity-based policy");
+  EXPECT_TRUE(Check(User("bob"), "iam:GetUser").has_value());
+  auth::Caller with_mfa = User("bob");
+  with_mfa.mfa_authenticated_at = kStart;
+  EXPECT_TRUE(Check(with_mfa, "iam:DeleteUser").has_value());
+}
+
 TEST_F(AuthorizerTest, ContextOfOneRequestDoesNotLeakIntoTheNext) {
   const std::string document =
       R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:TagUser",)"
