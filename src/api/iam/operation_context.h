@@ -60,5 +60,6 @@ void RegisterRoleOperations(HandlerTable& table);               // roles.cc
 void RegisterInstanceProfileOperations(HandlerTable& table);    // instance_profiles.cc
 void RegisterServiceLinkedRoleOperations(HandlerTable& table);  // service_linked_roles.cc
 void RegisterTagAndBoundaryOperations(HandlerTable& table);     // tags_and_boundaries.cc
+void RegisterCredentialOperations(HandlerTable& table);  // SSH keys, signing/server certificates
 
 }  // namespace portcullis::api::iam
