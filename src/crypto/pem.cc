@@ -45,7 +45,14 @@ Result<std::vector<PemBlock>> ReadPemBlocks(std::string_view text, std::size_t m
     return MakeError(PemError("PEM text too large"));
   }
   while (!rest.empty()) {
-    if (rest.substr(0, 11) != "-----BEGIN ") {
+    // The BEGIN line must be whole: OpenSSL's reader would skip a broken one, and the
+    // lines after it, up to the next block.
+    std::string_view begin_line = rest.substr(0, rest.find('\n'));
+    if (!begin_line.empty() && begin_line.back() == '\r') {
+      begin_line.remove_suffix(1);
+    }
+    if (begin_line.substr(0, 11) != "-----BEGIN " || begin_line.size() < 16 ||
+        begin_line.substr(begin_line.size() - 5) != "-----") {
       return MakeError(PemError("text outside PEM blocks"));
     }
     if (blocks.size() >= max_blocks) {

@@ -51,6 +51,8 @@ TEST(X509Test, RejectsWhatIsNotExactlyOneCertificate) {
   EXPECT_FALSE(ParseCertificatePem("junk\n" + pem).has_value());
   EXPECT_FALSE(ParseCertificatePem(pem + "junk").has_value());
   EXPECT_FALSE(ParseCertificatePem(pem + pem).has_value());
+  // A broken BEGIN line: OpenSSL alone would skip to the next block.
+  EXPECT_FALSE(ParseCertificatePem("-----BEGIN CERTIFICATE\n" + pem).has_value());
   EXPECT_FALSE(ParseCertificatePem(RsaKey()).has_value());  // a key, not a certificate
   // A line of base64 dropped: the DER's lengths no longer hold.
   std::string corrupt = pem;
