@@ -1,5 +1,6 @@
 #include "crypto/ssh_key.h"
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <openssl/bn.h>
@@ -148,10 +149,10 @@ BnPtr GetMpint(std::string_view& in) {
 }
 
 std::string Md5Fingerprint(std::string_view blob) {
-  unsigned char md[EVP_MAX_MD_SIZE];
+  std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int len = 0;
-  EVP_Digest(blob.data(), blob.size(), md, &len, EVP_md5(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
+  EVP_Digest(blob.data(), blob.size(), md.data(), &len, EVP_md5(), nullptr);
+  constexpr std::string_view kHex = "0123456789abcdef";
   std::string out;
   for (unsigned int i = 0; i < len; ++i) {
     if (i != 0) {

@@ -1,5 +1,6 @@
 #include "crypto/test_credentials.h"
 
+#include <array>
 #include <cstdlib>
 #include <memory>
 #include <openssl/bio.h>
@@ -116,10 +117,11 @@ std::string CertificatePemForTest(std::string_view key_pem, const TestCertificat
 
   X509Ptr cert(Check(X509_new()));
   Check(X509_set_version(cert.get(), 2));
-  unsigned char serial_bytes[16];
-  Check(RAND_bytes(serial_bytes, sizeof(serial_bytes)));
+  std::array<unsigned char, 16> serial_bytes{};
+  Check(RAND_bytes(serial_bytes.data(), static_cast<int>(serial_bytes.size())));
   serial_bytes[0] &= 0x7fU;
-  BIGNUM* serial = Check(BN_bin2bn(serial_bytes, sizeof(serial_bytes), nullptr));
+  BIGNUM* serial =
+      Check(BN_bin2bn(serial_bytes.data(), static_cast<int>(serial_bytes.size()), nullptr));
   Check(BN_to_ASN1_INTEGER(serial, X509_get_serialNumber(cert.get())) != nullptr ? 1 : 0);
   BN_free(serial);
   Check(ASN1_TIME_set(X509_getm_notBefore(cert.get()), static_cast<time_t>(options.not_before)) !=

@@ -1,5 +1,6 @@
 #include "crypto/x509.h"
 
+#include <array>
 #include <ctime>
 #include <memory>
 #include <openssl/asn1.h>
@@ -58,7 +59,7 @@ Result<std::int64_t> EpochSeconds(const ASN1_TIME* t) {
   const std::int64_t days =
       DaysFromCivil(static_cast<std::int64_t>(tm.tm_year) + 1900,
                     static_cast<unsigned>(tm.tm_mon + 1), static_cast<unsigned>(tm.tm_mday));
-  return days * 86400 + tm.tm_hour * 3600 + tm.tm_min * 60 + tm.tm_sec;
+  return days * 86400 + std::int64_t{tm.tm_hour} * 3600 + std::int64_t{tm.tm_min} * 60 + tm.tm_sec;
 }
 
 // Decodes DER that must be consumed entirely.
@@ -186,11 +187,11 @@ Result<PrivateKey> ParsePrivateKeyPem(std::string_view pem) {
   const char* type = EVP_PKEY_get0_type_name(key.get());
   out.type = type != nullptr ? type : "";
   out.bits = EVP_PKEY_get_bits(key.get());
-  char group[80] = {};
+  std::array<char, 80> group{};
   std::size_t group_len = 0;
-  if (EVP_PKEY_get_utf8_string_param(key.get(), OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
-                                     &group_len) == 1) {
-    out.curve.assign(group, group_len);
+  if (EVP_PKEY_get_utf8_string_param(key.get(), OSSL_PKEY_PARAM_GROUP_NAME, group.data(),
+                                     group.size(), &group_len) == 1) {
+    out.curve.assign(group.data(), group_len);
   }
   std::unique_ptr<PKCS8_PRIV_KEY_INFO, P8Deleter> p8(EVP_PKEY2PKCS8(key.get()));
   unsigned char* der = nullptr;

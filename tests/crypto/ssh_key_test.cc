@@ -19,8 +19,8 @@ constexpr std::string_view kOpenSsh =
     "BAzf7NFpkME1CRnni7iJ8GgtTyT1 test@example";
 
 const std::string& RsaKey() {
-  static const std::string key = NewRsaKeyPemForTest(2048);
-  return key;
+  static const std::string kKey = NewRsaKeyPemForTest(2048);
+  return kKey;
 }
 
 TEST(SshKeyTest, ReadsOpenSshAndPemFormsOfOneKey) {

@@ -20,8 +20,8 @@ std::int64_t Now() {
 constexpr std::int64_t kDay = 86400;
 
 const std::string& RsaKey() {
-  static const std::string key = NewRsaKeyPemForTest(2048);
-  return key;
+  static const std::string kKey = NewRsaKeyPemForTest(2048);
+  return kKey;
 }
 
 TestCertificateOptions Valid() {

@@ -301,6 +301,41 @@ Result<Value> GetServerCertificate(OperationContext& ctx, const Value& input) {
   return out;
 }
 
+// Gives certificate `name` a new path, name and ARN (its id, key and upload date stay);
+// the record moves to the new name's key when that differs.
+Status MoveCertificate(store::WriteTxn& txn, std::string_view account_id, std::string_view name,
+                       const std::string& target_path, const std::string& target_name,
+                       const std::string& new_arn) {
+  IAM_ASSIGN_OR_RETURN(ServerCertificate cert, GetCertificate(txn, account_id, name));
+  const bool rekey = store::NameKey(target_name) != cert.resource.key;
+  if (rekey) {
+    IAM_ASSIGN_OR_RETURN(auto clash, FindCertificate(txn, account_id, target_name));
+    if (clash.has_value()) {
+      return MakeError(CertificateExists(target_name));
+    }
+  }
+  const std::string old_key = cert.resource.key;
+  cert.name = target_name;
+  cert.arn = new_arn;
+  cert.resource.path = target_path;
+  cert.resource.body = BodyJson(cert);
+  if (!rekey) {
+    IAM_RETURN_IF_ERROR(txn.UpdateResource(cert.resource));
+    return OkStatus();
+  }
+  IAM_RETURN_IF_ERROR(
+      txn.DeleteResource(store::ResourceKind::kServerCertificate, account_id, old_key));
+  cert.resource.key = store::NameKey(target_name);
+  auto put = txn.PutResource(cert.resource);  // keeps `created`: the upload date
+  if (!put.has_value()) {
+    if (put.error().code == ErrorCode::kAlreadyExists) {
+      return MakeError(CertificateExists(target_name));
+    }
+    return MakeError(std::move(put).error());
+  }
+  return OkStatus();
+}
+
 Result<Value> UpdateServerCertificate(OperationContext& ctx, const Value& input) {
   const std::string name(StringMember(input, "ServerCertificateName"));
   const std::optional<std::string> new_path = OptionalStringMember(input, "NewPath");
@@ -323,34 +358,7 @@ Result<Value> UpdateServerCertificate(OperationContext& ctx, const Value& input)
     IAM_RETURN_IF_ERROR(ctx.Authorize("iam:UpdateServerCertificate", new_arn));
   }
   auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
-    IAM_ASSIGN_OR_RETURN(ServerCertificate cert, GetCertificate(txn, ctx.account_id(), name));
-    const bool rekey = store::NameKey(target_name) != cert.resource.key;
-    if (rekey) {
-      IAM_ASSIGN_OR_RETURN(auto clash, FindCertificate(txn, ctx.account_id(), target_name));
-      if (clash.has_value()) {
-        return MakeError(CertificateExists(target_name));
-      }
-    }
-    const std::string old_key = cert.resource.key;
-    cert.name = target_name;
-    cert.arn = new_arn;
-    cert.resource.path = target_path;
-    cert.resource.body = BodyJson(cert);
-    if (!rekey) {
-      IAM_RETURN_IF_ERROR(txn.UpdateResource(cert.resource));
-      return OkStatus();
-    }
-    IAM_RETURN_IF_ERROR(
-        txn.DeleteResource(store::ResourceKind::kServerCertificate, ctx.account_id(), old_key));
-    cert.resource.key = store::NameKey(target_name);
-    auto put = txn.PutResource(cert.resource);  // keeps `created`: the upload date
-    if (!put.has_value()) {
-      if (put.error().code == ErrorCode::kAlreadyExists) {
-        return MakeError(CertificateExists(target_name));
-      }
-      return MakeError(std::move(put).error());
-    }
-    return OkStatus();
+    return MoveCertificate(txn, ctx.account_id(), name, target_path, target_name, new_arn);
   });
   IAM_RETURN_IF_ERROR(done);
   return Value::Structure();

@@ -13,6 +13,7 @@
 // = the owner (empty: root), body = {"Status", "CertificateBody" (as uploaded),
 // "Sha256" (hex of the DER, for duplicates)}. The credential report reads Status and
 // Resource.created.
+#include <array>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -50,8 +51,8 @@ std::string NewCertificateId() {
   static constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
   std::string id;
   while (id.size() < kCertificateIdSize) {
-    std::uint8_t bytes[kCertificateIdSize];
-    crypto::RandomBytes(bytes, sizeof(bytes));
+    std::array<std::uint8_t, kCertificateIdSize> bytes{};
+    crypto::RandomBytes(bytes.data(), bytes.size());
     for (const std::uint8_t b : bytes) {
       // Rejection sampling keeps the characters uniform: 252 = 7 * 36.
       if (b < 252 && id.size() < kCertificateIdSize) {
@@ -134,6 +135,33 @@ Result<std::string> CheckedCertificate(std::string_view pem, std::int64_t now) {
   return crypto::HexLower(crypto::Sha256(cert->der));
 }
 
+// One pass over the account's certificates: DuplicateCertificate when one has the
+// SHA-256 `sha256`, else the number that belong to `owner`.
+Result<int> CountOwnedUnlessDuplicate(store::ReadTxn& txn, std::string_view account_id,
+                                      const CredentialOwner& owner, std::string_view sha256) {
+  store::ListOptions options;
+  options.max_items = store::kMaxMaxItems;
+  int owned = 0;
+  for (;;) {
+    IAM_ASSIGN_OR_RETURN(auto page, txn.ListResources(store::ResourceKind::kSigningCertificate,
+                                                      account_id, {}, options));
+    for (store::Resource& r : page.items) {
+      const bool mine = store::NameKey(r.user_name) == store::NameKey(owner.user_name);
+      IAM_ASSIGN_OR_RETURN(const SigningCertificate c, FromResource(std::move(r)));
+      if (c.sha256 == sha256) {
+        return MakeError(AwsCodeError(
+            ErrorCode::kAlreadyExists, "DuplicateCertificate",
+            "The same certificate is already associated with an IAM user in the account."));
+      }
+      owned += mine ? 1 : 0;
+    }
+    if (!page.is_truncated) {
+      return owned;
+    }
+    options.marker = page.next_marker;
+  }
+}
+
 Result<Value> UploadSigningCertificate(OperationContext& ctx, const Value& input) {
   IAM_ASSIGN_OR_RETURN(const CredentialOwner owner, CredentialOwnerFrom(ctx, input));
   IAM_RETURN_IF_ERROR(AuthorizeCredentialOwner(ctx, "iam:UploadSigningCertificate", owner));
@@ -144,29 +172,8 @@ Result<Value> UploadSigningCertificate(OperationContext& ctx, const Value& input
   IAM_ASSIGN_OR_RETURN(
       SigningCertificate created,
       WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Result<SigningCertificate> {
-        // One pass over the account's certificates: duplicates anywhere, count of the owner's.
-        store::ListOptions options;
-        options.max_items = store::kMaxMaxItems;
-        int owned = 0;
-        for (;;) {
-          IAM_ASSIGN_OR_RETURN(auto page,
-                               txn.ListResources(store::ResourceKind::kSigningCertificate,
-                                                 ctx.account_id(), {}, options));
-          for (store::Resource& r : page.items) {
-            const bool mine = store::NameKey(r.user_name) == store::NameKey(owner.user_name);
-            IAM_ASSIGN_OR_RETURN(const SigningCertificate c, FromResource(std::move(r)));
-            if (c.sha256 == sha256) {
-              return MakeError(AwsCodeError(
-                  ErrorCode::kAlreadyExists, "DuplicateCertificate",
-                  "The same certificate is already associated with an IAM user in the account."));
-            }
-            owned += mine ? 1 : 0;
-          }
-          if (!page.is_truncated) {
-            break;
-          }
-          options.marker = page.next_marker;
-        }
+        IAM_ASSIGN_OR_RETURN(const int owned,
+                             CountOwnedUnlessDuplicate(txn, ctx.account_id(), owner, sha256));
         if (owned >= kSigningCertificatesPerUser) {
           return MakeError(LimitExceeded("Cannot exceed quota for CertificatesPerUser: " +
                                          std::to_string(kSigningCertificatesPerUser)));

@@ -30,8 +30,8 @@ Issued SelfSigned(const std::string& key) {
 }
 
 const std::string& RsaKey() {
-  static const std::string key = crypto::NewRsaKeyPemForTest(2048);
-  return key;
+  static const std::string kKey = crypto::NewRsaKeyPemForTest(2048);
+  return kKey;
 }
 
 class ServerCertificatesTest : public IamApiTest {
