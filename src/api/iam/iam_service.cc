@@ -28,6 +28,7 @@ IamService::IamService(store::IdentityStore& store, authz::Authorizer& authorize
   RegisterTagAndBoundaryOperations(handlers_);
   RegisterPolicySimulatorOperations(handlers_);
   RegisterMfaDeviceOperations(handlers_);
+  RegisterCredentialOperations(handlers_);
 }
 
 const protocol::ServiceModel& IamService::model() const {

@@ -69,5 +69,6 @@ void RegisterServiceLinkedRoleOperations(HandlerTable& table);  // service_linke
 void RegisterTagAndBoundaryOperations(HandlerTable& table);     // tags_and_boundaries.cc
 void RegisterPolicySimulatorOperations(HandlerTable& table);    // policy_simulator.cc
 void RegisterMfaDeviceOperations(HandlerTable& table);          // mfa_devices.cc
+void RegisterCredentialOperations(HandlerTable& table);  // SSH keys, signing/server certificates
 
 }  // namespace portcullis::api::iam
