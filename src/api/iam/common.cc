@@ -403,4 +403,23 @@ Status CheckPermissionsBoundary(store::ReadTxn& txn, std::string_view account_id
       NoSuchEntity("Scope ARN: " + boundary + " does not exist or is not attachable."));
 }
 
+// Identity providers and service-specific credentials
+Result<std::vector<store::Resource>> ListAllResources(store::ReadTxn& txn, store::ResourceKind kind,
+                                                      std::string_view account_id,
+                                                      const store::ResourceFilter& filter) {
+  std::vector<store::Resource> all;
+  store::ListOptions options;
+  options.max_items = store::kMaxMaxItems;
+  for (;;) {
+    IAM_ASSIGN_OR_RETURN(auto page, txn.ListResources(kind, account_id, filter, options));
+    for (store::Resource& r : page.items) {
+      all.push_back(std::move(r));
+    }
+    if (!page.is_truncated) {
+      return all;
+    }
+    options.marker = page.next_marker;
+  }
+}
+
 }  // namespace portcullis::api::iam

@@ -186,4 +186,11 @@ auto WithWriteTxn(store::IdentityStore& store, Body&& body)
   }
 }
 
+// Identity providers and service-specific credentials
+// Every resource of `kind` in the account that `filter` selects, in key order (the
+// store's pages read to the end).
+[[nodiscard]] Result<std::vector<store::Resource>> ListAllResources(
+    store::ReadTxn& txn, store::ResourceKind kind, std::string_view account_id,
+    const store::ResourceFilter& filter = {});
+
 }  // namespace portcullis::api::iam

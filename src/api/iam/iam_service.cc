@@ -26,6 +26,9 @@ IamService::IamService(store::IdentityStore& store, authz::Authorizer& authorize
   RegisterInstanceProfileOperations(handlers_);
   RegisterServiceLinkedRoleOperations(handlers_);
   RegisterTagAndBoundaryOperations(handlers_);
+  RegisterOidcProviderOperations(handlers_);
+  RegisterSamlProviderOperations(handlers_);
+  RegisterServiceSpecificCredentialOperations(handlers_);
 }
 
 const protocol::ServiceModel& IamService::model() const {

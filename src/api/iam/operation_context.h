@@ -61,4 +61,10 @@ void RegisterInstanceProfileOperations(HandlerTable& table);    // instance_prof
 void RegisterServiceLinkedRoleOperations(HandlerTable& table);  // service_linked_roles.cc
 void RegisterTagAndBoundaryOperations(HandlerTable& table);     // tags_and_boundaries.cc
 
+// Identity providers and service-specific credentials.
+void RegisterOidcProviderOperations(HandlerTable& table);  // oidc_providers.cc
+void RegisterSamlProviderOperations(HandlerTable& table);  // saml_providers.cc
+void RegisterServiceSpecificCredentialOperations(
+    HandlerTable& table);  // service_specific_credentials.cc
+
 }  // namespace portcullis::api::iam

@@ -1,0 +1,402 @@
+// SAML 2.0 identity providers: CreateSAMLProvider, GetSAMLProvider, UpdateSAMLProvider,
+// DeleteSAMLProvider, ListSAMLProviders.
+//
+// A provider is a store::Resource of kind kSamlProvider keyed by its ARN,
+// arn:aws:iam::ACCOUNT:saml-provider/NAME. Its body is JSON:
+//   {"metadata": the document as given, "entity_id": its IdP entityID,
+//    "valid_until_ms": epoch milliseconds, "uuid": SAMLProviderUUID,
+//    "encryption_mode": "" | "Allowed" | "Required",
+//    "private_keys": [{"id": KeyId, "created_ms": ..., "sealed": base64}]}
+// (AssumeRoleWithSAML re-reads "metadata" with api/federation/saml_metadata.h for the
+// signing certificates). Private keys for assertion decryption are sealed with the
+// SecretBox, the associated data being "ARN#KeyId", and never returned. Tags given at
+// creation are the resource's tags.
+//
+// AWS: IAM API reference for each operation; IAM User Guide, "Create a SAML identity
+// provider in IAM" and "IAM and AWS STS quotas" (100 SAML providers per account). The
+// metadata document must parse (InvalidInput "Could not parse metadata" otherwise); its
+// validUntil is the provider's ValidUntil, 100 years after creation (or the last metadata
+// update) when it has none. At most two private keys (the model's privateKeyList).
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "api/federation/saml_metadata.h"
+#include "api/iam/common.h"
+#include "api/iam/operation_context.h"
+#include "common/base64.h"
+#include "crypto/secret_box.h"
+
+namespace portcullis::api::iam {
+namespace {
+
+constexpr int kProvidersPerAccount = 100;
+constexpr std::size_t kPrivateKeysPerProvider = 2;
+constexpr int kDefaultValidityYears = 100;
+constexpr std::size_t kIdLength = 26;
+
+struct PrivateKey {
+  std::string id;
+  std::int64_t created_ms = 0;
+  std::string sealed;  // base64
+};
+
+struct SamlProvider {
+  std::string metadata;
+  std::string entity_id;
+  std::int64_t valid_until_ms = 0;
+  std::string uuid;
+  std::string encryption_mode;
+  std::vector<PrivateKey> private_keys;
+};
+
+std::string ProviderArn(std::string_view account_id, std::string_view name) {
+  return "arn:aws:iam::" + std::string(account_id) + ":saml-provider/" + std::string(name);
+}
+
+Error ProviderNotFound(std::string_view arn) {
+  return NoSuchEntity("Manifest not found for arn " + std::string(arn));
+}
+
+// `length` random characters of [A-Z0-9] (the model's privateKeyIdType).
+std::string RandomId(std::size_t length) {
+  constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  std::vector<std::uint8_t> bytes(length);
+  crypto::RandomBytes(bytes.data(), bytes.size());
+  std::string id;
+  id.reserve(length);
+  for (const std::uint8_t b : bytes) {
+    // 252 = 7 * 36: reject the last 4 values so every character is equally likely.
+    std::uint8_t v = b;
+    while (v >= 252) {
+      crypto::RandomBytes(&v, 1);
+    }
+    id.push_back(kAlphabet[v % kAlphabet.size()]);
+  }
+  return id;
+}
+
+std::int64_t EpochMillis(store::Timestamp t) {
+  return t.time_since_epoch().count();
+}
+
+store::Timestamp NowOf(const OperationContext& ctx) {
+  return std::chrono::floor<std::chrono::milliseconds>(ctx.clock.Now());
+}
+
+store::Timestamp FromEpochMillis(std::int64_t ms) {
+  return store::Timestamp(std::chrono::milliseconds(ms));
+}
+
+std::string ToBody(const SamlProvider& p) {
+  nlohmann::json keys = nlohmann::json::array();
+  for (const PrivateKey& k : p.private_keys) {
+    keys.push_back({{"id", k.id}, {"created_ms", k.created_ms}, {"sealed", k.sealed}});
+  }
+  nlohmann::json body = {{"metadata", p.metadata},
+                         {"entity_id", p.entity_id},
+                         {"valid_until_ms", p.valid_until_ms},
+                         {"uuid", p.uuid},
+                         {"encryption_mode", p.encryption_mode},
+                         {"private_keys", keys}};
+  return body.dump();
+}
+
+Result<SamlProvider> FromBody(const store::Resource& resource) {
+  const nlohmann::json body = nlohmann::json::parse(resource.body, nullptr, false);
+  if (body.is_discarded() || !body.is_object()) {
+    return MakeError(ErrorCode::kInternal, "stored SAML provider is not JSON");
+  }
+  SamlProvider p;
+  p.metadata = body.value("metadata", "");
+  p.entity_id = body.value("entity_id", "");
+  p.valid_until_ms = body.value("valid_until_ms", std::int64_t{0});
+  p.uuid = body.value("uuid", "");
+  p.encryption_mode = body.value("encryption_mode", "");
+  if (body.contains("private_keys") && body["private_keys"].is_array()) {
+    for (const nlohmann::json& k : body["private_keys"]) {
+      if (!k.is_object()) {
+        continue;
+      }
+      p.private_keys.push_back(PrivateKey{k.value("id", ""), k.value("created_ms", std::int64_t{0}),
+                                          k.value("sealed", "")});
+    }
+  }
+  return p;
+}
+
+// Parses `document` into `provider` (metadata, entity id, ValidUntil from `now`).
+Status ApplyMetadata(std::string_view document, store::Timestamp now, SamlProvider* provider) {
+  auto parsed = federation::ParseSamlMetadata(document);
+  if (!parsed.has_value()) {
+    // AWS answers one message for every metadata problem.
+    return MakeError(InvalidInput("Could not parse metadata"));
+  }
+  provider->metadata = std::string(document);
+  provider->entity_id = parsed->entity_id;
+  if (parsed->valid_until.has_value()) {
+    provider->valid_until_ms = parsed->valid_until->time_since_epoch().count();
+  } else {
+    const auto days = std::chrono::floor<std::chrono::days>(now);
+    const std::chrono::year_month_day ymd{days};
+    std::chrono::year_month_day later{ymd.year() + std::chrono::years(kDefaultValidityYears),
+                                      ymd.month(), ymd.day()};
+    if (!later.ok()) {  // 29 February
+      later = (ymd.year() + std::chrono::years(kDefaultValidityYears)) / ymd.month() /
+              std::chrono::last;
+    }
+    provider->valid_until_ms =
+        EpochMillis(store::Timestamp(std::chrono::sys_days(later) + (now - days)));
+  }
+  return OkStatus();
+}
+
+// Adds private key `pem` (sealed) to `provider`.
+Status AddPrivateKey(const OperationContext& ctx, std::string_view arn, std::string_view pem,
+                     SamlProvider* provider) {
+  if (provider->private_keys.size() >= kPrivateKeysPerProvider) {
+    return MakeError(LimitExceeded("Cannot exceed quota for PrivateKeysPerSamlProvider: " +
+                                   std::to_string(kPrivateKeysPerProvider)));
+  }
+  if (!federation::CheckPemPrivateKey(pem).has_value()) {
+    return MakeError(InvalidInput("The private key is not a valid unencrypted PEM private key."));
+  }
+  PrivateKey key;
+  key.id = RandomId(kIdLength);
+  key.created_ms = EpochMillis(NowOf(ctx));
+  const std::vector<std::uint8_t> sealed = ctx.box.Seal(pem, std::string(arn) + "#" + key.id);
+  key.sealed =
+      EncodeBase64(std::string_view(reinterpret_cast<const char*>(sealed.data()), sealed.size()));
+  provider->private_keys.push_back(std::move(key));
+  return OkStatus();
+}
+
+Status CheckEncryptionMode(const SamlProvider& provider) {
+  if (provider.encryption_mode == "Required" && provider.private_keys.empty()) {
+    return MakeError(
+        InvalidInput("A private key is required when AssertionEncryptionMode is set to Required."));
+  }
+  return OkStatus();
+}
+
+// The ARN input member, checked to name a SAML provider.
+Result<std::string> ArnMember(const Value& input) {
+  std::string arn(StringMember(input, "SAMLProviderArn"));
+  constexpr std::string_view kPrefix = "arn:aws:iam::";
+  constexpr std::string_view kType = ":saml-provider/";
+  const bool ok = arn.rfind(kPrefix, 0) == 0 && arn.size() > kPrefix.size() + 12 + kType.size() &&
+                  std::all_of(arn.begin() + kPrefix.size(), arn.begin() + kPrefix.size() + 12,
+                              [](char c) { return c >= '0' && c <= '9'; }) &&
+                  arn.compare(kPrefix.size() + 12, kType.size(), kType) == 0;
+  if (!ok) {
+    return MakeError(InvalidInput("ARN " + arn + " is not valid."));
+  }
+  return arn;
+}
+
+Result<store::Resource> GetProvider(store::ReadTxn& txn, std::string_view account_id,
+                                    std::string_view arn) {
+  auto resource = txn.GetResource(store::ResourceKind::kSamlProvider, account_id, arn);
+  if (!resource.has_value()) {
+    if (resource.error().code == ErrorCode::kNotFound) {
+      return MakeError(ProviderNotFound(arn));
+    }
+    return MakeError(std::move(resource).error());
+  }
+  return resource;
+}
+
+Result<Value> CreateSAMLProvider(OperationContext& ctx, const Value& input) {
+  const std::string name(StringMember(input, "Name"));
+  const std::string arn = ProviderArn(ctx.account_id(), name);
+  IAM_ASSIGN_OR_RETURN(std::vector<store::Tag> tags, InputTags(input));
+  const auto context = RequestTagContext(tags);
+  IAM_RETURN_IF_ERROR(ctx.Authorize("iam:CreateSAMLProvider", arn, context));
+  if (!tags.empty()) {
+    IAM_RETURN_IF_ERROR(ctx.Authorize("iam:TagSAMLProvider", arn, context));
+  }
+  SamlProvider provider;
+  IAM_RETURN_IF_ERROR(
+      ApplyMetadata(StringMember(input, "SAMLMetadataDocument"), NowOf(ctx), &provider));
+  provider.uuid = RandomId(kIdLength);
+  provider.encryption_mode = std::string(StringMember(input, "AssertionEncryptionMode"));
+  if (const auto pem = OptionalStringMember(input, "AddPrivateKey"); pem.has_value()) {
+    IAM_RETURN_IF_ERROR(AddPrivateKey(ctx, arn, *pem, &provider));
+  }
+  IAM_RETURN_IF_ERROR(CheckEncryptionMode(provider));
+  const auto exists = [&] {
+    return EntityAlreadyExists("Provider with name " + name + " already exists.");
+  };
+  auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
+    IAM_ASSIGN_OR_RETURN(
+        const std::vector<store::Resource> all,
+        ListAllResources(txn, store::ResourceKind::kSamlProvider, ctx.account_id()));
+    for (const store::Resource& r : all) {
+      if (r.key == arn) {
+        return MakeError(exists());
+      }
+    }
+    if (all.size() >= static_cast<std::size_t>(kProvidersPerAccount)) {
+      return MakeError(LimitExceeded("Cannot exceed quota for SamlProvidersPerAccount: " +
+                                     std::to_string(kProvidersPerAccount)));
+    }
+    store::Resource resource;
+    resource.kind = store::ResourceKind::kSamlProvider;
+    resource.account_id = ctx.account_id();
+    resource.key = arn;
+    resource.body = ToBody(provider);
+    resource.tags = tags;
+    auto put = txn.PutResource(std::move(resource));
+    if (!put.has_value()) {
+      if (put.error().code == ErrorCode::kAlreadyExists) {
+        return MakeError(exists());
+      }
+      return MakeError(std::move(put).error());
+    }
+    return OkStatus();
+  });
+  IAM_RETURN_IF_ERROR(done);
+  Value out = Value::Structure();
+  out.Set("SAMLProviderArn", Value::String(arn));
+  if (!tags.empty()) {
+    out.Set("Tags", TagListValue(tags));
+  }
+  return out;
+}
+
+Result<Value> GetSAMLProvider(OperationContext& ctx, const Value& input) {
+  IAM_ASSIGN_OR_RETURN(const std::string arn, ArnMember(input));
+  IAM_RETURN_IF_ERROR(ctx.Authorize("iam:GetSAMLProvider", arn));
+  IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
+  IAM_ASSIGN_OR_RETURN(const store::Resource resource, GetProvider(*txn, ctx.account_id(), arn));
+  IAM_ASSIGN_OR_RETURN(const SamlProvider provider, FromBody(resource));
+  Value out = Value::Structure();
+  out.Set("SAMLProviderUUID", Value::String(provider.uuid));
+  out.Set("SAMLMetadataDocument", Value::String(provider.metadata));
+  out.Set("CreateDate", TimestampValue(resource.created));
+  out.Set("ValidUntil", TimestampValue(FromEpochMillis(provider.valid_until_ms)));
+  if (!resource.tags.empty()) {
+    out.Set("Tags", TagListValue(resource.tags));
+  }
+  if (!provider.encryption_mode.empty()) {
+    out.Set("AssertionEncryptionMode", Value::String(provider.encryption_mode));
+  }
+  if (!provider.private_keys.empty()) {
+    Value& keys = out.Set("PrivateKeyList", Value::List());
+    for (const PrivateKey& k : provider.private_keys) {
+      Value entry = Value::Structure();
+      entry.Set("KeyId", Value::String(k.id));
+      entry.Set("Timestamp", TimestampValue(FromEpochMillis(k.created_ms)));
+      keys.Append(std::move(entry));
+    }
+  }
+  return out;
+}
+
+Result<Value> UpdateSAMLProvider(OperationContext& ctx, const Value& input) {
+  IAM_ASSIGN_OR_RETURN(const std::string arn, ArnMember(input));
+  const auto document = OptionalStringMember(input, "SAMLMetadataDocument");
+  const auto mode = OptionalStringMember(input, "AssertionEncryptionMode");
+  const auto add_key = OptionalStringMember(input, "AddPrivateKey");
+  const auto remove_key = OptionalStringMember(input, "RemovePrivateKey");
+  IAM_RETURN_IF_ERROR(ctx.Authorize("iam:UpdateSAMLProvider", arn));
+  if (!document.has_value() && !mode.has_value() && !add_key.has_value() &&
+      !remove_key.has_value()) {
+    return MakeError(InvalidInput(
+        "At least one of SAMLMetadataDocument, AssertionEncryptionMode, AddPrivateKey or "
+        "RemovePrivateKey must be specified."));
+  }
+  if (add_key.has_value() && remove_key.has_value()) {
+    // AWS: "To rotate private keys, add your new private key and then remove the old key in
+    // a separate request."
+    return MakeError(
+        InvalidInput("AddPrivateKey and RemovePrivateKey cannot be specified in one request."));
+  }
+  auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
+    IAM_ASSIGN_OR_RETURN(store::Resource resource, GetProvider(txn, ctx.account_id(), arn));
+    IAM_ASSIGN_OR_RETURN(SamlProvider provider, FromBody(resource));
+    if (document.has_value()) {
+      IAM_RETURN_IF_ERROR(ApplyMetadata(*document, NowOf(ctx), &provider));
+    }
+    if (mode.has_value()) {
+      provider.encryption_mode = *mode;
+    }
+    if (add_key.has_value()) {
+      IAM_RETURN_IF_ERROR(AddPrivateKey(ctx, arn, *add_key, &provider));
+    }
+    if (remove_key.has_value()) {
+      auto& keys = provider.private_keys;
+      const auto it = std::find_if(keys.begin(), keys.end(),
+                                   [&](const PrivateKey& k) { return k.id == *remove_key; });
+      if (it == keys.end()) {
+        return MakeError(
+            NoSuchEntity("The private key with id " + *remove_key + " cannot be found."));
+      }
+      keys.erase(it);
+    }
+    IAM_RETURN_IF_ERROR(CheckEncryptionMode(provider));
+    resource.body = ToBody(provider);
+    auto updated = txn.UpdateResource(std::move(resource));
+    if (!updated.has_value()) {
+      if (updated.error().code == ErrorCode::kNotFound) {
+        return MakeError(ProviderNotFound(arn));
+      }
+      return MakeError(std::move(updated).error());
+    }
+    return OkStatus();
+  });
+  IAM_RETURN_IF_ERROR(done);
+  Value out = Value::Structure();
+  out.Set("SAMLProviderArn", Value::String(arn));
+  return out;
+}
+
+Result<Value> DeleteSAMLProvider(OperationContext& ctx, const Value& input) {
+  IAM_ASSIGN_OR_RETURN(const std::string arn, ArnMember(input));
+  IAM_RETURN_IF_ERROR(ctx.Authorize("iam:DeleteSAMLProvider", arn));
+  auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
+    auto deleted = txn.DeleteResource(store::ResourceKind::kSamlProvider, ctx.account_id(), arn);
+    if (!deleted.has_value() && deleted.error().code == ErrorCode::kNotFound) {
+      return MakeError(ProviderNotFound(arn));
+    }
+    return deleted;
+  });
+  IAM_RETURN_IF_ERROR(done);
+  return Value::Structure();
+}
+
+Result<Value> ListSAMLProviders(OperationContext& ctx, const Value& /*input*/) {
+  IAM_RETURN_IF_ERROR(ctx.Authorize("iam:ListSAMLProviders", "*"));
+  IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
+  IAM_ASSIGN_OR_RETURN(
+      const std::vector<store::Resource> all,
+      ListAllResources(*txn, store::ResourceKind::kSamlProvider, ctx.account_id()));
+  Value out = Value::Structure();
+  Value& list = out.Set("SAMLProviderList", Value::List());
+  for (const store::Resource& r : all) {
+    IAM_ASSIGN_OR_RETURN(const SamlProvider provider, FromBody(r));
+    Value entry = Value::Structure();
+    entry.Set("Arn", Value::String(r.key));
+    entry.Set("ValidUntil", TimestampValue(FromEpochMillis(provider.valid_until_ms)));
+    entry.Set("CreateDate", TimestampValue(r.created));
+    list.Append(std::move(entry));
+  }
+  return out;
+}
+
+}  // namespace
+
+void RegisterSamlProviderOperations(HandlerTable& table) {
+  table["CreateSAMLProvider"] = &CreateSAMLProvider;
+  table["GetSAMLProvider"] = &GetSAMLProvider;
+  table["UpdateSAMLProvider"] = &UpdateSAMLProvider;
+  table["DeleteSAMLProvider"] = &DeleteSAMLProvider;
+  table["ListSAMLProviders"] = &ListSAMLProviders;
+}
+
+}  // namespace portcullis::api::iam
