@@ -48,9 +48,9 @@ std::string_view NamespaceOf(const pugi::xml_node& node) {
     attribute += ':';
     attribute += name.substr(0, colon);
   }
-  for (pugi::xml_node n = node; n && n.type() == pugi::node_element; n = n.parent()) {
+  for (pugi::xml_node n = node; !n.empty() && n.type() == pugi::node_element; n = n.parent()) {
     const pugi::xml_attribute a = n.attribute(attribute.c_str());
-    if (a) {
+    if (!a.empty()) {
       return a.value();
     }
   }
@@ -88,7 +88,7 @@ bool IsXmlSpace(char c) {
 Result<std::optional<Time>> EarliestValidUntil(const pugi::xml_node& node,
                                                std::optional<Time> current) {
   const pugi::xml_attribute a = node.attribute("validUntil");
-  if (!a) {
+  if (a.empty()) {
     return current;
   }
   const std::optional<Time> t = ParseXsDateTime(a.value());
@@ -123,6 +123,27 @@ Result<std::string> CertificateDer(const pugi::xml_node& x509_certificate) {
   return *std::move(der);
 }
 
+// Adds the certificates of one ds:X509Data to `out`, for signing and/or encryption.
+Status ReadX509Data(const pugi::xml_node& x509_data, bool signing, bool encryption,
+                    SamlMetadata* out, std::size_t* count) {
+  for (const pugi::xml_node& cert : x509_data.children()) {
+    if (!IsDs(cert, "X509Certificate")) {
+      continue;
+    }
+    if (++*count > kMaxSamlCertificates) {
+      return Invalid("more than " + std::to_string(kMaxSamlCertificates) + " certificates");
+    }
+    IAM_ASSIGN_OR_RETURN(std::string der, CertificateDer(cert));
+    if (signing) {
+      out->signing_certificates.push_back(der);
+    }
+    if (encryption) {
+      out->encryption_certificates.push_back(std::move(der));
+    }
+  }
+  return OkStatus();
+}
+
 // Adds the certificates of one KeyDescriptor to `out`.
 Status ReadKeyDescriptor(const pugi::xml_node& key_descriptor, SamlMetadata* out,
                          std::size_t* count) {
@@ -137,23 +158,8 @@ Status ReadKeyDescriptor(const pugi::xml_node& key_descriptor, SamlMetadata* out
       continue;
     }
     for (const pugi::xml_node& x509_data : key_info.children()) {
-      if (!IsDs(x509_data, "X509Data")) {
-        continue;
-      }
-      for (const pugi::xml_node& cert : x509_data.children()) {
-        if (!IsDs(cert, "X509Certificate")) {
-          continue;
-        }
-        if (++*count > kMaxSamlCertificates) {
-          return Invalid("more than " + std::to_string(kMaxSamlCertificates) + " certificates");
-        }
-        IAM_ASSIGN_OR_RETURN(std::string der, CertificateDer(cert));
-        if (signing) {
-          out->signing_certificates.push_back(der);
-        }
-        if (encryption) {
-          out->encryption_certificates.push_back(std::move(der));
-        }
+      if (IsDs(x509_data, "X509Data")) {
+        IAM_RETURN_IF_ERROR(ReadX509Data(x509_data, signing, encryption, out, count));
       }
     }
   }
@@ -215,16 +221,59 @@ Status ReadEntityDescriptor(const pugi::xml_node& entity, SamlMetadata* out) {
   pugi::xml_node idp;
   for (const pugi::xml_node& child : entity.children()) {
     if (IsMd(child, "IDPSSODescriptor")) {
-      if (idp) {
+      if (!idp.empty()) {
         return Invalid("the EntityDescriptor has more than one IDPSSODescriptor");
       }
       idp = child;
     }
   }
-  if (!idp) {
+  if (idp.empty()) {
     return Invalid("the EntityDescriptor has no IDPSSODescriptor");
   }
   return ReadIdpDescriptor(idp, out);
+}
+
+// The document level: exactly one element, no DOCTYPE, no text outside the element.
+Status CheckTopLevel(const pugi::xml_document& doc) {
+  int elements = 0;
+  for (const pugi::xml_node& child : doc.children()) {
+    switch (child.type()) {
+      case pugi::node_doctype:
+        return Invalid("the document has a document type declaration");
+      case pugi::node_element:
+        ++elements;
+        break;
+      case pugi::node_declaration:
+      case pugi::node_comment:
+      case pugi::node_pi:
+        break;
+      default:  // parse_fragment keeps text and CDATA outside the document element
+        return Invalid("the document is not well-formed XML: content outside the root element");
+    }
+  }
+  if (elements != 1) {
+    // parse_fragment also reads a sequence of elements, which XML does not allow.
+    return Invalid("the document is not well-formed XML: " +
+                   std::string(elements == 0 ? "no" : "more than one") + " root element");
+  }
+  return OkStatus();
+}
+
+Status ReadEntitiesDescriptor(const pugi::xml_node& entities, SamlMetadata* out) {
+  IAM_ASSIGN_OR_RETURN(out->valid_until, EarliestValidUntil(entities, out->valid_until));
+  pugi::xml_node entity;
+  for (const pugi::xml_node& child : entities.children()) {
+    if (IsMd(child, "EntityDescriptor")) {
+      if (!entity.empty()) {
+        return Invalid("the EntitiesDescriptor has more than one EntityDescriptor");
+      }
+      entity = child;
+    }
+  }
+  if (entity.empty()) {
+    return Invalid("the EntitiesDescriptor has no EntityDescriptor");
+  }
+  return ReadEntityDescriptor(entity, out);
 }
 
 bool ReadDigits(std::string_view text, std::size_t pos, std::size_t n, int* value) {
@@ -340,27 +389,7 @@ Result<SamlMetadata> ParseSamlMetadata(std::string_view document) {
     return Invalid(std::string("the document is not well-formed XML: ") + parsed.description() +
                    " at offset " + std::to_string(parsed.offset));
   }
-  int elements = 0;
-  for (const pugi::xml_node& child : doc.children()) {
-    switch (child.type()) {
-      case pugi::node_doctype:
-        return Invalid("the document has a document type declaration");
-      case pugi::node_element:
-        ++elements;
-        break;
-      case pugi::node_declaration:
-      case pugi::node_comment:
-      case pugi::node_pi:
-        break;
-      default:  // pugixml keeps text and CDATA outside the document element
-        return Invalid("the document is not well-formed XML: content outside the root element");
-    }
-  }
-  if (elements != 1) {
-    // pugixml also reads a sequence of elements, which XML does not allow.
-    return Invalid("the document is not well-formed XML: " +
-                   std::string(elements == 0 ? "no" : "more than one") + " root element");
-  }
+  IAM_RETURN_IF_ERROR(CheckTopLevel(doc));
   const pugi::xml_node root = doc.document_element();
   SamlMetadata out;
   if (IsMd(root, "EntityDescriptor")) {
@@ -368,20 +397,7 @@ Result<SamlMetadata> ParseSamlMetadata(std::string_view document) {
     return out;
   }
   if (IsMd(root, "EntitiesDescriptor")) {
-    IAM_ASSIGN_OR_RETURN(out.valid_until, EarliestValidUntil(root, out.valid_until));
-    pugi::xml_node entity;
-    for (const pugi::xml_node& child : root.children()) {
-      if (IsMd(child, "EntityDescriptor")) {
-        if (entity) {
-          return Invalid("the EntitiesDescriptor has more than one EntityDescriptor");
-        }
-        entity = child;
-      }
-    }
-    if (!entity) {
-      return Invalid("the EntitiesDescriptor has no EntityDescriptor");
-    }
-    IAM_RETURN_IF_ERROR(ReadEntityDescriptor(entity, &out));
+    IAM_RETURN_IF_ERROR(ReadEntitiesDescriptor(root, &out));
     return out;
   }
   return Invalid("the document element is not a SAML 2.0 metadata EntityDescriptor");

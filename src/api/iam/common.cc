@@ -422,4 +422,28 @@ Result<std::vector<store::Resource>> ListAllResources(store::ReadTxn& txn, store
   }
 }
 
+Result<store::Resource> PutNewAccountResource(store::WriteTxn& txn, store::Resource resource,
+                                              int quota, std::string_view quota_name,
+                                              const Error& exists) {
+  auto existing = txn.GetResource(resource.kind, resource.account_id, resource.key);
+  if (existing.has_value()) {
+    return MakeError(exists);
+  }
+  if (existing.error().code != ErrorCode::kNotFound) {
+    return MakeError(std::move(existing).error());
+  }
+  IAM_ASSIGN_OR_RETURN(const int count, CountAll([&](const store::ListOptions& o) {
+                         return txn.ListResources(resource.kind, resource.account_id, {}, o);
+                       }));
+  if (count >= quota) {
+    return MakeError(LimitExceeded("Cannot exceed quota for " + std::string(quota_name) + ": " +
+                                   std::to_string(quota)));
+  }
+  auto put = txn.PutResource(std::move(resource));
+  if (!put.has_value() && put.error().code == ErrorCode::kAlreadyExists) {
+    return MakeError(exists);
+  }
+  return put;
+}
+
 }  // namespace portcullis::api::iam

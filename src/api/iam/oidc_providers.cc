@@ -176,37 +176,17 @@ Result<Value> CreateOpenIDConnectProvider(OperationContext& ctx, const Value& in
   provider.thumbprints = UniqueStrings(input, "ThumbprintList");
   IAM_RETURN_IF_ERROR(CheckClientIdCount(provider.client_ids.size()));
   IAM_RETURN_IF_ERROR(CheckThumbprints(provider.thumbprints));
-  const auto exists = [&] {
-    return EntityAlreadyExists("Provider with url " + std::string(StringMember(input, "Url")) +
-                               " already exists.");
-  };
-  auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
-    IAM_ASSIGN_OR_RETURN(
-        const std::vector<store::Resource> all,
-        ListAllResources(txn, store::ResourceKind::kOidcProvider, ctx.account_id()));
-    for (const store::Resource& r : all) {
-      if (r.key == arn) {
-        return MakeError(exists());
-      }
-    }
-    if (all.size() >= static_cast<std::size_t>(kProvidersPerAccount)) {
-      return MakeError(LimitExceeded("Cannot exceed quota for OpenIdConnectProvidersPerAccount: " +
-                                     std::to_string(kProvidersPerAccount)));
-    }
-    store::Resource resource;
-    resource.kind = store::ResourceKind::kOidcProvider;
-    resource.account_id = ctx.account_id();
-    resource.key = arn;
-    resource.body = ToBody(provider);
-    resource.tags = tags;
-    auto put = txn.PutResource(std::move(resource));
-    if (!put.has_value()) {
-      if (put.error().code == ErrorCode::kAlreadyExists) {
-        return MakeError(exists());
-      }
-      return MakeError(std::move(put).error());
-    }
-    return OkStatus();
+  const Error exists = EntityAlreadyExists(
+      "Provider with url " + std::string(StringMember(input, "Url")) + " already exists.");
+  store::Resource resource;
+  resource.kind = store::ResourceKind::kOidcProvider;
+  resource.account_id = ctx.account_id();
+  resource.key = arn;
+  resource.body = ToBody(provider);
+  resource.tags = tags;
+  auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) {
+    return PutNewAccountResource(txn, resource, kProvidersPerAccount,
+                                 "OpenIdConnectProvidersPerAccount", exists);
   });
   IAM_RETURN_IF_ERROR(done);
   Value out = Value::Structure();

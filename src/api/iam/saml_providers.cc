@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -229,36 +230,16 @@ Result<Value> CreateSAMLProvider(OperationContext& ctx, const Value& input) {
     IAM_RETURN_IF_ERROR(AddPrivateKey(ctx, arn, *pem, &provider));
   }
   IAM_RETURN_IF_ERROR(CheckEncryptionMode(provider));
-  const auto exists = [&] {
-    return EntityAlreadyExists("Provider with name " + name + " already exists.");
-  };
-  auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
-    IAM_ASSIGN_OR_RETURN(
-        const std::vector<store::Resource> all,
-        ListAllResources(txn, store::ResourceKind::kSamlProvider, ctx.account_id()));
-    for (const store::Resource& r : all) {
-      if (r.key == arn) {
-        return MakeError(exists());
-      }
-    }
-    if (all.size() >= static_cast<std::size_t>(kProvidersPerAccount)) {
-      return MakeError(LimitExceeded("Cannot exceed quota for SamlProvidersPerAccount: " +
-                                     std::to_string(kProvidersPerAccount)));
-    }
-    store::Resource resource;
-    resource.kind = store::ResourceKind::kSamlProvider;
-    resource.account_id = ctx.account_id();
-    resource.key = arn;
-    resource.body = ToBody(provider);
-    resource.tags = tags;
-    auto put = txn.PutResource(std::move(resource));
-    if (!put.has_value()) {
-      if (put.error().code == ErrorCode::kAlreadyExists) {
-        return MakeError(exists());
-      }
-      return MakeError(std::move(put).error());
-    }
-    return OkStatus();
+  store::Resource resource;
+  resource.kind = store::ResourceKind::kSamlProvider;
+  resource.account_id = ctx.account_id();
+  resource.key = arn;
+  resource.body = ToBody(provider);
+  resource.tags = tags;
+  const Error exists = EntityAlreadyExists("Provider with name " + name + " already exists.");
+  auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) {
+    return PutNewAccountResource(txn, resource, kProvidersPerAccount, "SamlProvidersPerAccount",
+                                 exists);
   });
   IAM_RETURN_IF_ERROR(done);
   Value out = Value::Structure();
@@ -298,20 +279,57 @@ Result<Value> GetSAMLProvider(OperationContext& ctx, const Value& input) {
   return out;
 }
 
+// What one UpdateSAMLProvider request changes.
+struct SamlUpdate {
+  std::optional<std::string> document;
+  std::optional<std::string> mode;
+  std::optional<std::string> add_key;
+  std::optional<std::string> remove_key;
+};
+
+Status RemovePrivateKey(std::string_view key_id, SamlProvider* provider) {
+  auto& keys = provider->private_keys;
+  const auto it =
+      std::find_if(keys.begin(), keys.end(), [&](const PrivateKey& k) { return k.id == key_id; });
+  if (it == keys.end()) {
+    return MakeError(
+        NoSuchEntity("The private key with id " + std::string(key_id) + " cannot be found."));
+  }
+  keys.erase(it);
+  return OkStatus();
+}
+
+Status ApplyUpdate(const OperationContext& ctx, std::string_view arn, const SamlUpdate& update,
+                   SamlProvider* provider) {
+  if (update.document.has_value()) {
+    IAM_RETURN_IF_ERROR(ApplyMetadata(*update.document, NowOf(ctx), provider));
+  }
+  if (update.mode.has_value()) {
+    provider->encryption_mode = *update.mode;
+  }
+  if (update.add_key.has_value()) {
+    IAM_RETURN_IF_ERROR(AddPrivateKey(ctx, arn, *update.add_key, provider));
+  }
+  if (update.remove_key.has_value()) {
+    IAM_RETURN_IF_ERROR(RemovePrivateKey(*update.remove_key, provider));
+  }
+  return CheckEncryptionMode(*provider);
+}
+
 Result<Value> UpdateSAMLProvider(OperationContext& ctx, const Value& input) {
   IAM_ASSIGN_OR_RETURN(const std::string arn, ArnMember(input));
-  const auto document = OptionalStringMember(input, "SAMLMetadataDocument");
-  const auto mode = OptionalStringMember(input, "AssertionEncryptionMode");
-  const auto add_key = OptionalStringMember(input, "AddPrivateKey");
-  const auto remove_key = OptionalStringMember(input, "RemovePrivateKey");
+  const SamlUpdate update{OptionalStringMember(input, "SAMLMetadataDocument"),
+                          OptionalStringMember(input, "AssertionEncryptionMode"),
+                          OptionalStringMember(input, "AddPrivateKey"),
+                          OptionalStringMember(input, "RemovePrivateKey")};
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:UpdateSAMLProvider", arn));
-  if (!document.has_value() && !mode.has_value() && !add_key.has_value() &&
-      !remove_key.has_value()) {
+  if (!update.document.has_value() && !update.mode.has_value() && !update.add_key.has_value() &&
+      !update.remove_key.has_value()) {
     return MakeError(InvalidInput(
         "At least one of SAMLMetadataDocument, AssertionEncryptionMode, AddPrivateKey or "
         "RemovePrivateKey must be specified."));
   }
-  if (add_key.has_value() && remove_key.has_value()) {
+  if (update.add_key.has_value() && update.remove_key.has_value()) {
     // AWS: "To rotate private keys, add your new private key and then remove the old key in
     // a separate request."
     return MakeError(
@@ -320,26 +338,7 @@ Result<Value> UpdateSAMLProvider(OperationContext& ctx, const Value& input) {
   auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
     IAM_ASSIGN_OR_RETURN(store::Resource resource, GetProvider(txn, ctx.account_id(), arn));
     IAM_ASSIGN_OR_RETURN(SamlProvider provider, FromBody(resource));
-    if (document.has_value()) {
-      IAM_RETURN_IF_ERROR(ApplyMetadata(*document, NowOf(ctx), &provider));
-    }
-    if (mode.has_value()) {
-      provider.encryption_mode = *mode;
-    }
-    if (add_key.has_value()) {
-      IAM_RETURN_IF_ERROR(AddPrivateKey(ctx, arn, *add_key, &provider));
-    }
-    if (remove_key.has_value()) {
-      auto& keys = provider.private_keys;
-      const auto it = std::find_if(keys.begin(), keys.end(),
-                                   [&](const PrivateKey& k) { return k.id == *remove_key; });
-      if (it == keys.end()) {
-        return MakeError(
-            NoSuchEntity("The private key with id " + *remove_key + " cannot be found."));
-      }
-      keys.erase(it);
-    }
-    IAM_RETURN_IF_ERROR(CheckEncryptionMode(provider));
+    IAM_RETURN_IF_ERROR(ApplyUpdate(ctx, arn, update, &provider));
     resource.body = ToBody(provider);
     auto updated = txn.UpdateResource(std::move(resource));
     if (!updated.has_value()) {

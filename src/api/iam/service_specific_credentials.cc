@@ -18,6 +18,7 @@
 // expire after CredentialAgeDays. UserName is optional where the model makes it so: the
 // caller's own credentials.
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -45,12 +46,12 @@ struct Service {
   bool api_key;  // Bedrock / CloudWatch Logs: alias + secret, may expire
 };
 
-constexpr Service kServices[] = {
+constexpr std::array<Service, 4> kServices = {{
     {"codecommit.amazonaws.com", false},
     {"cassandra.amazonaws.com", false},
     {"bedrock.amazonaws.com", true},
     {"logs.amazonaws.com", true},
-};
+}};
 
 const Service* FindService(std::string_view name) {
   for (const Service& s : kServices) {
@@ -347,30 +348,12 @@ Result<Value> DeleteServiceSpecificCredential(OperationContext& ctx, const Value
   return Value::Structure();
 }
 
-Result<Value> ListServiceSpecificCredentials(OperationContext& ctx, const Value& input) {
-  const std::optional<std::string> service_name = OptionalStringMember(input, "ServiceName");
-  const bool all_users = BooleanMember(input, "AllUsers").value_or(false);
-  const store::ListOptions options = ListOptionsFrom(input, "");
-  store::ResourceFilter filter;
-  if (all_users) {
-    if (OptionalStringMember(input, "UserName").has_value()) {
-      return MakeError(InvalidInput("AllUsers cannot be specified together with UserName."));
-    }
-    IAM_RETURN_IF_ERROR(ctx.Authorize("iam:ListServiceSpecificCredentials",
-                                      IamArn(ctx.account_id(), "user", "/", "*")));
-  } else {
-    IAM_ASSIGN_OR_RETURN(const Owner owner, OwnerFrom(ctx, input));
-    IAM_RETURN_IF_ERROR(AuthorizeOwner(ctx, "iam:ListServiceSpecificCredentials", owner));
-    filter.user_name = owner.user_name;  // the root user: those of no user, i.e. none
-  }
-  if (service_name.has_value() && FindService(*service_name) == nullptr) {
-    return MakeError(NotSupportedService(*service_name));
-  }
-  IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
-  IAM_ASSIGN_OR_RETURN(std::vector<store::Resource> all,
-                       ListAllResources(*txn, store::ResourceKind::kServiceSpecificCredential,
-                                        ctx.account_id(), filter));
-  // Markers are credential ids (the store's keys, in order).
+// One page of `all` (in key order) as ListServiceSpecificCredentials answers it, keeping
+// those of `service_name` when given. Markers are credential ids.
+Result<Value> ListedCredentials(const OperationContext& ctx,
+                                const std::vector<store::Resource>& all,
+                                const std::optional<std::string>& service_name,
+                                const store::ListOptions& options) {
   Value out = Value::Structure();
   Value& list = out.Set("ServiceSpecificCredentials", Value::List());
   int listed = 0;
@@ -397,6 +380,32 @@ Result<Value> ListServiceSpecificCredentials(OperationContext& ctx, const Value&
     out.Set("Marker", Value::String(next_marker));
   }
   return out;
+}
+
+Result<Value> ListServiceSpecificCredentials(OperationContext& ctx, const Value& input) {
+  const std::optional<std::string> service_name = OptionalStringMember(input, "ServiceName");
+  const bool all_users = BooleanMember(input, "AllUsers").value_or(false);
+  const store::ListOptions options = ListOptionsFrom(input, "");
+  store::ResourceFilter filter;
+  if (all_users) {
+    if (OptionalStringMember(input, "UserName").has_value()) {
+      return MakeError(InvalidInput("AllUsers cannot be specified together with UserName."));
+    }
+    IAM_RETURN_IF_ERROR(ctx.Authorize("iam:ListServiceSpecificCredentials",
+                                      IamArn(ctx.account_id(), "user", "/", "*")));
+  } else {
+    IAM_ASSIGN_OR_RETURN(const Owner owner, OwnerFrom(ctx, input));
+    IAM_RETURN_IF_ERROR(AuthorizeOwner(ctx, "iam:ListServiceSpecificCredentials", owner));
+    filter.user_name = owner.user_name;  // the root user: those of no user, i.e. none
+  }
+  if (service_name.has_value() && FindService(*service_name) == nullptr) {
+    return MakeError(NotSupportedService(*service_name));
+  }
+  IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
+  IAM_ASSIGN_OR_RETURN(const std::vector<store::Resource> all,
+                       ListAllResources(*txn, store::ResourceKind::kServiceSpecificCredential,
+                                        ctx.account_id(), filter));
+  return ListedCredentials(ctx, all, service_name, options);
 }
 
 }  // namespace
