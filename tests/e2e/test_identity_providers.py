@@ -108,6 +108,14 @@ def test_oidc_provider_errors(iam):
     with raises_aws("InvalidInput", 400, message_contains="Invalid Open ID Connect Provider URL"):
         iam.create_open_id_connect_provider(Url="http://insecure.example.com",
                                             ThumbprintList=[THUMB])
+    with raises_aws("InvalidInput", 400, message_contains="must begin with https://"):
+        iam.create_open_id_connect_provider(Url="http://insecure.example.com",
+                                            ThumbprintList=[THUMB])
+    with raises_aws("ValidationError", 400):
+        iam.create_open_id_connect_provider(Url="insecure.example.com", ThumbprintList=[THUMB])
+    with raises_aws("InvalidInput", 400):
+        iam.create_open_id_connect_provider(Url="https://port.example.com:8443",
+                                            ThumbprintList=[THUMB])
     with raises_aws("InvalidInput", 400):
         iam.create_open_id_connect_provider(Url="https://q.example.com/?a=b",
                                             ThumbprintList=[THUMB])
@@ -115,8 +123,8 @@ def test_oidc_provider_errors(iam):
     with raises_aws("EntityAlreadyExists", 409,
                     message_contains="Provider with url https://dup.example.com already exists"):
         iam.create_open_id_connect_provider(Url="https://dup.example.com", ThumbprintList=[THUMB])
-    with raises_aws("LimitExceeded", 409,
-                    message_contains="ThumbprintsPerOpenIdConnectProvider: 5"):
+    with raises_aws("InvalidInput", 400,
+                    message_contains="Thumbprint list must contain fewer than 5 entries"):
         iam.create_open_id_connect_provider(
             Url="https://many.example.com", ThumbprintList=[str(i) * 40 for i in range(6)])
     with raises_aws("InvalidInput", 400):
@@ -125,7 +133,7 @@ def test_oidc_provider_errors(iam):
     with raises_aws("NoSuchEntity", 404):
         iam.add_client_id_to_open_id_connect_provider(
             OpenIDConnectProviderArn=oidc_arn("missing.example.com"), ClientID="x")
-    with raises_aws("NoSuchEntity", 404):
+    with raises_aws("NoSuchEntity", 404, message_contains="cannot be found"):
         iam.delete_open_id_connect_provider(
             OpenIDConnectProviderArn=oidc_arn("missing.example.com"))
     arn = oidc_arn("dup.example.com")

@@ -42,8 +42,13 @@ std::string ProviderArn(std::string_view account_id, std::string_view url) {
   return "arn:aws:iam::" + std::string(account_id) + ":oidc-provider/" + std::string(url);
 }
 
+// AWS words a missing provider differently for Get (and the updates) and for Delete.
 Error ProviderNotFound(std::string_view arn) {
   return NoSuchEntity("OpenIDConnect Provider not found for arn " + std::string(arn));
+}
+
+Error ProviderToDeleteNotFound(std::string_view arn) {
+  return NoSuchEntity("OpenId connect Provider " + std::string(arn) + " cannot be found.");
 }
 
 std::string ToBody(const OidcProvider& provider) {
@@ -80,29 +85,33 @@ std::vector<std::string> UniqueStrings(const Value& input, std::string_view name
   return out;
 }
 
-// The URL without its scheme; InvalidInput unless it is https:// with a host and no query
-// or fragment.
+// The URL without its scheme. ValidationError when it has no scheme or host; InvalidInput
+// when the scheme is not https, or it has a port, user information, a query or a fragment.
 Result<std::string> ProviderUrl(std::string_view url) {
-  const auto invalid = [] {
-    return MakeError(InvalidInput("Invalid Open ID Connect Provider URL"));
-  };
+  const std::size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos || scheme_end == 0 || scheme_end + 3 == url.size() ||
+      url[scheme_end + 3] == '/') {
+    Error e = InvalidInput("Invalid Open ID Connect Provider URL");
+    e.aws_code = "ValidationError";
+    return MakeError(std::move(e));
+  }
   if (url.substr(0, kScheme.size()) != kScheme) {
-    return invalid();
+    return MakeError(
+        InvalidInput("Invalid Open ID Connect Provider URL. The URL must begin with https://."));
   }
   std::string rest(url.substr(kScheme.size()));
-  const std::size_t host_end = rest.find('/');
-  const std::string_view host = std::string_view(rest).substr(0, host_end);
-  if (host.empty() || rest.find_first_of("?# \t\r\n") != std::string::npos ||
-      host.find('@') != std::string_view::npos) {
-    return invalid();
+  const std::string_view host = std::string_view(rest).substr(0, rest.find('/'));
+  if (rest.find_first_of("?# \t\r\n") != std::string::npos ||
+      host.find_first_of("@:") != std::string_view::npos) {
+    return MakeError(InvalidInput("Invalid Open ID Connect Provider URL."));
   }
   return rest;
 }
 
 Status CheckThumbprints(const std::vector<std::string>& thumbprints) {
   if (thumbprints.size() > kThumbprintsPerProvider) {
-    return MakeError(LimitExceeded("Cannot exceed quota for ThumbprintsPerOpenIdConnectProvider: " +
-                                   std::to_string(kThumbprintsPerProvider)));
+    return MakeError(InvalidInput("Thumbprint list must contain fewer than " +
+                                  std::to_string(kThumbprintsPerProvider) + " entries."));
   }
   for (const std::string& t : thumbprints) {
     const bool hex =
@@ -220,7 +229,7 @@ Result<Value> DeleteOpenIDConnectProvider(OperationContext& ctx, const Value& in
   auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
     auto deleted = txn.DeleteResource(store::ResourceKind::kOidcProvider, ctx.account_id(), arn);
     if (!deleted.has_value() && deleted.error().code == ErrorCode::kNotFound) {
-      return MakeError(ProviderNotFound(arn));
+      return MakeError(ProviderToDeleteNotFound(arn));
     }
     return deleted;
   });

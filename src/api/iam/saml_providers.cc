@@ -161,11 +161,11 @@ Status ApplyMetadata(std::string_view document, store::Timestamp now, SamlProvid
 Status AddPrivateKey(const OperationContext& ctx, std::string_view arn, std::string_view pem,
                      SamlProvider* provider) {
   if (provider->private_keys.size() >= kPrivateKeysPerProvider) {
-    return MakeError(LimitExceeded("Cannot exceed quota for PrivateKeysPerSamlProvider: " +
-                                   std::to_string(kPrivateKeysPerProvider)));
+    return MakeError(LimitExceeded("Private key limit of " +
+                                   std::to_string(kPrivateKeysPerProvider) + " is reached."));
   }
   if (!federation::CheckPemPrivateKey(pem).has_value()) {
-    return MakeError(InvalidInput("The private key is not a valid unencrypted PEM private key."));
+    return MakeError(InvalidInput("Invalid private key: Key format is not recognized."));
   }
   PrivateKey key;
   key.id = RandomId(kIdLength);
@@ -180,7 +180,8 @@ Status AddPrivateKey(const OperationContext& ctx, std::string_view arn, std::str
 Status CheckEncryptionMode(const SamlProvider& provider) {
   if (provider.encryption_mode == "Required" && provider.private_keys.empty()) {
     return MakeError(
-        InvalidInput("A private key is required when AssertionEncryptionMode is set to Required."));
+        InvalidInput("Cannot set AssertionEncryptionMode to Required because no private key is "
+                     "provided."));
   }
   return OkStatus();
 }
@@ -238,7 +239,7 @@ Result<Value> CreateSAMLProvider(OperationContext& ctx, const Value& input) {
   resource.tags = tags;
   const Error exists = EntityAlreadyExists("Provider with name " + name + " already exists.");
   auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) {
-    return PutNewAccountResource(txn, resource, kProvidersPerAccount, "SamlProvidersPerAccount",
+    return PutNewAccountResource(txn, resource, kProvidersPerAccount, "SAMLProvidersPerAccount",
                                  exists);
   });
   IAM_RETURN_IF_ERROR(done);
@@ -292,8 +293,13 @@ Status RemovePrivateKey(std::string_view key_id, SamlProvider* provider) {
   const auto it =
       std::find_if(keys.begin(), keys.end(), [&](const PrivateKey& k) { return k.id == key_id; });
   if (it == keys.end()) {
-    return MakeError(
-        NoSuchEntity("The private key with id " + std::string(key_id) + " cannot be found."));
+    return MakeError(InvalidInput(
+        "Failed to remove private key because the Key ID does not match a private key."));
+  }
+  if (keys.size() == 1 && provider->encryption_mode == "Required") {
+    return MakeError(InvalidInput(
+        "Failed to remove private key. A SAML provider whose AssertionEncryptionMode is "
+        "Required keeps at least one private key."));
   }
   keys.erase(it);
   return OkStatus();
@@ -325,15 +331,14 @@ Result<Value> UpdateSAMLProvider(OperationContext& ctx, const Value& input) {
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:UpdateSAMLProvider", arn));
   if (!update.document.has_value() && !update.mode.has_value() && !update.add_key.has_value() &&
       !update.remove_key.has_value()) {
-    return MakeError(InvalidInput(
-        "At least one of SAMLMetadataDocument, AssertionEncryptionMode, AddPrivateKey or "
-        "RemovePrivateKey must be specified."));
+    return MakeError(
+        InvalidInput("No updates are defined. Specify at least one of SAMLMetadataDocument, "
+                     "AssertionEncryptionMode, AddPrivateKey or RemovePrivateKey."));
   }
   if (update.add_key.has_value() && update.remove_key.has_value()) {
     // AWS: "To rotate private keys, add your new private key and then remove the old key in
     // a separate request."
-    return MakeError(
-        InvalidInput("AddPrivateKey and RemovePrivateKey cannot be specified in one request."));
+    return MakeError(InvalidInput("Unable to add and remove private keys in the same request."));
   }
   auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
     IAM_ASSIGN_OR_RETURN(store::Resource resource, GetProvider(txn, ctx.account_id(), arn));

@@ -57,18 +57,26 @@ TEST_F(IdentityProvidersTest, OidcCreateGetListDelete) {
       "NoSuchEntity", "OpenIDConnect Provider not found for arn " + std::string(kOidcArn));
   EXPECT_AWS_ERROR(
       Call("DeleteOpenIDConnectProvider", {{"OpenIDConnectProviderArn", std::string(kOidcArn)}}),
-      "NoSuchEntity");
+      "NoSuchEntity", "OpenId connect Provider " + std::string(kOidcArn) + " cannot be found.");
   EXPECT_AWS_ERROR(Call("GetOpenIDConnectProvider",
                         {{"OpenIDConnectProviderArn", "arn:aws:iam::123456789012:role/x"}}),
                    "InvalidInput");
 }
 
 TEST_F(IdentityProvidersTest, OidcUrlAndThumbprintRules) {
-  for (const std::string_view url :
-       {"http://id.example.com", "id.example.com", "https://", "https:///path",
-        "https://id.example.com/?q=1", "https://id.example.com/#f", "https://u@id.example.com"}) {
+  for (const std::string_view url : {"id.example.com", "https://", "https:///path", "://x"}) {
     EXPECT_AWS_ERROR(Call("CreateOpenIDConnectProvider", {{"Url", std::string(url)}}),
-                     "InvalidInput", "Invalid Open ID Connect Provider URL")
+                     "ValidationError", "Invalid Open ID Connect Provider URL")
+        << url;
+  }
+  EXPECT_AWS_ERROR(Call("CreateOpenIDConnectProvider", {{"Url", "http://id.example.com"}}),
+                   "InvalidInput",
+                   "Invalid Open ID Connect Provider URL. The URL must begin with https://.");
+  for (const std::string_view url :
+       {"https://id.example.com/?q=1", "https://id.example.com/#f", "https://u@id.example.com",
+        "https://id.example.com:8443/realms/x"}) {
+    EXPECT_AWS_ERROR(Call("CreateOpenIDConnectProvider", {{"Url", std::string(url)}}),
+                     "InvalidInput", "Invalid Open ID Connect Provider URL.")
         << url;
   }
   EXPECT_AWS_ERROR(Call("CreateOpenIDConnectProvider",
@@ -81,8 +89,8 @@ TEST_F(IdentityProvidersTest, OidcUrlAndThumbprintRules) {
     t[0] = static_cast<char>('0' + i);
     six.emplace_back("ThumbprintList.member." + std::to_string(i + 1), t);
   }
-  EXPECT_AWS_ERROR(Call("CreateOpenIDConnectProvider", six), "LimitExceeded",
-                   "Cannot exceed quota for ThumbprintsPerOpenIdConnectProvider: 5");
+  EXPECT_AWS_ERROR(Call("CreateOpenIDConnectProvider", six), "InvalidInput",
+                   "Thumbprint list must contain fewer than 5 entries.");
   // The codec enforces the model's 40-character length.
   EXPECT_AWS_ERROR(Call("CreateOpenIDConnectProvider",
                         {{"Url", "https://a.example.com"}, {"ThumbprintList.member.1", "abc"}}),
@@ -280,20 +288,23 @@ TEST_F(IdentityProvidersTest, SamlPrivateKeysAndEncryptionMode) {
   Params add = arn;
   add.emplace_back("AddPrivateKey", key);
   MustCall("UpdateSAMLProvider", add);
-  EXPECT_AWS_ERROR(Call("UpdateSAMLProvider", add), "LimitExceeded");
+  EXPECT_AWS_ERROR(Call("UpdateSAMLProvider", add), "LimitExceeded",
+                   "Private key limit of 2 is reached.");
   Params both = add;
   both.emplace_back("RemovePrivateKey", first);
   EXPECT_AWS_ERROR(Call("UpdateSAMLProvider", both), "InvalidInput");
   Params remove = arn;
   remove.emplace_back("RemovePrivateKey", first);
   MustCall("UpdateSAMLProvider", remove);
-  EXPECT_AWS_ERROR(Call("UpdateSAMLProvider", remove), "NoSuchEntity");
+  EXPECT_AWS_ERROR(Call("UpdateSAMLProvider", remove), "InvalidInput",
+                   "~the Key ID does not match a private key");
   const protocol::Value after = MustCall("GetSAMLProvider", arn);
   ASSERT_EQ(SizeAt(after, "PrivateKeyList"), 1U);
   // The last key cannot go while encryption is required.
   Params remove_last = arn;
   remove_last.emplace_back("RemovePrivateKey", TextAt(after, "PrivateKeyList.0.KeyId"));
-  EXPECT_AWS_ERROR(Call("UpdateSAMLProvider", remove_last), "InvalidInput");
+  EXPECT_AWS_ERROR(Call("UpdateSAMLProvider", remove_last), "InvalidInput",
+                   "~Failed to remove private key.");
   remove_last.emplace_back("AssertionEncryptionMode", "Allowed");
   MustCall("UpdateSAMLProvider", remove_last);
   EXPECT_EQ(SizeAt(MustCall("GetSAMLProvider", arn), "PrivateKeyList"), 0U);
@@ -306,7 +317,7 @@ TEST_F(IdentityProvidersTest, SamlQuotaPerAccount) {
              {{"Name", "p" + std::to_string(i)}, {"SAMLMetadataDocument", doc}});
   }
   EXPECT_AWS_ERROR(Call("CreateSAMLProvider", {{"Name", "more"}, {"SAMLMetadataDocument", doc}}),
-                   "LimitExceeded", "Cannot exceed quota for SamlProvidersPerAccount: 100");
+                   "LimitExceeded", "Cannot exceed quota for SAMLProvidersPerAccount: 100");
 }
 
 }  // namespace
