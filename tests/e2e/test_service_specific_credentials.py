@@ -55,9 +55,11 @@ def test_service_specific_credential_errors(iam):
     with raises_aws("NoSuchEntity", 404, message_contains="The user with name ghost"):
         iam.create_service_specific_credential(UserName="ghost",
                                                ServiceName="codecommit.amazonaws.com")
-    for _ in range(2):
-        iam.create_service_specific_credential(UserName="dev",
-                                               ServiceName="cassandra.amazonaws.com")
+    names = [iam.create_service_specific_credential(
+        UserName="dev", ServiceName="cassandra.amazonaws.com")["ServiceSpecificCredential"][
+            "ServiceUserName"] for _ in range(2)]
+    # AWS names a user's second set for a service USER+1-at-ACCOUNT.
+    assert names == [f"dev-at-{ACCOUNT}", f"dev+1-at-{ACCOUNT}"]
     with raises_aws("LimitExceeded", 409,
                     message_contains="ServiceSpecificCredentialsPerUserPerService: 2"):
         iam.create_service_specific_credential(UserName="dev",
@@ -98,7 +100,7 @@ def test_bedrock_api_keys_by_raw_query(pc, iam):
                             "ServiceName": "bedrock.amazonaws.com", "CredentialAgeDays": "30"})
     assert resp.status == 200, resp.text
     assert resp.find("ServiceCredentialSecret").startswith("ABSK")
-    assert resp.find("ServiceCredentialAlias").startswith("bot")
+    assert resp.find("ServiceCredentialAlias") == f"bot-at-{ACCOUNT}"
     assert resp.find("ExpirationDate")
     assert resp.find("ServicePassword") is None
     resp = pc.signed_query({"Action": "CreateServiceSpecificCredential", "UserName": "bot",

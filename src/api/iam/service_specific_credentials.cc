@@ -13,8 +13,9 @@
 // service-specific credentials for each supported service per user. You can create
 // service-specific credentials for Amazon Bedrock, Amazon CloudWatch Logs, CodeCommit and
 // Amazon Keyspaces"); IAM User Guide, "Service-specific credentials for IAM users".
-// ServiceUserName is USER-at-ACCOUNT (CodeCommit and Keyspaces); Bedrock and CloudWatch
-// Logs API keys carry a ServiceCredentialAlias and ServiceCredentialSecret instead and may
+// ServiceUserName is USER-at-ACCOUNT, USER+1-at-ACCOUNT for a user's second set for a
+// service (CodeCommit and Keyspaces); Bedrock and CloudWatch Logs API keys carry a
+// ServiceCredentialAlias of the same form and a ServiceCredentialSecret instead, and may
 // expire after CredentialAgeDays. UserName is optional where the model makes it so: the
 // caller's own credentials.
 #include <algorithm>
@@ -43,14 +44,15 @@ constexpr std::size_t kCredentialsPerUserPerService = 2;
 
 struct Service {
   std::string_view name;
-  bool api_key;  // Bedrock / CloudWatch Logs: alias + secret, may expire
+  bool api_key;                   // Bedrock / CloudWatch Logs: alias + secret, may expire
+  std::string_view token_prefix;  // of an API key's secret
 };
 
 constexpr std::array<Service, 4> kServices = {{
-    {"codecommit.amazonaws.com", false},
-    {"cassandra.amazonaws.com", false},
-    {"bedrock.amazonaws.com", true},
-    {"logs.amazonaws.com", true},
+    {"codecommit.amazonaws.com", false, ""},
+    {"cassandra.amazonaws.com", false, ""},
+    {"bedrock.amazonaws.com", true, "ABSK"},
+    {"logs.amazonaws.com", true, "ACWL"},
 }};
 
 const Service* FindService(std::string_view name) {
@@ -154,13 +156,61 @@ std::string RandomBase64(std::size_t bytes) {
   return EncodeBase64(raw);
 }
 
-// A new secret for `c`: a 44-character password, or for an API key "ABSK" and the base64
-// of "ALIAS:RANDOM" (the shape of Bedrock's long-term API keys).
+// A new secret for `c`: a 44-character password, or for an API key the service's prefix
+// ("ABSK" for Bedrock) and the base64 of "ALIAS:RANDOM", the shape of Bedrock's long-term
+// API keys.
 std::string NewSecret(const Credential& c) {
   if (c.alias.empty()) {
     return RandomBase64(33);
   }
-  return "ABSK" + EncodeBase64(c.alias + ":" + RandomBase64(30));
+  const Service* service = FindService(c.service);
+  const std::string_view prefix = service == nullptr ? std::string_view() : service->token_prefix;
+  return std::string(prefix) + EncodeBase64(c.alias + ":" + RandomBase64(30));
+}
+
+// The user's credentials for `service_name`.
+Result<std::vector<Credential>> CredentialsFor(store::ReadTxn& txn, std::string_view account_id,
+                                               const std::string& user_name,
+                                               std::string_view service_name) {
+  store::ResourceFilter filter;
+  filter.user_name = user_name;
+  IAM_ASSIGN_OR_RETURN(
+      const std::vector<store::Resource> all,
+      ListAllResources(txn, store::ResourceKind::kServiceSpecificCredential, account_id, filter));
+  std::vector<Credential> out;
+  for (const store::Resource& r : all) {
+    IAM_ASSIGN_OR_RETURN(Credential c, FromBody(r));
+    if (c.service == service_name) {
+      out.push_back(std::move(c));
+    }
+  }
+  return out;
+}
+
+// The name the next credential of `existing`'s service gets: USER-at-ACCOUNT, then
+// USER+1-at-ACCOUNT while the first is taken (AWS names CodeCommit's second set of Git
+// credentials so). LimitExceeded when the user already has the quota.
+Result<std::string> NextServiceUserName(const std::vector<Credential>& existing,
+                                        std::string_view user_name, std::string_view account_id) {
+  if (existing.size() >= kCredentialsPerUserPerService) {
+    return MakeError(
+        LimitExceeded("Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: " +
+                      std::to_string(kCredentialsPerUserPerService)));
+  }
+  for (std::size_t slot = 0;; ++slot) {
+    std::string name(user_name);
+    if (slot > 0) {
+      name += "+" + std::to_string(slot);
+    }
+    name += "-at-";
+    name += account_id;
+    const bool taken = std::any_of(existing.begin(), existing.end(), [&](const Credential& c) {
+      return c.service_user_name == name || c.alias == name;
+    });
+    if (!taken) {
+      return name;
+    }
+  }
 }
 
 // Whose credentials a request is about.
@@ -232,40 +282,35 @@ Result<Value> CreateServiceSpecificCredential(OperationContext& ctx, const Value
     return MakeError(
         InvalidInput("CredentialAgeDays is only valid for Bedrock and CloudWatch Logs API keys."));
   }
+  // The name is chosen (and the secret, which may embed it, hashed) outside the write
+  // transaction; the transaction checks that it is still free.
+  std::string name;
+  {
+    IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
+    IAM_ASSIGN_OR_RETURN(const std::vector<Credential> existing,
+                         CredentialsFor(*txn, ctx.account_id(), owner.user_name, service_name));
+    IAM_ASSIGN_OR_RETURN(name, NextServiceUserName(existing, owner.user_name, ctx.account_id()));
+  }
   Credential c;
   c.service = service_name;
-  const std::string at_account = "-at-" + ctx.account_id();
-  if (service->api_key) {
-    // "the IAM user name and a suffix containing version and creation information"
-    c.alias = owner.user_name + "+1-" +
-              std::to_string(
-                  std::chrono::floor<std::chrono::seconds>(NowOf(ctx)).time_since_epoch().count()) +
-              at_account;
-  } else {
-    c.service_user_name = owner.user_name + at_account;
-  }
+  (service->api_key ? c.alias : c.service_user_name) = name;
   if (age_days.has_value()) {
     c.expires_ms = (NowOf(ctx) + std::chrono::days(*age_days)).time_since_epoch().count();
   }
   const std::string secret = NewSecret(c);
   IAM_ASSIGN_OR_RETURN(c.secret_hash, crypto::HashPassword(secret));
   auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Result<store::Resource> {
-    store::ResourceFilter filter;
-    filter.user_name = owner.user_name;
-    IAM_ASSIGN_OR_RETURN(const std::vector<store::Resource> all,
-                         ListAllResources(txn, store::ResourceKind::kServiceSpecificCredential,
-                                          ctx.account_id(), filter));
-    std::size_t same_service = 0;
-    for (const store::Resource& r : all) {
-      IAM_ASSIGN_OR_RETURN(const Credential other, FromBody(r));
-      if (other.service == service_name) {
-        ++same_service;
-      }
-    }
-    if (same_service >= kCredentialsPerUserPerService) {
-      return MakeError(
-          LimitExceeded("Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: " +
-                        std::to_string(kCredentialsPerUserPerService)));
+    IAM_ASSIGN_OR_RETURN(const std::vector<Credential> existing,
+                         CredentialsFor(txn, ctx.account_id(), owner.user_name, service_name));
+    IAM_ASSIGN_OR_RETURN(const std::string next,
+                         NextServiceUserName(existing, owner.user_name, ctx.account_id()));
+    if (next != name) {
+      Error e;
+      e.code = ErrorCode::kAborted;
+      e.aws_code = "ConcurrentModification";
+      e.message =
+          "The credentials of user " + owner.user_name + " changed during the request; retry it.";
+      return MakeError(std::move(e));
     }
     store::Resource resource;
     resource.kind = store::ResourceKind::kServiceSpecificCredential;

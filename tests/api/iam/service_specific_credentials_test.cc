@@ -83,8 +83,10 @@ TEST_F(ServiceSpecificCredentialsTest, CreateListResetUpdateDelete) {
 }
 
 TEST_F(ServiceSpecificCredentialsTest, TwoPerUserPerService) {
-  Create("codecommit.amazonaws.com");
-  Create("codecommit.amazonaws.com");
+  const protocol::Value first = Create("codecommit.amazonaws.com");
+  EXPECT_EQ(TextAt(first, "ServiceSpecificCredential.ServiceUserName"), "jane-at-123456789012");
+  const protocol::Value second = Create("codecommit.amazonaws.com");
+  EXPECT_EQ(TextAt(second, "ServiceSpecificCredential.ServiceUserName"), "jane+1-at-123456789012");
   EXPECT_AWS_ERROR(Call("CreateServiceSpecificCredential",
                         {{"UserName", "jane"}, {"ServiceName", "codecommit.amazonaws.com"}}),
                    "LimitExceeded",
@@ -98,6 +100,13 @@ TEST_F(ServiceSpecificCredentialsTest, TwoPerUserPerService) {
                             {{"UserName", "jane"}, {"ServiceName", "cassandra.amazonaws.com"}}),
                    "ServiceSpecificCredentials"),
             1U);
+  // The first name is free again once its credential is gone.
+  MustCall("DeleteServiceSpecificCredential",
+           {{"UserName", "jane"},
+            {"ServiceSpecificCredentialId",
+             TextAt(first, "ServiceSpecificCredential.ServiceSpecificCredentialId")}});
+  EXPECT_EQ(TextAt(Create("codecommit.amazonaws.com"), "ServiceSpecificCredential.ServiceUserName"),
+            "jane-at-123456789012");
 }
 
 TEST_F(ServiceSpecificCredentialsTest, UnsupportedServicesAndMissingUsers) {
@@ -125,9 +134,8 @@ TEST_F(ServiceSpecificCredentialsTest, ApiKeysCarryAliasSecretAndExpiry) {
   const protocol::Value created = MustCall(
       "CreateServiceSpecificCredential",
       {{"UserName", "jane"}, {"ServiceName", "bedrock.amazonaws.com"}, {"CredentialAgeDays", "1"}});
-  const std::string alias = TextAt(created, "ServiceSpecificCredential.ServiceCredentialAlias");
-  EXPECT_EQ(alias.rfind("jane", 0), 0U);
-  EXPECT_NE(alias.find("-at-123456789012"), std::string::npos);
+  EXPECT_EQ(TextAt(created, "ServiceSpecificCredential.ServiceCredentialAlias"),
+            "jane-at-123456789012");
   const std::string secret = TextAt(created, "ServiceSpecificCredential.ServiceCredentialSecret");
   EXPECT_EQ(secret.rfind("ABSK", 0), 0U);
   EXPECT_EQ(At(created, "ServiceSpecificCredential.ServicePassword"), nullptr);
@@ -136,10 +144,17 @@ TEST_F(ServiceSpecificCredentialsTest, ApiKeysCarryAliasSecretAndExpiry) {
   EXPECT_EQ(At(created, "ServiceSpecificCredential.ExpirationDate")->number(),
             (kStartEpochSeconds + 86400) * 1000);
 
+  const protocol::Value logs =
+      MustCall("CreateServiceSpecificCredential",
+               {{"UserName", "jane"}, {"ServiceName", "logs.amazonaws.com"}});
+  EXPECT_EQ(TextAt(logs, "ServiceSpecificCredential.ServiceCredentialSecret").rfind("ACWL", 0), 0U);
+  EXPECT_EQ(At(logs, "ServiceSpecificCredential.ExpirationDate"), nullptr);
+
   clock_.Advance(std::chrono::hours(25));
-  EXPECT_EQ(TextAt(MustCall("ListServiceSpecificCredentials", {{"UserName", "jane"}}),
-                   "ServiceSpecificCredentials.0.Status"),
-            "Expired");
+  const protocol::Value listed =
+      MustCall("ListServiceSpecificCredentials",
+               {{"UserName", "jane"}, {"ServiceName", "bedrock.amazonaws.com"}});
+  EXPECT_EQ(TextAt(listed, "ServiceSpecificCredentials.0.Status"), "Expired");
 }
 
 TEST_F(ServiceSpecificCredentialsTest, CallerDefaultsAllUsersAndPaging) {
