@@ -2,15 +2,11 @@
 // DeleteSAMLProvider, ListSAMLProviders.
 //
 // A provider is a store::Resource of kind kSamlProvider keyed by its ARN,
-// arn:aws:iam::ACCOUNT:saml-provider/NAME. Its body is JSON:
-//   {"metadata": the document as given, "entity_id": its IdP entityID,
-//    "valid_until_ms": epoch milliseconds, "uuid": SAMLProviderUUID,
-//    "encryption_mode": "" | "Allowed" | "Required",
-//    "private_keys": [{"id": KeyId, "created_ms": ..., "sealed": base64}]}
-// (AssumeRoleWithSAML re-reads "metadata" with api/federation/saml_metadata.h for the
-// signing certificates). Private keys for assertion decryption are sealed with the
-// SecretBox, the associated data being "ARN#KeyId", and never returned. Tags given at
-// creation are the resource's tags.
+// arn:aws:iam::ACCOUNT:saml-provider/NAME, whose body is a federation::SamlProviderRecord
+// (api/federation/saml_provider_record.h: the metadata as given, ValidUntil, the UUID, the
+// encryption mode and the private keys, sealed with the SecretBox and never returned), so
+// that AssumeRoleWithSAML reads it without this file. Tags given at creation are the
+// resource's tags.
 //
 // AWS: IAM API reference for each operation; IAM User Guide, "Create a SAML identity
 // provider in IAM" and "IAM and AWS STS quotas" (100 SAML providers per account). The
@@ -20,7 +16,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +23,7 @@
 #include <vector>
 
 #include "api/federation/saml_metadata.h"
+#include "api/federation/saml_provider_record.h"
 #include "api/iam/common.h"
 #include "api/iam/operation_context.h"
 #include "common/base64.h"
@@ -41,20 +37,8 @@ constexpr std::size_t kPrivateKeysPerProvider = 2;
 constexpr int kDefaultValidityYears = 100;
 constexpr std::size_t kIdLength = 26;
 
-struct PrivateKey {
-  std::string id;
-  std::int64_t created_ms = 0;
-  std::string sealed;  // base64
-};
-
-struct SamlProvider {
-  std::string metadata;
-  std::string entity_id;
-  std::int64_t valid_until_ms = 0;
-  std::string uuid;
-  std::string encryption_mode;
-  std::vector<PrivateKey> private_keys;
-};
+using federation::SamlPrivateKeyRecord;
+using federation::SamlProviderRecord;
 
 std::string ProviderArn(std::string_view account_id, std::string_view name) {
   return "arn:aws:iam::" + std::string(account_id) + ":saml-provider/" + std::string(name);
@@ -94,45 +78,17 @@ store::Timestamp FromEpochMillis(std::int64_t ms) {
   return store::Timestamp(std::chrono::milliseconds(ms));
 }
 
-std::string ToBody(const SamlProvider& p) {
-  nlohmann::json keys = nlohmann::json::array();
-  for (const PrivateKey& k : p.private_keys) {
-    keys.push_back({{"id", k.id}, {"created_ms", k.created_ms}, {"sealed", k.sealed}});
-  }
-  nlohmann::json body = {{"metadata", p.metadata},
-                         {"entity_id", p.entity_id},
-                         {"valid_until_ms", p.valid_until_ms},
-                         {"uuid", p.uuid},
-                         {"encryption_mode", p.encryption_mode},
-                         {"private_keys", keys}};
-  return body.dump();
+std::string ToBody(const SamlProviderRecord& p) {
+  return federation::EncodeSamlProviderRecord(p);
 }
 
-Result<SamlProvider> FromBody(const store::Resource& resource) {
-  const nlohmann::json body = nlohmann::json::parse(resource.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    return MakeError(ErrorCode::kInternal, "stored SAML provider is not JSON");
-  }
-  SamlProvider p;
-  p.metadata = body.value("metadata", "");
-  p.entity_id = body.value("entity_id", "");
-  p.valid_until_ms = body.value("valid_until_ms", std::int64_t{0});
-  p.uuid = body.value("uuid", "");
-  p.encryption_mode = body.value("encryption_mode", "");
-  if (body.contains("private_keys") && body["private_keys"].is_array()) {
-    for (const nlohmann::json& k : body["private_keys"]) {
-      if (!k.is_object()) {
-        continue;
-      }
-      p.private_keys.push_back(PrivateKey{k.value("id", ""), k.value("created_ms", std::int64_t{0}),
-                                          k.value("sealed", "")});
-    }
-  }
-  return p;
+Result<SamlProviderRecord> FromBody(const store::Resource& resource) {
+  return federation::DecodeSamlProviderRecord(resource.body);
 }
 
 // Parses `document` into `provider` (metadata, entity id, ValidUntil from `now`).
-Status ApplyMetadata(std::string_view document, store::Timestamp now, SamlProvider* provider) {
+Status ApplyMetadata(std::string_view document, store::Timestamp now,
+                     SamlProviderRecord* provider) {
   auto parsed = federation::ParseSamlMetadata(document);
   if (!parsed.has_value()) {
     // AWS answers one message for every metadata problem.
@@ -159,7 +115,7 @@ Status ApplyMetadata(std::string_view document, store::Timestamp now, SamlProvid
 
 // Adds private key `pem` (sealed) to `provider`.
 Status AddPrivateKey(const OperationContext& ctx, std::string_view arn, std::string_view pem,
-                     SamlProvider* provider) {
+                     SamlProviderRecord* provider) {
   if (provider->private_keys.size() >= kPrivateKeysPerProvider) {
     return MakeError(LimitExceeded("Private key limit of " +
                                    std::to_string(kPrivateKeysPerProvider) + " is reached."));
@@ -167,17 +123,18 @@ Status AddPrivateKey(const OperationContext& ctx, std::string_view arn, std::str
   if (!federation::CheckPemPrivateKey(pem).has_value()) {
     return MakeError(InvalidInput("Invalid private key: Key format is not recognized."));
   }
-  PrivateKey key;
+  SamlPrivateKeyRecord key;
   key.id = RandomId(kIdLength);
   key.created_ms = EpochMillis(NowOf(ctx));
-  const std::vector<std::uint8_t> sealed = ctx.box.Seal(pem, std::string(arn) + "#" + key.id);
-  key.sealed =
+  const std::vector<std::uint8_t> sealed =
+      ctx.box.Seal(pem, federation::SamlPrivateKeyAssociatedData(arn, key.id));
+  key.sealed_base64 =
       EncodeBase64(std::string_view(reinterpret_cast<const char*>(sealed.data()), sealed.size()));
   provider->private_keys.push_back(std::move(key));
   return OkStatus();
 }
 
-Status CheckEncryptionMode(const SamlProvider& provider) {
+Status CheckEncryptionMode(const SamlProviderRecord& provider) {
   if (provider.encryption_mode == "Required" && provider.private_keys.empty()) {
     return MakeError(
         InvalidInput("Cannot set AssertionEncryptionMode to Required because no private key is "
@@ -222,7 +179,7 @@ Result<Value> CreateSAMLProvider(OperationContext& ctx, const Value& input) {
   if (!tags.empty()) {
     IAM_RETURN_IF_ERROR(ctx.Authorize("iam:TagSAMLProvider", arn, context));
   }
-  SamlProvider provider;
+  SamlProviderRecord provider;
   IAM_RETURN_IF_ERROR(
       ApplyMetadata(StringMember(input, "SAMLMetadataDocument"), NowOf(ctx), &provider));
   provider.uuid = RandomId(kIdLength);
@@ -256,7 +213,7 @@ Result<Value> GetSAMLProvider(OperationContext& ctx, const Value& input) {
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:GetSAMLProvider", arn));
   IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
   IAM_ASSIGN_OR_RETURN(const store::Resource resource, GetProvider(*txn, ctx.account_id(), arn));
-  IAM_ASSIGN_OR_RETURN(const SamlProvider provider, FromBody(resource));
+  IAM_ASSIGN_OR_RETURN(const SamlProviderRecord provider, FromBody(resource));
   Value out = Value::Structure();
   out.Set("SAMLProviderUUID", Value::String(provider.uuid));
   out.Set("SAMLMetadataDocument", Value::String(provider.metadata));
@@ -270,7 +227,7 @@ Result<Value> GetSAMLProvider(OperationContext& ctx, const Value& input) {
   }
   if (!provider.private_keys.empty()) {
     Value& keys = out.Set("PrivateKeyList", Value::List());
-    for (const PrivateKey& k : provider.private_keys) {
+    for (const SamlPrivateKeyRecord& k : provider.private_keys) {
       Value entry = Value::Structure();
       entry.Set("KeyId", Value::String(k.id));
       entry.Set("Timestamp", TimestampValue(FromEpochMillis(k.created_ms)));
@@ -288,10 +245,10 @@ struct SamlUpdate {
   std::optional<std::string> remove_key;
 };
 
-Status RemovePrivateKey(std::string_view key_id, SamlProvider* provider) {
+Status RemovePrivateKey(std::string_view key_id, SamlProviderRecord* provider) {
   auto& keys = provider->private_keys;
-  const auto it =
-      std::find_if(keys.begin(), keys.end(), [&](const PrivateKey& k) { return k.id == key_id; });
+  const auto it = std::find_if(keys.begin(), keys.end(),
+                               [&](const SamlPrivateKeyRecord& k) { return k.id == key_id; });
   if (it == keys.end()) {
     return MakeError(InvalidInput(
         "Failed to remove private key because the Key ID does not match a private key."));
@@ -306,7 +263,7 @@ Status RemovePrivateKey(std::string_view key_id, SamlProvider* provider) {
 }
 
 Status ApplyUpdate(const OperationContext& ctx, std::string_view arn, const SamlUpdate& update,
-                   SamlProvider* provider) {
+                   SamlProviderRecord* provider) {
   if (update.document.has_value()) {
     IAM_RETURN_IF_ERROR(ApplyMetadata(*update.document, NowOf(ctx), provider));
   }
@@ -342,7 +299,7 @@ Result<Value> UpdateSAMLProvider(OperationContext& ctx, const Value& input) {
   }
   auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
     IAM_ASSIGN_OR_RETURN(store::Resource resource, GetProvider(txn, ctx.account_id(), arn));
-    IAM_ASSIGN_OR_RETURN(SamlProvider provider, FromBody(resource));
+    IAM_ASSIGN_OR_RETURN(SamlProviderRecord provider, FromBody(resource));
     IAM_RETURN_IF_ERROR(ApplyUpdate(ctx, arn, update, &provider));
     resource.body = ToBody(provider);
     auto updated = txn.UpdateResource(std::move(resource));
@@ -383,7 +340,7 @@ Result<Value> ListSAMLProviders(OperationContext& ctx, const Value& /*input*/) {
   Value out = Value::Structure();
   Value& list = out.Set("SAMLProviderList", Value::List());
   for (const store::Resource& r : all) {
-    IAM_ASSIGN_OR_RETURN(const SamlProvider provider, FromBody(r));
+    IAM_ASSIGN_OR_RETURN(const SamlProviderRecord provider, FromBody(r));
     Value entry = Value::Structure();
     entry.Set("Arn", Value::String(r.key));
     entry.Set("ValidUntil", TimestampValue(FromEpochMillis(provider.valid_until_ms)));

@@ -1,11 +1,16 @@
 // Tests of the OIDC and SAML identity provider operations (oidc_providers.cc,
 // saml_providers.cc).
 #include <chrono>
+#include <cstdint>
 #include <gtest/gtest.h>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "api/federation/saml_provider_record.h"
 #include "api/iam/common.h"
+#include "common/base64.h"
 
 #include "../federation/saml_test_data.h"
 #include "iam_test_util.h"
@@ -282,8 +287,25 @@ TEST_F(IdentityProvidersTest, SamlPrivateKeysAndEncryptionMode) {
   const std::string first = TextAt(got, "PrivateKeyList.0.KeyId");
   EXPECT_GE(first.size(), 22U);
   EXPECT_NE(At(got, "PrivateKeyList.0.Timestamp"), nullptr);
-  // The key itself never comes back.
+  // The key itself never comes back; the store holds it sealed, for AssumeRoleWithSAML.
   EXPECT_EQ(got.DebugString().find("MIGHAgEA"), std::string::npos);
+  {
+    auto txn = store_->BeginRead();
+    ASSERT_TRUE(txn.has_value());
+    auto resource = (*txn)->GetResource(store::ResourceKind::kSamlProvider, kAccountId, kSamlArn);
+    ASSERT_TRUE(resource.has_value());
+    EXPECT_EQ(resource->body.find("MIGHAgEA"), std::string::npos);
+    auto record = federation::DecodeSamlProviderRecord(resource->body);
+    ASSERT_TRUE(record.has_value());
+    ASSERT_EQ(record->private_keys.size(), 1U);
+    const std::optional<std::string> sealed = DecodeBase64(record->private_keys[0].sealed_base64);
+    ASSERT_TRUE(sealed.has_value());
+    auto opened = box_.Open(std::vector<std::uint8_t>(sealed->begin(), sealed->end()),
+                            federation::SamlPrivateKeyAssociatedData(kSamlArn, first));
+    ASSERT_TRUE(opened.has_value());
+    EXPECT_EQ(*opened, key);
+    EXPECT_EQ(record->entity_id, "https://idp.example.com/saml");
+  }
 
   Params add = arn;
   add.emplace_back("AddPrivateKey", key);
