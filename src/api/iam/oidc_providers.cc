@@ -63,11 +63,17 @@ Result<OidcProvider> FromBody(const store::Resource& resource) {
   if (body.is_discarded() || !body.is_object()) {
     return MakeError(ErrorCode::kInternal, "stored OIDC provider is not JSON");
   }
-  OidcProvider provider;
-  provider.url = body.value("url", "");
-  provider.client_ids = body.value("client_ids", std::vector<std::string>{});
-  provider.thumbprints = body.value("thumbprints", std::vector<std::string>{});
-  return provider;
+  // json::value throws on a member of another type: the stored body is this file's own,
+  // but the request path never throws.
+  try {
+    OidcProvider provider;
+    provider.url = body.value("url", "");
+    provider.client_ids = body.value("client_ids", std::vector<std::string>{});
+    provider.thumbprints = body.value("thumbprints", std::vector<std::string>{});
+    return provider;
+  } catch (const nlohmann::json::exception&) {
+    return MakeError(ErrorCode::kInternal, "stored OIDC provider has members of wrong types");
+  }
 }
 
 // The strings of list member `name`, duplicates dropped (first kept).

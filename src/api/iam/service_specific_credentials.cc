@@ -104,16 +104,23 @@ Result<Credential> FromBody(const store::Resource& resource) {
   if (body.is_discarded() || !body.is_object()) {
     return MakeError(ErrorCode::kInternal, "stored service-specific credential is not JSON");
   }
-  Credential c;
-  c.service = body.value("service", "");
-  c.service_user_name = body.value("service_user_name", "");
-  c.alias = body.value("alias", "");
-  c.status = body.value("status", "Active");
-  c.secret_hash = body.value("secret_hash", "");
-  if (body.contains("expires_ms") && body["expires_ms"].is_number_integer()) {
-    c.expires_ms = body["expires_ms"].get<std::int64_t>();
+  // json::value throws on a member of another type: the stored body is this file's own,
+  // but the request path never throws.
+  try {
+    Credential c;
+    c.service = body.value("service", "");
+    c.service_user_name = body.value("service_user_name", "");
+    c.alias = body.value("alias", "");
+    c.status = body.value("status", "Active");
+    c.secret_hash = body.value("secret_hash", "");
+    if (body.contains("expires_ms") && body["expires_ms"].is_number_integer()) {
+      c.expires_ms = body["expires_ms"].get<std::int64_t>();
+    }
+    return c;
+  } catch (const nlohmann::json::exception&) {
+    return MakeError(ErrorCode::kInternal,
+                     "stored service-specific credential has members of wrong types");
   }
-  return c;
 }
 
 store::Timestamp NowOf(const OperationContext& ctx) {
