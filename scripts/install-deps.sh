@@ -24,7 +24,7 @@ PACKAGES=(
   libexpected-dev nlohmann-json3-dev libcli11-dev libssl-dev libsqlite3-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang-14 libclang-rt-14-dev clang-format-14 clang-tidy-14
-  libboost-dev libsodium-dev libspdlog-dev libtoml11-dev wrk
+  libboost-dev libsodium-dev libspdlog-dev libtoml11-dev libpugixml-dev wrk
   liboath-dev libqrencode-dev libpng-dev
   python3 python3-pytest python3-boto3 awscli
 )

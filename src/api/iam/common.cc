@@ -438,4 +438,47 @@ Status CheckPermissionsBoundary(store::ReadTxn& txn, std::string_view account_id
       NoSuchEntity("Scope ARN: " + boundary + " does not exist or is not attachable."));
 }
 
+// Identity providers and service-specific credentials
+Result<std::vector<store::Resource>> ListAllResources(store::ReadTxn& txn, store::ResourceKind kind,
+                                                      std::string_view account_id,
+                                                      const store::ResourceFilter& filter) {
+  std::vector<store::Resource> all;
+  store::ListOptions options;
+  options.max_items = store::kMaxMaxItems;
+  for (;;) {
+    IAM_ASSIGN_OR_RETURN(auto page, txn.ListResources(kind, account_id, filter, options));
+    for (store::Resource& r : page.items) {
+      all.push_back(std::move(r));
+    }
+    if (!page.is_truncated) {
+      return all;
+    }
+    options.marker = page.next_marker;
+  }
+}
+
+Result<store::Resource> PutNewAccountResource(store::WriteTxn& txn, store::Resource resource,
+                                              int quota, std::string_view quota_name,
+                                              const Error& exists) {
+  auto existing = txn.GetResource(resource.kind, resource.account_id, resource.key);
+  if (existing.has_value()) {
+    return MakeError(exists);
+  }
+  if (existing.error().code != ErrorCode::kNotFound) {
+    return MakeError(std::move(existing).error());
+  }
+  IAM_ASSIGN_OR_RETURN(const int count, CountAll([&](const store::ListOptions& o) {
+                         return txn.ListResources(resource.kind, resource.account_id, {}, o);
+                       }));
+  if (count >= quota) {
+    return MakeError(LimitExceeded("Cannot exceed quota for " + std::string(quota_name) + ": " +
+                                   std::to_string(quota)));
+  }
+  auto put = txn.PutResource(std::move(resource));
+  if (!put.has_value() && put.error().code == ErrorCode::kAlreadyExists) {
+    return MakeError(exists);
+  }
+  return put;
+}
+
 }  // namespace portcullis::api::iam

@@ -197,4 +197,19 @@ auto WithWriteTxn(store::IdentityStore& store, Body&& body)
   }
 }
 
+// Identity providers and service-specific credentials
+// Every resource of `kind` in the account that `filter` selects, in key order (the
+// store's pages read to the end).
+[[nodiscard]] Result<std::vector<store::Resource>> ListAllResources(
+    store::ReadTxn& txn, store::ResourceKind kind, std::string_view account_id,
+    const store::ResourceFilter& filter = {});
+
+// Inserts `resource`, new in its account: `exists` when its key is taken, LimitExceeded
+// "Cannot exceed quota for QUOTA_NAME: QUOTA" when the account already holds `quota`
+// resources of its kind. Returns the resource as stored.
+[[nodiscard]] Result<store::Resource> PutNewAccountResource(store::WriteTxn& txn,
+                                                            store::Resource resource, int quota,
+                                                            std::string_view quota_name,
+                                                            const Error& exists);
+
 }  // namespace portcullis::api::iam

@@ -29,6 +29,9 @@ IamService::IamService(store::IdentityStore& store, authz::Authorizer& authorize
   RegisterPolicySimulatorOperations(handlers_);
   RegisterMfaDeviceOperations(handlers_);
   RegisterCredentialOperations(handlers_);
+  RegisterOidcProviderOperations(handlers_);
+  RegisterSamlProviderOperations(handlers_);
+  RegisterServiceSpecificCredentialOperations(handlers_);
 }
 
 const protocol::ServiceModel& IamService::model() const {

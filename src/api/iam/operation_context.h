@@ -71,4 +71,10 @@ void RegisterPolicySimulatorOperations(HandlerTable& table);    // policy_simula
 void RegisterMfaDeviceOperations(HandlerTable& table);          // mfa_devices.cc
 void RegisterCredentialOperations(HandlerTable& table);  // SSH keys, signing/server certificates
 
+// Identity providers and service-specific credentials.
+void RegisterOidcProviderOperations(HandlerTable& table);  // oidc_providers.cc
+void RegisterSamlProviderOperations(HandlerTable& table);  // saml_providers.cc
+void RegisterServiceSpecificCredentialOperations(
+    HandlerTable& table);  // service_specific_credentials.cc
+
 }  // namespace portcullis::api::iam
