@@ -4,6 +4,7 @@ the aws CLI and raw Query requests (for members newer than Debian's botocore) se
 
 import datetime
 import re
+import subprocess
 import textwrap
 
 from e2e_util import allow, parse_error, policy_doc, raises_aws
@@ -29,13 +30,14 @@ SIGNING_CERT = (
     "yFjmjR2JlL6zoqiEOZWg"
 )
 
-# An unencrypted EC private key, for assertion decryption.
-PRIVATE_KEY = """-----BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg2Q/J9OXDZbg3wv9N
-tqc28Gl5sSZROqNDVFCXjlLLRxGhRANCAASA+h9kHGkec8qTZG0kg/Tj36hxdSAJ
-ty+2wxiuTGFqbgL6c3IYAtdrkHRe7H+pU6ej8SHLLhxIMrT3Ht4YIemV
------END PRIVATE KEY-----
-"""
+
+def new_private_key(tmp_path):
+    """A fresh unencrypted EC private key (for assertion decryption); none is committed."""
+    out = tmp_path / "saml-key.pem"
+    subprocess.run(["openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-out", str(out)], check=True,
+                   capture_output=True)
+    return out.read_text()
 
 
 def metadata(entity_id="https://idp.example.com/saml", valid_until=None, use="signing"):
@@ -239,8 +241,9 @@ def test_saml_provider_rejects_bad_metadata(pc, iam):
     assert iam.list_saml_providers()["SAMLProviderList"] == []
 
 
-def test_saml_encryption_settings_by_raw_query(pc, iam):
+def test_saml_encryption_settings_by_raw_query(pc, iam, tmp_path):
     """AssertionEncryptionMode and private keys are newer than Debian's botocore."""
+    private_key = new_private_key(tmp_path)
     resp = pc.signed_query({"Action": "CreateSAMLProvider", "Name": "enc",
                             "SAMLMetadataDocument": metadata(),
                             "AssertionEncryptionMode": "Required"})
@@ -249,7 +252,7 @@ def test_saml_encryption_settings_by_raw_query(pc, iam):
     resp = pc.signed_query({"Action": "CreateSAMLProvider", "Name": "enc",
                             "SAMLMetadataDocument": metadata(),
                             "AssertionEncryptionMode": "Required",
-                            "AddPrivateKey": PRIVATE_KEY})
+                            "AddPrivateKey": private_key})
     assert resp.status == 200, resp.text
     resp = pc.signed_query({"Action": "GetSAMLProvider", "SAMLProviderArn": saml_arn("enc")})
     assert resp.status == 200, resp.text

@@ -1,5 +1,6 @@
-"""Tags of customer managed policies and instance profiles (Tag/Untag/List...Tags), and
-tag conditions on them: aws:RequestTag/KEY and aws:TagKeys decide who may tag."""
+"""Tags of customer managed policies, instance profiles, MFA devices, OIDC and SAML
+providers and server certificates (Tag/Untag/List...Tags), and tag conditions on them:
+aws:RequestTag/KEY and aws:TagKeys decide who may tag."""
 
 import json
 
@@ -77,3 +78,81 @@ def test_request_tag_conditions_decide_who_may_tag(pc, iam):
         as_user.tag_policy(PolicyArn=arn, Tags=[{"Key": "team", "Value": "red"},
                                                 {"Key": "cost", "Value": "1"}])
     assert tags_of(iam.list_policy_tags(PolicyArn=arn)) == {"team": "red"}
+
+
+def tag_cycle(tag, untag, list_tags, member, name):
+    """Tags, retags in another case, lists (paged), untags one resource through the
+    family's boto3 methods."""
+    tag(**{member: name}, Tags=[{"Key": "team", "Value": "red"}, {"Key": "env", "Value": "dev"}])
+    tag(**{member: name}, Tags=[{"Key": "TEAM", "Value": "blue"}])
+    assert tags_of(list_tags(**{member: name})) == {"team": "blue", "env": "dev"}
+    page = list_tags(**{member: name}, MaxItems=1)
+    assert len(page["Tags"]) == 1 and page["IsTruncated"]
+    untag(**{member: name}, TagKeys=["ENV"])
+    assert tags_of(list_tags(**{member: name})) == {"team": "blue"}
+    with raises_aws("InvalidInput", 400):
+        tag(**{member: name}, Tags=[{"Key": "aws:x", "Value": "1"}])
+    with raises_aws("NoSuchEntity", 404):
+        list_tags(**{member: name + "x"})
+
+
+def test_mfa_device_tags(pc, iam):
+    serial = iam.create_virtual_mfa_device(
+        VirtualMFADeviceName="phone",
+        Tags=[{"Key": "kind", "Value": "virtual"}])["VirtualMFADevice"]["SerialNumber"]
+    assert tags_of(iam.list_mfa_device_tags(SerialNumber=serial)) == {"kind": "virtual"}
+    iam.untag_mfa_device(SerialNumber=serial, TagKeys=["kind"])
+    tag_cycle(iam.tag_mfa_device, iam.untag_mfa_device, iam.list_mfa_device_tags,
+              "SerialNumber", serial)
+    out = pc.aws("iam", "list-mfa-device-tags", "--serial-number", serial)
+    assert out["Tags"] == [{"Key": "team", "Value": "blue"}]
+
+
+def test_identity_provider_tags(pc, iam):
+    from test_identity_providers import metadata  # the IdP metadata document those tests use
+    oidc = iam.create_open_id_connect_provider(
+        Url="https://tags.example.com", ClientIDList=["app"],
+        ThumbprintList=["9e99a48a9960b14926bb7f3b02e22da2b0ab7280"],
+        Tags=[{"Key": "idp", "Value": "oidc"}])["OpenIDConnectProviderArn"]
+    assert tags_of(iam.list_open_id_connect_provider_tags(
+        OpenIDConnectProviderArn=oidc)) == {"idp": "oidc"}
+    iam.untag_open_id_connect_provider(OpenIDConnectProviderArn=oidc, TagKeys=["idp"])
+    tag_cycle(iam.tag_open_id_connect_provider, iam.untag_open_id_connect_provider,
+              iam.list_open_id_connect_provider_tags, "OpenIDConnectProviderArn", oidc)
+    saml = iam.create_saml_provider(Name="corp", SAMLMetadataDocument=metadata(),
+                                    Tags=[{"Key": "idp", "Value": "saml"}])["SAMLProviderArn"]
+    assert tags_of(iam.list_saml_provider_tags(SAMLProviderArn=saml)) == {"idp": "saml"}
+    iam.untag_saml_provider(SAMLProviderArn=saml, TagKeys=["idp"])
+    tag_cycle(iam.tag_saml_provider, iam.untag_saml_provider, iam.list_saml_provider_tags,
+              "SAMLProviderArn", saml)
+    out = pc.aws("iam", "list-saml-provider-tags", "--saml-provider-arn", saml)
+    assert out["Tags"] == [{"Key": "team", "Value": "blue"}]
+
+
+def test_server_certificate_tags_follow_the_stored_path(pc, iam, tmp_path):
+    from test_credentials import Pki  # openssl-made keys, never committed
+    pki = Pki(tmp_path)
+    key = pki.rsa_key()
+    cert = pki.cert(key)
+    iam.upload_server_certificate(ServerCertificateName="Web", Path="/cf/",
+                                  CertificateBody=cert, PrivateKey=key.read_text(),
+                                  Tags=[{"Key": "site", "Value": "www"}])
+    assert tags_of(iam.list_server_certificate_tags(ServerCertificateName="web")) == {
+        "site": "www"}
+    iam.untag_server_certificate(ServerCertificateName="Web", TagKeys=["site"])
+    tag_cycle(iam.tag_server_certificate, iam.untag_server_certificate,
+              iam.list_server_certificate_tags, "ServerCertificateName", "Web")
+    # Authorization is against the certificate's ARN, path included.
+    allowed = pc.make_user("cf-admin", policy={"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "iam:TagServerCertificate",
+        "Resource": "arn:aws:iam::123456789012:server-certificate/cf/*"}]})
+    pc.iam(allowed).tag_server_certificate(ServerCertificateName="Web",
+                                           Tags=[{"Key": "k", "Value": "v"}])
+    other = pc.make_user("other-admin", policy={"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "iam:TagServerCertificate",
+        "Resource": "arn:aws:iam::123456789012:server-certificate/other/*"}]})
+    with raises_aws("AccessDenied", 403):
+        pc.iam(other).tag_server_certificate(ServerCertificateName="Web",
+                                             Tags=[{"Key": "k", "Value": "v"}])
+    out = pc.aws("iam", "list-server-certificate-tags", "--server-certificate-name", "Web")
+    assert tags_of(out) == {"team": "blue", "k": "v"}

@@ -1,5 +1,6 @@
 // Tags and permissions boundaries: Tag/Untag/List...Tags of users, roles, customer managed
-// policies and instance profiles; Put/DeleteUserPermissionsBoundary, Put/DeleteRolePermissionsBoundary.
+// policies, instance profiles, MFA devices, OIDC and SAML providers and server
+// certificates; Put/DeleteUserPermissionsBoundary, Put/DeleteRolePermissionsBoundary.
 //
 // AWS's rules: at most 50 tags per resource (LimitExceeded); a tag given again replaces
 // the value of the key that matches without regard to case; keys beginning `aws:` are
@@ -203,6 +204,128 @@ struct InstanceProfileEntity {
   }
 };
 
+// The kinds of store::Resource that carry tags. Each names its input member, its actions,
+// how the member becomes the resource's key and ARN, and AWS's NoSuchEntity message.
+template <class Traits>
+struct ResourceEntity {
+  using Record = store::Resource;
+  static constexpr std::string_view kNameMember = Traits::kNameMember;
+  static constexpr std::string_view kTag = Traits::kTag;
+  static constexpr std::string_view kUntag = Traits::kUntag;
+  static constexpr std::string_view kListTags = Traits::kListTags;
+
+  // The resource's ARN: the stored one's when the body records it, else Traits' guess.
+  static Result<std::string> ArnForAuthz(const OperationContext& ctx, std::string_view name) {
+    IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
+    auto found = Get(*txn, ctx.account_id(), name);
+    if (found.has_value()) {
+      return Traits::Arn(ctx.account_id(), name, &*found);
+    }
+    if (found.error().code != ErrorCode::kNotFound) {
+      return MakeError(std::move(found).error());
+    }
+    return Traits::Arn(ctx.account_id(), name, nullptr);
+  }
+
+  static Result<Record> Get(store::ReadTxn& txn, std::string_view account, std::string_view name) {
+    return txn.GetResource(Traits::kKind, account, Traits::Key(name));
+  }
+
+  static Result<Record> Update(store::WriteTxn& txn, Record record) {
+    return txn.UpdateResource(std::move(record));
+  }
+
+  static Error StoreError(Error error, std::string_view name) {
+    if (error.code == ErrorCode::kNotFound) {
+      return NoSuchEntity(Traits::NotFoundMessage(name));
+    }
+    return error;
+  }
+};
+
+// MFA devices, OIDC and SAML providers are named by their ARN, which is their key.
+struct MfaDeviceTraits {
+  static constexpr store::ResourceKind kKind = store::ResourceKind::kMfaDevice;
+  static constexpr std::string_view kNameMember = "SerialNumber";
+  static constexpr std::string_view kTag = "iam:TagMFADevice";
+  static constexpr std::string_view kUntag = "iam:UntagMFADevice";
+  static constexpr std::string_view kListTags = "iam:ListMFADeviceTags";
+
+  static std::string Key(std::string_view serial) { return std::string(serial); }
+
+  static std::string Arn(std::string_view, std::string_view serial, const store::Resource*) {
+    return std::string(serial);
+  }
+
+  static std::string NotFoundMessage(std::string_view serial) {
+    return "VirtualMFADevice with serial number " + std::string(serial) + " doesn't exist.";
+  }
+};
+
+struct OidcProviderTraits {
+  static constexpr store::ResourceKind kKind = store::ResourceKind::kOidcProvider;
+  static constexpr std::string_view kNameMember = "OpenIDConnectProviderArn";
+  static constexpr std::string_view kTag = "iam:TagOpenIDConnectProvider";
+  static constexpr std::string_view kUntag = "iam:UntagOpenIDConnectProvider";
+  static constexpr std::string_view kListTags = "iam:ListOpenIDConnectProviderTags";
+
+  static std::string Key(std::string_view arn) { return std::string(arn); }
+
+  static std::string Arn(std::string_view, std::string_view arn, const store::Resource*) {
+    return std::string(arn);
+  }
+
+  static std::string NotFoundMessage(std::string_view arn) {
+    return "OpenIDConnect Provider not found for arn " + std::string(arn);
+  }
+};
+
+struct SamlProviderTraits {
+  static constexpr store::ResourceKind kKind = store::ResourceKind::kSamlProvider;
+  static constexpr std::string_view kNameMember = "SAMLProviderArn";
+  static constexpr std::string_view kTag = "iam:TagSAMLProvider";
+  static constexpr std::string_view kUntag = "iam:UntagSAMLProvider";
+  static constexpr std::string_view kListTags = "iam:ListSAMLProviderTags";
+
+  static std::string Key(std::string_view arn) { return std::string(arn); }
+
+  static std::string Arn(std::string_view, std::string_view arn, const store::Resource*) {
+    return std::string(arn);
+  }
+
+  static std::string NotFoundMessage(std::string_view arn) {
+    return "Manifest not found for arn " + std::string(arn);
+  }
+};
+
+// Server certificates are named without regard to case; the stored body records the ARN
+// (with the certificate's path).
+struct ServerCertificateTraits {
+  static constexpr store::ResourceKind kKind = store::ResourceKind::kServerCertificate;
+  static constexpr std::string_view kNameMember = "ServerCertificateName";
+  static constexpr std::string_view kTag = "iam:TagServerCertificate";
+  static constexpr std::string_view kUntag = "iam:UntagServerCertificate";
+  static constexpr std::string_view kListTags = "iam:ListServerCertificateTags";
+
+  static std::string Key(std::string_view name) { return store::NameKey(name); }
+
+  static std::string Arn(std::string_view account, std::string_view name,
+                         const store::Resource* found) {
+    if (found != nullptr) {
+      const auto body = nlohmann::json::parse(found->body, nullptr, false);
+      if (body.is_object() && body.contains("Arn") && body["Arn"].is_string()) {
+        return body["Arn"].get<std::string>();
+      }
+      return IamArn(account, "server-certificate", found->path, name);
+    }
+    return IamArn(account, "server-certificate", "/", name);
+  }
+
+  static std::string NotFoundMessage(std::string_view name) {
+    return "The Server Certificate with name " + std::string(name) + " cannot be found.";
+  }
+};
+
 // Authorizes `action` on the named entity, then reads, changes and writes it back.
 template <class Entity, class Change>
 Result<Value> ChangeEntity(OperationContext& ctx, const Value& input, std::string_view action,
@@ -298,6 +421,18 @@ void RegisterTagAndBoundaryOperations(HandlerTable& table) {
   table["TagInstanceProfile"] = Tag<InstanceProfileEntity>;
   table["UntagInstanceProfile"] = Untag<InstanceProfileEntity>;
   table["ListInstanceProfileTags"] = ListTags<InstanceProfileEntity>;
+  table["TagMFADevice"] = Tag<ResourceEntity<MfaDeviceTraits>>;
+  table["UntagMFADevice"] = Untag<ResourceEntity<MfaDeviceTraits>>;
+  table["ListMFADeviceTags"] = ListTags<ResourceEntity<MfaDeviceTraits>>;
+  table["TagOpenIDConnectProvider"] = Tag<ResourceEntity<OidcProviderTraits>>;
+  table["UntagOpenIDConnectProvider"] = Untag<ResourceEntity<OidcProviderTraits>>;
+  table["ListOpenIDConnectProviderTags"] = ListTags<ResourceEntity<OidcProviderTraits>>;
+  table["TagSAMLProvider"] = Tag<ResourceEntity<SamlProviderTraits>>;
+  table["UntagSAMLProvider"] = Untag<ResourceEntity<SamlProviderTraits>>;
+  table["ListSAMLProviderTags"] = ListTags<ResourceEntity<SamlProviderTraits>>;
+  table["TagServerCertificate"] = Tag<ResourceEntity<ServerCertificateTraits>>;
+  table["UntagServerCertificate"] = Untag<ResourceEntity<ServerCertificateTraits>>;
+  table["ListServerCertificateTags"] = ListTags<ResourceEntity<ServerCertificateTraits>>;
 }
 
 }  // namespace portcullis::api::iam

@@ -11,6 +11,7 @@
 #include "api/federation/saml_provider_record.h"
 #include "api/iam/common.h"
 #include "common/base64.h"
+#include "crypto/test_credentials.h"
 
 #include "../federation/saml_test_data.h"
 #include "iam_test_util.h"
@@ -259,13 +260,11 @@ TEST_F(IdentityProvidersTest, SamlRejectsBadMetadata) {
 }
 
 TEST_F(IdentityProvidersTest, SamlPrivateKeysAndEncryptionMode) {
-  // The EC P-256 key of the test encryption certificate (no passphrase).
-  const std::string key =
-      "-----BEGIN PRIVATE KEY-----\n"
-      "MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg2Q/J9OXDZbg3wv9N\n"
-      "tqc28Gl5sSZROqNDVFCXjlLLRxGhRANCAASA+h9kHGkec8qTZG0kg/Tj36hxdSAJ\n"
-      "ty+2wxiuTGFqbgL6c3IYAtdrkHRe7H+pU6ej8SHLLhxIMrT3Ht4YIemV\n"
-      "-----END PRIVATE KEY-----\n";
+  // A fresh EC P-256 key (no passphrase); none is committed. `secret_part` is base64 of
+  // its private scalar, which must never come back or be stored in the clear.
+  const std::string key = crypto::NewEcKeyPemForTest("P-256");
+  const std::string secret_part =
+      key.substr(std::string("-----BEGIN PRIVATE KEY-----\n").size() + 48, 16);
   EXPECT_AWS_ERROR(Call("CreateSAMLProvider", {{"Name", "corp"},
                                                {"SAMLMetadataDocument", IdpMetadata()},
                                                {"AssertionEncryptionMode", "Required"}}),
@@ -288,13 +287,13 @@ TEST_F(IdentityProvidersTest, SamlPrivateKeysAndEncryptionMode) {
   EXPECT_GE(first.size(), 22U);
   EXPECT_NE(At(got, "PrivateKeyList.0.Timestamp"), nullptr);
   // The key itself never comes back; the store holds it sealed, for AssumeRoleWithSAML.
-  EXPECT_EQ(got.DebugString().find("MIGHAgEA"), std::string::npos);
+  EXPECT_EQ(got.DebugString().find(secret_part), std::string::npos);
   {
     auto txn = store_->BeginRead();
     ASSERT_TRUE(txn.has_value());
     auto resource = (*txn)->GetResource(store::ResourceKind::kSamlProvider, kAccountId, kSamlArn);
     ASSERT_TRUE(resource.has_value());
-    EXPECT_EQ(resource->body.find("MIGHAgEA"), std::string::npos);
+    EXPECT_EQ(resource->body.find(secret_part), std::string::npos);
     auto record = federation::DecodeSamlProviderRecord(resource->body);
     ASSERT_TRUE(record.has_value());
     ASSERT_EQ(record->private_keys.size(), 1U);

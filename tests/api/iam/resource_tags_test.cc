@@ -1,5 +1,6 @@
-// Tests of the tag operations of customer managed policies and instance profiles
-// (tags_and_boundaries.cc).
+// Tests of the tag operations of customer managed policies, instance profiles and the
+// store::Resource kinds that carry tags (MFA devices, OIDC and SAML providers, server
+// certificates), in tags_and_boundaries.cc.
 #include <gtest/gtest.h>
 #include <string>
 #include <string_view>
@@ -16,6 +17,22 @@ constexpr std::string_view kAllowAll =
 
 class ResourceTagsTest : public IamApiTest {
  protected:
+  // Puts a resource of `kind` keyed `key` (with `body`) into the store directly: the
+  // families that create them have their own tests.
+  void PutResource(store::ResourceKind kind, std::string key, std::string body = "{}",
+                   std::string path = "/") {
+    WriteStore([&](store::WriteTxn& txn) -> Status {
+      store::Resource resource;
+      resource.kind = kind;
+      resource.account_id = std::string(kAccountId);
+      resource.key = key;
+      resource.path = path;
+      resource.body = body;
+      IAM_RETURN_IF_ERROR(txn.PutResource(std::move(resource)));
+      return OkStatus();
+    });
+  }
+
   // Tags, lists, untags through `member`=`name` for the family with action suffix `what`.
   void ExpectTagCycle(std::string_view what, std::string_view member, std::string_view name) {
     const std::string n(name);
@@ -72,6 +89,50 @@ TEST_F(ResourceTagsTest, InstanceProfiles) {
   ExpectTagCycle("InstanceProfile", "InstanceProfileName", "WEB");
   EXPECT_AWS_ERROR(Call("ListInstanceProfileTags", {{"InstanceProfileName", "none"}}),
                    "NoSuchEntity", "Instance Profile none cannot be found.");
+}
+
+TEST_F(ResourceTagsTest, ResourcesNamedByArn) {
+  const std::string mfa = "arn:aws:iam::123456789012:mfa/phone";
+  const std::string oidc = "arn:aws:iam::123456789012:oidc-provider/example.com";
+  const std::string saml = "arn:aws:iam::123456789012:saml-provider/corp";
+  PutResource(store::ResourceKind::kMfaDevice, mfa);
+  PutResource(store::ResourceKind::kOidcProvider, oidc);
+  PutResource(store::ResourceKind::kSamlProvider, saml);
+  ExpectTagCycle("MFADevice", "SerialNumber", mfa);
+  ExpectTagCycle("OpenIDConnectProvider", "OpenIDConnectProviderArn", oidc);
+  ExpectTagCycle("SAMLProvider", "SAMLProviderArn", saml);
+  EXPECT_AWS_ERROR(Call("ListMFADeviceTags", {{"SerialNumber", mfa + "x"}}), "NoSuchEntity");
+  EXPECT_AWS_ERROR(
+      Call("ListOpenIDConnectProviderTags", {{"OpenIDConnectProviderArn", oidc + "x"}}),
+      "NoSuchEntity");
+  EXPECT_AWS_ERROR(Call("ListSAMLProviderTags", {{"SAMLProviderArn", saml + "x"}}), "NoSuchEntity");
+}
+
+TEST_F(ResourceTagsTest, ServerCertificatesAuthorizeWithTheStoredArn) {
+  PutResource(
+      store::ResourceKind::kServerCertificate, "web",
+      R"({"ServerCertificateName":"Web","Arn":"arn:aws:iam::123456789012:server-certificate/cf/Web"})",
+      "/cf/");
+  ExpectTagCycle("ServerCertificate", "ServerCertificateName", "web");
+  EXPECT_AWS_ERROR(Call("ListServerCertificateTags", {{"ServerCertificateName", "none"}}),
+                   "NoSuchEntity", "The Server Certificate with name none cannot be found.");
+
+  // A user allowed to tag only certificates under /cf/ can tag it; one allowed only other
+  // paths cannot.
+  MustCall("CreateUser", {{"UserName", "alice"}});
+  AllowUser("alice", AllowDocument("iam:TagServerCertificate",
+                                   "arn:aws:iam::123456789012:server-certificate/cf/*"));
+  MustCallAs(
+      UserCaller("alice"), "TagServerCertificate",
+      {{"ServerCertificateName", "Web"}, {"Tags.member.1.Key", "k"}, {"Tags.member.1.Value", "v"}});
+  MustCall("CreateUser", {{"UserName", "bob"}});
+  AllowUser("bob", AllowDocument("iam:TagServerCertificate",
+                                 "arn:aws:iam::123456789012:server-certificate/other/*"));
+  EXPECT_AWS_ERROR(CallAs(UserCaller("bob"), "TagServerCertificate",
+                          {{"ServerCertificateName", "Web"},
+                           {"Tags.member.1.Key", "k"},
+                           {"Tags.member.1.Value", "v"}}),
+                   "AccessDenied");
 }
 
 TEST_F(ResourceTagsTest, TagConditionsSeeRequestTagsAndKeys) {
