@@ -4,6 +4,7 @@
 // On a mismatch it prints the rows the table should hold. And no row may say
 // `implemented` unless an end-to-end test under tests/e2e/ calls the operation (by
 // boto3's snake_case name, the CLI's kebab-case name or the Action itself).
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -78,6 +79,14 @@ void CheckTable(const protocol::ServiceModel& model, const std::string& heading,
   }
   if (rows.size() != model.operations().size())
     ok = false;
+  // The summary line: "**N of M <heading> operations**".
+  const std::string summary =
+      "**" +
+      std::to_string(std::count_if(rows.begin(), rows.end(),
+                                   [](const auto& row) { return row.second == "implemented"; })) +
+      " of " + std::to_string(model.operations().size()) + " " + heading + " operations**";
+  EXPECT_NE(ReadDoc().find(summary), std::string::npos)
+      << "docs/compatibility.md should say " << summary;
   EXPECT_TRUE(ok) << "docs/compatibility.md, section `" << heading
                   << "`, should list (third column free text):\n"
                   << expected;
