@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "api/iam/common.h"
+#include "api/iam/credential_owner.h"
 #include "api/iam/operation_context.h"
 #include "api/ids.h"
 
@@ -26,53 +27,10 @@ Error KeyNotFound(std::string_view key_id) {
   return NoSuchEntity("The Access Key with id " + std::string(key_id) + " cannot be found.");
 }
 
-// Whose keys a request is about: an IAM user of the caller's account, or (user_name
-// empty) the account's root user.
-struct KeyOwner {
-  std::string user_name;  // empty: root
-  std::string arn;        // the resource to authorize against
-  bool exists = true;     // false: no such user (NoSuchEntity after authorization)
-};
-
-// Resolves the optional UserName member: given, that user; absent, the caller.
-Result<KeyOwner> OwnerFrom(OperationContext& ctx, const Value& input) {
-  KeyOwner owner;
-  owner.user_name = std::string(StringMember(input, "UserName"));
-  if (owner.user_name.empty()) {
-    if (ctx.caller.type == auth::PrincipalType::kRoot) {
-      owner.arn = RootArn(ctx.account_id());
-      return owner;
-    }
-    owner.user_name = ctx.caller.user_name;
-  }
-  IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
-  auto user = txn->GetUser(ctx.account_id(), owner.user_name);
-  if (user.has_value()) {
-    owner.user_name = user->name;
-    owner.arn = user->arn;
-    return owner;
-  }
-  if (user.error().code != ErrorCode::kNotFound) {
-    return MakeError(std::move(user).error());
-  }
-  owner.arn = UserArn(ctx.account_id(), "/", owner.user_name);
-  owner.exists = false;
-  return owner;
-}
-
-// Authorizes `action` on the owner, then checks that the owner exists.
-Status AuthorizeOwner(OperationContext& ctx, std::string_view action, const KeyOwner& owner) {
-  IAM_RETURN_IF_ERROR(ctx.Authorize(action, owner.arn));
-  if (!owner.exists) {
-    return MakeError(UserNotFound(owner.user_name));
-  }
-  return OkStatus();
-}
-
 // The key `key_id` when it belongs to `owner` in the caller's account; NoSuchEntity
 // (naming the key) otherwise, so keys of other users and accounts stay invisible.
 Result<store::AccessKey> OwnedKey(store::ReadTxn& txn, std::string_view account_id,
-                                  const KeyOwner& owner, std::string_view key_id) {
+                                  const CredentialOwner& owner, std::string_view key_id) {
   auto key = txn.GetAccessKey(key_id);
   if (!key.has_value()) {
     if (key.error().code == ErrorCode::kNotFound) {
@@ -88,8 +46,8 @@ Result<store::AccessKey> OwnedKey(store::ReadTxn& txn, std::string_view account_
 }
 
 Result<Value> CreateAccessKey(OperationContext& ctx, const Value& input) {
-  IAM_ASSIGN_OR_RETURN(const KeyOwner owner, OwnerFrom(ctx, input));
-  IAM_RETURN_IF_ERROR(AuthorizeOwner(ctx, "iam:CreateAccessKey", owner));
+  IAM_ASSIGN_OR_RETURN(const CredentialOwner owner, CredentialOwnerFrom(ctx, input));
+  IAM_RETURN_IF_ERROR(AuthorizeCredentialOwner(ctx, "iam:CreateAccessKey", owner));
   std::string secret = NewSecretAccessKey();
   IAM_ASSIGN_OR_RETURN(
       store::AccessKey created,
@@ -136,8 +94,8 @@ Result<Value> CreateAccessKey(OperationContext& ctx, const Value& input) {
 Result<Value> UpdateAccessKey(OperationContext& ctx, const Value& input) {
   const std::string key_id(StringMember(input, "AccessKeyId"));
   const std::string_view status_text = StringMember(input, "Status");
-  IAM_ASSIGN_OR_RETURN(const KeyOwner owner, OwnerFrom(ctx, input));
-  IAM_RETURN_IF_ERROR(AuthorizeOwner(ctx, "iam:UpdateAccessKey", owner));
+  IAM_ASSIGN_OR_RETURN(const CredentialOwner owner, CredentialOwnerFrom(ctx, input));
+  IAM_RETURN_IF_ERROR(AuthorizeCredentialOwner(ctx, "iam:UpdateAccessKey", owner));
   // The model's statusType enum (Active | Inactive; the codec has checked it).
   const store::AccessKeyStatus status = status_text == "Inactive"
                                             ? store::AccessKeyStatus::kInactive
@@ -157,8 +115,8 @@ Result<Value> UpdateAccessKey(OperationContext& ctx, const Value& input) {
 
 Result<Value> DeleteAccessKey(OperationContext& ctx, const Value& input) {
   const std::string key_id(StringMember(input, "AccessKeyId"));
-  IAM_ASSIGN_OR_RETURN(const KeyOwner owner, OwnerFrom(ctx, input));
-  IAM_RETURN_IF_ERROR(AuthorizeOwner(ctx, "iam:DeleteAccessKey", owner));
+  IAM_ASSIGN_OR_RETURN(const CredentialOwner owner, CredentialOwnerFrom(ctx, input));
+  IAM_RETURN_IF_ERROR(AuthorizeCredentialOwner(ctx, "iam:DeleteAccessKey", owner));
   auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
     IAM_ASSIGN_OR_RETURN(const store::AccessKey key,
                          OwnedKey(txn, ctx.account_id(), owner, key_id));
@@ -173,8 +131,8 @@ Result<Value> DeleteAccessKey(OperationContext& ctx, const Value& input) {
 }
 
 Result<Value> ListAccessKeys(OperationContext& ctx, const Value& input) {
-  IAM_ASSIGN_OR_RETURN(const KeyOwner owner, OwnerFrom(ctx, input));
-  IAM_RETURN_IF_ERROR(AuthorizeOwner(ctx, "iam:ListAccessKeys", owner));
+  IAM_ASSIGN_OR_RETURN(const CredentialOwner owner, CredentialOwnerFrom(ctx, input));
+  IAM_RETURN_IF_ERROR(AuthorizeCredentialOwner(ctx, "iam:ListAccessKeys", owner));
   IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
   auto page = txn->ListAccessKeys(ctx.account_id(), owner.user_name, ListOptionsFrom(input, ""));
   if (!page.has_value()) {

@@ -1,6 +1,6 @@
-// The user a credential operation is about (SSH public keys, signing certificates): the
-// UserName member's user, or, without one, the caller (an IAM user, or the account's root
-// user where AWS allows it). Shared by ssh_public_keys.cc and signing_certificates.cc.
+// The user a credential operation is about (access keys, SSH public keys, signing
+// certificates, service-specific credentials): the UserName member's user, or, without
+// one, the caller (an IAM user, or the account's root user where AWS allows it).
 // Thread-safety: pure functions of their arguments and the store.
 #pragma once
 

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "api/iam/common.h"
+#include "api/iam/credential_owner.h"
 #include "api/iam/operation_context.h"
 #include "api/ids.h"
 #include "common/base64.h"
@@ -220,49 +221,9 @@ Result<std::string> NextServiceUserName(const std::vector<Credential>& existing,
   }
 }
 
-// Whose credentials a request is about.
-struct Owner {
-  std::string user_name;  // empty: the root user, who has none
-  std::string arn;
-  bool exists = true;
-};
-
-Result<Owner> OwnerFrom(OperationContext& ctx, const Value& input) {
-  Owner owner;
-  owner.user_name = std::string(StringMember(input, "UserName"));
-  if (owner.user_name.empty()) {
-    if (ctx.caller.type == auth::PrincipalType::kRoot) {
-      owner.arn = RootArn(ctx.account_id());
-      return owner;
-    }
-    owner.user_name = ctx.caller.user_name;
-  }
-  IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
-  auto user = txn->GetUser(ctx.account_id(), owner.user_name);
-  if (user.has_value()) {
-    owner.user_name = user->name;
-    owner.arn = user->arn;
-    return owner;
-  }
-  if (user.error().code != ErrorCode::kNotFound) {
-    return MakeError(std::move(user).error());
-  }
-  owner.arn = UserArn(ctx.account_id(), "/", owner.user_name);
-  owner.exists = false;
-  return owner;
-}
-
-Status AuthorizeOwner(OperationContext& ctx, std::string_view action, const Owner& owner) {
-  IAM_RETURN_IF_ERROR(ctx.Authorize(action, owner.arn));
-  if (!owner.exists) {
-    return MakeError(UserNotFound(owner.user_name));
-  }
-  return OkStatus();
-}
-
 // Credential `id` when it belongs to `owner`; NoSuchEntity otherwise.
 Result<store::Resource> OwnedCredential(store::ReadTxn& txn, std::string_view account_id,
-                                        const Owner& owner, std::string_view id) {
+                                        const CredentialOwner& owner, std::string_view id) {
   auto r = txn.GetResource(store::ResourceKind::kServiceSpecificCredential, account_id, id);
   if (!r.has_value()) {
     if (r.error().code == ErrorCode::kNotFound) {
@@ -279,8 +240,8 @@ Result<store::Resource> OwnedCredential(store::ReadTxn& txn, std::string_view ac
 Result<Value> CreateServiceSpecificCredential(OperationContext& ctx, const Value& input) {
   const std::string service_name(StringMember(input, "ServiceName"));
   const std::optional<std::int64_t> age_days = IntegerMember(input, "CredentialAgeDays");
-  IAM_ASSIGN_OR_RETURN(const Owner owner, OwnerFrom(ctx, input));
-  IAM_RETURN_IF_ERROR(AuthorizeOwner(ctx, "iam:CreateServiceSpecificCredential", owner));
+  IAM_ASSIGN_OR_RETURN(const CredentialOwner owner, CredentialOwnerFrom(ctx, input));
+  IAM_RETURN_IF_ERROR(AuthorizeCredentialOwner(ctx, "iam:CreateServiceSpecificCredential", owner));
   const Service* service = FindService(service_name);
   if (service == nullptr) {
     return MakeError(NotSupportedService(service_name));
@@ -340,7 +301,7 @@ Result<Value> CreateServiceSpecificCredential(OperationContext& ctx, const Value
 // Reads credential `id` of `owner`, lets `change` edit it, writes it back and returns it.
 template <class Change>
 Result<std::pair<store::Resource, Credential>> UpdateCredential(OperationContext& ctx,
-                                                                const Owner& owner,
+                                                                const CredentialOwner& owner,
                                                                 const std::string& id,
                                                                 Change&& change) {
   return WithWriteTxn(
@@ -356,8 +317,8 @@ Result<std::pair<store::Resource, Credential>> UpdateCredential(OperationContext
 
 Result<Value> ResetServiceSpecificCredential(OperationContext& ctx, const Value& input) {
   const std::string id(StringMember(input, "ServiceSpecificCredentialId"));
-  IAM_ASSIGN_OR_RETURN(const Owner owner, OwnerFrom(ctx, input));
-  IAM_RETURN_IF_ERROR(AuthorizeOwner(ctx, "iam:ResetServiceSpecificCredential", owner));
+  IAM_ASSIGN_OR_RETURN(const CredentialOwner owner, CredentialOwnerFrom(ctx, input));
+  IAM_RETURN_IF_ERROR(AuthorizeCredentialOwner(ctx, "iam:ResetServiceSpecificCredential", owner));
   std::string secret;
   IAM_ASSIGN_OR_RETURN(auto updated, UpdateCredential(ctx, owner, id, [&](Credential& c) -> Status {
                          secret = NewSecret(c);
@@ -373,8 +334,8 @@ Result<Value> ResetServiceSpecificCredential(OperationContext& ctx, const Value&
 Result<Value> UpdateServiceSpecificCredential(OperationContext& ctx, const Value& input) {
   const std::string id(StringMember(input, "ServiceSpecificCredentialId"));
   const std::string status(StringMember(input, "Status"));
-  IAM_ASSIGN_OR_RETURN(const Owner owner, OwnerFrom(ctx, input));
-  IAM_RETURN_IF_ERROR(AuthorizeOwner(ctx, "iam:UpdateServiceSpecificCredential", owner));
+  IAM_ASSIGN_OR_RETURN(const CredentialOwner owner, CredentialOwnerFrom(ctx, input));
+  IAM_RETURN_IF_ERROR(AuthorizeCredentialOwner(ctx, "iam:UpdateServiceSpecificCredential", owner));
   if (status != "Active" && status != "Inactive") {
     return MakeError(InvalidInput("Status must be Active or Inactive."));
   }
@@ -388,8 +349,8 @@ Result<Value> UpdateServiceSpecificCredential(OperationContext& ctx, const Value
 
 Result<Value> DeleteServiceSpecificCredential(OperationContext& ctx, const Value& input) {
   const std::string id(StringMember(input, "ServiceSpecificCredentialId"));
-  IAM_ASSIGN_OR_RETURN(const Owner owner, OwnerFrom(ctx, input));
-  IAM_RETURN_IF_ERROR(AuthorizeOwner(ctx, "iam:DeleteServiceSpecificCredential", owner));
+  IAM_ASSIGN_OR_RETURN(const CredentialOwner owner, CredentialOwnerFrom(ctx, input));
+  IAM_RETURN_IF_ERROR(AuthorizeCredentialOwner(ctx, "iam:DeleteServiceSpecificCredential", owner));
   auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
     IAM_ASSIGN_OR_RETURN(const store::Resource r,
                          OwnedCredential(txn, ctx.account_id(), owner, id));
@@ -446,8 +407,8 @@ Result<Value> ListServiceSpecificCredentials(OperationContext& ctx, const Value&
     IAM_RETURN_IF_ERROR(ctx.Authorize("iam:ListServiceSpecificCredentials",
                                       IamArn(ctx.account_id(), "user", "/", "*")));
   } else {
-    IAM_ASSIGN_OR_RETURN(const Owner owner, OwnerFrom(ctx, input));
-    IAM_RETURN_IF_ERROR(AuthorizeOwner(ctx, "iam:ListServiceSpecificCredentials", owner));
+    IAM_ASSIGN_OR_RETURN(const CredentialOwner owner, CredentialOwnerFrom(ctx, input));
+    IAM_RETURN_IF_ERROR(AuthorizeCredentialOwner(ctx, "iam:ListServiceSpecificCredentials", owner));
     filter.user_name = owner.user_name;  // the root user: those of no user, i.e. none
   }
   if (service_name.has_value() && FindService(*service_name) == nullptr) {
