@@ -26,6 +26,7 @@ IamService::IamService(store::IdentityStore& store, authz::Authorizer& authorize
   RegisterInstanceProfileOperations(handlers_);
   RegisterServiceLinkedRoleOperations(handlers_);
   RegisterTagAndBoundaryOperations(handlers_);
+  RegisterAccountReportOperations(handlers_);
 }
 
 const protocol::ServiceModel& IamService::model() const {

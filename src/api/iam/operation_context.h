@@ -60,5 +60,7 @@ void RegisterRoleOperations(HandlerTable& table);               // roles.cc
 void RegisterInstanceProfileOperations(HandlerTable& table);    // instance_profiles.cc
 void RegisterServiceLinkedRoleOperations(HandlerTable& table);  // service_linked_roles.cc
 void RegisterTagAndBoundaryOperations(HandlerTable& table);     // tags_and_boundaries.cc
+void RegisterAccountReportOperations(
+    HandlerTable& table);  // account_aliases.cc (account_reports.h)
 
 }  // namespace portcullis::api::iam
