@@ -20,6 +20,7 @@
 // GenerateServiceLastAccessedDetails answers, and stored as a kReport resource keyed by its
 // job id, in the same write transaction that persists the tracker's activity.
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -55,7 +56,7 @@ struct ServiceInfo {
 
 // AWS's names of the services (as access advisor shows them), by namespace. Wildcards in
 // policies expand against this list; a namespace not listed is shown by its namespace.
-constexpr ServiceInfo kServices[] = {
+constexpr auto kServices = std::to_array<ServiceInfo>({
     {"access-analyzer", "IAM Access Analyzer"},
     {"acm", "AWS Certificate Manager"},
     {"apigateway", "Amazon API Gateway"},
@@ -102,10 +103,10 @@ constexpr ServiceInfo kServices[] = {
     {"states", "AWS Step Functions"},
     {"sts", "AWS Security Token Service"},
     {"tag", "Amazon Resource Group Tagging API"},
-};
+});
 
 // AWS: "IAM action last accessed information services and actions".
-constexpr std::string_view kActionTrackedServices[] = {"ec2", "iam", "lambda", "s3"};
+constexpr std::array<std::string_view, 4> kActionTrackedServices = {"ec2", "iam", "lambda", "s3"};
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -127,8 +128,8 @@ std::string ServiceName(std::string_view ns) {
 }
 
 bool ActionTracked(std::string_view ns) {
-  return std::find(std::begin(kActionTrackedServices), std::end(kActionTrackedServices), ns) !=
-         std::end(kActionTrackedServices);
+  return std::find(kActionTrackedServices.begin(), kActionTrackedServices.end(), ns) !=
+         kActionTrackedServices.end();
 }
 
 // "s3:Get*" -> {"s3", "Get*"}; "*" -> {"*", "*"}.
@@ -393,114 +394,130 @@ Result<std::vector<Entity>> Members(store::ReadTxn& txn, std::string_view accoun
   return out;
 }
 
-// The target's policies and the entities whose activity counts. NoSuchEntity when the
-// target does not exist.
+// A report's policies and the entities whose activity counts.
 struct Scope {
   std::vector<ParsedPolicy> policies;
   std::vector<Entity> entities;
 };
 
-Result<Scope> ScopeOf(store::ReadTxn& txn, std::string_view account_id, const Target& t,
-                      bool with_group_policies) {
+Result<Scope> UserScope(store::ReadTxn& txn, const std::string& account, const Target& t) {
   Scope s;
-  const std::string account(account_id);
-  switch (t.kind) {
-    case EntityKind::kUser: {
-      auto user = txn.GetUser(account_id, t.name);
-      if (!user.has_value()) {
-        return MakeError(UserError(std::move(user).error(), t.name));
-      }
-      IAM_RETURN_IF_ERROR(
-          AddPoliciesOf(txn, PrincipalRef{PrincipalKind::kUser, account, user->name}, s.policies));
-      if (with_group_policies) {
-        IAM_ASSIGN_OR_RETURN(auto groups, ReadAll<store::Group>([&](const store::ListOptions& o) {
-                               return txn.ListGroupsForUser(account_id, user->name, o);
-                             }));
-        for (const store::Group& g : groups) {
-          IAM_RETURN_IF_ERROR(
-              AddPoliciesOf(txn, PrincipalRef{PrincipalKind::kGroup, account, g.name}, s.policies));
-        }
-      }
-      s.entities.push_back(UserEntity(*user));
-      return s;
+  auto user = txn.GetUser(account, t.name);
+  if (!user.has_value()) {
+    return MakeError(UserError(std::move(user).error(), t.name));
+  }
+  IAM_RETURN_IF_ERROR(
+      AddPoliciesOf(txn, PrincipalRef{PrincipalKind::kUser, account, user->name}, s.policies));
+  IAM_ASSIGN_OR_RETURN(auto groups, ReadAll<store::Group>([&](const store::ListOptions& o) {
+                         return txn.ListGroupsForUser(account, user->name, o);
+                       }));
+  for (const store::Group& g : groups) {
+    IAM_RETURN_IF_ERROR(
+        AddPoliciesOf(txn, PrincipalRef{PrincipalKind::kGroup, account, g.name}, s.policies));
+  }
+  s.entities.push_back(UserEntity(*user));
+  return s;
+}
+
+Result<Scope> GroupScope(store::ReadTxn& txn, const std::string& account, const Target& t) {
+  Scope s;
+  auto group = txn.GetGroup(account, t.name);
+  if (!group.has_value()) {
+    if (group.error().code == ErrorCode::kNotFound) {
+      return MakeError(GroupNotFound(t.name));
     }
-    case EntityKind::kGroup: {
-      auto group = txn.GetGroup(account_id, t.name);
-      if (!group.has_value()) {
-        if (group.error().code == ErrorCode::kNotFound) {
-          return MakeError(GroupNotFound(t.name));
-        }
-        return MakeError(std::move(group).error());
-      }
-      IAM_RETURN_IF_ERROR(AddPoliciesOf(
-          txn, PrincipalRef{PrincipalKind::kGroup, account, group->name}, s.policies));
-      IAM_ASSIGN_OR_RETURN(s.entities, Members(txn, account_id, group->name));
-      return s;
+    return MakeError(std::move(group).error());
+  }
+  IAM_RETURN_IF_ERROR(
+      AddPoliciesOf(txn, PrincipalRef{PrincipalKind::kGroup, account, group->name}, s.policies));
+  IAM_ASSIGN_OR_RETURN(s.entities, Members(txn, account, group->name));
+  return s;
+}
+
+Result<Scope> RoleScope(store::ReadTxn& txn, const std::string& account, const Target& t) {
+  Scope s;
+  auto role = txn.GetRole(account, t.name);
+  if (!role.has_value()) {
+    return MakeError(RoleError(std::move(role).error(), t.name));
+  }
+  IAM_RETURN_IF_ERROR(
+      AddPoliciesOf(txn, PrincipalRef{PrincipalKind::kRole, account, role->name}, s.policies));
+  s.entities.push_back(RoleEntity(*role));
+  return s;
+}
+
+// The users and roles of `account` one policy entity stands for (a group: its members).
+// ListPolicyEntities covers every account: entities are matched to this one's by id.
+Result<std::vector<Entity>> EntitiesOf(store::ReadTxn& txn, const std::string& account,
+                                       const store::PolicyEntity& pe) {
+  std::vector<Entity> out;
+  if (pe.kind == PrincipalKind::kUser) {
+    auto user = txn.GetUser(account, pe.name);
+    if (user.has_value() && user->id == pe.id) {
+      out.push_back(UserEntity(*user));
     }
-    case EntityKind::kRole: {
-      auto role = txn.GetRole(account_id, t.name);
-      if (!role.has_value()) {
-        return MakeError(RoleError(std::move(role).error(), t.name));
-      }
-      IAM_RETURN_IF_ERROR(
-          AddPoliciesOf(txn, PrincipalRef{PrincipalKind::kRole, account, role->name}, s.policies));
-      s.entities.push_back(RoleEntity(*role));
-      return s;
+  } else if (pe.kind == PrincipalKind::kRole) {
+    auto role = txn.GetRole(account, pe.name);
+    if (role.has_value() && role->id == pe.id) {
+      out.push_back(RoleEntity(*role));
     }
-    case EntityKind::kPolicy: {
-      auto policy = txn.GetManagedPolicy(t.arn);
-      if (!policy.has_value()) {
-        if (policy.error().code == ErrorCode::kNotFound) {
-          return MakeError(
-              NoSuchEntity("Policy " + t.arn + " does not exist or is not attachable."));
-        }
-        return MakeError(std::move(policy).error());
+  } else {
+    auto group = txn.GetGroup(account, pe.name);
+    if (group.has_value() && group->id == pe.id) {
+      return Members(txn, account, group->name);
+    }
+  }
+  return out;
+}
+
+Result<Scope> PolicyScope(store::ReadTxn& txn, const std::string& account, const Target& t) {
+  Scope s;
+  auto policy = txn.GetManagedPolicy(t.arn);
+  if (!policy.has_value()) {
+    if (policy.error().code == ErrorCode::kNotFound) {
+      return MakeError(NoSuchEntity("Policy " + t.arn + " does not exist or is not attachable."));
+    }
+    return MakeError(std::move(policy).error());
+  }
+  IAM_ASSIGN_OR_RETURN(ParsedPolicy parsed, ManagedPolicy(txn, *policy));
+  s.policies.push_back(std::move(parsed));
+  IAM_ASSIGN_OR_RETURN(auto attached, txn.ListPolicyEntities(t.arn));
+  std::set<std::string> seen;
+  for (const store::PolicyEntity& pe : attached) {
+    IAM_ASSIGN_OR_RETURN(std::vector<Entity> entities, EntitiesOf(txn, account, pe));
+    for (Entity& e : entities) {
+      if (seen.insert(e.arn).second) {
+        s.entities.push_back(std::move(e));
       }
-      IAM_ASSIGN_OR_RETURN(ParsedPolicy parsed, ManagedPolicy(txn, *policy));
-      s.policies.push_back(std::move(parsed));
-      IAM_ASSIGN_OR_RETURN(auto attached, txn.ListPolicyEntities(t.arn));
-      std::set<std::string> seen;
-      auto add = [&](Entity e) {
-        if (seen.insert(e.arn).second) {
-          s.entities.push_back(std::move(e));
-        }
-      };
-      for (const store::PolicyEntity& pe : attached) {
-        // ListPolicyEntities covers every account: keep this account's, matched by id.
-        if (pe.kind == PrincipalKind::kUser) {
-          auto user = txn.GetUser(account_id, pe.name);
-          if (user.has_value() && user->id == pe.id) {
-            add(UserEntity(*user));
-          }
-        } else if (pe.kind == PrincipalKind::kRole) {
-          auto role = txn.GetRole(account_id, pe.name);
-          if (role.has_value() && role->id == pe.id) {
-            add(RoleEntity(*role));
-          }
-        } else {
-          auto group = txn.GetGroup(account_id, pe.name);
-          if (group.has_value() && group->id == pe.id) {
-            IAM_ASSIGN_OR_RETURN(auto members, Members(txn, account_id, group->name));
-            for (auto& m : members) {
-              add(std::move(m));
-            }
-          }
-        }
-      }
-      return s;
     }
   }
   return s;
+}
+
+// The target's policies (a user's include its groups') and the entities whose activity
+// counts. NoSuchEntity when the target does not exist.
+Result<Scope> ScopeOf(store::ReadTxn& txn, std::string_view account_id, const Target& t) {
+  const std::string account(account_id);
+  switch (t.kind) {
+    case EntityKind::kUser:
+      return UserScope(txn, account, t);
+    case EntityKind::kGroup:
+      return GroupScope(txn, account, t);
+    case EntityKind::kRole:
+      return RoleScope(txn, account, t);
+    case EntityKind::kPolicy:
+      return PolicyScope(txn, account, t);
+  }
+  return Scope{};
 }
 
 store::Timestamp Millis(std::int64_t ms) {
   return store::Timestamp(std::chrono::milliseconds(ms));
 }
 
-// Builds the job's body: the services and, per entity, its last access per namespace.
-nlohmann::json BuildReport(const Target& target, const Scope& scope,
-                           const authz::AccountActivity& activity, bool action_level) {
-  // Namespaces attempted by the entities.
+// The namespaces the scope's entities attempted.
+std::set<std::string> AccessedNamespaces(const Scope& scope,
+                                         const authz::AccountActivity& activity) {
   std::set<std::string> accessed;
   for (const Entity& e : scope.entities) {
     auto it = activity.find(e.key);
@@ -511,84 +528,98 @@ nlohmann::json BuildReport(const Target& target, const Scope& scope,
       accessed.insert(SplitAction(action).first);
     }
   }
+  return accessed;
+}
+
+// The latest attempt of one action: time, entity ARN, region.
+struct ActionAccess {
+  std::int64_t time_ms = 0;
+  std::string entity;
+  std::string region;
+};
+
+// One service's report entry; records each entity's last attempt of the service in
+// `entity_access` (entity ARN -> namespace -> epoch ms).
+nlohmann::json ServiceEntry(const std::string& ns, const Scope& scope,
+                            const authz::AccountActivity& activity, bool action_level,
+                            std::map<std::string, nlohmann::json>& entity_access) {
+  ActionAccess best;
+  int total = 0;
+  std::map<std::string, ActionAccess> actions;  // by action name
+  for (const Entity& e : scope.entities) {
+    auto it = activity.find(e.key);
+    if (it == activity.end()) {
+      continue;
+    }
+    std::int64_t entity_last = 0;
+    for (const auto& [action, last] : it->second) {
+      const auto [service, name] = SplitAction(action);
+      if (service != ns) {
+        continue;
+      }
+      entity_last = std::max(entity_last, last.time_ms);
+      const ActionAccess access{last.time_ms, e.arn, last.region};
+      if (last.time_ms > best.time_ms) {
+        best = access;
+      }
+      if (last.time_ms > actions[name].time_ms) {
+        actions[name] = access;
+      }
+    }
+    if (entity_last > 0) {
+      ++total;
+      entity_access[e.arn][ns] = entity_last;
+    }
+  }
+  nlohmann::json svc = {{"ServiceNamespace", ns}, {"ServiceName", ServiceName(ns)}};
+  if (best.time_ms > 0) {
+    svc["LastAuthenticated"] = best.time_ms;
+    svc["LastAuthenticatedEntity"] = best.entity;
+    if (!best.region.empty()) {
+      svc["LastAuthenticatedRegion"] = best.region;
+    }
+  }
+  svc["TotalAuthenticatedEntities"] = total;
+  if (!action_level || !ActionTracked(ns)) {
+    return svc;
+  }
+  for (const std::string& named : NamedActions(scope.policies, ns)) {
+    actions.try_emplace(named);
+  }
+  nlohmann::json tracked = nlohmann::json::array();
+  for (const auto& [name, a] : actions) {
+    nlohmann::json t = {{"ActionName", name}};
+    if (a.time_ms > 0) {
+      t["LastAccessedTime"] = a.time_ms;
+      t["LastAccessedEntity"] = a.entity;
+      if (!a.region.empty()) {
+        t["LastAccessedRegion"] = a.region;
+      }
+    }
+    tracked.push_back(std::move(t));
+  }
+  svc["TrackedActionsLastAccessed"] = std::move(tracked);
+  return svc;
+}
+
+// Builds the job's body: the services and, per entity, its last attempt per namespace.
+nlohmann::json BuildReport(const Target& target, const Scope& scope,
+                           const authz::AccountActivity& activity, bool action_level) {
+  const std::set<std::string> accessed = AccessedNamespaces(scope, activity);
   std::set<std::string> candidates = accessed;
   for (const ServiceInfo& s : kServices) {
     candidates.emplace(s.name_space);
   }
   std::set<std::string> services = AllowedNamespaces(scope.policies, candidates);
-  const bool is_principal = target.kind == EntityKind::kUser || target.kind == EntityKind::kRole;
-  if (is_principal) {
+  if (target.kind == EntityKind::kUser || target.kind == EntityKind::kRole) {
     services.insert(accessed.begin(), accessed.end());
   }
-
   nlohmann::json list = nlohmann::json::array();
-  nlohmann::json entities = nlohmann::json::array();
-  std::map<std::string, nlohmann::json> entity_access;  // entity arn -> {ns: ms}
+  std::map<std::string, nlohmann::json> entity_access;
   for (const std::string& ns : services) {
-    nlohmann::json svc = {{"ServiceNamespace", ns}, {"ServiceName", ServiceName(ns)}};
-    std::int64_t best = 0;
-    std::string best_entity;
-    std::string best_region;
-    int total = 0;
-    // action name -> {time, entity, region}
-    std::map<std::string, std::tuple<std::int64_t, std::string, std::string>> actions;
-    for (const Entity& e : scope.entities) {
-      auto it = activity.find(e.key);
-      if (it == activity.end()) {
-        continue;
-      }
-      std::int64_t entity_last = 0;
-      for (const auto& [action, last] : it->second) {
-        const auto [service, name] = SplitAction(action);
-        if (service != ns) {
-          continue;
-        }
-        if (last.time_ms > entity_last) {
-          entity_last = last.time_ms;
-        }
-        if (last.time_ms > best) {
-          best = last.time_ms;
-          best_entity = e.arn;
-          best_region = last.region;
-        }
-        auto& a = actions[name];
-        if (last.time_ms > std::get<0>(a)) {
-          a = {last.time_ms, e.arn, last.region};
-        }
-      }
-      if (entity_last > 0) {
-        ++total;
-        entity_access[e.arn][ns] = entity_last;
-      }
-    }
-    if (best > 0) {
-      svc["LastAuthenticated"] = best;
-      svc["LastAuthenticatedEntity"] = best_entity;
-      if (!best_region.empty()) {
-        svc["LastAuthenticatedRegion"] = best_region;
-      }
-    }
-    svc["TotalAuthenticatedEntities"] = total;
-    if (action_level && ActionTracked(ns)) {
-      for (const std::string& named : NamedActions(scope.policies, ns)) {
-        actions.try_emplace(named);
-      }
-      nlohmann::json tracked = nlohmann::json::array();
-      for (const auto& [name, a] : actions) {
-        nlohmann::json t = {{"ActionName", name}};
-        if (std::get<0>(a) > 0) {
-          t["LastAccessedTime"] = std::get<0>(a);
-          t["LastAccessedEntity"] = std::get<1>(a);
-          if (!std::get<2>(a).empty()) {
-            t["LastAccessedRegion"] = std::get<2>(a);
-          }
-        }
-        tracked.push_back(std::move(t));
-      }
-      svc["TrackedActionsLastAccessed"] = std::move(tracked);
-    }
-    list.push_back(std::move(svc));
+    list.push_back(ServiceEntry(ns, scope, activity, action_level, entity_access));
   }
+  nlohmann::json entities = nlohmann::json::array();
   for (const Entity& e : scope.entities) {
     nlohmann::json j = {
         {"Arn", e.arn}, {"Name", e.name}, {"Type", e.type}, {"Id", e.id}, {"Path", e.path}};
@@ -611,7 +642,7 @@ Result<Value> GenerateServiceLastAccessedDetails(OperationContext& ctx, const Va
   const std::string job_id = NewRequestId();
   authz::AccessTracker& tracker = ctx.authorizer.access_tracker();
   auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Result<Value> {
-    IAM_ASSIGN_OR_RETURN(Scope scope, ScopeOf(txn, ctx.account_id(), target, true));
+    IAM_ASSIGN_OR_RETURN(Scope scope, ScopeOf(txn, ctx.account_id(), target));
     IAM_RETURN_IF_ERROR(tracker.Persist(txn, ctx.account_id()));
     IAM_ASSIGN_OR_RETURN(authz::AccountActivity activity, tracker.Activity(txn, ctx.account_id()));
     nlohmann::json body = BuildReport(target, scope, activity, granularity == "ACTION_LEVEL");
@@ -778,7 +809,7 @@ Result<Value> ListPoliciesGrantingServiceAccess(OperationContext& ctx, const Val
     }
   }
   IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
-  IAM_ASSIGN_OR_RETURN(Scope scope, ScopeOf(*txn, ctx.account_id(), target, true));
+  IAM_ASSIGN_OR_RETURN(Scope scope, ScopeOf(*txn, ctx.account_id(), target));
   Value out = Value::Structure();
   Value& entries = out.Set("PoliciesGrantingServiceAccess", Value::List());
   for (const std::string& ns : namespaces) {

@@ -87,46 +87,49 @@ Status SetAccountAlias(store::WriteTxn& txn, std::string_view account_id, std::s
   return OkStatus();
 }
 
+// Makes `alias` the account's only alias. EntityAlreadyExists when another account uses it.
+Status ReplaceAlias(store::WriteTxn& txn, const std::string& account_id, const std::string& alias) {
+  IAM_ASSIGN_OR_RETURN(const bool taken, TakenElsewhere(txn, account_id, alias));
+  if (taken) {
+    return MakeError(AliasExists(alias));
+  }
+  IAM_ASSIGN_OR_RETURN(std::vector<store::Resource> current, AliasesOf(txn, account_id));
+  bool present = false;
+  for (const store::Resource& r : current) {
+    if (r.key == alias) {
+      present = true;
+      continue;
+    }
+    // AWS: a new alias overwrites the previous one.
+    IAM_RETURN_IF_ERROR(txn.DeleteResource(store::ResourceKind::kAccountAlias, account_id, r.key));
+  }
+  if (!present) {
+    store::Resource resource;
+    resource.kind = store::ResourceKind::kAccountAlias;
+    resource.account_id = account_id;
+    resource.key = alias;
+    resource.body = "{}";
+    auto put = txn.PutResource(std::move(resource));
+    if (!put.has_value()) {
+      if (put.error().code == ErrorCode::kAlreadyExists) {
+        return MakeError(AliasExists(alias));
+      }
+      return MakeError(std::move(put).error());
+    }
+  }
+  return SetAccountAlias(txn, account_id, alias);
+}
+
 Result<Value> CreateAccountAlias(OperationContext& ctx, const Value& input) {
   const std::string alias(StringMember(input, "AccountAlias"));
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:CreateAccountAlias", "*"));
   if (IsTwelveDigits(alias)) {
     return MakeError(InvalidInput("The account alias " + alias + " cannot be a 12-digit number."));
   }
-  auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Result<Value> {
-    IAM_ASSIGN_OR_RETURN(const bool taken, TakenElsewhere(txn, ctx.account_id(), alias));
-    if (taken) {
-      return MakeError(AliasExists(alias));
-    }
-    IAM_ASSIGN_OR_RETURN(std::vector<store::Resource> current, AliasesOf(txn, ctx.account_id()));
-    bool present = false;
-    for (const store::Resource& r : current) {
-      if (r.key == alias) {
-        present = true;
-        continue;
-      }
-      // AWS: a new alias overwrites the previous one.
-      IAM_RETURN_IF_ERROR(
-          txn.DeleteResource(store::ResourceKind::kAccountAlias, ctx.account_id(), r.key));
-    }
-    if (!present) {
-      store::Resource resource;
-      resource.kind = store::ResourceKind::kAccountAlias;
-      resource.account_id = ctx.account_id();
-      resource.key = alias;
-      resource.body = "{}";
-      auto put = txn.PutResource(std::move(resource));
-      if (!put.has_value()) {
-        if (put.error().code == ErrorCode::kAlreadyExists) {
-          return MakeError(AliasExists(alias));
-        }
-        return MakeError(std::move(put).error());
-      }
-    }
-    IAM_RETURN_IF_ERROR(SetAccountAlias(txn, ctx.account_id(), alias));
+  return WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Result<Value> {
+    IAM_RETURN_IF_ERROR(ReplaceAlias(txn, ctx.account_id(), alias));
     return Value::Structure();
   });
-  return done;
 }
 
 Result<Value> DeleteAccountAlias(OperationContext& ctx, const Value& input) {

@@ -18,6 +18,7 @@
 // last rotation; the root's have no user). The report is stored as the kReport resource
 // "credential-report" (body: GeneratedTime in epoch milliseconds and the CSV).
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -57,13 +58,13 @@ std::string ReportTime(store::Timestamp t) {
   const auto days = std::chrono::floor<std::chrono::days>(secs);
   const std::chrono::year_month_day ymd{days};
   const std::chrono::hh_mm_ss<std::chrono::seconds> hms{secs - days};
-  char buffer[40];
+  std::array<char, 40> buffer{};
   const int n = std::snprintf(
-      buffer, sizeof buffer, "%04d-%02u-%02uT%02ld:%02ld:%02ld+00:00", static_cast<int>(ymd.year()),
-      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-      static_cast<long>(hms.hours().count()), static_cast<long>(hms.minutes().count()),
-      static_cast<long>(hms.seconds().count()));
-  return std::string(buffer, n > 0 ? static_cast<std::size_t>(n) : 0);
+      buffer.data(), buffer.size(), "%04d-%02u-%02uT%02ld:%02ld:%02ld+00:00",
+      static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+      static_cast<unsigned>(ymd.day()), static_cast<long>(hms.hours().count()),
+      static_cast<long>(hms.minutes().count()), static_cast<long>(hms.seconds().count()));
+  return {buffer.data(), n > 0 ? static_cast<std::size_t>(n) : 0};
 }
 
 std::string_view Bool(bool b) {
@@ -230,6 +231,37 @@ void AppendCredentialColumns(const Credentials& creds, const std::string& owner,
   AppendCertColumns(list, 1, row);
 }
 
+// Appends the row of `user`; `max_age_days` is the password policy's MaxPasswordAge (0:
+// passwords do not expire).
+Status AppendUserRow(store::ReadTxn& txn, const store::User& user, std::int32_t max_age_days,
+                     const Credentials& creds, std::string& csv) {
+  std::vector<std::string> row;
+  row.push_back(user.name);
+  row.push_back(user.arn);
+  row.push_back(ReportTime(user.created));
+  auto profile = txn.GetLoginProfile(user.account_id, user.name);
+  if (profile.has_value()) {
+    row.emplace_back(Bool(true));
+    row.push_back(user.password_last_used.has_value() ? ReportTime(*user.password_last_used)
+                                                      : std::string(kNoInformation));
+    row.push_back(ReportTime(profile->password_last_changed));
+    row.push_back(max_age_days > 0
+                      ? ReportTime(profile->password_last_changed + std::chrono::days(max_age_days))
+                      : std::string(kNotApplicable));
+  } else if (profile.error().code == ErrorCode::kNotFound) {
+    row.emplace_back(Bool(false));
+    for (int i = 0; i < 3; ++i) {
+      row.emplace_back(kNotApplicable);
+    }
+  } else {
+    return MakeError(std::move(profile).error());
+  }
+  IAM_ASSIGN_OR_RETURN(auto keys, KeysOf(txn, user.account_id, user.name));
+  AppendCredentialColumns(creds, store::NameKey(user.name), keys, row);
+  AppendRow(row, csv);
+  return OkStatus();
+}
+
 // Builds the report's CSV from what `txn` holds.
 Result<std::string> BuildCredentialReport(store::ReadTxn& txn, std::string_view account_id) {
   IAM_ASSIGN_OR_RETURN(store::Account account, txn.GetAccount(account_id));
@@ -262,33 +294,7 @@ Result<std::string> BuildCredentialReport(store::ReadTxn& txn, std::string_view 
   for (;;) {
     IAM_ASSIGN_OR_RETURN(auto page, txn.ListUsers(account_id, options));
     for (const store::User& user : page.items) {
-      std::vector<std::string> row;
-      row.push_back(user.name);
-      row.push_back(user.arn);
-      row.push_back(ReportTime(user.created));
-      auto profile = txn.GetLoginProfile(account_id, user.name);
-      if (profile.has_value()) {
-        row.emplace_back(Bool(true));
-        row.push_back(user.password_last_used.has_value() ? ReportTime(*user.password_last_used)
-                                                          : std::string(kNoInformation));
-        row.push_back(ReportTime(profile->password_last_changed));
-        if (max_age_days > 0) {
-          row.push_back(
-              ReportTime(profile->password_last_changed + std::chrono::days(max_age_days)));
-        } else {
-          row.emplace_back(kNotApplicable);
-        }
-      } else if (profile.error().code == ErrorCode::kNotFound) {
-        row.emplace_back(Bool(false));
-        for (int i = 0; i < 3; ++i) {
-          row.emplace_back(kNotApplicable);
-        }
-      } else {
-        return MakeError(std::move(profile).error());
-      }
-      IAM_ASSIGN_OR_RETURN(auto keys, KeysOf(txn, account_id, user.name));
-      AppendCredentialColumns(creds, store::NameKey(user.name), keys, row);
-      AppendRow(row, csv);
+      IAM_RETURN_IF_ERROR(AppendUserRow(txn, user, max_age_days, creds, csv));
     }
     if (!page.is_truncated) {
       break;

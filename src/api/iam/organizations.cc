@@ -49,17 +49,10 @@ Error OrganizationNotFound() {
                "OrganizationNotFoundException"};
 }
 
-template <const char* kAction>
-Result<Value> NoOrganization(OperationContext& ctx, const Value& /*input*/) {
-  IAM_RETURN_IF_ERROR(ctx.Authorize(kAction, "*"));
+Result<Value> NoOrganization(OperationContext& ctx, std::string_view action) {
+  IAM_RETURN_IF_ERROR(ctx.Authorize(action, "*"));
   return MakeError(OrganizationNotFound());
 }
-
-constexpr char kEnableRootCredentials[] = "iam:EnableOrganizationsRootCredentialsManagement";
-constexpr char kDisableRootCredentials[] = "iam:DisableOrganizationsRootCredentialsManagement";
-constexpr char kEnableRootSessions[] = "iam:EnableOrganizationsRootSessions";
-constexpr char kDisableRootSessions[] = "iam:DisableOrganizationsRootSessions";
-constexpr char kListFeatures[] = "iam:ListOrganizationsFeatures";
 
 Result<Value> GenerateOrganizationsAccessReport(OperationContext& ctx, const Value& input) {
   const std::string path(StringMember(input, "EntityPath"));
@@ -117,19 +110,12 @@ Error DelegationRequestNotFound(std::string_view id) {
   return NoSuchEntity("The delegation request with id " + std::string(id) + " cannot be found.");
 }
 
-template <const char* kAction>
-Result<Value> NoDelegationRequest(OperationContext& ctx, const Value& input) {
+Result<Value> NoDelegationRequest(OperationContext& ctx, const Value& input,
+                                  std::string_view action) {
   const std::string id(StringMember(input, "DelegationRequestId"));
-  IAM_RETURN_IF_ERROR(ctx.Authorize(kAction, DelegationRequestArn(ctx, id)));
+  IAM_RETURN_IF_ERROR(ctx.Authorize(action, DelegationRequestArn(ctx, id)));
   return MakeError(DelegationRequestNotFound(id));
 }
-
-constexpr char kAccept[] = "iam:AcceptDelegationRequest";
-constexpr char kAssociate[] = "iam:AssociateDelegationRequest";
-constexpr char kGet[] = "iam:GetDelegationRequest";
-constexpr char kReject[] = "iam:RejectDelegationRequest";
-constexpr char kSend[] = "iam:SendDelegationToken";
-constexpr char kUpdate[] = "iam:UpdateDelegationRequest";
 
 Result<Value> CreateDelegationRequest(OperationContext& ctx, const Value& /*input*/) {
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:CreateDelegationRequest", "*"));
@@ -167,19 +153,43 @@ Result<Value> GetHumanReadableSummary(OperationContext& ctx, const Value& input)
 }  // namespace
 
 void RegisterOrganizationsOperations(HandlerTable& table) {
-  table["EnableOrganizationsRootCredentialsManagement"] = &NoOrganization<kEnableRootCredentials>;
-  table["DisableOrganizationsRootCredentialsManagement"] = &NoOrganization<kDisableRootCredentials>;
-  table["EnableOrganizationsRootSessions"] = &NoOrganization<kEnableRootSessions>;
-  table["DisableOrganizationsRootSessions"] = &NoOrganization<kDisableRootSessions>;
-  table["ListOrganizationsFeatures"] = &NoOrganization<kListFeatures>;
+  table["EnableOrganizationsRootCredentialsManagement"] = [](OperationContext& ctx,
+                                                             const Value& /*input*/) {
+    return NoOrganization(ctx, "iam:EnableOrganizationsRootCredentialsManagement");
+  };
+  table["DisableOrganizationsRootCredentialsManagement"] = [](OperationContext& ctx,
+                                                              const Value& /*input*/) {
+    return NoOrganization(ctx, "iam:DisableOrganizationsRootCredentialsManagement");
+  };
+  table["EnableOrganizationsRootSessions"] = [](OperationContext& ctx, const Value& /*input*/) {
+    return NoOrganization(ctx, "iam:EnableOrganizationsRootSessions");
+  };
+  table["DisableOrganizationsRootSessions"] = [](OperationContext& ctx, const Value& /*input*/) {
+    return NoOrganization(ctx, "iam:DisableOrganizationsRootSessions");
+  };
+  table["ListOrganizationsFeatures"] = [](OperationContext& ctx, const Value& /*input*/) {
+    return NoOrganization(ctx, "iam:ListOrganizationsFeatures");
+  };
   table["GenerateOrganizationsAccessReport"] = &GenerateOrganizationsAccessReport;
   table["GetOrganizationsAccessReport"] = &GetOrganizationsAccessReport;
-  table["AcceptDelegationRequest"] = &NoDelegationRequest<kAccept>;
-  table["AssociateDelegationRequest"] = &NoDelegationRequest<kAssociate>;
-  table["GetDelegationRequest"] = &NoDelegationRequest<kGet>;
-  table["RejectDelegationRequest"] = &NoDelegationRequest<kReject>;
-  table["SendDelegationToken"] = &NoDelegationRequest<kSend>;
-  table["UpdateDelegationRequest"] = &NoDelegationRequest<kUpdate>;
+  table["AcceptDelegationRequest"] = [](OperationContext& ctx, const Value& input) {
+    return NoDelegationRequest(ctx, input, "iam:AcceptDelegationRequest");
+  };
+  table["AssociateDelegationRequest"] = [](OperationContext& ctx, const Value& input) {
+    return NoDelegationRequest(ctx, input, "iam:AssociateDelegationRequest");
+  };
+  table["GetDelegationRequest"] = [](OperationContext& ctx, const Value& input) {
+    return NoDelegationRequest(ctx, input, "iam:GetDelegationRequest");
+  };
+  table["RejectDelegationRequest"] = [](OperationContext& ctx, const Value& input) {
+    return NoDelegationRequest(ctx, input, "iam:RejectDelegationRequest");
+  };
+  table["SendDelegationToken"] = [](OperationContext& ctx, const Value& input) {
+    return NoDelegationRequest(ctx, input, "iam:SendDelegationToken");
+  };
+  table["UpdateDelegationRequest"] = [](OperationContext& ctx, const Value& input) {
+    return NoDelegationRequest(ctx, input, "iam:UpdateDelegationRequest");
+  };
   table["CreateDelegationRequest"] = &CreateDelegationRequest;
   table["ListDelegationRequests"] = &ListDelegationRequests;
   table["GetHumanReadableSummary"] = &GetHumanReadableSummary;
