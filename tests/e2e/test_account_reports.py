@@ -8,9 +8,15 @@ requests."""
 import base64
 import csv
 import io
+import json
+import os
+import subprocess
+import textwrap
+
 import pytest
 
 from conftest import TARGET, Client
+from test_newer_clients import NEWER
 from e2e_util import allow, parse_error, policy_doc, raises_aws
 
 ACCOUNT = "123456789012"
@@ -308,3 +314,63 @@ def test_access_activity_survives_a_restart(start_server, tmp_path):
     assert [s["ServiceNamespace"] for s in services] == ["iam"]
     assert services[0]["LastAuthenticatedEntity"] == pc.user_arn("gina")
     assert services[0]["LastAuthenticated"]
+
+
+# The newer botocore knows the operations Debian's predates ------------------------------------
+
+NEWER_SCRIPT = textwrap.dedent("""
+    import json, sys
+    import boto3, botocore.config, botocore.exceptions
+    endpoint, key, secret = sys.argv[1:4]
+    iam = boto3.client("iam", region_name="us-east-1", endpoint_url=endpoint,
+                       aws_access_key_id=key, aws_secret_access_key=secret,
+                       config=botocore.config.Config(retries={"total_max_attempts": 1}))
+
+    def code(call, **kwargs):
+        try:
+            call(**kwargs)
+            return None
+        except botocore.exceptions.ClientError as e:
+            return [e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"]]
+
+    out = {}
+    out["issuer"] = iam.enable_outbound_web_identity_federation()["IssuerIdentifier"]
+    info = iam.get_outbound_web_identity_federation_info()
+    out["info"] = [info["IssuerIdentifier"], info["JwtVendingEnabled"]]
+    out["enable_again"] = code(iam.enable_outbound_web_identity_federation)
+    iam.disable_outbound_web_identity_federation()
+    out["info_disabled"] = code(iam.get_outbound_web_identity_federation_info)
+    out["orgs"] = [code(getattr(iam, op)) for op in (
+        "enable_organizations_root_credentials_management",
+        "disable_organizations_root_credentials_management",
+        "enable_organizations_root_sessions", "disable_organizations_root_sessions",
+        "list_organizations_features")]
+    out["delegation"] = [code(getattr(iam, op), DelegationRequestId="dr-0123456789abcdef")
+                         for op in ("accept_delegation_request", "associate_delegation_request",
+                                    "get_delegation_request", "reject_delegation_request",
+                                    "send_delegation_token", "update_delegation_request")]
+    out["listed"] = iam.list_delegation_requests().get("DelegationRequests")
+    out["summary"] = code(iam.get_human_readable_summary,
+                          EntityArn="arn:aws:iam::123456789012:user/someone")
+    print(json.dumps(out))
+""")
+
+
+@pytest.mark.skipif(NEWER is None, reason="no newer boto3 on PATH")
+def test_newer_boto3_parses_the_newer_operations(pc, tmp_path):
+    script = tmp_path / "newer_account.py"
+    script.write_text(NEWER_SCRIPT)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    proc = subprocess.run([NEWER, str(script), pc.endpoint, pc.root.access_key_id,
+                           pc.root.secret_access_key], capture_output=True, text=True,
+                          timeout=120, env=env, check=False)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out["issuer"].endswith(".tokens.sts.global.api.aws")
+    assert out["info"] == [out["issuer"], True]
+    assert out["enable_again"] == ["FeatureEnabled", 409]
+    assert out["info_disabled"] == ["FeatureDisabled", 404]
+    assert out["orgs"] == [["OrganizationNotFoundException", 400]] * 5
+    assert out["delegation"] == [["NoSuchEntity", 404]] * 6
+    assert out["listed"] == []
+    assert out["summary"] == ["InvalidInput", 400]
