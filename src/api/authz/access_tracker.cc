@@ -240,7 +240,9 @@ Result<AccountActivity> AccessTracker::Activity(store::ReadTxn& txn, std::string
 Status AccessTracker::Persist(store::WriteTxn& txn, std::string_view account_id) {
   bool dirty = false;
   AccountActivity memory = impl_->MemoryActivity(account_id, true, &dirty);
-  if (!dirty) {
+  // Written even when nothing is new since the last Persist: a transaction retried after
+  // kAborted must write it again.
+  if (memory.empty()) {
     return OkStatus();
   }
   IAM_ASSIGN_OR_RETURN(AccountActivity merged, Impl::Stored(txn, account_id));

@@ -70,10 +70,9 @@ class AccessTracker {
   // The account's activity: what `txn` holds merged with what memory holds.
   [[nodiscard]] Result<AccountActivity> Activity(store::ReadTxn& txn, std::string_view account_id);
 
-  // Writes the account's merged activity into `txn` when memory holds activity not yet
-  // persisted for it, and marks it persisted; the caller commits. Memory keeps
-  // everything, so activity of a transaction that fails to commit is written again with
-  // the account's next recorded access.
+  // Writes the account's merged activity into `txn` when memory holds any for it, and
+  // marks it persisted; the caller commits. Memory keeps everything, so what a
+  // transaction that fails to commit held is written again by the next Persist.
   [[nodiscard]] Status Persist(store::WriteTxn& txn, std::string_view account_id);
 
   // Persists, each in its own write transaction, every account with unsaved activity.

@@ -79,7 +79,7 @@ TEST_F(AccessTrackerTest, PersistsAtShutdownAndMergesWithMemory) {
   EXPECT_EQ(activity->at("user/alice").at("s3:GetObject").time_ms, Ms(kStart));
   EXPECT_EQ(activity->at("user/alice").at("iam:GetUser").region, "eu-west-1");
 
-  // Persist writes only when something is new.
+  // After Persist, shutdown (PersistAll) has nothing new to write.
   auto txn = store_->BeginWrite();
   ASSERT_TRUE(txn.has_value());
   ASSERT_TRUE(second.Persist(**txn, kAccount).has_value());
