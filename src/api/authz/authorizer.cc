@@ -256,9 +256,10 @@ struct Authorizer::Impl {
                      std::equal_to<>>
       policies;  // guarded by mu
   std::atomic<std::size_t> compile_count{0};
+  AccessTracker tracker;
 
   Impl(store::IdentityStore& s, EnforcementMode m, std::function<void(const SoftDeny&)> sink)
-      : store(s), mode(m), on_soft_deny(std::move(sink)) {}
+      : store(s), mode(m), on_soft_deny(std::move(sink)), tracker(s) {}
 
   std::shared_ptr<const PrincipalEntry> FindPrincipal(std::string_view arn,
                                                       std::uint64_t generation) {
@@ -473,6 +474,10 @@ void Authorizer::Clear() {
   impl_->policies.clear();
 }
 
+AccessTracker& Authorizer::access_tracker() {
+  return impl_->tracker;
+}
+
 std::size_t Authorizer::CompiledPolicyCountForTest() const {
   std::shared_lock lock(impl_->mu);
   return impl_->policies.size();
@@ -506,6 +511,9 @@ Result<eval::PolicySetInput> Authorizer::PoliciesOf(store::ReadTxn& txn,
 Status Authorizer::Authorize(const auth::Caller& caller, const RequestInfo& info,
                              const AuthzRequest& request) {
   Impl& impl = *impl_;
+  if (caller.type != auth::PrincipalType::kRoot) {
+    impl.tracker.Record(caller.account_id, caller.arn, request.action, info.region, info.time);
+  }
   if (impl.mode == EnforcementMode::kOff || caller.type == auth::PrincipalType::kRoot) {
     // The root user is not limited by identity policies (no SCPs yet).
     return OkStatus();

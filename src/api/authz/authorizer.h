@@ -30,6 +30,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/authz/access_tracker.h"
 #include "api/request_info.h"
 #include "auth/caller.h"
 #include "common/error.h"
@@ -94,6 +95,11 @@ class Authorizer {
 
   // Drops every cached policy set (the dev-mode reset calls it).
   void Clear();
+
+  // What users (and role sessions) attempted: every request Authorize is asked about for
+  // a non-root caller is recorded here, allowed or not (access advisor; see
+  // access_tracker.h).
+  AccessTracker& access_tracker();
 
   // How many compiled policies the shared cache holds, and how many documents were
   // compiled since construction (tests).

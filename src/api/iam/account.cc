@@ -4,15 +4,18 @@
 // AWS STS quotas") and GetAccountAuthorizationDetails (users, groups, roles and managed
 // policies with their inline and attached policies; documents URL-encoded; AWS managed
 // policies only when something in the account uses them).
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "api/iam/account_reports.h"
 #include "api/iam/common.h"
 #include "api/iam/operation_context.h"
 
@@ -124,6 +127,54 @@ void Put(Value& map, std::string_view key, std::int64_t value) {
   map.Set(std::string(key), Value::Integer(value));
 }
 
+// The counts GetAccountSummary takes from the account's resources.
+struct ResourceCounts {
+  std::int64_t mfa_devices = 0;          // every MFA device, assigned or not
+  std::int64_t mfa_devices_in_use = 0;   // enabled (assigned to a user or the root user)
+  bool root_mfa = false;                 // an enabled device assigned to the root user
+  std::int64_t providers = 0;            // OIDC and SAML providers
+  std::int64_t server_certificates = 0;  //
+  bool root_signing_certificates = false;
+  std::int64_t instance_profiles = 0;
+};
+
+Result<std::vector<store::Resource>> AllOf(store::ReadTxn& txn, store::ResourceKind kind,
+                                           std::string_view account_id) {
+  return ReadAll<store::Resource>([&](const store::ListOptions& o) {
+    return txn.ListResources(kind, account_id, store::ResourceFilter{}, o);
+  });
+}
+
+Result<ResourceCounts> CountResources(store::ReadTxn& txn, std::string_view account_id) {
+  ResourceCounts c;
+  IAM_ASSIGN_OR_RETURN(auto devices, AllOf(txn, store::ResourceKind::kMfaDevice, account_id));
+  for (const store::Resource& d : devices) {
+    ++c.mfa_devices;
+    auto body = nlohmann::json::parse(d.body, nullptr, /*allow_exceptions=*/false);
+    if (!body.is_object() || !body.value("Enabled", false)) {
+      continue;
+    }
+    ++c.mfa_devices_in_use;
+    if (d.user_name.empty() && body.value("AssignedTo", "") == "root") {
+      c.root_mfa = true;
+    }
+  }
+  IAM_ASSIGN_OR_RETURN(auto oidc, AllOf(txn, store::ResourceKind::kOidcProvider, account_id));
+  IAM_ASSIGN_OR_RETURN(auto saml, AllOf(txn, store::ResourceKind::kSamlProvider, account_id));
+  c.providers = static_cast<std::int64_t>(oidc.size() + saml.size());
+  IAM_ASSIGN_OR_RETURN(auto servers,
+                       AllOf(txn, store::ResourceKind::kServerCertificate, account_id));
+  c.server_certificates = static_cast<std::int64_t>(servers.size());
+  IAM_ASSIGN_OR_RETURN(auto certs,
+                       AllOf(txn, store::ResourceKind::kSigningCertificate, account_id));
+  c.root_signing_certificates =
+      std::any_of(certs.begin(), certs.end(), [](const auto& r) { return r.user_name.empty(); });
+  IAM_ASSIGN_OR_RETURN(c.instance_profiles, CountAll([&](const store::ListOptions& o) {
+                         return txn.ListInstanceProfiles(account_id, o);
+                       }));
+  return c;
+}
+
 Result<Value> GetAccountSummary(OperationContext& ctx, const Value& /*input*/) {
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:GetAccountSummary", "*"));
   IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
@@ -138,39 +189,42 @@ Result<Value> GetAccountSummary(OperationContext& ctx, const Value& /*input*/) {
                        ReadAll<store::AccessKey>([&](const store::ListOptions& o) {
                          return txn->ListAccessKeys(ctx.account_id(), "", o);
                        }));
+  IAM_ASSIGN_OR_RETURN(ResourceCounts counts, CountResources(*txn, ctx.account_id()));
+  IAM_ASSIGN_OR_RETURN(const int token_version, GlobalEndpointTokenVersion(*txn, ctx.account_id()));
   Value out = Value::Structure();
   Value& map = out.Set("SummaryMap", Value::Map());
   // AWS: the keys AWS returns, in the order of its documentation's example; the quotas
-  // are AWS's defaults.
+  // are AWS's defaults. AccountPasswordPresent (in the model's key list) is left out, as
+  // AWS's own replies leave it out.
   Put(map, "GroupPolicySizeQuota", 5120);
   Put(map, "InstanceProfilesQuota", 1000);
   Put(map, "Policies", static_cast<std::int64_t>(local.size()));
   Put(map, "GroupsPerUserQuota", 10);
-  Put(map, "InstanceProfiles", 0);
+  Put(map, "InstanceProfiles", counts.instance_profiles);
   Put(map, "AttachedPoliciesPerUserQuota", 10);
   Put(map, "Users", static_cast<std::int64_t>(p.users.size()));
   Put(map, "PoliciesQuota", 1500);
-  Put(map, "Providers", 0);
-  Put(map, "AccountMFAEnabled", 0);
+  Put(map, "Providers", counts.providers);
+  Put(map, "AccountMFAEnabled", counts.root_mfa ? 1 : 0);
   Put(map, "AccessKeysPerUserQuota", 2);
   Put(map, "AssumeRolePolicySizeQuota", 2048);
   Put(map, "PolicyVersionsInUseQuota", 10000);
-  Put(map, "GlobalEndpointTokenVersion", 1);
+  Put(map, "GlobalEndpointTokenVersion", token_version);
   Put(map, "VersionsPerPolicyQuota", 5);
   Put(map, "AttachedPoliciesPerGroupQuota", 10);
   Put(map, "PolicySizeQuota", 6144);
   Put(map, "Groups", static_cast<std::int64_t>(p.groups.size()));
-  Put(map, "AccountSigningCertificatesPresent", 0);
+  Put(map, "AccountSigningCertificatesPresent", counts.root_signing_certificates ? 1 : 0);
   Put(map, "UsersQuota", 5000);
   Put(map, "ServerCertificatesQuota", 20);
-  Put(map, "MFADevices", 0);
+  Put(map, "MFADevices", counts.mfa_devices);
   Put(map, "UserPolicySizeQuota", 2048);
   Put(map, "PolicyVersionsInUse", attachments);
-  Put(map, "ServerCertificates", 0);
+  Put(map, "ServerCertificates", counts.server_certificates);
   Put(map, "Roles", static_cast<std::int64_t>(p.roles.size()));
   Put(map, "RolesQuota", 1000);
   Put(map, "SigningCertificatesPerUserQuota", 2);
-  Put(map, "MFADevicesInUse", 0);
+  Put(map, "MFADevicesInUse", counts.mfa_devices_in_use);
   Put(map, "RolePolicySizeQuota", 10240);
   Put(map, "AttachedPoliciesPerRoleQuota", 10);
   Put(map, "AccountAccessKeysPresent", root_keys.empty() ? 0 : 1);

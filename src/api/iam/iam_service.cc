@@ -32,6 +32,7 @@ IamService::IamService(store::IdentityStore& store, authz::Authorizer& authorize
   RegisterOidcProviderOperations(handlers_);
   RegisterSamlProviderOperations(handlers_);
   RegisterServiceSpecificCredentialOperations(handlers_);
+  RegisterAccountReportOperations(handlers_);
 }
 
 const protocol::ServiceModel& IamService::model() const {

@@ -76,5 +76,7 @@ void RegisterOidcProviderOperations(HandlerTable& table);  // oidc_providers.cc
 void RegisterSamlProviderOperations(HandlerTable& table);  // saml_providers.cc
 void RegisterServiceSpecificCredentialOperations(
     HandlerTable& table);  // service_specific_credentials.cc
+void RegisterAccountReportOperations(
+    HandlerTable& table);  // account_aliases.cc (account_reports.h)
 
 }  // namespace portcullis::api::iam
