@@ -1,0 +1,65 @@
+#include "api/iam/resource_family.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "api/iam/common.h"
+#include "crypto/secret_box.h"
+
+namespace portcullis::api::iam {
+
+Error QuotaExceeded(std::string_view quota_name, std::size_t quota) {
+  return LimitExceeded("Cannot exceed quota for " + std::string(quota_name) + ": " +
+                       std::to_string(quota));
+}
+
+std::string RandomUpperAlnum(std::size_t length) {
+  constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  std::vector<std::uint8_t> bytes(length);
+  crypto::RandomBytes(bytes.data(), bytes.size());
+  std::string id;
+  id.reserve(length);
+  for (const std::uint8_t b : bytes) {
+    // 252 = 7 * 36: reject the last 4 values so every character is equally likely.
+    std::uint8_t v = b;
+    while (v >= 252) {
+      crypto::RandomBytes(&v, 1);
+    }
+    id.push_back(kAlphabet[v % kAlphabet.size()]);
+  }
+  return id;
+}
+
+Result<std::string> IamArnMember(const protocol::Value& input, std::string_view member,
+                                 std::string_view resource_type) {
+  std::string arn(StringMember(input, member));
+  constexpr std::string_view kPrefix = "arn:aws:iam::";
+  constexpr std::size_t kAccountDigits = 12;
+  const std::string type = ":" + std::string(resource_type) + "/";
+  const bool ok =
+      arn.rfind(kPrefix, 0) == 0 && arn.size() > kPrefix.size() + kAccountDigits + type.size() &&
+      std::all_of(arn.begin() + kPrefix.size(), arn.begin() + kPrefix.size() + kAccountDigits,
+                  [](char c) { return c >= '0' && c <= '9'; }) &&
+      arn.compare(kPrefix.size() + kAccountDigits, type.size(), type) == 0;
+  if (!ok) {
+    return MakeError(InvalidInput("ARN " + arn + " is not valid."));
+  }
+  return arn;
+}
+
+Status AuthorizeCreateWithTags(const OperationContext& ctx, std::string_view create_action,
+                               std::string_view tag_action, std::string_view arn,
+                               const std::vector<store::Tag>& tags) {
+  const auto context = RequestTagContext(tags);
+  IAM_RETURN_IF_ERROR(ctx.Authorize(create_action, arn, context));
+  if (!tags.empty()) {
+    IAM_RETURN_IF_ERROR(ctx.Authorize(tag_action, arn, context));
+  }
+  return OkStatus();
+}
+
+}  // namespace portcullis::api::iam
