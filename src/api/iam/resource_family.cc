@@ -62,4 +62,54 @@ Status AuthorizeCreateWithTags(const OperationContext& ctx, std::string_view cre
   return OkStatus();
 }
 
+// User credentials and certificates
+
+Error AwsCodeError(ErrorCode code, std::string aws_code, std::string message) {
+  Error e;
+  e.code = code;
+  e.aws_code = std::move(aws_code);
+  e.message = std::move(message);
+  return e;
+}
+
+Result<store::Resource> OwnedResource(store::ReadTxn& txn, store::ResourceKind kind,
+                                      std::string_view account_id, const CredentialOwner& owner,
+                                      std::string_view key, RootOwner root,
+                                      const Error& not_found) {
+  IAM_ASSIGN_OR_RETURN(store::Resource resource,
+                       NotFoundAs(txn.GetResource(kind, account_id, key), not_found));
+  if ((root == RootOwner::kNever && owner.user_name.empty()) ||
+      store::NameKey(resource.user_name) != store::NameKey(owner.user_name)) {
+    return MakeError(not_found);
+  }
+  return resource;
+}
+
+Error CredentialOwnerError(Error error, std::string_view user_name) {
+  if (error.code == ErrorCode::kNotFound && !user_name.empty()) {
+    return UserNotFound(user_name);
+  }
+  return error;
+}
+
+Result<store::Page<store::Resource>> UserResourcePage(store::ReadTxn& txn, store::ResourceKind kind,
+                                                      std::string_view account_id,
+                                                      const std::string& user_name,
+                                                      const store::ListOptions& options) {
+  store::ResourceFilter filter;
+  filter.user_name = user_name;
+  auto page = txn.ListResources(kind, account_id, filter, options);
+  if (!page.has_value()) {
+    return MakeError(ListError(CredentialOwnerError(std::move(page).error(), user_name)));
+  }
+  return page;
+}
+
+Status CheckActiveOrInactive(std::string_view status) {
+  if (status != "Active" && status != "Inactive") {
+    return MakeError(InvalidInput("Status must be Active or Inactive."));
+  }
+  return OkStatus();
+}
+
 }  // namespace portcullis::api::iam
