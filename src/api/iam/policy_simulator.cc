@@ -633,9 +633,10 @@ Result<Value> Simulate(const Value& input, Simulation& sim) {
   return out;
 }
 
-Result<Value> SimulateCustomPolicy(OperationContext& ctx, const Value& input) {
-  IAM_RETURN_IF_ERROR(ctx.Authorize("iam:SimulateCustomPolicy", "*"));
-  Simulation sim;
+// Adds the input's PolicyInputList to the identity policies and its (at most one)
+// PermissionsBoundaryPolicyInputList policy as the boundary, replacing any the simulated
+// entity has.
+Status AddInputIdentityAndBoundary(const Value& input, Simulation& sim) {
   IAM_RETURN_IF_ERROR(AddInputPolicies(input, "PolicyInputList", policy::PolicyKind::kIdentity,
                                        sim.policies.identity, sim));
   std::vector<std::shared_ptr<const eval::CompiledPolicy>> boundaries;
@@ -647,6 +648,13 @@ Result<Value> SimulateCustomPolicy(OperationContext& ctx, const Value& input) {
   if (!boundaries.empty()) {
     sim.policies.permissions_boundary = boundaries.front();
   }
+  return OkStatus();
+}
+
+Result<Value> SimulateCustomPolicy(OperationContext& ctx, const Value& input) {
+  IAM_RETURN_IF_ERROR(ctx.Authorize("iam:SimulateCustomPolicy", "*"));
+  Simulation sim;
+  IAM_RETURN_IF_ERROR(AddInputIdentityAndBoundary(input, sim));
   IAM_RETURN_IF_ERROR(AddResourcePolicy(input, sim));
   if (const auto caller = OptionalStringMember(input, "CallerArn")) {
     IAM_RETURN_IF_ERROR(CheckCallerArn(*caller));
@@ -666,17 +674,7 @@ Result<Value> SimulatePrincipalPolicy(OperationContext& ctx, const Value& input)
   IAM_ASSIGN_OR_RETURN(SourceEntity entity, ParsePolicySourceArn(ctx, source_arn));
   Simulation sim;
   IAM_RETURN_IF_ERROR(AddPrincipalPolicies(ctx, entity, sim));
-  IAM_RETURN_IF_ERROR(AddInputPolicies(input, "PolicyInputList", policy::PolicyKind::kIdentity,
-                                       sim.policies.identity, sim));
-  std::vector<std::shared_ptr<const eval::CompiledPolicy>> boundaries;
-  IAM_RETURN_IF_ERROR(AddInputPolicies(input, "PermissionsBoundaryPolicyInputList",
-                                       policy::PolicyKind::kBoundary, boundaries, sim));
-  if (boundaries.size() > 1) {
-    return MakeError(InvalidInput("Only one permissions boundary policy can be simulated."));
-  }
-  if (!boundaries.empty()) {
-    sim.policies.permissions_boundary = boundaries.front();  // replaces the entity's
-  }
+  IAM_RETURN_IF_ERROR(AddInputIdentityAndBoundary(input, sim));
   IAM_RETURN_IF_ERROR(AddResourcePolicy(input, sim));
   if (const auto caller = OptionalStringMember(input, "CallerArn")) {
     IAM_RETURN_IF_ERROR(CheckCallerArn(*caller));
