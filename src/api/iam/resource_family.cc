@@ -85,6 +85,16 @@ Result<store::Resource> OwnedResource(store::ReadTxn& txn, store::ResourceKind k
   return resource;
 }
 
+Status DeleteOwnedResource(const OperationContext& ctx, store::ResourceKind kind,
+                           const CredentialOwner& owner, std::string_view key, RootOwner root,
+                           const Error& not_found) {
+  return WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
+    IAM_ASSIGN_OR_RETURN(const store::Resource resource,
+                         OwnedResource(txn, kind, ctx.account_id(), owner, key, root, not_found));
+    return txn.DeleteResource(kind, ctx.account_id(), resource.key);
+  });
+}
+
 Error CredentialOwnerError(Error error, std::string_view user_name) {
   if (error.code == ErrorCode::kNotFound && !user_name.empty()) {
     return UserNotFound(user_name);

@@ -65,6 +65,12 @@ enum class RootOwner { kNever, kMay };
                                                     std::string_view key, RootOwner root,
                                                     const Error& not_found);
 
+// Deletes resource `key` of `kind` when it belongs to `owner` (`not_found` otherwise), in
+// a write transaction of its own.
+[[nodiscard]] Status DeleteOwnedResource(const OperationContext& ctx, store::ResourceKind kind,
+                                         const CredentialOwner& owner, std::string_view key,
+                                         RootOwner root, const Error& not_found);
+
 // A store error about a credential of user `user_name`: kNotFound (no such user) becomes
 // UserNotFound unless the owner is the root user; others pass through.
 Error CredentialOwnerError(Error error, std::string_view user_name);

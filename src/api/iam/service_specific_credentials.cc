@@ -334,13 +334,8 @@ Result<Value> DeleteServiceSpecificCredential(OperationContext& ctx, const Value
   const std::string id(StringMember(input, "ServiceSpecificCredentialId"));
   IAM_ASSIGN_OR_RETURN(const CredentialOwner owner, CredentialOwnerFrom(ctx, input));
   IAM_RETURN_IF_ERROR(AuthorizeCredentialOwner(ctx, "iam:DeleteServiceSpecificCredential", owner));
-  auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
-    IAM_ASSIGN_OR_RETURN(const store::Resource r,
-                         OwnedCredential(txn, ctx.account_id(), owner, id));
-    return txn.DeleteResource(store::ResourceKind::kServiceSpecificCredential, ctx.account_id(),
-                              r.key);
-  });
-  IAM_RETURN_IF_ERROR(done);
+  IAM_RETURN_IF_ERROR(DeleteOwnedResource(ctx, store::ResourceKind::kServiceSpecificCredential,
+                                          owner, id, RootOwner::kNever, CredentialNotFound(id)));
   return Value::Structure();
 }
 

@@ -188,13 +188,8 @@ Result<Value> DeleteSigningCertificate(OperationContext& ctx, const Value& input
   const std::string id(StringMember(input, "CertificateId"));
   IAM_ASSIGN_OR_RETURN(const CredentialOwner owner, CredentialOwnerFrom(ctx, input));
   IAM_RETURN_IF_ERROR(AuthorizeCredentialOwner(ctx, "iam:DeleteSigningCertificate", owner));
-  auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
-    IAM_ASSIGN_OR_RETURN(const SigningCertificate cert,
-                         OwnedCertificate(txn, ctx.account_id(), owner, id));
-    return txn.DeleteResource(store::ResourceKind::kSigningCertificate, ctx.account_id(),
-                              cert.resource.key);
-  });
-  IAM_RETURN_IF_ERROR(done);
+  IAM_RETURN_IF_ERROR(DeleteOwnedResource(ctx, store::ResourceKind::kSigningCertificate, owner, id,
+                                          RootOwner::kMay, CertificateNotFound(id)));
   return Value::Structure();
 }
 

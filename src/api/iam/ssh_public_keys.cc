@@ -203,12 +203,8 @@ Result<Value> DeleteSSHPublicKey(OperationContext& ctx, const Value& input) {
   const std::string key_id(StringMember(input, "SSHPublicKeyId"));
   IAM_ASSIGN_OR_RETURN(const CredentialOwner owner,
                        RequiredOwner(ctx, input, "iam:DeleteSSHPublicKey"));
-  auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
-    IAM_ASSIGN_OR_RETURN(const SshKey key, OwnedKey(txn, ctx.account_id(), owner, key_id));
-    return txn.DeleteResource(store::ResourceKind::kSshPublicKey, ctx.account_id(),
-                              key.resource.key);
-  });
-  IAM_RETURN_IF_ERROR(done);
+  IAM_RETURN_IF_ERROR(DeleteOwnedResource(ctx, store::ResourceKind::kSshPublicKey, owner, key_id,
+                                          RootOwner::kNever, KeyNotFound(key_id)));
   return Value::Structure();
 }
 
