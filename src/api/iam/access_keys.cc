@@ -16,6 +16,7 @@
 #include "api/iam/common.h"
 #include "api/iam/credential_owner.h"
 #include "api/iam/operation_context.h"
+#include "api/iam/resource_family.h"
 #include "api/ids.h"
 
 namespace portcullis::api::iam {
@@ -56,14 +57,10 @@ Result<Value> CreateAccessKey(OperationContext& ctx, const Value& input) {
         options.max_items = store::kMaxMaxItems;
         auto keys = txn.ListAccessKeys(ctx.account_id(), owner.user_name, options);
         if (!keys.has_value()) {
-          if (keys.error().code == ErrorCode::kNotFound && !owner.user_name.empty()) {
-            return MakeError(UserNotFound(owner.user_name));
-          }
-          return MakeError(std::move(keys).error());
+          return MakeError(CredentialOwnerError(std::move(keys).error(), owner.user_name));
         }
         if (keys->items.size() >= static_cast<std::size_t>(kAccessKeysPerUser)) {
-          return MakeError(LimitExceeded("Cannot exceed quota for AccessKeysPerUser: " +
-                                         std::to_string(kAccessKeysPerUser)));
+          return MakeError(QuotaExceeded("AccessKeysPerUser", kAccessKeysPerUser));
         }
         store::AccessKey key;
         key.id = NewAccessKeyId();
@@ -72,9 +69,8 @@ Result<Value> CreateAccessKey(OperationContext& ctx, const Value& input) {
         key.status = store::AccessKeyStatus::kActive;
         key.sealed_secret = ctx.box.Seal(secret, key.id);
         auto put = txn.PutAccessKey(std::move(key));
-        if (!put.has_value() && put.error().code == ErrorCode::kNotFound &&
-            !owner.user_name.empty()) {
-          return MakeError(UserNotFound(owner.user_name));
+        if (!put.has_value()) {
+          return MakeError(CredentialOwnerError(std::move(put).error(), owner.user_name));
         }
         return put;
       }));
@@ -136,14 +132,7 @@ Result<Value> ListAccessKeys(OperationContext& ctx, const Value& input) {
   IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
   auto page = txn->ListAccessKeys(ctx.account_id(), owner.user_name, ListOptionsFrom(input, ""));
   if (!page.has_value()) {
-    Error e = std::move(page).error();
-    if (e.code == ErrorCode::kNotFound && !owner.user_name.empty()) {
-      return MakeError(UserNotFound(owner.user_name));
-    }
-    if (e.code == ErrorCode::kInvalidArgument && e.aws_code.empty()) {
-      return MakeError(InvalidInput(std::move(e.message)));
-    }
-    return MakeError(std::move(e));
+    return MakeError(ListError(CredentialOwnerError(std::move(page).error(), owner.user_name)));
   }
   Value out = Value::Structure();
   Value& keys = out.Set("AccessKeyMetadata", Value::List());

@@ -27,6 +27,7 @@
 #include "api/iam/mfa.h"
 #include "api/iam/mfa_qr_code.h"
 #include "api/iam/operation_context.h"
+#include "api/iam/resource_family.h"
 #include "crypto/totp.h"
 
 namespace portcullis::api::iam {
@@ -112,14 +113,34 @@ Status CheckTarget(store::ReadTxn& txn, std::string_view account_id, Target& tar
 
 Result<store::Resource> GetDevice(store::ReadTxn& txn, std::string_view account_id,
                                   std::string_view serial) {
-  auto device = txn.GetResource(store::ResourceKind::kMfaDevice, account_id, serial);
-  if (!device.has_value()) {
-    if (device.error().code == ErrorCode::kNotFound) {
-      return MakeError(DeviceNotFound(serial));
-    }
-    return MakeError(std::move(device).error());
+  return NotFoundAs(txn.GetResource(store::ResourceKind::kMfaDevice, account_id, serial),
+                    DeviceNotFound(serial));
+}
+
+// A device record and its decoded body.
+struct Device {
+  store::Resource resource;
+  MfaDeviceBody body;
+};
+
+// Device `serial` once `target` is checked; NoSuchEntity when it is not assigned to the
+// target.
+Result<Device> AssignedDevice(store::ReadTxn& txn, std::string_view account_id, Target& target,
+                              std::string_view serial) {
+  IAM_RETURN_IF_ERROR(CheckTarget(txn, account_id, target));
+  IAM_ASSIGN_OR_RETURN(store::Resource device, GetDevice(txn, account_id, serial));
+  IAM_ASSIGN_OR_RETURN(MfaDeviceBody body, ReadMfaDeviceBody(device.body));
+  if (!MfaDeviceAssignedTo(device, body, target.owner)) {
+    return MakeError(NotAssigned(serial, target.owner));
   }
-  return device;
+  return Device{std::move(device), std::move(body)};
+}
+
+// Writes `body` into `device` and stores it.
+Status SaveDevice(store::WriteTxn& txn, store::Resource device, const MfaDeviceBody& body) {
+  device.body = WriteMfaDeviceBody(body);
+  IAM_RETURN_IF_ERROR(txn.UpdateResource(std::move(device)));
+  return OkStatus();
 }
 
 // The model's MFADevice structure (UserName left out for the root user, as GetUser
@@ -273,9 +294,7 @@ Status EnableIn(store::WriteTxn& txn, const OperationContext& ctx, Target& targe
   body.last_used_step = step;
   body.drift = step - crypto::TotpStep(ctx.clock.Now());
   device.user_name = target.owner.root ? std::string() : target.owner.user_name;
-  device.body = WriteMfaDeviceBody(body);
-  IAM_RETURN_IF_ERROR(txn.UpdateResource(std::move(device)));
-  return OkStatus();
+  return SaveDevice(txn, std::move(device), body);
 }
 
 Result<Value> EnableMFADevice(OperationContext& ctx, const Value& input) {
@@ -294,19 +313,12 @@ Result<Value> ResyncMFADevice(OperationContext& ctx, const Value& input) {
   IAM_ASSIGN_OR_RETURN(Target target, ResolveTarget(ctx, StringMember(input, "UserName")));
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:ResyncMFADevice", target.arn));
   auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
-    IAM_RETURN_IF_ERROR(CheckTarget(txn, ctx.account_id(), target));
-    IAM_ASSIGN_OR_RETURN(store::Resource device, GetDevice(txn, ctx.account_id(), serial));
-    IAM_ASSIGN_OR_RETURN(MfaDeviceBody body, ReadMfaDeviceBody(device.body));
-    if (!MfaDeviceAssignedTo(device, body, target.owner)) {
-      return MakeError(NotAssigned(serial, target.owner));
-    }
-    IAM_ASSIGN_OR_RETURN(const std::int64_t step,
-                         CheckTwoCodes(ctx, device, body, input, kResyncWindowSteps));
-    body.last_used_step = step;
-    body.drift = step - crypto::TotpStep(ctx.clock.Now());
-    device.body = WriteMfaDeviceBody(body);
-    IAM_RETURN_IF_ERROR(txn.UpdateResource(std::move(device)));
-    return OkStatus();
+    IAM_ASSIGN_OR_RETURN(Device device, AssignedDevice(txn, ctx.account_id(), target, serial));
+    IAM_ASSIGN_OR_RETURN(const std::int64_t step, CheckTwoCodes(ctx, device.resource, device.body,
+                                                                input, kResyncWindowSteps));
+    device.body.last_used_step = step;
+    device.body.drift = step - crypto::TotpStep(ctx.clock.Now());
+    return SaveDevice(txn, std::move(device.resource), device.body);
   });
   IAM_RETURN_IF_ERROR(done);
   return Value::Structure();
@@ -317,21 +329,14 @@ Result<Value> DeactivateMFADevice(OperationContext& ctx, const Value& input) {
   IAM_ASSIGN_OR_RETURN(Target target, ResolveTarget(ctx, StringMember(input, "UserName")));
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:DeactivateMFADevice", target.arn));
   auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
-    IAM_RETURN_IF_ERROR(CheckTarget(txn, ctx.account_id(), target));
-    IAM_ASSIGN_OR_RETURN(store::Resource device, GetDevice(txn, ctx.account_id(), serial));
-    IAM_ASSIGN_OR_RETURN(MfaDeviceBody body, ReadMfaDeviceBody(device.body));
-    if (!MfaDeviceAssignedTo(device, body, target.owner)) {
-      return MakeError(NotAssigned(serial, target.owner));
-    }
+    IAM_ASSIGN_OR_RETURN(Device device, AssignedDevice(txn, ctx.account_id(), target, serial));
     // The last used step is kept, so codes used before stay refused if it is enabled again.
-    body.enabled = false;
-    body.enable_date_ms = 0;
-    body.assigned_to_root = false;
-    body.drift = 0;
-    device.user_name.clear();
-    device.body = WriteMfaDeviceBody(body);
-    IAM_RETURN_IF_ERROR(txn.UpdateResource(std::move(device)));
-    return OkStatus();
+    device.body.enabled = false;
+    device.body.enable_date_ms = 0;
+    device.body.assigned_to_root = false;
+    device.body.drift = 0;
+    device.resource.user_name.clear();
+    return SaveDevice(txn, std::move(device.resource), device.body);
   });
   IAM_RETURN_IF_ERROR(done);
   return Value::Structure();
@@ -357,13 +362,8 @@ Result<Value> GetMFADevice(OperationContext& ctx, const Value& input) {
   IAM_ASSIGN_OR_RETURN(Target target, ResolveTarget(ctx, StringMember(input, "UserName")));
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:GetMFADevice", target.arn));
   IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
-  IAM_RETURN_IF_ERROR(CheckTarget(*txn, ctx.account_id(), target));
-  IAM_ASSIGN_OR_RETURN(const store::Resource device, GetDevice(*txn, ctx.account_id(), serial));
-  IAM_ASSIGN_OR_RETURN(const MfaDeviceBody body, ReadMfaDeviceBody(device.body));
-  if (!MfaDeviceAssignedTo(device, body, target.owner)) {
-    return MakeError(NotAssigned(serial, target.owner));
-  }
-  Value out = MfaDeviceValue(device, body);
+  IAM_ASSIGN_OR_RETURN(const Device device, AssignedDevice(*txn, ctx.account_id(), target, serial));
+  Value out = MfaDeviceValue(device.resource, device.body);
   return out;
 }
 

@@ -23,6 +23,7 @@
 
 #include "api/iam/common.h"
 #include "api/iam/operation_context.h"
+#include "api/iam/resource_family.h"
 
 namespace portcullis::api::iam {
 namespace {
@@ -135,37 +136,20 @@ Status CheckThumbprints(const std::vector<std::string>& thumbprints) {
 
 Status CheckClientIdCount(std::size_t count) {
   if (count > kClientIdsPerProvider) {
-    return MakeError(LimitExceeded("Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: " +
-                                   std::to_string(kClientIdsPerProvider)));
+    return MakeError(QuotaExceeded("ClientIdsPerOpenIdConnectProvider", kClientIdsPerProvider));
   }
   return OkStatus();
 }
 
 // The ARN input member, checked to name an OIDC provider.
 Result<std::string> ArnMember(const Value& input) {
-  std::string arn(StringMember(input, "OpenIDConnectProviderArn"));
-  constexpr std::string_view kPrefix = "arn:aws:iam::";
-  constexpr std::string_view kType = ":oidc-provider/";
-  const bool ok = arn.rfind(kPrefix, 0) == 0 && arn.size() > kPrefix.size() + 12 + kType.size() &&
-                  std::all_of(arn.begin() + kPrefix.size(), arn.begin() + kPrefix.size() + 12,
-                              [](char c) { return c >= '0' && c <= '9'; }) &&
-                  arn.compare(kPrefix.size() + 12, kType.size(), kType) == 0;
-  if (!ok) {
-    return MakeError(InvalidInput("ARN " + arn + " is not valid."));
-  }
-  return arn;
+  return IamArnMember(input, "OpenIDConnectProviderArn", "oidc-provider");
 }
 
 Result<store::Resource> GetProvider(store::ReadTxn& txn, std::string_view account_id,
                                     std::string_view arn) {
-  auto resource = txn.GetResource(store::ResourceKind::kOidcProvider, account_id, arn);
-  if (!resource.has_value()) {
-    if (resource.error().code == ErrorCode::kNotFound) {
-      return MakeError(ProviderNotFound(arn));
-    }
-    return MakeError(std::move(resource).error());
-  }
-  return resource;
+  return NotFoundAs(txn.GetResource(store::ResourceKind::kOidcProvider, account_id, arn),
+                    ProviderNotFound(arn));
 }
 
 Value StringList(const std::vector<std::string>& items) {
@@ -180,11 +164,8 @@ Result<Value> CreateOpenIDConnectProvider(OperationContext& ctx, const Value& in
   IAM_ASSIGN_OR_RETURN(const std::string url, ProviderUrl(StringMember(input, "Url")));
   const std::string arn = ProviderArn(ctx.account_id(), url);
   IAM_ASSIGN_OR_RETURN(std::vector<store::Tag> tags, InputTags(input));
-  const auto context = RequestTagContext(tags);
-  IAM_RETURN_IF_ERROR(ctx.Authorize("iam:CreateOpenIDConnectProvider", arn, context));
-  if (!tags.empty()) {
-    IAM_RETURN_IF_ERROR(ctx.Authorize("iam:TagOpenIDConnectProvider", arn, context));
-  }
+  IAM_RETURN_IF_ERROR(AuthorizeCreateWithTags(ctx, "iam:CreateOpenIDConnectProvider",
+                                              "iam:TagOpenIDConnectProvider", arn, tags));
   OidcProvider provider;
   provider.url = url;
   provider.client_ids = UniqueStrings(input, "ClientIDList");
@@ -233,11 +214,8 @@ Result<Value> DeleteOpenIDConnectProvider(OperationContext& ctx, const Value& in
   IAM_ASSIGN_OR_RETURN(const std::string arn, ArnMember(input));
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:DeleteOpenIDConnectProvider", arn));
   auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
-    auto deleted = txn.DeleteResource(store::ResourceKind::kOidcProvider, ctx.account_id(), arn);
-    if (!deleted.has_value() && deleted.error().code == ErrorCode::kNotFound) {
-      return MakeError(ProviderToDeleteNotFound(arn));
-    }
-    return deleted;
+    return NotFoundAs(txn.DeleteResource(store::ResourceKind::kOidcProvider, ctx.account_id(), arn),
+                      ProviderToDeleteNotFound(arn));
   });
   IAM_RETURN_IF_ERROR(done);
   return Value::Structure();
@@ -270,13 +248,7 @@ Status UpdateProvider(OperationContext& ctx, const std::string& arn, Change&& ch
       return OkStatus();
     }
     resource.body = ToBody(provider);
-    auto updated = txn.UpdateResource(std::move(resource));
-    if (!updated.has_value()) {
-      if (updated.error().code == ErrorCode::kNotFound) {
-        return MakeError(ProviderNotFound(arn));
-      }
-      return MakeError(std::move(updated).error());
-    }
+    IAM_RETURN_IF_ERROR(NotFoundAs(txn.UpdateResource(std::move(resource)), ProviderNotFound(arn)));
     return OkStatus();
   });
 }

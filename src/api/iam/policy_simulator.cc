@@ -633,9 +633,21 @@ Result<Value> Simulate(const Value& input, Simulation& sim) {
   return out;
 }
 
-Result<Value> SimulateCustomPolicy(OperationContext& ctx, const Value& input) {
-  IAM_RETURN_IF_ERROR(ctx.Authorize("iam:SimulateCustomPolicy", "*"));
-  Simulation sim;
+// The PolicySourceArn member's entity, once `action` is authorized on it, with its
+// policies added to `sim`.
+Result<SourceEntity> PrincipalSimulation(OperationContext& ctx, const Value& input,
+                                         std::string_view action, Simulation& sim) {
+  const std::string source_arn(StringMember(input, "PolicySourceArn"));
+  IAM_RETURN_IF_ERROR(ctx.Authorize(action, source_arn));
+  IAM_ASSIGN_OR_RETURN(SourceEntity entity, ParsePolicySourceArn(ctx, source_arn));
+  IAM_RETURN_IF_ERROR(AddPrincipalPolicies(ctx, entity, sim));
+  return entity;
+}
+
+// Adds the input's PolicyInputList to the identity policies and its (at most one)
+// PermissionsBoundaryPolicyInputList policy as the boundary, replacing any the simulated
+// entity has.
+Status AddInputIdentityAndBoundary(const Value& input, Simulation& sim) {
   IAM_RETURN_IF_ERROR(AddInputPolicies(input, "PolicyInputList", policy::PolicyKind::kIdentity,
                                        sim.policies.identity, sim));
   std::vector<std::shared_ptr<const eval::CompiledPolicy>> boundaries;
@@ -647,6 +659,13 @@ Result<Value> SimulateCustomPolicy(OperationContext& ctx, const Value& input) {
   if (!boundaries.empty()) {
     sim.policies.permissions_boundary = boundaries.front();
   }
+  return OkStatus();
+}
+
+Result<Value> SimulateCustomPolicy(OperationContext& ctx, const Value& input) {
+  IAM_RETURN_IF_ERROR(ctx.Authorize("iam:SimulateCustomPolicy", "*"));
+  Simulation sim;
+  IAM_RETURN_IF_ERROR(AddInputIdentityAndBoundary(input, sim));
   IAM_RETURN_IF_ERROR(AddResourcePolicy(input, sim));
   if (const auto caller = OptionalStringMember(input, "CallerArn")) {
     IAM_RETURN_IF_ERROR(CheckCallerArn(*caller));
@@ -661,22 +680,10 @@ Result<Value> SimulateCustomPolicy(OperationContext& ctx, const Value& input) {
 }
 
 Result<Value> SimulatePrincipalPolicy(OperationContext& ctx, const Value& input) {
-  const std::string source_arn(StringMember(input, "PolicySourceArn"));
-  IAM_RETURN_IF_ERROR(ctx.Authorize("iam:SimulatePrincipalPolicy", source_arn));
-  IAM_ASSIGN_OR_RETURN(SourceEntity entity, ParsePolicySourceArn(ctx, source_arn));
   Simulation sim;
-  IAM_RETURN_IF_ERROR(AddPrincipalPolicies(ctx, entity, sim));
-  IAM_RETURN_IF_ERROR(AddInputPolicies(input, "PolicyInputList", policy::PolicyKind::kIdentity,
-                                       sim.policies.identity, sim));
-  std::vector<std::shared_ptr<const eval::CompiledPolicy>> boundaries;
-  IAM_RETURN_IF_ERROR(AddInputPolicies(input, "PermissionsBoundaryPolicyInputList",
-                                       policy::PolicyKind::kBoundary, boundaries, sim));
-  if (boundaries.size() > 1) {
-    return MakeError(InvalidInput("Only one permissions boundary policy can be simulated."));
-  }
-  if (!boundaries.empty()) {
-    sim.policies.permissions_boundary = boundaries.front();  // replaces the entity's
-  }
+  IAM_ASSIGN_OR_RETURN(const SourceEntity entity,
+                       PrincipalSimulation(ctx, input, "iam:SimulatePrincipalPolicy", sim));
+  IAM_RETURN_IF_ERROR(AddInputIdentityAndBoundary(input, sim));
   IAM_RETURN_IF_ERROR(AddResourcePolicy(input, sim));
   if (const auto caller = OptionalStringMember(input, "CallerArn")) {
     IAM_RETURN_IF_ERROR(CheckCallerArn(*caller));
@@ -739,35 +746,32 @@ Value ContextKeysValue(const std::vector<const eval::CompiledPolicy*>& policies)
   return out;
 }
 
-Result<Value> GetContextKeysForCustomPolicy(OperationContext& ctx, const Value& input) {
-  IAM_RETURN_IF_ERROR(ctx.Authorize("iam:GetContextKeysForCustomPolicy", "*"));
-  Simulation sim;
+// The context keys of `sim`'s identity policies, the input's PolicyInputList added, and
+// of its permissions boundary when it has one (the boundary limits what the simulation
+// allows, so its keys count too).
+Result<Value> ContextKeysWithInputPolicies(const Value& input, Simulation& sim) {
   IAM_RETURN_IF_ERROR(AddInputPolicies(input, "PolicyInputList", policy::PolicyKind::kIdentity,
                                        sim.policies.identity, sim));
   std::vector<const eval::CompiledPolicy*> all;
   for (const auto& p : sim.policies.identity) {
     all.push_back(p.get());
   }
-  return ContextKeysValue(all);
-}
-
-Result<Value> GetContextKeysForPrincipalPolicy(OperationContext& ctx, const Value& input) {
-  const std::string source_arn(StringMember(input, "PolicySourceArn"));
-  IAM_RETURN_IF_ERROR(ctx.Authorize("iam:GetContextKeysForPrincipalPolicy", source_arn));
-  IAM_ASSIGN_OR_RETURN(SourceEntity entity, ParsePolicySourceArn(ctx, source_arn));
-  Simulation sim;
-  IAM_RETURN_IF_ERROR(AddPrincipalPolicies(ctx, entity, sim));
-  IAM_RETURN_IF_ERROR(AddInputPolicies(input, "PolicyInputList", policy::PolicyKind::kIdentity,
-                                       sim.policies.identity, sim));
-  std::vector<const eval::CompiledPolicy*> all;
-  for (const auto& p : sim.policies.identity) {
-    all.push_back(p.get());
-  }
-  // The boundary limits what the simulation allows, so its keys count too.
   if (sim.policies.permissions_boundary) {
     all.push_back(sim.policies.permissions_boundary.get());
   }
   return ContextKeysValue(all);
+}
+
+Result<Value> GetContextKeysForCustomPolicy(OperationContext& ctx, const Value& input) {
+  IAM_RETURN_IF_ERROR(ctx.Authorize("iam:GetContextKeysForCustomPolicy", "*"));
+  Simulation sim;
+  return ContextKeysWithInputPolicies(input, sim);
+}
+
+Result<Value> GetContextKeysForPrincipalPolicy(OperationContext& ctx, const Value& input) {
+  Simulation sim;
+  IAM_RETURN_IF_ERROR(PrincipalSimulation(ctx, input, "iam:GetContextKeysForPrincipalPolicy", sim));
+  return ContextKeysWithInputPolicies(input, sim);
 }
 
 }  // namespace

@@ -26,6 +26,7 @@
 #include "api/federation/saml_provider_record.h"
 #include "api/iam/common.h"
 #include "api/iam/operation_context.h"
+#include "api/iam/resource_family.h"
 #include "common/base64.h"
 #include "crypto/secret_box.h"
 
@@ -46,24 +47,6 @@ std::string ProviderArn(std::string_view account_id, std::string_view name) {
 
 Error ProviderNotFound(std::string_view arn) {
   return NoSuchEntity("Manifest not found for arn " + std::string(arn));
-}
-
-// `length` random characters of [A-Z0-9] (the model's privateKeyIdType).
-std::string RandomId(std::size_t length) {
-  constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-  std::vector<std::uint8_t> bytes(length);
-  crypto::RandomBytes(bytes.data(), bytes.size());
-  std::string id;
-  id.reserve(length);
-  for (const std::uint8_t b : bytes) {
-    // 252 = 7 * 36: reject the last 4 values so every character is equally likely.
-    std::uint8_t v = b;
-    while (v >= 252) {
-      crypto::RandomBytes(&v, 1);
-    }
-    id.push_back(kAlphabet[v % kAlphabet.size()]);
-  }
-  return id;
 }
 
 std::int64_t EpochMillis(store::Timestamp t) {
@@ -124,7 +107,7 @@ Status AddPrivateKey(const OperationContext& ctx, std::string_view arn, std::str
     return MakeError(InvalidInput("Invalid private key: Key format is not recognized."));
   }
   SamlPrivateKeyRecord key;
-  key.id = RandomId(kIdLength);
+  key.id = RandomUpperAlnum(kIdLength);
   key.created_ms = EpochMillis(NowOf(ctx));
   const std::vector<std::uint8_t> sealed =
       ctx.box.Seal(pem, federation::SamlPrivateKeyAssociatedData(arn, key.id));
@@ -145,44 +128,25 @@ Status CheckEncryptionMode(const SamlProviderRecord& provider) {
 
 // The ARN input member, checked to name a SAML provider.
 Result<std::string> ArnMember(const Value& input) {
-  std::string arn(StringMember(input, "SAMLProviderArn"));
-  constexpr std::string_view kPrefix = "arn:aws:iam::";
-  constexpr std::string_view kType = ":saml-provider/";
-  const bool ok = arn.rfind(kPrefix, 0) == 0 && arn.size() > kPrefix.size() + 12 + kType.size() &&
-                  std::all_of(arn.begin() + kPrefix.size(), arn.begin() + kPrefix.size() + 12,
-                              [](char c) { return c >= '0' && c <= '9'; }) &&
-                  arn.compare(kPrefix.size() + 12, kType.size(), kType) == 0;
-  if (!ok) {
-    return MakeError(InvalidInput("ARN " + arn + " is not valid."));
-  }
-  return arn;
+  return IamArnMember(input, "SAMLProviderArn", "saml-provider");
 }
 
 Result<store::Resource> GetProvider(store::ReadTxn& txn, std::string_view account_id,
                                     std::string_view arn) {
-  auto resource = txn.GetResource(store::ResourceKind::kSamlProvider, account_id, arn);
-  if (!resource.has_value()) {
-    if (resource.error().code == ErrorCode::kNotFound) {
-      return MakeError(ProviderNotFound(arn));
-    }
-    return MakeError(std::move(resource).error());
-  }
-  return resource;
+  return NotFoundAs(txn.GetResource(store::ResourceKind::kSamlProvider, account_id, arn),
+                    ProviderNotFound(arn));
 }
 
 Result<Value> CreateSAMLProvider(OperationContext& ctx, const Value& input) {
   const std::string name(StringMember(input, "Name"));
   const std::string arn = ProviderArn(ctx.account_id(), name);
   IAM_ASSIGN_OR_RETURN(std::vector<store::Tag> tags, InputTags(input));
-  const auto context = RequestTagContext(tags);
-  IAM_RETURN_IF_ERROR(ctx.Authorize("iam:CreateSAMLProvider", arn, context));
-  if (!tags.empty()) {
-    IAM_RETURN_IF_ERROR(ctx.Authorize("iam:TagSAMLProvider", arn, context));
-  }
+  IAM_RETURN_IF_ERROR(
+      AuthorizeCreateWithTags(ctx, "iam:CreateSAMLProvider", "iam:TagSAMLProvider", arn, tags));
   SamlProviderRecord provider;
   IAM_RETURN_IF_ERROR(
       ApplyMetadata(StringMember(input, "SAMLMetadataDocument"), NowOf(ctx), &provider));
-  provider.uuid = RandomId(kIdLength);
+  provider.uuid = RandomUpperAlnum(kIdLength);
   provider.encryption_mode = std::string(StringMember(input, "AssertionEncryptionMode"));
   if (const auto pem = OptionalStringMember(input, "AddPrivateKey"); pem.has_value()) {
     IAM_RETURN_IF_ERROR(AddPrivateKey(ctx, arn, *pem, &provider));
@@ -302,13 +266,7 @@ Result<Value> UpdateSAMLProvider(OperationContext& ctx, const Value& input) {
     IAM_ASSIGN_OR_RETURN(SamlProviderRecord provider, FromBody(resource));
     IAM_RETURN_IF_ERROR(ApplyUpdate(ctx, arn, update, &provider));
     resource.body = ToBody(provider);
-    auto updated = txn.UpdateResource(std::move(resource));
-    if (!updated.has_value()) {
-      if (updated.error().code == ErrorCode::kNotFound) {
-        return MakeError(ProviderNotFound(arn));
-      }
-      return MakeError(std::move(updated).error());
-    }
+    IAM_RETURN_IF_ERROR(NotFoundAs(txn.UpdateResource(std::move(resource)), ProviderNotFound(arn)));
     return OkStatus();
   });
   IAM_RETURN_IF_ERROR(done);
@@ -321,11 +279,8 @@ Result<Value> DeleteSAMLProvider(OperationContext& ctx, const Value& input) {
   IAM_ASSIGN_OR_RETURN(const std::string arn, ArnMember(input));
   IAM_RETURN_IF_ERROR(ctx.Authorize("iam:DeleteSAMLProvider", arn));
   auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
-    auto deleted = txn.DeleteResource(store::ResourceKind::kSamlProvider, ctx.account_id(), arn);
-    if (!deleted.has_value() && deleted.error().code == ErrorCode::kNotFound) {
-      return MakeError(ProviderNotFound(arn));
-    }
-    return deleted;
+    return NotFoundAs(txn.DeleteResource(store::ResourceKind::kSamlProvider, ctx.account_id(), arn),
+                      ProviderNotFound(arn));
   });
   IAM_RETURN_IF_ERROR(done);
   return Value::Structure();

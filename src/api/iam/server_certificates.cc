@@ -29,6 +29,7 @@
 #include "api/iam/common.h"
 #include "api/iam/credential_owner.h"
 #include "api/iam/operation_context.h"
+#include "api/iam/resource_family.h"
 #include "api/ids.h"
 #include "common/base64.h"
 #include "crypto/x509.h"
@@ -41,14 +42,6 @@ using Json = nlohmann::json;
 constexpr int kServerCertificatesPerAccount = 20;
 constexpr std::string_view kServerCertificateIdPrefix = "ASCA";
 constexpr std::size_t kMaxChainCertificates = 64;
-
-Error AwsCodeError(ErrorCode code, std::string aws_code, std::string message) {
-  Error e;
-  e.code = code;
-  e.aws_code = std::move(aws_code);
-  e.message = std::move(message);
-  return e;
-}
 
 Error Malformed(std::string message) {
   return AwsCodeError(ErrorCode::kInvalidArgument, "MalformedCertificate", std::move(message));
@@ -222,11 +215,8 @@ Result<Value> UploadServerCertificate(OperationContext& ctx, const Value& input)
   const std::optional<std::string> chain = OptionalStringMember(input, "CertificateChain");
   const std::string arn = CertificateArn(ctx.account_id(), path, name);
   IAM_ASSIGN_OR_RETURN(std::vector<store::Tag> tags, InputTags(input));
-  const auto context = RequestTagContext(tags);
-  IAM_RETURN_IF_ERROR(ctx.Authorize("iam:UploadServerCertificate", arn, context));
-  if (!tags.empty()) {
-    IAM_RETURN_IF_ERROR(ctx.Authorize("iam:TagServerCertificate", arn, context));
-  }
+  IAM_RETURN_IF_ERROR(AuthorizeCreateWithTags(ctx, "iam:UploadServerCertificate",
+                                              "iam:TagServerCertificate", arn, tags));
   const std::int64_t now =
       std::chrono::duration_cast<std::chrono::seconds>(ctx.clock.Now().time_since_epoch()).count();
   IAM_ASSIGN_OR_RETURN(const std::int64_t expiration_ms,
@@ -243,8 +233,8 @@ Result<Value> UploadServerCertificate(OperationContext& ctx, const Value& input)
                                                         ctx.account_id(), {}, o);
                              }));
         if (count >= kServerCertificatesPerAccount) {
-          return MakeError(LimitExceeded("Cannot exceed quota for ServerCertificatesPerAccount: " +
-                                         std::to_string(kServerCertificatesPerAccount)));
+          return MakeError(
+              QuotaExceeded("ServerCertificatesPerAccount", kServerCertificatesPerAccount));
         }
         ServerCertificate cert;
         cert.name = name;

@@ -32,6 +32,7 @@
 #include "api/iam/common.h"
 #include "api/iam/credential_owner.h"
 #include "api/iam/operation_context.h"
+#include "api/iam/resource_family.h"
 #include "api/ids.h"
 #include "common/base64.h"
 #include "crypto/password_hash.h"
@@ -66,12 +67,9 @@ const Service* FindService(std::string_view name) {
 }
 
 Error NotSupportedService(std::string_view name) {
-  Error e;
-  e.code = ErrorCode::kNotFound;
-  e.aws_code = "NotSupportedService";
-  e.message =
-      "No such service " + std::string(name) + " is supported for Service Specific Credentials";
-  return e;
+  return AwsCodeError(
+      ErrorCode::kNotFound, "NotSupportedService",
+      "No such service " + std::string(name) + " is supported for Service Specific Credentials");
 }
 
 Error CredentialNotFound(std::string_view id) {
@@ -201,9 +199,8 @@ Result<std::vector<Credential>> CredentialsFor(store::ReadTxn& txn, std::string_
 Result<std::string> NextServiceUserName(const std::vector<Credential>& existing,
                                         std::string_view user_name, std::string_view account_id) {
   if (existing.size() >= kCredentialsPerUserPerService) {
-    return MakeError(
-        LimitExceeded("Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: " +
-                      std::to_string(kCredentialsPerUserPerService)));
+    return MakeError(QuotaExceeded("ServiceSpecificCredentialsPerUserPerService",
+                                   kCredentialsPerUserPerService));
   }
   for (std::size_t slot = 0;; ++slot) {
     std::string name(user_name);
@@ -224,17 +221,8 @@ Result<std::string> NextServiceUserName(const std::vector<Credential>& existing,
 // Credential `id` when it belongs to `owner`; NoSuchEntity otherwise.
 Result<store::Resource> OwnedCredential(store::ReadTxn& txn, std::string_view account_id,
                                         const CredentialOwner& owner, std::string_view id) {
-  auto r = txn.GetResource(store::ResourceKind::kServiceSpecificCredential, account_id, id);
-  if (!r.has_value()) {
-    if (r.error().code == ErrorCode::kNotFound) {
-      return MakeError(CredentialNotFound(id));
-    }
-    return MakeError(std::move(r).error());
-  }
-  if (owner.user_name.empty() || store::NameKey(r->user_name) != store::NameKey(owner.user_name)) {
-    return MakeError(CredentialNotFound(id));
-  }
-  return r;
+  return OwnedResource(txn, store::ResourceKind::kServiceSpecificCredential, account_id, owner, id,
+                       RootOwner::kNever, CredentialNotFound(id));
 }
 
 Result<Value> CreateServiceSpecificCredential(OperationContext& ctx, const Value& input) {
@@ -273,12 +261,9 @@ Result<Value> CreateServiceSpecificCredential(OperationContext& ctx, const Value
     IAM_ASSIGN_OR_RETURN(const std::string next,
                          NextServiceUserName(existing, owner.user_name, ctx.account_id()));
     if (next != name) {
-      Error e;
-      e.code = ErrorCode::kAborted;
-      e.aws_code = "ConcurrentModification";
-      e.message =
-          "The credentials of user " + owner.user_name + " changed during the request; retry it.";
-      return MakeError(std::move(e));
+      return MakeError(AwsCodeError(
+          ErrorCode::kAborted, "ConcurrentModification",
+          "The credentials of user " + owner.user_name + " changed during the request; retry it."));
     }
     store::Resource resource;
     resource.kind = store::ResourceKind::kServiceSpecificCredential;
@@ -287,8 +272,8 @@ Result<Value> CreateServiceSpecificCredential(OperationContext& ctx, const Value
     resource.user_name = owner.user_name;
     resource.body = ToBody(c);
     auto put = txn.PutResource(std::move(resource));
-    if (!put.has_value() && put.error().code == ErrorCode::kNotFound) {
-      return MakeError(UserNotFound(owner.user_name));
+    if (!put.has_value()) {
+      return MakeError(CredentialOwnerError(std::move(put).error(), owner.user_name));
     }
     return put;
   });
@@ -336,9 +321,7 @@ Result<Value> UpdateServiceSpecificCredential(OperationContext& ctx, const Value
   const std::string status(StringMember(input, "Status"));
   IAM_ASSIGN_OR_RETURN(const CredentialOwner owner, CredentialOwnerFrom(ctx, input));
   IAM_RETURN_IF_ERROR(AuthorizeCredentialOwner(ctx, "iam:UpdateServiceSpecificCredential", owner));
-  if (status != "Active" && status != "Inactive") {
-    return MakeError(InvalidInput("Status must be Active or Inactive."));
-  }
+  IAM_RETURN_IF_ERROR(CheckActiveOrInactive(status));
   IAM_ASSIGN_OR_RETURN(auto updated, UpdateCredential(ctx, owner, id, [&](Credential& c) -> Status {
                          c.status = status;
                          return OkStatus();
@@ -351,13 +334,8 @@ Result<Value> DeleteServiceSpecificCredential(OperationContext& ctx, const Value
   const std::string id(StringMember(input, "ServiceSpecificCredentialId"));
   IAM_ASSIGN_OR_RETURN(const CredentialOwner owner, CredentialOwnerFrom(ctx, input));
   IAM_RETURN_IF_ERROR(AuthorizeCredentialOwner(ctx, "iam:DeleteServiceSpecificCredential", owner));
-  auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
-    IAM_ASSIGN_OR_RETURN(const store::Resource r,
-                         OwnedCredential(txn, ctx.account_id(), owner, id));
-    return txn.DeleteResource(store::ResourceKind::kServiceSpecificCredential, ctx.account_id(),
-                              r.key);
-  });
-  IAM_RETURN_IF_ERROR(done);
+  IAM_RETURN_IF_ERROR(DeleteOwnedResource(ctx, store::ResourceKind::kServiceSpecificCredential,
+                                          owner, id, RootOwner::kNever, CredentialNotFound(id)));
   return Value::Structure();
 }
 

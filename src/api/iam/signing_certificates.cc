@@ -13,7 +13,6 @@
 // = the owner (empty: root), body = {"Status", "CertificateBody" (as uploaded),
 // "Sha256" (hex of the DER, for duplicates)}. The credential report reads Status and
 // Resource.created.
-#include <array>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -23,8 +22,8 @@
 #include "api/iam/common.h"
 #include "api/iam/credential_owner.h"
 #include "api/iam/operation_context.h"
+#include "api/iam/resource_family.h"
 #include "crypto/crypto.h"
-#include "crypto/secret_box.h"
 #include "crypto/x509.h"
 
 namespace portcullis::api::iam {
@@ -35,32 +34,8 @@ using Json = nlohmann::json;
 constexpr int kSigningCertificatesPerUser = 2;
 constexpr std::size_t kCertificateIdSize = 32;
 
-Error AwsCodeError(ErrorCode code, std::string aws_code, std::string message) {
-  Error e;
-  e.code = code;
-  e.aws_code = std::move(aws_code);
-  e.message = std::move(message);
-  return e;
-}
-
 Error CertificateNotFound(std::string_view id) {
   return NoSuchEntity("The Certificate with id " + std::string(id) + " cannot be found.");
-}
-
-std::string NewCertificateId() {
-  static constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-  std::string id;
-  while (id.size() < kCertificateIdSize) {
-    std::array<std::uint8_t, kCertificateIdSize> bytes{};
-    crypto::RandomBytes(bytes.data(), bytes.size());
-    for (const std::uint8_t b : bytes) {
-      // Rejection sampling keeps the characters uniform: 252 = 7 * 36.
-      if (b < 252 && id.size() < kCertificateIdSize) {
-        id.push_back(kAlphabet[b % kAlphabet.size()]);
-      }
-    }
-  }
-  return id;
 }
 
 struct SigningCertificate {
@@ -103,17 +78,10 @@ Value CertificateValue(const SigningCertificate& cert) {
 // The certificate `id` when it belongs to `owner`; NoSuchEntity naming it otherwise.
 Result<SigningCertificate> OwnedCertificate(store::ReadTxn& txn, std::string_view account_id,
                                             const CredentialOwner& owner, std::string_view id) {
-  auto resource = txn.GetResource(store::ResourceKind::kSigningCertificate, account_id, id);
-  if (!resource.has_value()) {
-    if (resource.error().code == ErrorCode::kNotFound) {
-      return MakeError(CertificateNotFound(id));
-    }
-    return MakeError(std::move(resource).error());
-  }
-  if (store::NameKey(resource->user_name) != store::NameKey(owner.user_name)) {
-    return MakeError(CertificateNotFound(id));
-  }
-  return FromResource(*std::move(resource));
+  IAM_ASSIGN_OR_RETURN(store::Resource resource,
+                       OwnedResource(txn, store::ResourceKind::kSigningCertificate, account_id,
+                                     owner, id, RootOwner::kMay, CertificateNotFound(id)));
+  return FromResource(std::move(resource));
 }
 
 // Reads and checks an uploaded certificate body; returns the hex SHA-256 of its DER.
@@ -175,8 +143,7 @@ Result<Value> UploadSigningCertificate(OperationContext& ctx, const Value& input
         IAM_ASSIGN_OR_RETURN(const int owned,
                              CountOwnedUnlessDuplicate(txn, ctx.account_id(), owner, sha256));
         if (owned >= kSigningCertificatesPerUser) {
-          return MakeError(LimitExceeded("Cannot exceed quota for CertificatesPerUser: " +
-                                         std::to_string(kSigningCertificatesPerUser)));
+          return MakeError(QuotaExceeded("CertificatesPerUser", kSigningCertificatesPerUser));
         }
         SigningCertificate cert;
         cert.status = "Active";
@@ -184,15 +151,12 @@ Result<Value> UploadSigningCertificate(OperationContext& ctx, const Value& input
         cert.sha256 = sha256;
         cert.resource.kind = store::ResourceKind::kSigningCertificate;
         cert.resource.account_id = ctx.account_id();
-        cert.resource.key = NewCertificateId();
+        cert.resource.key = RandomUpperAlnum(kCertificateIdSize);
         cert.resource.user_name = owner.user_name;
         cert.resource.body = BodyJson(cert);
         auto put = txn.PutResource(cert.resource);
         if (!put.has_value()) {
-          if (put.error().code == ErrorCode::kNotFound && !owner.user_name.empty()) {
-            return MakeError(UserNotFound(owner.user_name));
-          }
-          return MakeError(std::move(put).error());
+          return MakeError(CredentialOwnerError(std::move(put).error(), owner.user_name));
         }
         cert.resource = *std::move(put);
         return cert;
@@ -207,9 +171,7 @@ Result<Value> UpdateSigningCertificate(OperationContext& ctx, const Value& input
   const std::string status(StringMember(input, "Status"));
   IAM_ASSIGN_OR_RETURN(const CredentialOwner owner, CredentialOwnerFrom(ctx, input));
   IAM_RETURN_IF_ERROR(AuthorizeCredentialOwner(ctx, "iam:UpdateSigningCertificate", owner));
-  if (status != "Active" && status != "Inactive") {
-    return MakeError(InvalidInput("Status must be Active or Inactive."));
-  }
+  IAM_RETURN_IF_ERROR(CheckActiveOrInactive(status));
   auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
     IAM_ASSIGN_OR_RETURN(SigningCertificate cert,
                          OwnedCertificate(txn, ctx.account_id(), owner, id));
@@ -226,37 +188,25 @@ Result<Value> DeleteSigningCertificate(OperationContext& ctx, const Value& input
   const std::string id(StringMember(input, "CertificateId"));
   IAM_ASSIGN_OR_RETURN(const CredentialOwner owner, CredentialOwnerFrom(ctx, input));
   IAM_RETURN_IF_ERROR(AuthorizeCredentialOwner(ctx, "iam:DeleteSigningCertificate", owner));
-  auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
-    IAM_ASSIGN_OR_RETURN(const SigningCertificate cert,
-                         OwnedCertificate(txn, ctx.account_id(), owner, id));
-    return txn.DeleteResource(store::ResourceKind::kSigningCertificate, ctx.account_id(),
-                              cert.resource.key);
-  });
-  IAM_RETURN_IF_ERROR(done);
+  IAM_RETURN_IF_ERROR(DeleteOwnedResource(ctx, store::ResourceKind::kSigningCertificate, owner, id,
+                                          RootOwner::kMay, CertificateNotFound(id)));
   return Value::Structure();
 }
 
 Result<Value> ListSigningCertificates(OperationContext& ctx, const Value& input) {
   IAM_ASSIGN_OR_RETURN(const CredentialOwner owner, CredentialOwnerFrom(ctx, input));
   IAM_RETURN_IF_ERROR(AuthorizeCredentialOwner(ctx, "iam:ListSigningCertificates", owner));
-  store::ResourceFilter filter;
-  filter.user_name = owner.user_name;
   IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
-  auto page = txn->ListResources(store::ResourceKind::kSigningCertificate, ctx.account_id(), filter,
-                                 ListOptionsFrom(input, ""));
-  if (!page.has_value()) {
-    if (page.error().code == ErrorCode::kNotFound) {
-      return MakeError(UserNotFound(owner.user_name));
-    }
-    return MakeError(ListError(std::move(page).error()));
-  }
+  IAM_ASSIGN_OR_RETURN(
+      auto page, UserResourcePage(*txn, store::ResourceKind::kSigningCertificate, ctx.account_id(),
+                                  owner.user_name, ListOptionsFrom(input, "")));
   Value out = Value::Structure();
   Value& certs = out.Set("Certificates", Value::List());
-  for (store::Resource& r : page->items) {
+  for (store::Resource& r : page.items) {
     IAM_ASSIGN_OR_RETURN(const SigningCertificate cert, FromResource(std::move(r)));
     certs.Append(CertificateValue(cert));
   }
-  SetPageFields(*page, &out);
+  SetPageFields(page, &out);
   return out;
 }
 

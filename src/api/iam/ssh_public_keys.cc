@@ -18,6 +18,7 @@
 #include "api/iam/common.h"
 #include "api/iam/credential_owner.h"
 #include "api/iam/operation_context.h"
+#include "api/iam/resource_family.h"
 #include "api/ids.h"
 #include "crypto/ssh_key.h"
 
@@ -29,14 +30,6 @@ using Json = nlohmann::json;
 constexpr int kSshPublicKeysPerUser = 5;
 constexpr std::string_view kSshKeyIdPrefix = "APKA";
 constexpr std::size_t kSshKeyIdSize = 20;
-
-Error AwsCodeError(ErrorCode code, std::string aws_code, std::string message) {
-  Error e;
-  e.code = code;
-  e.aws_code = std::move(aws_code);
-  e.message = std::move(message);
-  return e;
-}
 
 Error KeyNotFound(std::string_view key_id) {
   return NoSuchEntity("The Public Key with id " + std::string(key_id) + " cannot be found.");
@@ -73,18 +66,10 @@ std::string BodyJson(const SshKey& key) {
 // keys of other users stay invisible.
 Result<SshKey> OwnedKey(store::ReadTxn& txn, std::string_view account_id,
                         const CredentialOwner& owner, std::string_view key_id) {
-  auto resource = txn.GetResource(store::ResourceKind::kSshPublicKey, account_id, key_id);
-  if (!resource.has_value()) {
-    if (resource.error().code == ErrorCode::kNotFound) {
-      return MakeError(KeyNotFound(key_id));
-    }
-    return MakeError(std::move(resource).error());
-  }
-  if (owner.user_name.empty() ||
-      store::NameKey(resource->user_name) != store::NameKey(owner.user_name)) {
-    return MakeError(KeyNotFound(key_id));
-  }
-  return FromResource(*std::move(resource));
+  IAM_ASSIGN_OR_RETURN(store::Resource resource,
+                       OwnedResource(txn, store::ResourceKind::kSshPublicKey, account_id, owner,
+                                     key_id, RootOwner::kNever, KeyNotFound(key_id)));
+  return FromResource(std::move(resource));
 }
 
 Value MetadataValue(const SshKey& key) {
@@ -139,10 +124,7 @@ Result<Value> UploadSSHPublicKey(OperationContext& ctx, const Value& input) {
         auto existing = txn.ListResources(store::ResourceKind::kSshPublicKey, ctx.account_id(),
                                           filter, options);
         if (!existing.has_value()) {
-          if (existing.error().code == ErrorCode::kNotFound) {
-            return MakeError(UserNotFound(owner.user_name));
-          }
-          return MakeError(std::move(existing).error());
+          return MakeError(CredentialOwnerError(std::move(existing).error(), owner.user_name));
         }
         for (store::Resource& r : existing->items) {
           IAM_ASSIGN_OR_RETURN(SshKey k, FromResource(std::move(r)));
@@ -153,8 +135,7 @@ Result<Value> UploadSSHPublicKey(OperationContext& ctx, const Value& input) {
           }
         }
         if (existing->items.size() >= static_cast<std::size_t>(kSshPublicKeysPerUser)) {
-          return MakeError(LimitExceeded("Cannot exceed quota for PublicKeysPerUser: " +
-                                         std::to_string(kSshPublicKeysPerUser)));
+          return MakeError(QuotaExceeded("PublicKeysPerUser", kSshPublicKeysPerUser));
         }
         SshKey key;
         key.status = "Active";
@@ -167,10 +148,7 @@ Result<Value> UploadSSHPublicKey(OperationContext& ctx, const Value& input) {
         key.resource.body = BodyJson(key);
         auto put = txn.PutResource(key.resource);
         if (!put.has_value()) {
-          if (put.error().code == ErrorCode::kNotFound) {
-            return MakeError(UserNotFound(owner.user_name));
-          }
-          return MakeError(std::move(put).error());
+          return MakeError(CredentialOwnerError(std::move(put).error(), owner.user_name));
         }
         key.resource = *std::move(put);
         return key;
@@ -209,9 +187,7 @@ Result<Value> UpdateSSHPublicKey(OperationContext& ctx, const Value& input) {
   const std::string status(StringMember(input, "Status"));
   IAM_ASSIGN_OR_RETURN(const CredentialOwner owner,
                        RequiredOwner(ctx, input, "iam:UpdateSSHPublicKey"));
-  if (status != "Active" && status != "Inactive") {
-    return MakeError(InvalidInput("Status must be Active or Inactive."));
-  }
+  IAM_RETURN_IF_ERROR(CheckActiveOrInactive(status));
   auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
     IAM_ASSIGN_OR_RETURN(SshKey key, OwnedKey(txn, ctx.account_id(), owner, key_id));
     key.status = status;
@@ -227,12 +203,8 @@ Result<Value> DeleteSSHPublicKey(OperationContext& ctx, const Value& input) {
   const std::string key_id(StringMember(input, "SSHPublicKeyId"));
   IAM_ASSIGN_OR_RETURN(const CredentialOwner owner,
                        RequiredOwner(ctx, input, "iam:DeleteSSHPublicKey"));
-  auto done = WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
-    IAM_ASSIGN_OR_RETURN(const SshKey key, OwnedKey(txn, ctx.account_id(), owner, key_id));
-    return txn.DeleteResource(store::ResourceKind::kSshPublicKey, ctx.account_id(),
-                              key.resource.key);
-  });
-  IAM_RETURN_IF_ERROR(done);
+  IAM_RETURN_IF_ERROR(DeleteOwnedResource(ctx, store::ResourceKind::kSshPublicKey, owner, key_id,
+                                          RootOwner::kNever, KeyNotFound(key_id)));
   return Value::Structure();
 }
 
@@ -246,22 +218,15 @@ Result<Value> ListSSHPublicKeys(OperationContext& ctx, const Value& input) {
     out.Set("IsTruncated", Value::Boolean(false));
     return out;
   }
-  store::ResourceFilter filter;
-  filter.user_name = owner.user_name;
   IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
-  auto page = txn->ListResources(store::ResourceKind::kSshPublicKey, ctx.account_id(), filter,
-                                 ListOptionsFrom(input, ""));
-  if (!page.has_value()) {
-    if (page.error().code == ErrorCode::kNotFound) {
-      return MakeError(UserNotFound(owner.user_name));
-    }
-    return MakeError(ListError(std::move(page).error()));
-  }
-  for (store::Resource& r : page->items) {
+  IAM_ASSIGN_OR_RETURN(auto page,
+                       UserResourcePage(*txn, store::ResourceKind::kSshPublicKey, ctx.account_id(),
+                                        owner.user_name, ListOptionsFrom(input, "")));
+  for (store::Resource& r : page.items) {
     IAM_ASSIGN_OR_RETURN(const SshKey key, FromResource(std::move(r)));
     keys.Append(MetadataValue(key));
   }
-  SetPageFields(*page, &out);
+  SetPageFields(page, &out);
   return out;
 }
 
