@@ -110,14 +110,15 @@ def test_unknown_action_raw(pc):
     assert parse_error(resp).code == "InvalidAction"
 
 
-def _unimplemented_operation():
-    """The first IAM operation docs/compatibility.md lists as `not yet` whose input has no
-    required member (so the request decodes), or None when every one is implemented."""
+def _unimplemented_operation(service: str):
+    """The first operation of `service` ("iam" or "sts") that docs/compatibility.md lists
+    as `not yet` and whose input has no required member (so the request decodes), or None
+    when every one is implemented."""
     repo = Path(__file__).resolve().parents[2]
-    model = json.loads((repo / "third_party/aws-models/iam/service-2.json").read_text())
+    model = json.loads((repo / f"third_party/aws-models/{service}/service-2.json").read_text())
     doc = (repo / "docs/compatibility.md").read_text()
-    iam_rows = doc.split("## IAM", 1)[1].split("\n## ", 1)[0]
-    for line in iam_rows.splitlines():
+    rows = doc.split(f"## {service.upper()}", 1)[1].split("\n## ", 1)[0]
+    for line in rows.splitlines():
         cells = [c.strip() for c in line.split("|")]
         if len(cells) < 3 or cells[2] != "not yet":
             continue
@@ -128,13 +129,14 @@ def _unimplemented_operation():
     return None
 
 
-def test_unimplemented_operation_names_itself(pc):
+@pytest.mark.parametrize("service", ["iam", "sts"])
+def test_unimplemented_operation_names_itself(pc, service):
     # An operation of the model that is not implemented yet must say so, never succeed
     # wrongly.
-    name = _unimplemented_operation()
+    name = _unimplemented_operation(service)
     if name is None:
-        pytest.skip("every IAM operation without required input is implemented")
-    resp = pc.signed_query({"Action": name})
+        pytest.skip(f"every {service} operation without required input is implemented")
+    resp = pc.signed_query({"Action": name}, service=service)
     err = parse_error(resp)
     assert err.code == "NotImplemented", resp.text
     assert name in err.message, err
