@@ -156,3 +156,30 @@ def test_server_certificate_tags_follow_the_stored_path(pc, iam, tmp_path):
                                              Tags=[{"Key": "k", "Value": "v"}])
     out = pc.aws("iam", "list-server-certificate-tags", "--server-certificate-name", "Web")
     assert tags_of(out) == {"team": "blue", "k": "v"}
+
+
+def test_resource_tag_conditions_read_the_targets_tags(pc, iam):
+    """aws:ResourceTag/KEY (and iam:ResourceTag/KEY) come from the resource acted on."""
+    iam.create_user(UserName="red-user", Tags=[{"Key": "team", "Value": "red"}])
+    iam.create_user(UserName="blue-user", Tags=[{"Key": "team", "Value": "blue"}])
+    iam.create_role(RoleName="red-role", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                "Principal": {"Service": "ec2.amazonaws.com"}}]}),
+        Tags=[{"Key": "team", "Value": "red"}])
+    creds = pc.make_user("red-admin", policy={"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["iam:GetUser", "iam:TagUser"], "Resource": "*",
+         "Condition": {"StringEquals": {"aws:ResourceTag/team": "red"}}},
+        {"Effect": "Allow", "Action": "iam:GetRole", "Resource": "*",
+         "Condition": {"StringEquals": {"iam:ResourceTag/team": "red"}}}]})
+    as_user = pc.iam(creds)
+    assert as_user.get_user(UserName="red-user")["User"]["UserName"] == "red-user"
+    as_user.tag_user(UserName="red-user", Tags=[{"Key": "cost", "Value": "1"}])
+    assert as_user.get_role(RoleName="red-role")["Role"]["RoleName"] == "red-role"
+    with raises_aws("AccessDenied", 403):
+        as_user.get_user(UserName="blue-user")
+    with raises_aws("AccessDenied", 403):
+        as_user.tag_user(UserName="blue-user", Tags=[{"Key": "team", "Value": "red"}])
+    # Retagging the user blue takes the access away.
+    iam.tag_user(UserName="red-user", Tags=[{"Key": "team", "Value": "blue"}])
+    with raises_aws("AccessDenied", 403):
+        as_user.get_user(UserName="red-user")

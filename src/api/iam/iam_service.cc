@@ -1,12 +1,25 @@
 #include "api/iam/iam_service.h"
 
 #include <string>
+#include <utility>
+
+#include "api/iam/resource_tag_context.h"
 
 namespace portcullis::api::iam {
 
 Status OperationContext::Authorize(
     std::string_view action, std::string_view resource_arn,
     std::vector<std::pair<std::string, std::vector<std::string>>> context) const {
+  // The root user is not limited by policies; everyone else's conditions may read the
+  // resource's tags.
+  if (caller.type != auth::PrincipalType::kRoot) {
+    IAM_ASSIGN_OR_RETURN(auto txn, store.BeginRead());
+    IAM_ASSIGN_OR_RETURN(const std::vector<store::Tag> tags,
+                         IamResourceTags(*txn, caller.account_id, resource_arn));
+    for (auto& entry : ResourceTagContext(tags)) {
+      context.push_back(std::move(entry));
+    }
+  }
   authz::AuthzRequest request{action, resource_arn, std::move(context)};
   return authorizer.Authorize(caller, info, request);
 }

@@ -159,5 +159,34 @@ TEST_F(ResourceTagsTest, TagConditionsSeeRequestTagsAndKeys) {
                    "AccessDenied");
 }
 
+// aws:ResourceTag/KEY and iam:ResourceTag/KEY come from the tags of the resource acted on.
+TEST_F(ResourceTagsTest, ResourceTagConditionsReadTheTargetsTags) {
+  MustCall(
+      "CreateUser",
+      {{"UserName", "red-user"}, {"Tags.member.1.Key", "team"}, {"Tags.member.1.Value", "red"}});
+  MustCall(
+      "CreateUser",
+      {{"UserName", "blue-user"}, {"Tags.member.1.Key", "team"}, {"Tags.member.1.Value", "blue"}});
+  MustCall("CreateInstanceProfile", {{"InstanceProfileName", "red-profile"},
+                                     {"Tags.member.1.Key", "team"},
+                                     {"Tags.member.1.Value", "red"}});
+  MustCall("CreateInstanceProfile", {{"InstanceProfileName", "plain-profile"}});
+  MustCall("CreateUser", {{"UserName", "dave"}});
+  AllowUser(
+      "dave",
+      R"({"Version":"2012-10-17","Statement":[)"
+      R"({"Effect":"Allow","Action":["iam:GetUser","iam:ListUserTags"],"Resource":"*","Condition":{"StringEquals":{"aws:ResourceTag/team":"red"}}},)"
+      R"({"Effect":"Allow","Action":"iam:GetInstanceProfile","Resource":"*","Condition":{"StringEquals":{"iam:ResourceTag/team":"red"}}}]})");
+  const auth::Caller dave = UserCaller("dave");
+  MustCallAs(dave, "GetUser", {{"UserName", "red-user"}});
+  MustCallAs(dave, "ListUserTags", {{"UserName", "RED-USER"}});
+  EXPECT_AWS_ERROR(CallAs(dave, "GetUser", {{"UserName", "blue-user"}}), "AccessDenied");
+  // A user that does not exist has no tags: denied, not NoSuchEntity.
+  EXPECT_AWS_ERROR(CallAs(dave, "GetUser", {{"UserName", "ghost"}}), "AccessDenied");
+  MustCallAs(dave, "GetInstanceProfile", {{"InstanceProfileName", "red-profile"}});
+  EXPECT_AWS_ERROR(CallAs(dave, "GetInstanceProfile", {{"InstanceProfileName", "plain-profile"}}),
+                   "AccessDenied");
+}
+
 }  // namespace
 }  // namespace portcullis::api::iam::testing
