@@ -42,7 +42,10 @@ def test_assume_role_same_account_boto3_and_cli(pc, iam):
     # The aws CLI assumes the role.
     out = pc.aws("sts", "assume-role", "--role-arn", ROLE_ARN, "--role-session-name", "bob-s1",
                  creds=bob)
-    role_id = iam.get_role(RoleName="ops")["Role"]["RoleId"]
+    role = iam.get_role(RoleName="ops")["Role"]
+    role_id = role["RoleId"]
+    assert role["RoleLastUsed"]["Region"] == "us-east-1"
+    assert "LastUsedDate" in role["RoleLastUsed"]
     assert out["AssumedRoleUser"] == {
         "Arn": f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/ops/bob-s1",
         "AssumedRoleId": f"{role_id}:bob-s1"}

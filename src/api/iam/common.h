@@ -212,4 +212,12 @@ auto WithWriteTxn(store::IdentityStore& store, Body&& body)
                                                             std::string_view quota_name,
                                                             const Error& exists);
 
+// STS: RoleLastUsed. AssumeRole records the role's last use (one resource of kind
+// kRoleLastUsed per role, keyed by role id, body {"LastUsedDate": ms, "Region": "..."});
+// GetRole shows it.
+[[nodiscard]] Status RecordRoleUse(store::WriteTxn& txn, const store::Role& role,
+                                   store::Timestamp when, std::string_view region);
+// The RoleLastUsed structure of `role` (empty when never assumed).
+[[nodiscard]] Result<Value> RoleLastUsedValue(store::ReadTxn& txn, const store::Role& role);
+
 }  // namespace portcullis::api::iam

@@ -412,6 +412,12 @@ Result<Value> AssumeRole(StsContext& ctx, const Value& input) {
   assumed.mfa_authenticated_at = principal.mfa_authenticated_at;
   assumed.session = std::move(session);
 
+  // RoleLastUsed: one write per AssumeRole (best effort: a busy writer loses one record).
+  (void)iam::WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Status {
+    return iam::RecordRoleUse(txn, role, std::chrono::floor<std::chrono::milliseconds>(now),
+                              ctx.info.region);
+  });
+
   Value out = Value::Structure();
   out.Set("Credentials", IssueCredentials(ctx, assumed));
   Value user = Value::Structure();

@@ -88,7 +88,10 @@ TEST_F(StsServiceTest, AssumeRoleTrustedUserGetsARoleSessionLimitedToTheRole) {
                  {{"RoleArn", "arn:aws:iam::123456789012:role/ops"}, {"RoleSessionName", "s1"}});
   ASSERT_TRUE(out.has_value()) << out.error().ToString();
   EXPECT_EQ(TextAt(*out, "AssumedRoleUser.Arn"), "arn:aws:sts::123456789012:assumed-role/ops/s1");
-  const std::string role_id = TextAt(MustCall("GetRole", {{"RoleName", "ops"}}), "Role.RoleId");
+  const Value role = MustCall("GetRole", {{"RoleName", "ops"}});
+  const std::string role_id = TextAt(role, "Role.RoleId");
+  EXPECT_EQ(TextAt(role, "Role.RoleLastUsed.Region"), "us-east-1");
+  ASSERT_NE(At(role, "Role.RoleLastUsed.LastUsedDate"), nullptr);
   EXPECT_EQ(TextAt(*out, "AssumedRoleUser.AssumedRoleId"), role_id + ":s1");
   const std::string key_id = TextAt(*out, "Credentials.AccessKeyId");
   EXPECT_EQ(key_id.size(), 20U);
@@ -109,6 +112,7 @@ TEST_F(StsServiceTest, AssumeRoleTrustedUserGetsARoleSessionLimitedToTheRole) {
 
 TEST_F(StsServiceTest, AssumeRoleDeniedByTrustPolicyAnswersAwsMessage) {
   CreateRole("ops", TrustDocument("arn:aws:iam::123456789012:user/alice"));
+  EXPECT_EQ(At(MustCall("GetRole", {{"RoleName", "ops"}}), "Role.RoleLastUsed.Region"), nullptr);
   EXPECT_AWS_ERROR(
       Sts(UserCaller("bob"), "AssumeRole",
           {{"RoleArn", "arn:aws:iam::123456789012:role/ops"}, {"RoleSessionName", "s1"}}),
