@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 import time
+import urllib.parse
 
 from conftest import ACCOUNT_ID, Client, find_binary
 from e2e_util import Creds, allow, policy_doc, raises_aws
@@ -79,6 +80,20 @@ def test_assume_role_same_account_boto3_and_cli(pc, iam):
     # The root user cannot assume roles.
     with raises_aws("AccessDenied", 403, message_contains="Roles may not be assumed by root"):
         pc.sts().assume_role(RoleArn=ROLE_ARN, RoleSessionName="root")
+
+
+def test_presigned_url_with_a_session_token(pc, iam):
+    bob = pc.make_user("bob")
+    make_role(iam, "ops", trust(pc.user_arn("bob")), allow("iam:ListUsers"))
+    session = creds_of(pc.sts(bob).assume_role(RoleArn=ROLE_ARN, RoleSessionName="pre"))
+    # botocore signs the model's method (POST) unless told otherwise; a URL is for GET.
+    url = pc.sts(session).generate_presigned_url(
+        "get_caller_identity", Params={}, ExpiresIn=300, HttpMethod="GET")
+    assert "X-Amz-Security-Token=" in url
+    parsed = urllib.parse.urlsplit(url)
+    resp = pc.raw("GET", parsed.path + "?" + parsed.query)
+    assert resp.status == 200, resp.text
+    assert resp.find("Arn") == f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/ops/pre"
 
 
 def test_tampered_and_foreign_tokens_are_refused(pc, iam):

@@ -259,6 +259,50 @@ TEST_F(StsServiceTest, ExpiredRoleSessionsCannotBeUsedAfterTheRoleIsDeleted) {
   EXPECT_AWS_ERROR(CallAs(session, "ListUsers"), "AccessDenied");
 }
 
+TEST_F(StsServiceTest, SourceIdentityNeedsSetSourceIdentityAndPersistsAcrossChaining) {
+  CreateRole("ops", TrustDocument(bob_arn_));
+  Params params = {{"RoleArn", "arn:aws:iam::123456789012:role/ops"},
+                   {"RoleSessionName", "s1"},
+                   {"SourceIdentity", "bob@example.com"}};
+  EXPECT_AWS_ERROR(Sts(UserCaller("bob"), "AssumeRole", params), "AccessDenied",
+                   "User: arn:aws:iam::123456789012:user/bob is not authorized to perform: "
+                   "sts:SetSourceIdentity on resource: arn:aws:iam::123456789012:role/ops");
+  MustCall("UpdateAssumeRolePolicy",
+           {{"RoleName", "ops"},
+            {"PolicyDocument",
+             TrustDocument(bob_arn_, "", R"("sts:AssumeRole","sts:SetSourceIdentity")")}});
+  auto out = Sts(UserCaller("bob"), "AssumeRole", params);
+  ASSERT_TRUE(out.has_value()) << out.error().ToString();
+  EXPECT_EQ(TextAt(*out, "SourceIdentity"), "bob@example.com");
+  const auth::Caller session = SessionOf(*out);
+  EXPECT_EQ(session.session->source_identity, "bob@example.com");
+  // Chained: the source identity passes on and cannot change.
+  CreateRole("next", TrustDocument("arn:aws:iam::123456789012:role/ops"));
+  auto next = Sts(session, "AssumeRole",
+                  {{"RoleArn", "arn:aws:iam::123456789012:role/next"}, {"RoleSessionName", "s2"}});
+  ASSERT_TRUE(next.has_value()) << next.error().ToString();
+  EXPECT_EQ(TextAt(*next, "SourceIdentity"), "bob@example.com");
+  EXPECT_AWS_ERROR(Sts(session, "AssumeRole",
+                       {{"RoleArn", "arn:aws:iam::123456789012:role/next"},
+                        {"RoleSessionName", "s3"},
+                        {"SourceIdentity", "eve"}}),
+                   "AccessDenied");
+}
+
+TEST_F(StsServiceTest, ManagedSessionPolicyArnsNarrowTheRole) {
+  CreateRole("ops", TrustDocument(bob_arn_));
+  const std::string arn = PutManagedPolicyInStore("only-roles", AllowDocument("iam:ListRoles"));
+  auto out = Sts(UserCaller("bob"), "AssumeRole",
+                 {{"RoleArn", "arn:aws:iam::123456789012:role/ops"},
+                  {"RoleSessionName", "s1"},
+                  {"PolicyArns.member.1.arn", arn}});
+  ASSERT_TRUE(out.has_value()) << out.error().ToString();
+  const auth::Caller session = SessionOf(*out);
+  EXPECT_EQ(session.session->policy_arns, std::vector<std::string>{arn});
+  EXPECT_TRUE(CallAs(session, "ListRoles").has_value());
+  EXPECT_AWS_ERROR(CallAs(session, "ListUsers"), "AccessDenied");
+}
+
 TEST_F(StsServiceTest, DenyOnTokenIssueTimeRevokesOlderSessions) {
   CreateRole("ops", TrustDocument(bob_arn_));
   const Params params = {{"RoleArn", "arn:aws:iam::123456789012:role/ops"},
