@@ -96,6 +96,32 @@ def test_presigned_url_with_a_session_token(pc, iam):
     assert resp.find("Arn") == f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/ops/pre"
 
 
+def test_audit_log_names_the_session(pc, iam):
+    if pc.is_moto:
+        return
+    bob = pc.make_user("bob")
+    make_role(iam, "ops", trust(pc.user_arn("bob")), allow("iam:ListUsers"))
+    out = pc.sts(bob).assume_role(RoleArn=ROLE_ARN, RoleSessionName="audited")
+    session = creds_of(out)
+    request_id = pc.iam(session).list_users()["ResponseMetadata"]["RequestId"]
+    deadline = time.monotonic() + 5
+    event = None
+    while event is None and time.monotonic() < deadline:
+        for line in pc.server.audit_log.read_text().splitlines():
+            if request_id in line:
+                event = json.loads(line)
+        time.sleep(0.1)
+    assert event is not None
+    who = event["userIdentity"]
+    assert who["type"] == "AssumedRole"
+    assert who["arn"] == f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/ops/audited"
+    assert who["accessKeyId"] == session.access_key_id
+    assert who["sessionContext"]["sessionIssuer"]["arn"] == ROLE_ARN
+    assert who["sessionContext"]["attributes"]["mfaAuthenticated"] == "false"
+    text = pc.server.audit_log.read_text()
+    assert session.secret_access_key not in text and session.session_token not in text
+
+
 def test_tampered_and_foreign_tokens_are_refused(pc, iam):
     bob = pc.make_user("bob")
     make_role(iam, "ops", trust(pc.user_arn("bob")), allow("iam:ListUsers"))
