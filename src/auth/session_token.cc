@@ -1,5 +1,7 @@
 #include "auth/session_token.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <utility>
@@ -27,8 +29,11 @@ std::int64_t ToSeconds(std::chrono::system_clock::time_point t) {
   return std::chrono::floor<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
+// Seconds since the epoch, clamped to what the clock's duration holds (year 2200).
 std::chrono::system_clock::time_point FromSeconds(std::int64_t s) {
-  return std::chrono::system_clock::time_point(std::chrono::seconds(s));
+  constexpr std::int64_t kMaxSeconds = 7258118400;
+  return std::chrono::system_clock::time_point(
+      std::chrono::seconds(std::clamp<std::int64_t>(s, -kMaxSeconds, kMaxSeconds)));
 }
 
 std::string AssociatedData(std::uint32_t epoch) {
@@ -75,16 +80,29 @@ json ToJson(const SessionCredentials& c) {
   return j;
 }
 
+// The integer member `key` of `j`; throws json::exception (as at() does) when it is
+// missing, not an integer or beyond int64 (never a float converted out of range).
+std::int64_t Integer(const json& j, const char* key) {
+  const json& v = j.at(key);
+  if (v.is_number_unsigned() && v.get<std::uint64_t>() <= INT64_MAX) {
+    return static_cast<std::int64_t>(v.get<std::uint64_t>());
+  }
+  if (v.is_number_integer() && !v.is_number_unsigned()) {
+    return v.get<std::int64_t>();
+  }
+  throw json::type_error::create(302, "not an int64", &v);
+}
+
 Result<SessionCredentials> FromJson(const json& j) {
   try {
-    if (j.at("v").get<int>() != 1) {
+    if (Integer(j, "v") != 1) {
       return MakeError(Invalid());
     }
     SessionCredentials c;
     c.access_key_id = j.at("akid").get<std::string>();
     c.secret_access_key = j.at("sk").get<std::string>();
-    const int type = j.at("type").get<int>();
-    if (type < 0 || type > static_cast<int>(PrincipalType::kFederatedUser)) {
+    const std::int64_t type = Integer(j, "type");
+    if (type < 0 || type > static_cast<std::int64_t>(PrincipalType::kFederatedUser)) {
       return MakeError(Invalid());
     }
     Caller& caller = c.caller;
@@ -95,7 +113,7 @@ Result<SessionCredentials> FromJson(const json& j) {
     caller.user_name = j.at("user").get<std::string>();
     caller.access_key_id = c.access_key_id;
     if (j.contains("mfa")) {
-      caller.mfa_authenticated_at = FromSeconds(j.at("mfa").get<std::int64_t>());
+      caller.mfa_authenticated_at = FromSeconds(Integer(j, "mfa"));
     }
     auto s = std::make_shared<Session>();
     s->role_arn = j.at("role_arn").get<std::string>();
@@ -111,8 +129,8 @@ Result<SessionCredentials> FromJson(const json& j) {
       s->tags.emplace_back(t.at(0).get<std::string>(), t.at(1).get<std::string>());
     }
     s->transitive_tag_keys = j.at("trans").get<std::vector<std::string>>();
-    s->issued_at = FromSeconds(j.at("iat").get<std::int64_t>());
-    s->expires_at = FromSeconds(j.at("exp").get<std::int64_t>());
+    s->issued_at = FromSeconds(Integer(j, "iat"));
+    s->expires_at = FromSeconds(Integer(j, "exp"));
     s->chained = j.at("chained").get<bool>();
     caller.session = std::move(s);
     return c;
