@@ -172,10 +172,15 @@ Result<std::optional<std::chrono::system_clock::time_point>> VerifyMfa(StsContex
   if (!serial.has_value() && !code.has_value()) {
     return std::optional<std::chrono::system_clock::time_point>();
   }
+  // AWS: an unknown or foreign device and a wrong code answer AccessDenied with these
+  // two messages.
+  const Error unknown_device = AccessDenied(
+      "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA "
+      "serial number is valid and associated with this user.");
   const Error invalid =
       AccessDenied("MultiFactorAuthentication failed with invalid MFA one time pass code. ");
   if (!serial.has_value() || !code.has_value()) {
-    return MakeError(invalid);
+    return MakeError(unknown_device);
   }
   iam::MfaOwner owner;
   if (ctx.caller.type == auth::PrincipalType::kRoot) {
@@ -183,24 +188,29 @@ Result<std::optional<std::chrono::system_clock::time_point>> VerifyMfa(StsContex
   } else if (ctx.caller.type == auth::PrincipalType::kUser) {
     owner.user_name = ctx.caller.user_name;
   } else {
-    return MakeError(invalid);
+    return MakeError(unknown_device);
   }
-  auto accepted = iam::WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Result<bool> {
+  enum class Outcome : std::uint8_t { kAccepted, kUnknownDevice, kWrongCode };
+  auto accepted = iam::WithWriteTxn(ctx.store, [&](store::WriteTxn& txn) -> Result<Outcome> {
     auto device = txn.GetResource(store::ResourceKind::kMfaDevice, ctx.caller.account_id, *serial);
     if (!device.has_value()) {
       if (device.error().code == ErrorCode::kNotFound) {
-        return false;
+        return Outcome::kUnknownDevice;
       }
       return MakeError(std::move(device).error());
     }
     IAM_ASSIGN_OR_RETURN(iam::MfaDeviceBody body, iam::ReadMfaDeviceBody(device->body));
     if (!iam::MfaDeviceAssignedTo(*device, body, owner)) {
-      return false;
+      return Outcome::kUnknownDevice;
     }
-    return iam::AcceptMfaCode(txn, ctx.box, ctx.clock, *device, *code);
+    IAM_ASSIGN_OR_RETURN(bool ok, iam::AcceptMfaCode(txn, ctx.box, ctx.clock, *device, *code));
+    return ok ? Outcome::kAccepted : Outcome::kWrongCode;
   });
-  IAM_ASSIGN_OR_RETURN(bool ok, std::move(accepted));
-  if (!ok) {
+  IAM_ASSIGN_OR_RETURN(Outcome outcome, std::move(accepted));
+  if (outcome == Outcome::kUnknownDevice) {
+    return MakeError(unknown_device);
+  }
+  if (outcome == Outcome::kWrongCode) {
     return MakeError(invalid);
   }
   return std::optional<std::chrono::system_clock::time_point>(ctx.clock.Now());

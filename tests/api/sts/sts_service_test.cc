@@ -338,7 +338,9 @@ TEST_F(StsServiceTest, GetSessionTokenWithoutMfaCannotCallIam) {
   EXPECT_AWS_ERROR(
       Sts(UserCaller("bob"), "GetSessionToken",
           {{"SerialNumber", "arn:aws:iam::123456789012:mfa/none"}, {"TokenCode", "123456"}}),
-      "AccessDenied");
+      "AccessDenied",
+      "MultiFactorAuthentication failed, unable to validate MFA code. Please verify your MFA "
+      "serial number is valid and associated with this user.");
   // Root sessions last at most an hour.
   auto root = Sts(Root(), "GetSessionToken", {{"DurationSeconds", "7200"}});
   ASSERT_TRUE(root.has_value());
