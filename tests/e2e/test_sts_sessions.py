@@ -61,6 +61,10 @@ def test_assume_role_same_account_boto3_and_cli(pc, iam):
             f"User: arn:aws:sts::{ACCOUNT_ID}:assumed-role/ops/bob-s1 is not authorized to "
             "perform: iam:CreateUser")):
         pc.iam(session).create_user(UserName="eve")
+    # Operations naming the caller by default need user credentials.
+    with raises_aws("ValidationError", 400, message_contains=(
+            "Must specify userName when calling with non-User credentials")):
+        pc.iam(session).get_user()
     # The CLI signs with the session token too.
     listed = pc.aws("iam", "list-users", creds=session)
     assert "alice" in [u["UserName"] for u in listed["Users"]]

@@ -482,6 +482,18 @@ Result<store::Resource> PutNewAccountResource(store::WriteTxn& txn, store::Resou
   return put;
 }
 
+Status RequireUserCredentials(const auth::Caller& caller) {
+  if (caller.type == auth::PrincipalType::kAssumedRole ||
+      caller.type == auth::PrincipalType::kFederatedUser) {
+    return MakeError(Error{ErrorCode::kInvalidArgument,
+                           "Must specify userName when calling with non-User credentials",
+                           std::nullopt,
+                           {},
+                           "ValidationError"});
+  }
+  return OkStatus();
+}
+
 // STS: RoleLastUsed.
 Status RecordRoleUse(store::WriteTxn& txn, const store::Role& role, store::Timestamp when,
                      std::string_view region) {

@@ -531,7 +531,6 @@ Result<Value> GetFederationToken(StsContext& ctx, const Value& input) {
   federated.account_id = caller.account_id;
   federated.arn = arn;
   federated.principal_id = caller.account_id + ":" + name;
-  federated.user_name = caller.user_name;
   federated.session = std::move(session);
   Value out = Value::Structure();
   out.Set("Credentials", IssueCredentials(ctx, federated));

@@ -104,6 +104,9 @@ TEST_F(StsServiceTest, AssumeRoleTrustedUserGetsARoleSessionLimitedToTheRole) {
   ASSERT_TRUE(identity.has_value());
   EXPECT_EQ(TextAt(*identity, "UserId"), role_id + ":s1");
   EXPECT_TRUE(CallAs(session, "ListUsers").has_value());
+  EXPECT_AWS_ERROR(CallAs(session, "GetUser"), "ValidationError",
+                   "Must specify userName when calling with non-User credentials");
+  EXPECT_AWS_ERROR(CallAs(session, "ListAccessKeys"), "ValidationError");
   EXPECT_AWS_ERROR(CallAs(session, "CreateUser", {{"UserName", "eve"}}), "AccessDenied",
                    "User: arn:aws:sts::123456789012:assumed-role/ops/s1 is not authorized to "
                    "perform: iam:CreateUser on resource: arn:aws:iam::123456789012:user/eve "
