@@ -17,6 +17,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "auth/session_token.h"
 #include "auth/sigv4/errors.h"
 #include "store/records.h"
 
@@ -52,6 +53,7 @@ struct Authenticator::Impl {
   store::IdentityStore& store;
   const crypto::SecretBox& box;
   const Clock& clock;
+  SessionTokenCodec tokens{box};
 
   std::shared_mutex mu;
   std::unordered_map<std::string, std::shared_ptr<const KeyEntry>, StringHash, std::equal_to<>>
@@ -188,13 +190,29 @@ Result<Caller> Authenticator::Authenticate(const sigv4::HttpRequest& request,
   Impl& impl = *impl_;
   const std::chrono::system_clock::time_point now = impl.clock.Now();
   std::shared_ptr<const KeyEntry> entry;
-  auto lookup = [&impl, &entry](
+  std::optional<SessionCredentials> temporary;
+  auto lookup = [&impl, &entry, &temporary, now](
                     std::string_view access_key_id,
                     std::optional<std::string_view> session_token) -> Result<sigv4::SecretLookup> {
     if (session_token.has_value()) {
-      // AWS: a long-term (AKIA) key with X-Amz-Security-Token is InvalidClientTokenId;
-      // temporary (ASIA) credentials come with STS.
-      return sigv4::SecretLookup{};
+      // AWS: a long-term (AKIA) key with X-Amz-Security-Token, or a token that is not
+      // ours, is InvalidClientTokenId; an expired one is ExpiredToken.
+      if (!access_key_id.starts_with("ASIA")) {
+        return sigv4::SecretLookup{};
+      }
+      auto opened = impl.tokens.Open(*session_token, now);
+      if (!opened.has_value() || opened->access_key_id != access_key_id) {
+        return sigv4::SecretLookup{};
+      }
+      if (now >= opened->caller.session->expires_at) {
+        return MakeError(
+            sigv4::AuthError(sigv4::kExpiredToken, std::string(sigv4::kExpiredTokenMessage)));
+      }
+      sigv4::SecretLookup found;
+      found.status = sigv4::KeyStatus::kActive;
+      found.secret_access_key = opened->secret_access_key;
+      temporary = *std::move(opened);
+      return found;
     }
     const std::uint64_t generation = impl.store.Generation();
     entry = impl.Find(access_key_id, generation);
@@ -213,6 +231,15 @@ Result<Caller> Authenticator::Authenticate(const sigv4::HttpRequest& request,
   IAM_ASSIGN_OR_RETURN(
       sigv4::Authenticated signer,
       sigv4::Verify(request, std::chrono::floor<std::chrono::seconds>(now), lookup, options));
+  if (temporary.has_value()) {
+    Caller caller = std::move(temporary->caller);
+    caller.access_key_id = signer.access_key_id;
+    caller.session_token = signer.session_token;
+    if (signature_out != nullptr) {
+      *signature_out = std::move(signer);
+    }
+    return caller;
+  }
   if (!entry || entry->status != sigv4::KeyStatus::kActive) {
     // INVARIANT: Verify succeeds only after the lookup found an active key.
     return MakeError(sigv4::AuthError(sigv4::kInvalidClientTokenId,

@@ -3,6 +3,8 @@
 // Verifies the signature (sigv4::Verify) with the secret of the signing access key,
 // which it finds in the identity store and opens with the SecretBox; an unknown or
 // Inactive key answers InvalidClientTokenId; a key whose user no longer exists likewise.
+// A temporary key (ASIA...) signs with the secret its session token carries
+// (auth/session_token.h): no store lookup; an expired token answers ExpiredToken.
 // On success it records the key's last use (GetAccessKeyLastUsed: time, service, region)
 // at most once a minute per key, so reads stay reads. It also keeps a small cache of
 // opened secrets keyed by access key id, validated against the store generation, so a

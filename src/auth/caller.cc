@@ -8,6 +8,10 @@ std::string_view PrincipalTypeName(PrincipalType type) {
       return "Root";
     case PrincipalType::kUser:
       return "IAMUser";
+    case PrincipalType::kAssumedRole:
+      return "AssumedRole";
+    case PrincipalType::kFederatedUser:
+      return "FederatedUser";
   }
   return "IAMUser";
 }

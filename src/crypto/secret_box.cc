@@ -105,6 +105,19 @@ Result<SecretBox> SecretBox::FromKeyFile(const std::filesystem::path& path, bool
   return SecretBox(key);
 }
 
+SecretBox SecretBox::Derive(std::string_view label, std::uint64_t id) const {
+  std::string message(label);
+  message.push_back('\0');
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    message.push_back(static_cast<char>((id >> shift) & 0xff));
+  }
+  std::array<std::uint8_t, kMasterKeySize> derived{};
+  crypto_generichash(derived.data(), derived.size(),
+                     reinterpret_cast<const unsigned char*>(message.data()), message.size(),
+                     key_.data(), key_.size());
+  return SecretBox(derived);
+}
+
 std::vector<std::uint8_t> SecretBox::Seal(std::string_view plaintext,
                                           std::string_view associated_data) const {
   std::vector<std::uint8_t> out(1 + kNonceSize + plaintext.size() + kTagSize);

@@ -33,6 +33,11 @@ class SecretBox {
   [[nodiscard]] static Result<SecretBox> FromBase64(std::string_view key_base64);
   static SecretBox FromKeyForTest(const std::array<std::uint8_t, kMasterKeySize>& key);
 
+  // A SecretBox under a key derived from this one (keyed BLAKE2b of `label` and `id`):
+  // the same master key derives the same key on every node. The STS session-token key
+  // ring uses it (auth/session_token.h).
+  SecretBox Derive(std::string_view label, std::uint64_t id) const;
+
   [[nodiscard]] std::vector<std::uint8_t> Seal(std::string_view plaintext,
                                                std::string_view associated_data) const;
   // kInternal ("sealed secret does not open") when the key, the data or the associated

@@ -228,8 +228,46 @@ std::string RenderAuditEvent(const AuditEvent& event) {
     AppendField(out, "arn", c.arn);
     AppendField(out, "accountId", c.account_id);
     AppendField(out, "accessKeyId", c.access_key_id);
-    if (!c.user_name.empty()) {
+    if (!c.user_name.empty() && c.type != auth::PrincipalType::kFederatedUser) {
       AppendField(out, "userName", c.user_name);
+    }
+    if (c.session) {
+      // CloudTrail: temporary credentials add sessionContext (the issuer of a role or
+      // federated session, when and whether with MFA they were issued).
+      const auth::Session& s = *c.session;
+      AppendKey(out, "sessionContext");
+      out += '{';
+      if (c.type == auth::PrincipalType::kAssumedRole) {
+        AppendKey(out, "sessionIssuer");
+        out += '{';
+        AppendField(out, "type", "Role");
+        AppendField(out, "principalId", s.role_id);
+        AppendField(out, "arn", s.role_arn);
+        AppendField(out, "accountId", c.account_id);
+        AppendField(out, "userName", s.role_name);
+        out.back() = '}';
+        out += ',';
+      } else if (c.type == auth::PrincipalType::kFederatedUser) {
+        AppendKey(out, "sessionIssuer");
+        out += '{';
+        AppendField(out, "type", s.source_user_name.empty() ? "Root" : "IAMUser");
+        AppendField(out, "arn", s.source_arn);
+        AppendField(out, "accountId", c.account_id);
+        if (!s.source_user_name.empty()) {
+          AppendField(out, "userName", s.source_user_name);
+        }
+        out.back() = '}';
+        out += ',';
+      }
+      if (!s.source_identity.empty()) {
+        AppendField(out, "sourceIdentity", s.source_identity);
+      }
+      AppendKey(out, "attributes");
+      out += '{';
+      AppendField(out, "creationDate", FormatEventTime(s.issued_at));
+      AppendField(out, "mfaAuthenticated", c.mfa_authenticated_at.has_value() ? "true" : "false");
+      out.back() = '}';
+      out += "},";
     }
     out.back() = '}';  // replaces the last field's ','
     out += ',';

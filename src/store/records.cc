@@ -98,6 +98,8 @@ std::string_view ResourceKindName(ResourceKind kind) {
       return "sign-in state";
     case ResourceKind::kAccountSetting:
       return "account setting";
+    case ResourceKind::kRoleLastUsed:
+      return "role last used";
   }
   return "resource";
 }
@@ -260,7 +262,7 @@ Status ValidateResource(const Resource& resource) {
   IAM_RETURN_IF_ERROR(CheckAccountId(resource.account_id));
   const auto kind = static_cast<int>(resource.kind);
   if (kind < static_cast<int>(ResourceKind::kMfaDevice) ||
-      kind > static_cast<int>(ResourceKind::kAccountSetting)) {
+      kind > static_cast<int>(ResourceKind::kRoleLastUsed)) {
     return tl::unexpected(Invalid("unknown resource kind " + std::to_string(kind)));
   }
   if (resource.key.empty() || resource.key.size() > 512) {

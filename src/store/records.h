@@ -219,6 +219,7 @@ enum class ResourceKind : std::uint8_t {
   kReport = 9,                     // key: report kind or job id
   kSignInState = 10,               // key: NameKey(user name) or "root"; user: the user
   kAccountSetting = 11,            // key: setting name
+  kRoleLastUsed = 12,              // key: role id (AROA...); body: last AssumeRole
 };
 
 // Returns a lower-case name of the kind for messages ("MFA device", "SSH public key", ...).

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "auth/session_token.h"
 #include "auth/sigv4/canonical.h"
 #include "auth/sigv4/errors.h"
 #include "auth/sigv4/signing.h"
@@ -471,6 +472,93 @@ TEST_F(AuthenticatorTest, ClockSkewBeyondFifteenMinutesIsRejected) {
 TEST_F(AuthenticatorTest, SecurityTokenWithALongTermKeyIsInvalidClientTokenId) {
   ExpectAwsError(Auth(Sign(kBobKeyId, kBobSecret, kStart, "us-east-1", "FQoGZXIvYXdzEXAMPLE")),
                  sigv4::kInvalidClientTokenId);
+}
+
+// Temporary credentials of an assumed-role session, valid for an hour from kStart.
+SessionCredentials RoleSession(std::string_view key_id) {
+  SessionCredentials c;
+  c.access_key_id = key_id;
+  c.secret_access_key = "tempSecrettempSecrettempSecrettempSecret";
+  c.caller.type = PrincipalType::kAssumedRole;
+  c.caller.account_id = kAccountId;
+  c.caller.arn = "arn:aws:sts::123456789012:assumed-role/ops/s1";
+  c.caller.principal_id = "AROAOPSOPSOPSOPSOPS23:s1";
+  auto session = std::make_shared<Session>();
+  session->role_arn = "arn:aws:iam::123456789012:role/ops";
+  session->role_name = "ops";
+  session->session_name = "s1";
+  session->issued_at = kStart;
+  session->expires_at = kStart + std::chrono::hours(1);
+  c.caller.session = std::move(session);
+  return c;
+}
+
+TEST_F(AuthenticatorTest, SessionTokenSignsAsTheSessionWithoutAStoreLookup) {
+  const SessionCredentials creds = RoleSession("ASIATEMPTEMPTEMPTEM2");
+  const std::string token = SessionTokenCodec(box_).Issue(creds, kStart);
+  CountingStore counting(*store_);
+  Authenticator authn(counting, box_, clock_);
+  auto caller = authn.Authenticate(
+      Sign(creds.access_key_id, creds.secret_access_key, kStart, "us-east-1", token).Request(),
+      "iam");
+  ASSERT_TRUE(caller.has_value()) << caller.error().message;
+  EXPECT_EQ(caller->type, PrincipalType::kAssumedRole);
+  EXPECT_EQ(caller->arn, "arn:aws:sts::123456789012:assumed-role/ops/s1");
+  EXPECT_EQ(caller->access_key_id, "ASIATEMPTEMPTEMPTEM2");
+  ASSERT_TRUE(caller->session);
+  EXPECT_EQ(caller->session->role_name, "ops");
+  EXPECT_EQ(caller->session_token, token);
+  EXPECT_EQ(counting.reads(), 0);
+}
+
+TEST_F(AuthenticatorTest, ExpiredSessionTokenIsExpiredToken) {
+  const SessionCredentials creds = RoleSession("ASIATEMPTEMPTEMPTEM2");
+  const std::string token = SessionTokenCodec(box_).Issue(creds, kStart);
+  clock_.Advance(std::chrono::hours(1));
+  auto result =
+      Auth(Sign(creds.access_key_id, creds.secret_access_key, clock_.Now(), "us-east-1", token));
+  ExpectAwsError(result, sigv4::kExpiredToken);
+  EXPECT_EQ(result.error().message, "The security token included in the request is expired");
+  EXPECT_EQ(sigv4::HttpStatusForAwsCode(sigv4::kExpiredToken), 403);
+}
+
+TEST_F(AuthenticatorTest, TamperedOrForeignSessionTokenIsInvalidClientTokenId) {
+  const SessionCredentials creds = RoleSession("ASIATEMPTEMPTEMPTEM2");
+  std::string token = SessionTokenCodec(box_).Issue(creds, kStart);
+  std::string tampered = token;
+  tampered[tampered.size() - 5] = tampered[tampered.size() - 5] == 'A' ? 'B' : 'A';
+  ExpectAwsError(
+      Auth(Sign(creds.access_key_id, creds.secret_access_key, kStart, "us-east-1", tampered)),
+      sigv4::kInvalidClientTokenId);
+  // Sealed under another master key.
+  const crypto::SecretBox other = TestBox(9);
+  const std::string foreign = SessionTokenCodec(other).Issue(creds, kStart);
+  ExpectAwsError(
+      Auth(Sign(creds.access_key_id, creds.secret_access_key, kStart, "us-east-1", foreign)),
+      sigv4::kInvalidClientTokenId);
+  // The token of another temporary key.
+  ExpectAwsError(
+      Auth(Sign("ASIAOTHEROTHEROTHER2", creds.secret_access_key, kStart, "us-east-1", token)),
+      sigv4::kInvalidClientTokenId);
+  // A temporary key without its token.
+  ExpectAwsError(Auth(Sign(creds.access_key_id, creds.secret_access_key, kStart)),
+                 sigv4::kInvalidClientTokenId);
+  // The right token, the wrong secret.
+  ExpectAwsError(Auth(Sign(creds.access_key_id, kBobSecret, kStart, "us-east-1", token)),
+                 sigv4::kSignatureDoesNotMatch);
+}
+
+TEST_F(AuthenticatorTest, SessionTokenOpensOnAnotherAuthenticatorWithTheSameMasterKey) {
+  const SessionCredentials creds = RoleSession("ASIATEMPTEMPTEMPTEM2");
+  const std::string token = SessionTokenCodec(box_).Issue(creds, kStart);
+  const crypto::SecretBox same = TestBox();
+  auto other_store = store::memory::NewMemoryStore(clock_).value();
+  Authenticator other(*other_store, same, clock_);
+  auto caller = other.Authenticate(
+      Sign(creds.access_key_id, creds.secret_access_key, kStart, "us-east-1", token).Request(),
+      "iam");
+  ASSERT_TRUE(caller.has_value()) << caller.error().message;
+  EXPECT_EQ(caller->principal_id, "AROAOPSOPSOPSOPSOPS23:s1");
 }
 
 TEST_F(AuthenticatorTest, WrongServiceIsRejected) {

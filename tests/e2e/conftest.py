@@ -243,7 +243,8 @@ class Client:
         return boto3.session.Session().client(
             "iam", region_name=self.region, endpoint_url=self.endpoint,
             aws_access_key_id=creds.access_key_id,
-            aws_secret_access_key=creds.secret_access_key, config=config, **kwargs)
+            aws_secret_access_key=creds.secret_access_key,
+            aws_session_token=creds.session_token, config=config, **kwargs)
 
     def sts(self, creds: Creds | None = None):
         creds = creds or self.root
@@ -251,7 +252,8 @@ class Client:
         return boto3.session.Session().client(
             "sts", region_name=self.region, endpoint_url=self.endpoint,
             aws_access_key_id=creds.access_key_id,
-            aws_secret_access_key=creds.secret_access_key, config=config)
+            aws_secret_access_key=creds.secret_access_key,
+            aws_session_token=creds.session_token, config=config)
 
     # aws CLI ------------------------------------------------------------------------------
     def aws_run(self, *args: str, creds: Creds | None = None,
@@ -269,6 +271,8 @@ class Client:
             "AWS_RETRY_MODE": "standard",
             "AWS_EC2_METADATA_DISABLED": "true",
         })
+        if creds.session_token:
+            env["AWS_SESSION_TOKEN"] = creds.session_token
         cmd = [AWS_CLI, *args, "--endpoint-url", self.endpoint, "--output", "json"]
         return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout,
                               cwd=self._tmp_root)

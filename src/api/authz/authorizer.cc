@@ -24,6 +24,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/strings.h"
 #include "eval/compiled_policy.h"
 #include "eval/decision.h"
 #include "eval/evaluator.h"
@@ -425,36 +426,202 @@ struct Authorizer::Impl {
     }
   }
 
-  // Reads the caller's policies in one snapshot and caches the compiled set.
+  // The session policies of `session` (documents and ARNs) into `out`. A policy ARN that
+  // is gone allows nothing (the session stays limited).
+  Status AddSessionPolicies(store::ReadTxn& txn, const auth::Session& session,
+                            std::vector<std::shared_ptr<const eval::CompiledPolicy>>& out) {
+    for (std::size_t i = 0; i < session.policies.size(); ++i) {
+      const std::string& doc = session.policies[i];
+      auto compiled =
+          Compile("session\n" + doc, doc, "session-policy", policy::PolicyKind::kSession);
+      out.push_back(compiled ? compiled : AllowNothing("session-policy"));
+    }
+    for (const std::string& arn : session.policy_arns) {
+      std::shared_ptr<const eval::CompiledPolicy> compiled;
+      auto managed = txn.GetManagedPolicy(arn);
+      if (managed.has_value()) {
+        IAM_ASSIGN_OR_RETURN(compiled, CompileManaged(txn, *managed, policy::PolicyKind::kSession));
+      } else if (managed.error().code != ErrorCode::kNotFound) {
+        return MakeError(std::move(managed).error());
+      }
+      out.push_back(compiled ? compiled : AllowNothing(arn));
+    }
+    return OkStatus();
+  }
+
+  static std::shared_ptr<const eval::CompiledPolicy> AllowNothing(const std::string& id) {
+    auto none =
+        eval::ParseAndCompilePolicy(R"({"Version":"2012-10-17","Statement":)"
+                                    R"([{"Effect":"Allow","NotAction":"*","Resource":"*"}]})",
+                                    id, policy::ParseOptions{policy::PolicyKind::kSession, false});
+    return none.has_value() ? *std::move(none) : nullptr;
+  }
+
+  // The keys every session adds: aws:TokenIssueTime, aws:SourceIdentity, session tags
+  // (over the principal's own) and aws:MultiFactorAuthPresent "false" (BuildContext sets
+  // "true" when the session proved MFA).
+  static void SetSessionKeys(const auth::Session& session, eval::RequestContext& ctx) {
+    TextBuffer buffer{};
+    ctx.Set("aws:TokenIssueTime", FormatIso8601(session.issued_at, buffer));
+    if (!session.source_identity.empty()) {
+      ctx.Set("aws:SourceIdentity", session.source_identity);
+    }
+    for (const auto& [key, value] : session.tags) {
+      ctx.Set("aws:PrincipalTag/" + key, value);
+    }
+    ctx.Set("aws:MultiFactorAuthPresent", "false");
+  }
+
+  // An assumed-role session: the role's policies, boundary and tags.
+  Status BuildRoleSession(store::ReadTxn& txn, const auth::Caller& caller, PrincipalEntry& entry) {
+    const auth::Session& session = *caller.session;
+    auto role = txn.GetRole(caller.account_id, session.role_name);
+    if (!role.has_value()) {
+      if (role.error().code != ErrorCode::kNotFound) {
+        return MakeError(std::move(role).error());
+      }
+      return OkStatus();  // the role is gone: its sessions can do nothing
+    }
+    if (!session.role_id.empty() && role->id != session.role_id) {
+      return OkStatus();  // a new role of the same name is not the session's
+    }
+    entry.found = true;
+    eval::PolicySetInput input;
+    const store::PrincipalRef ref{store::PrincipalKind::kRole, role->account_id, role->name};
+    IAM_RETURN_IF_ERROR(AddInline(txn, ref, "role/" + role->name, input.identity));
+    IAM_RETURN_IF_ERROR(AddAttached(txn, ref, input.identity));
+    IAM_ASSIGN_OR_RETURN(input.permissions_boundary, Boundary(txn, role->permissions_boundary_arn));
+    IAM_RETURN_IF_ERROR(AddSessionPolicies(txn, session, input.session));
+    entry.policies = eval::CompiledPolicySet(std::move(input));
+    eval::RequestContext& ctx = entry.base_context;
+    ctx.Set("aws:userid", caller.principal_id);
+    ctx.Set("aws:PrincipalArn", role->arn);
+    ctx.Set("aws:PrincipalAccount", role->account_id);
+    ctx.Set("aws:PrincipalType", "AssumedRole");
+    for (const store::Tag& tag : role->tags) {
+      ctx.Set("aws:PrincipalTag/" + tag.key, tag.value);
+    }
+    SetSessionKeys(session, ctx);
+    return OkStatus();
+  }
+
+  // A GetSessionToken session (acts as its user) or a federated user (its user's
+  // policies within the session policies).
+  Status BuildUserSession(store::ReadTxn& txn, const auth::Caller& caller, PrincipalEntry& entry) {
+    const auth::Session& session = *caller.session;
+    const std::string& user_name = caller.type == auth::PrincipalType::kFederatedUser
+                                       ? session.source_user_name
+                                       : caller.user_name;
+    if (user_name.empty()) {
+      // A federated user of the root user: everything, within the session policies.
+      const auto root = RootEntry(caller);
+      entry.found = true;
+      eval::PolicySetInput input = root->policies.policies();
+      IAM_RETURN_IF_ERROR(AddSessionPolicies(txn, session, input.session));
+      entry.policies = eval::CompiledPolicySet(std::move(input));
+      entry.base_context.Set("aws:userid", caller.principal_id);
+      entry.base_context.Set("aws:PrincipalArn", caller.arn);
+      entry.base_context.Set("aws:PrincipalAccount", caller.account_id);
+      entry.base_context.Set("aws:PrincipalType", "FederatedUser");
+      SetSessionKeys(session, entry.base_context);
+      return OkStatus();
+    }
+    auto user = txn.GetUser(caller.account_id, user_name);
+    if (!user.has_value()) {
+      if (user.error().code != ErrorCode::kNotFound) {
+        return MakeError(std::move(user).error());
+      }
+      return OkStatus();
+    }
+    entry.found = true;
+    eval::PolicySetInput input;
+    IAM_RETURN_IF_ERROR(AddUserPolicies(txn, *user, input.identity));
+    IAM_ASSIGN_OR_RETURN(input.permissions_boundary, Boundary(txn, user->permissions_boundary_arn));
+    if (caller.type == auth::PrincipalType::kFederatedUser) {
+      IAM_RETURN_IF_ERROR(AddSessionPolicies(txn, session, input.session));
+    }
+    entry.policies = eval::CompiledPolicySet(std::move(input));
+    eval::RequestContext& ctx = entry.base_context;
+    SetPrincipalKeys(*user, ctx);
+    if (caller.type == auth::PrincipalType::kFederatedUser) {
+      ctx.Erase("aws:username");
+      ctx.Set("aws:userid", caller.principal_id);
+      ctx.Set("aws:PrincipalArn", caller.arn);
+      ctx.Set("aws:PrincipalType", "FederatedUser");
+    }
+    SetSessionKeys(session, ctx);
+    return OkStatus();
+  }
+
+  // The root user's identity side when a resource policy is evaluated: everything.
+  std::shared_ptr<const PrincipalEntry> RootEntry(const auth::Caller& caller) {
+    auto entry = std::make_shared<PrincipalEntry>();
+    entry->found = true;
+    auto all = eval::ParseAndCompilePolicy(
+        R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})",
+        "root", policy::ParseOptions{policy::PolicyKind::kIdentity, false});
+    eval::PolicySetInput input;
+    if (all.has_value()) {
+      input.identity.push_back(*std::move(all));
+    }
+    entry->policies = eval::CompiledPolicySet(std::move(input));
+    entry->base_context.Set("aws:userid", caller.account_id);
+    entry->base_context.Set("aws:PrincipalArn", caller.arn);
+    entry->base_context.Set("aws:PrincipalAccount", caller.account_id);
+    entry->base_context.Set("aws:PrincipalType", "Account");
+    return entry;
+  }
+
+  // Reads the caller's policies in one snapshot and caches the compiled set under `key`.
   Result<std::shared_ptr<const PrincipalEntry>> Build(const auth::Caller& caller,
+                                                      const std::string& key,
                                                       std::uint64_t generation) {
     IAM_ASSIGN_OR_RETURN(std::unique_ptr<store::ReadTxn> txn, store.BeginRead());
     auto entry = std::make_shared<PrincipalEntry>();
     entry->generation = generation;
-    auto user = txn->GetUser(caller.account_id, caller.user_name);
-    if (user.has_value()) {
-      entry->found = true;
-      eval::PolicySetInput input;
-      IAM_RETURN_IF_ERROR(AddUserPolicies(*txn, *user, input.identity));
-      IAM_ASSIGN_OR_RETURN(input.permissions_boundary,
-                           Boundary(*txn, user->permissions_boundary_arn));
-      entry->policies = eval::CompiledPolicySet(std::move(input));
-      SetPrincipalKeys(*user, entry->base_context);
-    } else if (user.error().code != ErrorCode::kNotFound) {
-      return MakeError(std::move(user).error());
+    if (caller.session && caller.type == auth::PrincipalType::kAssumedRole) {
+      IAM_RETURN_IF_ERROR(BuildRoleSession(*txn, caller, *entry));
+    } else if (caller.session && (caller.type == auth::PrincipalType::kFederatedUser ||
+                                  caller.type == auth::PrincipalType::kUser)) {
+      IAM_RETURN_IF_ERROR(BuildUserSession(*txn, caller, *entry));
+    } else {
+      auto user = txn->GetUser(caller.account_id, caller.user_name);
+      if (user.has_value()) {
+        entry->found = true;
+        eval::PolicySetInput input;
+        IAM_RETURN_IF_ERROR(AddUserPolicies(*txn, *user, input.identity));
+        IAM_ASSIGN_OR_RETURN(input.permissions_boundary,
+                             Boundary(*txn, user->permissions_boundary_arn));
+        entry->policies = eval::CompiledPolicySet(std::move(input));
+        SetPrincipalKeys(*user, entry->base_context);
+      } else if (user.error().code != ErrorCode::kNotFound) {
+        return MakeError(std::move(user).error());
+      }
     }
     std::shared_ptr<const PrincipalEntry> result = entry;
     std::unique_lock lock(mu);
     if (principals.size() >= kMaxPrincipals) {
       principals.clear();
     }
-    auto it = principals.find(caller.arn);
+    auto it = principals.find(key);
     if (it == principals.end()) {
-      principals.emplace(caller.arn, result);
+      principals.emplace(key, result);
     } else if (it->second->generation <= generation) {
       it->second = result;  // a concurrent build from an older snapshot loses
     }
     return result;
+  }
+
+  // The caller's cache entry, built when missing or stale.
+  Result<std::shared_ptr<const PrincipalEntry>> EntryFor(const auth::Caller& caller) {
+    const std::string& key =
+        caller.session && caller.session_token.has_value() ? *caller.session_token : caller.arn;
+    const std::uint64_t generation = store.Generation();
+    std::shared_ptr<const PrincipalEntry> entry = FindPrincipal(key, generation);
+    if (!entry) {
+      IAM_ASSIGN_OR_RETURN(entry, Build(caller, key, generation));
+    }
+    return entry;
   }
 };
 
@@ -509,19 +676,38 @@ Result<eval::PolicySetInput> Authorizer::PoliciesOf(store::ReadTxn& txn,
 }
 
 Status Authorizer::Authorize(const auth::Caller& caller, const RequestInfo& info,
-                             const AuthzRequest& request) {
+                             const AuthzRequest& request, const ResourceSide* resource) {
+  const eval::CompiledPolicy* resource_policy = resource != nullptr ? resource->policy : nullptr;
   Impl& impl = *impl_;
   if (caller.type != auth::PrincipalType::kRoot) {
     impl.tracker.Record(caller.account_id, caller.arn, request.action, info.region, info.time);
   }
-  if (impl.mode == EnforcementMode::kOff || caller.type == auth::PrincipalType::kRoot) {
-    // The root user is not limited by identity policies (no SCPs yet).
+  if (impl.mode == EnforcementMode::kOff) {
     return OkStatus();
   }
-  const std::uint64_t generation = impl.store.Generation();
-  std::shared_ptr<const PrincipalEntry> entry = impl.FindPrincipal(caller.arn, generation);
-  if (!entry) {
-    IAM_ASSIGN_OR_RETURN(entry, impl.Build(caller, generation));
+  if (caller.session && request.action.size() > 4 &&
+      EqualsIgnoreCase(request.action.substr(0, 4), "iam:") &&
+      (caller.type == auth::PrincipalType::kFederatedUser ||
+       ((caller.type == auth::PrincipalType::kUser || caller.type == auth::PrincipalType::kRoot) &&
+        !caller.mfa_authenticated_at.has_value()))) {
+    // AWS: STS API Reference, GetSessionToken ("cannot call any IAM API operations unless
+    // MFA authentication information is included") and GetFederationToken ("cannot call
+    // any IAM operations"); IAM answers InvalidClientTokenId.
+    return MakeError(Error{ErrorCode::kUnauthenticated,
+                           "The security token included in the request is invalid.",
+                           std::nullopt,
+                           {},
+                           "InvalidClientTokenId"});
+  }
+  std::shared_ptr<const PrincipalEntry> entry;
+  if (caller.type == auth::PrincipalType::kRoot) {
+    if (resource_policy == nullptr) {
+      // The root user is not limited by identity policies (no SCPs yet).
+      return OkStatus();
+    }
+    entry = impl.RootEntry(caller);
+  } else {
+    IAM_ASSIGN_OR_RETURN(entry, impl.EntryFor(caller));
   }
 
   // One Request and Decision per thread: their buffers are reused across calls, and
@@ -534,7 +720,9 @@ Status Authorizer::Authorize(const auth::Caller& caller, const RequestInfo& info
   req.principal_account.assign(caller.account_id);
   req.action.assign(request.action);
   req.resource.assign(request.resource_arn);
-  req.resource_account.assign(caller.account_id);
+  req.resource_account.assign(resource != nullptr && !resource->account.empty()
+                                  ? resource->account
+                                  : std::string_view(caller.account_id));
   const std::int64_t epoch =
       std::chrono::floor<std::chrono::seconds>(info.time.time_since_epoch()).count();
   std::optional<std::int64_t> mfa_epoch;
@@ -554,13 +742,13 @@ Status Authorizer::Authorize(const auth::Caller& caller, const RequestInfo& info
 
   eval::Verdict verdict = eval::Verdict::kImplicitDeny;
   if (entry->found) {
-    eval::Evaluate(req, entry->policies, nullptr, eval::EvaluateOptions{false}, decision);
+    eval::Evaluate(req, entry->policies, resource_policy, eval::EvaluateOptions{false}, decision);
     verdict = decision.verdict;
     if (verdict == eval::Verdict::kAllow) {
       return OkStatus();
     }
     // Denied: evaluate again, explaining, to name what decided it.
-    eval::Evaluate(req, entry->policies, nullptr, eval::EvaluateOptions{true}, decision);
+    eval::Evaluate(req, entry->policies, resource_policy, eval::EvaluateOptions{true}, decision);
     verdict = decision.verdict;
   } else {
     decision.Clear();
@@ -581,11 +769,7 @@ Result<bool> Authorizer::ExplicitlyDenied(const auth::Caller& caller, const Requ
   if (caller.type == auth::PrincipalType::kRoot) {
     return false;
   }
-  const std::uint64_t generation = impl.store.Generation();
-  std::shared_ptr<const PrincipalEntry> entry = impl.FindPrincipal(caller.arn, generation);
-  if (!entry) {
-    IAM_ASSIGN_OR_RETURN(entry, impl.Build(caller, generation));
-  }
+  IAM_ASSIGN_OR_RETURN(std::shared_ptr<const PrincipalEntry> entry, impl.EntryFor(caller));
   if (!entry->found) {
     return false;
   }

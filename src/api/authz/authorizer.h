@@ -1,6 +1,17 @@
 // Authorizer: may this caller do this action on this resource? Every IAM (and later STS
 // and S3) operation asks it before acting.
 //
+// Session callers (auth::Caller::session): an assumed-role session gets its role's inline
+// and attached policies and boundary, intersected with the session policies (Policy,
+// PolicyArns) when it has any; aws:PrincipalTag/* are the role's tags overridden by the
+// session tags; aws:PrincipalArn is the role ARN, aws:userid ROLEID:SESSION,
+// aws:PrincipalType AssumedRole. A GetSessionToken session acts as its user; a federated
+// user (GetFederationToken) gets its user's policies intersected with the session
+// policies. Sessions add aws:TokenIssueTime, aws:SourceIdentity and
+// aws:MultiFactorAuthPresent ("false" without MFA). AWS: a GetSessionToken session without
+// MFA and a federated user cannot call IAM (InvalidClientTokenId).
+// Such entries are cached per session token.
+//
 // The root user is not limited by identity policies (no SCPs yet): allowed. For an IAM
 // user, the effective policy set is the user's inline policies, its attached managed
 // policies (default versions), the inline and attached policies of its groups, and its
@@ -51,6 +62,15 @@ struct AuthzRequest {
   std::vector<std::pair<std::string, std::vector<std::string>>> context;
 };
 
+// The resource's own side of a decision: its policy (a role's trust policy for
+// sts:AssumeRole), borrowed, and the account owning the resource (cross-account when it
+// is not the caller's). With it the root user is evaluated too (its identity side allows
+// everything).
+struct ResourceSide {
+  const eval::CompiledPolicy* policy = nullptr;
+  std::string_view account;
+};
+
 // What soft mode would have denied.
 struct SoftDeny {
   std::string request_id;
@@ -72,8 +92,10 @@ class Authorizer {
   Authorizer(Authorizer&&) = delete;
   Authorizer& operator=(Authorizer&&) = delete;
 
+  // `resource` may be null (identity policies only, the caller's account).
   [[nodiscard]] Status Authorize(const auth::Caller& caller, const RequestInfo& info,
-                                 const AuthzRequest& request);
+                                 const AuthzRequest& request,
+                                 const ResourceSide* resource = nullptr);
 
   // Whether an explicit Deny in the caller's policies applies to `request`, whatever the
   // enforcement mode; false for the root user and for a caller that is not found. The

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <nlohmann/json.hpp>
 #include <utility>
 #include <vector>
 
@@ -479,6 +480,62 @@ Result<store::Resource> PutNewAccountResource(store::WriteTxn& txn, store::Resou
     return MakeError(exists);
   }
   return put;
+}
+
+Status RequireUserCredentials(const auth::Caller& caller) {
+  if (caller.type == auth::PrincipalType::kAssumedRole ||
+      caller.type == auth::PrincipalType::kFederatedUser) {
+    return MakeError(Error{ErrorCode::kInvalidArgument,
+                           "Must specify userName when calling with non-User credentials",
+                           std::nullopt,
+                           {},
+                           "ValidationError"});
+  }
+  return OkStatus();
+}
+
+// STS: RoleLastUsed.
+Status RecordRoleUse(store::WriteTxn& txn, const store::Role& role, store::Timestamp when,
+                     std::string_view region) {
+  nlohmann::json body;
+  body["LastUsedDate"] = when.time_since_epoch().count();
+  body["Region"] = std::string(region.empty() ? "us-east-1" : region);
+  store::Resource resource;
+  resource.kind = store::ResourceKind::kRoleLastUsed;
+  resource.account_id = role.account_id;
+  resource.key = role.id;
+  resource.body = body.dump();
+  auto existing = txn.GetResource(resource.kind, role.account_id, role.id);
+  if (existing.has_value()) {
+    resource.created = existing->created;
+    IAM_ASSIGN_OR_RETURN(auto updated, txn.UpdateResource(std::move(resource)));
+    (void)updated;
+    return OkStatus();
+  }
+  if (existing.error().code != ErrorCode::kNotFound) {
+    return MakeError(std::move(existing).error());
+  }
+  IAM_ASSIGN_OR_RETURN(auto put, txn.PutResource(std::move(resource)));
+  (void)put;
+  return OkStatus();
+}
+
+Result<Value> RoleLastUsedValue(store::ReadTxn& txn, const store::Role& role) {
+  Value out = Value::Structure();
+  auto used = txn.GetResource(store::ResourceKind::kRoleLastUsed, role.account_id, role.id);
+  if (!used.has_value()) {
+    if (used.error().code == ErrorCode::kNotFound) {
+      return out;
+    }
+    return MakeError(std::move(used).error());
+  }
+  const nlohmann::json body = nlohmann::json::parse(used->body, nullptr, false);
+  if (body.is_object() && body.contains("LastUsedDate") && body["LastUsedDate"].is_number() &&
+      body.contains("Region") && body["Region"].is_string()) {
+    out.Set("LastUsedDate", Value::TimestampMillis(body["LastUsedDate"].get<std::int64_t>()));
+    out.Set("Region", Value::String(body["Region"].get<std::string>()));
+  }
+  return out;
 }
 
 }  // namespace portcullis::api::iam

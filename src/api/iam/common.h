@@ -212,4 +212,17 @@ auto WithWriteTxn(store::IdentityStore& store, Body&& body)
                                                             std::string_view quota_name,
                                                             const Error& exists);
 
+// STS: an operation whose UserName defaults to the calling user, called without one by a
+// role session or a federated user: ValidationError "Must specify userName when calling
+// with non-User credentials" (AWS's answer); OK for users and root.
+[[nodiscard]] Status RequireUserCredentials(const auth::Caller& caller);
+
+// STS: RoleLastUsed. AssumeRole records the role's last use (one resource of kind
+// kRoleLastUsed per role, keyed by role id, body {"LastUsedDate": ms, "Region": "..."});
+// GetRole shows it.
+[[nodiscard]] Status RecordRoleUse(store::WriteTxn& txn, const store::Role& role,
+                                   store::Timestamp when, std::string_view region);
+// The RoleLastUsed structure of `role` (empty when never assumed).
+[[nodiscard]] Result<Value> RoleLastUsedValue(store::ReadTxn& txn, const store::Role& role);
+
 }  // namespace portcullis::api::iam

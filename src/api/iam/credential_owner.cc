@@ -14,6 +14,7 @@ Result<CredentialOwner> CredentialOwnerFrom(const OperationContext& ctx, const V
       owner.arn = RootArn(ctx.account_id());
       return owner;
     }
+    IAM_RETURN_IF_ERROR(RequireUserCredentials(ctx.caller));
     owner.user_name = ctx.caller.user_name;
   }
   IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());

@@ -82,6 +82,7 @@ Result<Target> ResolveTarget(const OperationContext& ctx, std::string_view user_
       target.arn = RootArn(ctx.account_id());
       return target;
     }
+    IAM_RETURN_IF_ERROR(RequireUserCredentials(ctx.caller));
     user_name = ctx.caller.user_name;
   }
   if (root_caller && user_name == "root") {

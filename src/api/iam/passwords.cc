@@ -165,6 +165,7 @@ Value LoginProfileValue(const store::LoginProfile& profile) {
 Result<std::string> TargetUser(const OperationContext& ctx, const Value& input) {
   std::string name(StringMember(input, "UserName"));
   if (name.empty()) {
+    IAM_RETURN_IF_ERROR(RequireUserCredentials(ctx.caller));
     name = ctx.caller.user_name;
   }
   if (name.empty()) {

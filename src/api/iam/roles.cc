@@ -48,7 +48,7 @@ Value ListedRoleValue(store::Role role) {
 }
 
 // A role as GetRole, CreateRole and UpdateRoleDescription show it: with RoleLastUsed
-// (empty until roles are assumed through STS).
+// (empty here; GetRole fills it from the last AssumeRole).
 Value FullRoleValue(const store::Role& role) {
   Value v = RoleValue(role);
   v.Set("RoleLastUsed", Value::Structure());
@@ -127,7 +127,9 @@ Result<Value> GetRole(OperationContext& ctx, const Value& input) {
     return MakeError(RoleError(std::move(role).error(), name));
   }
   Value out = Value::Structure();
-  out.Set("Role", FullRoleValue(*role));
+  Value& shown = out.Set("Role", FullRoleValue(*role));
+  IAM_ASSIGN_OR_RETURN(Value last_used, RoleLastUsedValue(*txn, *role));
+  shown.Set("RoleLastUsed", std::move(last_used));
   return out;
 }
 

@@ -103,6 +103,7 @@ Result<Value> GetUser(OperationContext& ctx, const Value& input) {
     if (ctx.caller.type == auth::PrincipalType::kRoot) {
       return GetRootUser(ctx);
     }
+    IAM_RETURN_IF_ERROR(RequireUserCredentials(ctx.caller));
     name = ctx.caller.user_name;
   }
   IAM_ASSIGN_OR_RETURN(const std::string arn, UserArnForAuthz(ctx, name));

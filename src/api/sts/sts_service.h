@@ -1,18 +1,48 @@
-// StsService: the STS API (model sts 2011-06-15). This slice implements
-// GetCallerIdentity, which needs no permission (AWS: "No permissions are required to
-// perform this operation"); the temporary-credential operations come with the STS
-// issue and answer NotImplemented naming the operation until then.
+// StsService: the STS API (model sts 2011-06-15): temporary credentials.
+//
+// Implemented: GetCallerIdentity (no permission needed, every caller kind), AssumeRole
+// (the role's trust policy evaluated with the caller as principal, same and cross
+// account; session name, duration, chaining, ExternalId, MFA, session policies, session
+// tags, source identity), GetSessionToken (optionally with MFA), GetFederationToken,
+// GetAccessKeyInfo and DecodeAuthorizationMessage (Portcullis encodes no authorization
+// messages, so every message is invalid). Credentials are ASIA... keys with a sealed
+// session token (auth/session_token.h). The web-identity, SAML, root and delegated-token
+// operations answer NotImplemented naming the operation.
 // Thread-safety: Invoke may run concurrently.
 #pragma once
 
+#include <string>
 #include <string_view>
+#include <unordered_map>
 
+#include "api/authz/authorizer.h"
 #include "api/service.h"
+#include "auth/session_token.h"
+#include "common/clock.h"
+#include "crypto/secret_box.h"
+#include "store/identity_store.h"
 
 namespace portcullis::api::sts {
 
+// What an STS operation handler gets besides its input.
+struct StsContext {
+  store::IdentityStore& store;
+  authz::Authorizer& authorizer;
+  const crypto::SecretBox& box;
+  const auth::SessionTokenCodec& tokens;
+  const Clock& clock;
+  const auth::Caller& caller;
+  const RequestInfo& info;
+};
+
+using StsHandler = Result<protocol::Value> (*)(StsContext& ctx, const protocol::Value& input);
+
 class StsService final : public Service {
  public:
+  // Borrows everything; all must outlive the service.
+  StsService(store::IdentityStore& store, authz::Authorizer& authorizer,
+             const crypto::SecretBox& box, const Clock& clock);
+
   const protocol::ServiceModel& model() const override;
 
   [[nodiscard]] Result<protocol::Value> Invoke(const protocol::Operation& operation,
@@ -22,6 +52,17 @@ class StsService final : public Service {
 
   // True when `operation_name` is implemented (the compatibility table uses it).
   static bool Implements(std::string_view operation_name);
+
+ private:
+  store::IdentityStore& store_;
+  authz::Authorizer& authorizer_;
+  const crypto::SecretBox& box_;
+  const Clock& clock_;
+  auth::SessionTokenCodec tokens_;
+  std::unordered_map<std::string, StsHandler> handlers_;
 };
+
+// The account encoded in a temporary access key id (ASIA...), or nullopt.
+std::optional<std::string> AccountOfTemporaryKey(std::string_view access_key_id);
 
 }  // namespace portcullis::api::sts

@@ -11,12 +11,13 @@ struct AwsAuthCode {
   int http_status;
 };
 
-constexpr std::array<AwsAuthCode, 6> kCodes = {{
+constexpr std::array<AwsAuthCode, 7> kCodes = {{
     {kIncompleteSignature, 400},
     {kInvalidClientTokenId, 403},
     {kSignatureDoesNotMatch, 403},
     {kMissingAuthenticationToken, 403},
     {kRequestExpired, 400},
+    {kExpiredToken, 403},
     {kXAmzContentSha256Mismatch, 400},
 }};
 

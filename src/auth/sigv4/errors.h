@@ -20,6 +20,7 @@ inline constexpr std::string_view kInvalidClientTokenId = "InvalidClientTokenId"
 inline constexpr std::string_view kSignatureDoesNotMatch = "SignatureDoesNotMatch";
 inline constexpr std::string_view kMissingAuthenticationToken = "MissingAuthenticationToken";
 inline constexpr std::string_view kRequestExpired = "RequestExpired";
+inline constexpr std::string_view kExpiredToken = "ExpiredToken";
 // AWS: S3 API Reference, "Error Responses" (the payload hash header disagrees with the body).
 inline constexpr std::string_view kXAmzContentSha256Mismatch = "XAmzContentSHA256Mismatch";
 
@@ -41,5 +42,7 @@ inline constexpr std::string_view kInvalidClientTokenIdMessage =
 inline constexpr std::string_view kMissingAuthenticationTokenMessage =
     "Request is missing Authentication Token";
 inline constexpr std::string_view kRequestExpiredMessage = "Request has expired.";
+inline constexpr std::string_view kExpiredTokenMessage =
+    "The security token included in the request is expired";
 
 }  // namespace portcullis::auth::sigv4
