@@ -1506,12 +1506,9 @@ class SqliteWriteTxn final : public Reader<WriteTxn> {
                          conn().Prepare("INSERT INTO instance_profile_roles (profile_id, "
                                         "role_id) VALUES (?1, ?2) ON CONFLICT DO NOTHING"));
     q.Bind(profile.id).Bind(role.id);
-    IAM_RETURN_IF_ERROR(q.Run());
-    if (Changes() == 0) {
-      return tl::unexpected(AlreadyExistsError(
-          "role `" + role.name + "` is already in instance profile `" + profile.name + "`"));
-    }
-    return OkStatus();
+    return RunLink(q,
+                   AlreadyExistsError("role `" + role.name + "` is already in instance profile `" +
+                                      profile.name + "`"));
   }
 
   Status RemoveRoleFromInstanceProfile(std::string_view account_id, std::string_view profile_name,
@@ -1522,12 +1519,8 @@ class SqliteWriteTxn final : public Reader<WriteTxn> {
     IAM_ASSIGN_OR_RETURN(Query q, conn().Prepare("DELETE FROM instance_profile_roles WHERE "
                                                  "profile_id = ?1 AND role_id = ?2"));
     q.Bind(profile.id).Bind(role.id);
-    IAM_RETURN_IF_ERROR(q.Run());
-    if (Changes() == 0) {
-      return tl::unexpected(NotFoundError("role `" + role.name + "` is not in instance profile `" +
-                                          profile.name + "`"));
-    }
-    return OkStatus();
+    return RunLink(q, NotFoundError("role `" + role.name + "` is not in instance profile `" +
+                                    profile.name + "`"));
   }
 
   Status CheckNotInInstanceProfile(const std::string& role_id, const std::string& name) {
@@ -1668,12 +1661,8 @@ class SqliteWriteTxn final : public Reader<WriteTxn> {
     IAM_ASSIGN_OR_RETURN(Query q, conn().Prepare("INSERT INTO group_members (group_id, user_id) "
                                                  "VALUES (?1, ?2) ON CONFLICT DO NOTHING"));
     q.Bind(group.id).Bind(user.id);
-    IAM_RETURN_IF_ERROR(q.Run());
-    if (Changes() == 0) {
-      return tl::unexpected(AlreadyExistsError(
-          "user `" + user.name + "` is already a member of group `" + group.name + "`"));
-    }
-    return OkStatus();
+    return RunLink(q, AlreadyExistsError("user `" + user.name + "` is already a member of group `" +
+                                         group.name + "`"));
   }
 
   Status RemoveUserFromGroup(std::string_view account_id, std::string_view group_name,
@@ -1684,12 +1673,8 @@ class SqliteWriteTxn final : public Reader<WriteTxn> {
     IAM_ASSIGN_OR_RETURN(Query q, conn().Prepare("DELETE FROM group_members WHERE group_id = ?1 "
                                                  "AND user_id = ?2"));
     q.Bind(group.id).Bind(user.id);
-    IAM_RETURN_IF_ERROR(q.Run());
-    if (Changes() == 0) {
-      return tl::unexpected(
-          NotFoundError("user `" + user.name + "` is not a member of group `" + group.name + "`"));
-    }
-    return OkStatus();
+    return RunLink(
+        q, NotFoundError("user `" + user.name + "` is not a member of group `" + group.name + "`"));
   }
 
   Status AttachPolicy(const PrincipalRef& principal, std::string_view policy_arn) override {
@@ -1700,12 +1685,8 @@ class SqliteWriteTxn final : public Reader<WriteTxn> {
                                                  "principal_id, policy_arn) VALUES (?1, ?2, ?3) ON "
                                                  "CONFLICT DO NOTHING"));
     q.Bind(KindValue(principal.kind)).Bind(id).Bind(policy.arn);
-    IAM_RETURN_IF_ERROR(q.Run());
-    if (Changes() == 0) {
-      return tl::unexpected(AlreadyExistsError("policy `" + policy.arn +
-                                               "` is already attached to " + Describe(principal)));
-    }
-    return OkStatus();
+    return RunLink(q, AlreadyExistsError("policy `" + policy.arn + "` is already attached to " +
+                                         Describe(principal)));
   }
 
   Status DetachPolicy(const PrincipalRef& principal, std::string_view policy_arn) override {
@@ -1716,12 +1697,8 @@ class SqliteWriteTxn final : public Reader<WriteTxn> {
                                                  "principal_kind = ?1 AND principal_id = ?2 AND "
                                                  "policy_arn = ?3"));
     q.Bind(KindValue(principal.kind)).Bind(id).Bind(policy.arn);
-    IAM_RETURN_IF_ERROR(q.Run());
-    if (Changes() == 0) {
-      return tl::unexpected(
-          NotFoundError("policy `" + policy.arn + "` is not attached to " + Describe(principal)));
-    }
-    return OkStatus();
+    return RunLink(
+        q, NotFoundError("policy `" + policy.arn + "` is not attached to " + Describe(principal)));
   }
 
   Status Commit() override {
@@ -1766,6 +1743,17 @@ class SqliteWriteTxn final : public Reader<WriteTxn> {
   }
 
   std::int64_t Changes() { return conn().Changes(); }
+
+  // Runs `q`, an INSERT ... ON CONFLICT DO NOTHING or a DELETE of one link (membership,
+  // attachment, profile role), and answers `unchanged` when it changed no row: the link
+  // was already there, or there was none to remove.
+  Status RunLink(Query& q, Error unchanged) {
+    IAM_RETURN_IF_ERROR(q.Run());
+    if (Changes() == 0) {
+      return tl::unexpected(std::move(unchanged));
+    }
+    return OkStatus();
+  }
 
   // Checks that the account exists and the name is free in it.
   Status CheckNew(PrincipalKind kind, const std::string& account_id, const std::string& name) {
