@@ -161,10 +161,7 @@ Result<Value> AddRoleToInstanceProfile(OperationContext& ctx, const Value& input
     }
     auto role = txn.GetRole(ctx.account_id(), role_name);
     if (!role.has_value()) {
-      if (role.error().code == ErrorCode::kNotFound) {
-        return MakeError(RoleNotFound(role_name));
-      }
-      return MakeError(std::move(role).error());
+      return MakeError(RoleError(std::move(role).error(), role_name));
     }
     if (profile->role_names.size() >= static_cast<std::size_t>(kRolesPerInstanceProfile)) {
       return MakeError(
@@ -189,10 +186,7 @@ Result<Value> RemoveRoleFromInstanceProfile(OperationContext& ctx, const Value& 
     }
     auto role = txn.GetRole(ctx.account_id(), role_name);
     if (!role.has_value()) {
-      if (role.error().code == ErrorCode::kNotFound) {
-        return MakeError(RoleNotFound(role_name));
-      }
-      return MakeError(std::move(role).error());
+      return MakeError(RoleError(std::move(role).error(), role_name));
     }
     auto removed = txn.RemoveRoleFromInstanceProfile(ctx.account_id(), profile->name, role->name);
     if (!removed.has_value() && removed.error().code == ErrorCode::kNotFound) {
