@@ -349,6 +349,49 @@ CompiledPolicySet::CompiledPolicySet(PolicySetInput input) : input_(std::move(in
   drop_null(input_.scp);
 }
 
+namespace {
+
+bool TemplateReads(const std::optional<Template>& templ, std::string_view lower_prefix) {
+  return templ.has_value() &&
+         std::any_of(templ->pieces.begin(), templ->pieces.end(), [&](const TemplatePiece& piece) {
+           return piece.is_variable && piece.key_lower.rfind(lower_prefix, 0) == 0;
+         });
+}
+
+bool PolicyReadsContextKeyPrefix(const CompiledPolicy& policy, std::string_view lower_prefix) {
+  for (const CompiledStatement& statement : policy.statements()) {
+    for (const ResourceMatcher& resource : statement.resources) {
+      if (TemplateReads(resource.templ, lower_prefix)) {
+        return true;
+      }
+    }
+    for (const CompiledCondition& condition : statement.conditions) {
+      if (condition.key_lower.rfind(lower_prefix, 0) == 0) {
+        return true;
+      }
+      for (const ConditionValue& value : condition.values) {
+        if (TemplateReads(value.templ, lower_prefix)) {
+          return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+bool CompiledPolicySet::ReadsContextKeyPrefix(std::string_view lower_prefix) const {
+  auto any = [&](const std::vector<std::shared_ptr<const CompiledPolicy>>& list) {
+    return std::any_of(list.begin(), list.end(), [&](const auto& policy) {
+      return PolicyReadsContextKeyPrefix(*policy, lower_prefix);
+    });
+  };
+  return any(input_.identity) || any(input_.session) || any(input_.scp) ||
+         (input_.permissions_boundary != nullptr &&
+          PolicyReadsContextKeyPrefix(*input_.permissions_boundary, lower_prefix));
+}
+
 void Evaluate(const Request& request, const CompiledPolicySet& policies,
               const CompiledPolicy* resource_policy, const EvaluateOptions& options,
               Decision& out) {

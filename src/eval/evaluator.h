@@ -50,6 +50,11 @@ class CompiledPolicySet {
 
   const PolicySetInput& policies() const { return input_; }
 
+  // Whether some policy of the set can read a condition key beginning with
+  // `lower_prefix` (lower case, e.g. "aws:resourcetag/"): a condition on such a key, or a
+  // policy variable naming one. Lets a caller skip gathering context no policy reads.
+  bool ReadsContextKeyPrefix(std::string_view lower_prefix) const;
+
  private:
   // INVARIANT: no null entries in the lists (the constructor drops them).
   PolicySetInput input_;

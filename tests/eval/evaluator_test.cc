@@ -114,6 +114,40 @@ Verdict V(const Request& r, const Set& s, const PolicyPtr& resource = nullptr) {
 
 const PolicyPtr kNoResource = nullptr;
 
+TEST(EvaluatorTest, ReadsContextKeyPrefixSeesConditionKeysAndVariables) {
+  auto set_of = [](const std::string& statements, bool as_boundary = false) {
+    PolicySetInput input;
+    if (as_boundary) {
+      input.permissions_boundary = Compile(Doc(statements), policy::PolicyKind::kBoundary);
+    } else {
+      input.identity.push_back(Compile(Doc(statements)));
+    }
+    return CompiledPolicySet(std::move(input));
+  };
+  EXPECT_FALSE(set_of(R"({"Effect":"Allow","Action":"*","Resource":"*"})")
+                   .ReadsContextKeyPrefix("aws:resourcetag/"));
+  EXPECT_TRUE(
+      set_of(
+          R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"AWS:ResourceTag/team":"red"}}})")
+          .ReadsContextKeyPrefix("aws:resourcetag/"));
+  EXPECT_TRUE(
+      set_of(
+          R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"${aws:ResourceTag/team}"}}})")
+          .ReadsContextKeyPrefix("aws:resourcetag/"));
+  EXPECT_TRUE(
+      set_of(R"({"Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::${aws:ResourceTag/b}"})")
+          .ReadsContextKeyPrefix("aws:resourcetag/"));
+  EXPECT_TRUE(
+      set_of(
+          R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"iam:ResourceTag/team":"red"}}})",
+          true)
+          .ReadsContextKeyPrefix("iam:resourcetag/"));
+  EXPECT_FALSE(
+      set_of(
+          R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/team":"red"}}})")
+          .ReadsContextKeyPrefix("aws:resourcetag/"));
+}
+
 TEST(EvaluatorTest, NoPoliciesIsImplicitDeny) {
   Decision d = Evaluate(Req(kAlice, "s3:GetObject"), CompiledPolicySet{});
   EXPECT_EQ(d.verdict, Verdict::kImplicitDeny);

@@ -56,6 +56,8 @@ struct PrincipalEntry {
   // aws:username, aws:userid, aws:PrincipalArn, aws:PrincipalAccount,
   // aws:PrincipalType, aws:PrincipalTag/*.
   eval::RequestContext base_context;
+  // Some policy reads aws:ResourceTag/* or iam:ResourceTag/* (ReadsResourceTags).
+  bool reads_resource_tags = false;
 };
 
 struct PolicyEntry {
@@ -598,6 +600,8 @@ struct Authorizer::Impl {
         return MakeError(std::move(user).error());
       }
     }
+    entry->reads_resource_tags = entry->policies.ReadsContextKeyPrefix("aws:resourcetag/") ||
+                                 entry->policies.ReadsContextKeyPrefix("iam:resourcetag/");
     std::shared_ptr<const PrincipalEntry> result = entry;
     std::unique_lock lock(mu);
     if (principals.size() >= kMaxPrincipals) {
@@ -761,6 +765,15 @@ Status Authorizer::Authorize(const auth::Caller& caller, const RequestInfo& info
     return OkStatus();
   }
   return MakeError(AccessDenied(caller, request, verdict, DeniedByBoundary(verdict, decision)));
+}
+
+bool Authorizer::ReadsResourceTags(const auth::Caller& caller) {
+  if (caller.type == auth::PrincipalType::kRoot || impl_->mode == EnforcementMode::kOff) {
+    return false;
+  }
+  auto entry = impl_->EntryFor(caller);
+  // On an error, say yes: Authorize will meet the same error.
+  return !entry.has_value() || (*entry)->reads_resource_tags;
 }
 
 Result<bool> Authorizer::ExplicitlyDenied(const auth::Caller& caller, const RequestInfo& info,

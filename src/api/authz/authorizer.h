@@ -97,6 +97,12 @@ class Authorizer {
                                  const AuthzRequest& request,
                                  const ResourceSide* resource = nullptr);
 
+  // Whether the policies that decide for `caller` read aws:ResourceTag/* or
+  // iam:ResourceTag/*, so that the resource's tags must be put into the request context;
+  // false for the root user and when enforcement is off. Uses (and fills) the same cache
+  // as Authorize.
+  [[nodiscard]] bool ReadsResourceTags(const auth::Caller& caller);
+
   // Whether an explicit Deny in the caller's policies applies to `request`, whatever the
   // enforcement mode; false for the root user and for a caller that is not found. The
   // console sign-in check uses it: sign-in is refused only on an explicit Deny (for

@@ -10,9 +10,8 @@ namespace portcullis::api::iam {
 Status OperationContext::Authorize(
     std::string_view action, std::string_view resource_arn,
     std::vector<std::pair<std::string, std::vector<std::string>>> context) const {
-  // The root user is not limited by policies; everyone else's conditions may read the
-  // resource's tags.
-  if (caller.type != auth::PrincipalType::kRoot) {
+  // The resource's tags, read only when the caller's policies can use them.
+  if (authorizer.ReadsResourceTags(caller)) {
     IAM_ASSIGN_OR_RETURN(auto txn, store.BeginRead());
     IAM_ASSIGN_OR_RETURN(const std::vector<store::Tag> tags,
                          IamResourceTags(*txn, caller.account_id, resource_arn));
