@@ -61,8 +61,8 @@ Result<std::unique_ptr<Runtime>> OpenRuntime(const RuntimeOptions& options,
       *runtime->store_, options.enforcement, options.on_soft_deny);
   runtime->iam_ = std::make_unique<api::iam::IamService>(*runtime->store_, *runtime->authorizer_,
                                                          box, clock, options.iam_quotas);
-  runtime->sts_ =
-      std::make_unique<api::sts::StsService>(*runtime->store_, *runtime->authorizer_, box, clock);
+  runtime->sts_ = std::make_unique<api::sts::StsService>(*runtime->store_, *runtime->authorizer_,
+                                                         box, clock, options.sts);
   return runtime;
 }
 

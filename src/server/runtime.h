@@ -36,6 +36,7 @@ struct RuntimeOptions {
   std::function<void(const api::authz::SoftDeny&)> on_soft_deny;
   api::accounts::BootstrapOptions bootstrap;
   api::iam::IamQuotas iam_quotas;
+  api::sts::StsOptions sts;
 };
 
 class Runtime {

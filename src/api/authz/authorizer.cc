@@ -767,6 +767,45 @@ Status Authorizer::Authorize(const auth::Caller& caller, const RequestInfo& info
   return MakeError(AccessDenied(caller, request, verdict, DeniedByBoundary(verdict, decision)));
 }
 
+Status Authorizer::AuthorizeFederated(std::string_view principal, const RequestInfo& info,
+                                      const AuthzRequest& request, const ResourceSide& resource) {
+  Impl& impl = *impl_;
+  if (impl.mode == EnforcementMode::kOff) {
+    return OkStatus();
+  }
+  static const PrincipalEntry kNoIdentity;  // no policies, no principal keys
+  eval::Request req;
+  req.principal = std::string(principal);
+  req.principal_account = std::string(resource.account);
+  req.action = std::string(request.action);
+  req.resource = std::string(request.resource_arn);
+  req.resource_account = std::string(resource.account);
+  const std::int64_t epoch =
+      std::chrono::floor<std::chrono::seconds>(info.time.time_since_epoch()).count();
+  BuildContext(kNoIdentity, info, epoch, std::nullopt, request, req.context);
+  eval::Decision decision;
+  if (resource.policy != nullptr) {
+    eval::Evaluate(req, kNoIdentity.policies, resource.policy, eval::EvaluateOptions{true},
+                   decision);
+  }
+  if (resource.policy != nullptr && decision.verdict == eval::Verdict::kAllow) {
+    return OkStatus();
+  }
+  if (impl.mode == EnforcementMode::kSoft) {
+    if (impl.on_soft_deny) {
+      auth::Caller who;
+      who.arn = std::string(principal);
+      impl.on_soft_deny(MakeSoftDeny(who, info, request, decision.verdict, decision));
+    }
+    return OkStatus();
+  }
+  return MakeError(Error{ErrorCode::kPermissionDenied,
+                         "Not authorized to perform " + std::string(request.action),
+                         std::nullopt,
+                         {},
+                         "AccessDenied"});
+}
+
 bool Authorizer::ReadsResourceTags(const auth::Caller& caller) {
   if (caller.type == auth::PrincipalType::kRoot || impl_->mode == EnforcementMode::kOff) {
     return false;

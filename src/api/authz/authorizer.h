@@ -97,6 +97,18 @@ class Authorizer {
                                  const AuthzRequest& request,
                                  const ResourceSide* resource = nullptr);
 
+  // A principal that has no identity policies of its own (an OIDC or SAML provider ARN,
+  // a directory, a workload) asks for `request` on a resource whose policy decides alone
+  // (a role's trust policy for sts:AssumeRoleWithWebIdentity and the like). `principal`
+  // is matched by the policy's Principal ("Federated" values are matched exactly);
+  // `resource.account` is its account. The request context holds the connection and time
+  // keys plus the operation's. Denied: kPermissionDenied, aws_code AccessDenied, with a
+  // generic message the operation replaces with its own. Enforcement modes apply as for
+  // Authorize.
+  [[nodiscard]] Status AuthorizeFederated(std::string_view principal, const RequestInfo& info,
+                                          const AuthzRequest& request,
+                                          const ResourceSide& resource);
+
   // Whether the policies that decide for `caller` read aws:ResourceTag/* or
   // iam:ResourceTag/*, so that the resource's tags must be put into the request context;
   // false for the root user and when enforcement is off. Uses (and fills) the same cache

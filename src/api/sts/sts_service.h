@@ -1,6 +1,7 @@
 // StsService: the STS API (model sts 2011-06-15): temporary credentials.
 //
-// Implemented: GetCallerIdentity (no permission needed, every caller kind), AssumeRole
+// The operations live in one file per family (sts_common.h). Implemented:
+// GetCallerIdentity (no permission needed, every caller kind), AssumeRole
 // (the role's trust policy evaluated with the caller as principal, same and cross
 // account; session name, duration, chaining, ExternalId, MFA, session policies, session
 // tags, source identity), GetSessionToken (optionally with MFA), GetFederationToken,
@@ -24,6 +25,9 @@
 
 namespace portcullis::api::sts {
 
+// Server settings the STS operations read. Each family adds its own members here.
+struct StsOptions {};
+
 // What an STS operation handler gets besides its input.
 struct StsContext {
   store::IdentityStore& store;
@@ -33,6 +37,7 @@ struct StsContext {
   const Clock& clock;
   const auth::Caller& caller;
   const RequestInfo& info;
+  const StsOptions& options;
 };
 
 using StsHandler = Result<protocol::Value> (*)(StsContext& ctx, const protocol::Value& input);
@@ -41,7 +46,7 @@ class StsService final : public Service {
  public:
   // Borrows everything; all must outlive the service.
   StsService(store::IdentityStore& store, authz::Authorizer& authorizer,
-             const crypto::SecretBox& box, const Clock& clock);
+             const crypto::SecretBox& box, const Clock& clock, StsOptions options = {});
 
   const protocol::ServiceModel& model() const override;
 
@@ -59,7 +64,7 @@ class StsService final : public Service {
   const crypto::SecretBox& box_;
   const Clock& clock_;
   auth::SessionTokenCodec tokens_;
-  std::unordered_map<std::string, StsHandler> handlers_;
+  StsOptions options_;
 };
 
 // The account encoded in a temporary access key id (ASIA...), or nullopt.
