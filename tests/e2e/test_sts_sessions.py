@@ -318,3 +318,50 @@ def test_cross_account_and_second_server_process(start_server, tmp_path):
     assert other.sts(session).get_caller_identity()["Arn"] == (
         "arn:aws:sts::210987654321:assumed-role/xacct/x1")
     assert [r["RoleName"] for r in other.iam(session).list_roles()["Roles"]] == ["xacct"]
+
+
+def _sts_query(pc, action: str, params: dict[str, str], creds) -> tuple[int, str, str]:
+    """A signed STS Query call (the operation is newer than Debian's botocore): status,
+    error code (or "") and message."""
+    resp = pc.signed_query({"Action": action, **params}, creds, service="sts")
+    return resp.status, resp.find("Code") or "", resp.find("Message") or ""
+
+
+def test_assume_root_needs_an_organization(pc, iam):
+    audit = "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"
+    admin = pc.make_user("root-tasker", policy=policy_doc(allow("sts:AssumeRoot")))
+    nobody = pc.make_user("root-nobody")
+    target = {"TargetPrincipal": "222233334444", "TaskPolicyArn.arn": audit}
+    status, code, message = _sts_query(pc, "AssumeRoot", {**target, "DurationSeconds": "901"},
+                                       admin)
+    assert (status, code) == (400, "ValidationError") and "900" in message
+    status, code, _ = _sts_query(pc, "AssumeRoot", {
+        "TargetPrincipal": "222233334444",
+        "TaskPolicyArn.arn": "arn:aws:iam::aws:policy/AdministratorAccess"}, admin)
+    assert (status, code) == (400, "ValidationError")
+    status, code, message = _sts_query(pc, "AssumeRoot", target, nobody)
+    assert (status, code) == (403, "AccessDenied")
+    assert "no identity-based policy allows the sts:AssumeRoot action" in message
+    status, code, message = _sts_query(pc, "AssumeRoot", target, admin)
+    assert (status, code) == (403, "AccessDenied") and "centralized root access" in message
+
+
+def test_get_delegated_access_token_has_no_trade_in_token(pc):
+    partner = pc.make_user("partner", policy=policy_doc(allow("sts:GetDelegatedAccessToken")))
+    status, code, _ = _sts_query(pc, "GetDelegatedAccessToken", {"TradeInToken": "x" * 64},
+                                 partner)
+    assert (status, code) == (400, "ExpiredTradeInTokenException")
+    status, code, _ = _sts_query(pc, "GetDelegatedAccessToken", {"TradeInToken": "x" * 64},
+                                 pc.make_user("not-a-partner"))
+    assert (status, code) == (403, "AccessDenied")
+
+
+def test_role_last_used_in_authorization_details(pc, iam):
+    bob = pc.make_user("lastused-bob")
+    make_role(iam, "lastused", trust(pc.user_arn("lastused-bob")), allow("iam:ListUsers"))
+    pc.sts(bob).assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT_ID}:role/lastused",
+                            RoleSessionName="s1")
+    details = iam.get_account_authorization_details(Filter=["Role"])["RoleDetailList"]
+    [role] = [r for r in details if r["RoleName"] == "lastused"]
+    assert role["RoleLastUsed"]["Region"] == "us-east-1"
+    assert "LastUsedDate" in role["RoleLastUsed"]

@@ -352,6 +352,8 @@ Result<Value> RoleDetail(store::ReadTxn& txn, const store::Role& role) {
   if (!role.tags.empty()) {
     v.Set("Tags", TagListValue(role.tags));
   }
+  IAM_ASSIGN_OR_RETURN(Value last_used, RoleLastUsedValue(txn, role));
+  v.Set("RoleLastUsed", std::move(last_used));
   return v;
 }
 

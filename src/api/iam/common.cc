@@ -520,6 +520,14 @@ Status RecordRoleUse(store::WriteTxn& txn, const store::Role& role, store::Times
   return OkStatus();
 }
 
+Status ForgetRoleUse(store::WriteTxn& txn, const store::Role& role) {
+  auto deleted = txn.DeleteResource(store::ResourceKind::kRoleLastUsed, role.account_id, role.id);
+  if (!deleted.has_value() && deleted.error().code != ErrorCode::kNotFound) {
+    return MakeError(std::move(deleted).error());
+  }
+  return OkStatus();
+}
+
 Result<Value> RoleLastUsedValue(store::ReadTxn& txn, const store::Role& role) {
   Value out = Value::Structure();
   auto used = txn.GetResource(store::ResourceKind::kRoleLastUsed, role.account_id, role.id);

@@ -222,6 +222,9 @@ auto WithWriteTxn(store::IdentityStore& store, Body&& body)
 // GetRole shows it.
 [[nodiscard]] Status RecordRoleUse(store::WriteTxn& txn, const store::Role& role,
                                    store::Timestamp when, std::string_view region);
+// Drops `role`'s last-use record (DeleteRole, DeleteServiceLinkedRole); none is fine.
+[[nodiscard]] Status ForgetRoleUse(store::WriteTxn& txn, const store::Role& role);
+
 // The RoleLastUsed structure of `role` (empty when never assumed).
 [[nodiscard]] Result<Value> RoleLastUsedValue(store::ReadTxn& txn, const store::Role& role);
 

@@ -232,6 +232,7 @@ Result<Value> DeleteRole(OperationContext& ctx, const Value& input) {
     }
     IAM_RETURN_IF_ERROR(CheckNotServiceLinked(*role));
     IAM_RETURN_IF_ERROR(CheckRoleDeletable(txn, ctx.account_id(), role->name));
+    IAM_RETURN_IF_ERROR(ForgetRoleUse(txn, *role));
     auto deleted = txn.DeleteRole(ctx.account_id(), role->name);
     if (!deleted.has_value()) {
       return MakeError(RoleError(std::move(deleted).error(), name));

@@ -179,6 +179,7 @@ Result<Value> DeleteServiceLinkedRole(OperationContext& ctx, const Value& input)
           IAM_RETURN_IF_ERROR(
               txn.RemoveRoleFromInstanceProfile(ctx.account_id(), p.name, role->name));
         }
+        IAM_RETURN_IF_ERROR(ForgetRoleUse(txn, *role));
         IAM_RETURN_IF_ERROR(txn.DeleteRole(ctx.account_id(), role->name));
         // AWS: task/aws-service-role/SERVICE/ROLE/UUID.
         const std::string service = role->path.substr(

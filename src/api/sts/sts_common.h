@@ -32,9 +32,10 @@ inline constexpr std::int64_t kRootSessionMax = 3600;
 using StsHandlerMap = std::unordered_map<std::string, StsHandler>;
 
 // One line per family (sts_service.cc calls them all).
-void RegisterCallerInfo(StsHandlerMap& handlers);     // caller_info.cc
-void RegisterAssumeRole(StsHandlerMap& handlers);     // assume_role.cc
-void RegisterSessionTokens(StsHandlerMap& handlers);  // session_tokens.cc
+void RegisterCallerInfo(StsHandlerMap& handlers);          // caller_info.cc
+void RegisterAssumeRole(StsHandlerMap& handlers);          // assume_role.cc
+void RegisterSessionTokens(StsHandlerMap& handlers);       // session_tokens.cc
+void RegisterPrivilegedSessions(StsHandlerMap& handlers);  // privileged_sessions.cc
 
 // An error with AWS's code `aws_code` (ValidationError, AccessDenied, ...).
 Error StsError(ErrorCode code, std::string aws_code, std::string message);

@@ -113,6 +113,25 @@ TEST_F(StsServiceTest, AssumeRoleTrustedUserGetsARoleSessionLimitedToTheRole) {
                    "because no identity-based policy allows the iam:CreateUser action");
 }
 
+TEST_F(StsServiceTest, RoleLastUsedShowsInAuthorizationDetailsAndGoesWithTheRole) {
+  CreateRole("ops", TrustDocument(bob_arn_));
+  ASSERT_TRUE(Sts(UserCaller("bob"), "AssumeRole",
+                  {{"RoleArn", "arn:aws:iam::123456789012:role/ops"}, {"RoleSessionName", "s1"}})
+                  .has_value());
+  const Value details = MustCall("GetAccountAuthorizationDetails", {{"Filter.member.1", "Role"}});
+  EXPECT_EQ(TextAt(details, "RoleDetailList.0.RoleLastUsed.Region"), "us-east-1");
+  const std::string role_id = TextAt(MustCall("GetRole", {{"RoleName", "ops"}}), "Role.RoleId");
+  auto used_record = [&]() {
+    auto txn = store_->BeginRead();
+    return txn.has_value() &&
+           (*txn)->GetResource(store::ResourceKind::kRoleLastUsed, kAccountId, role_id).has_value();
+  };
+  EXPECT_TRUE(used_record());
+  MustCall("DeleteRolePolicy", {{"RoleName", "ops"}, {"PolicyName", "p"}});
+  MustCall("DeleteRole", {{"RoleName", "ops"}});
+  EXPECT_FALSE(used_record());
+}
+
 TEST_F(StsServiceTest, AssumeRoleDeniedByTrustPolicyAnswersAwsMessage) {
   CreateRole("ops", TrustDocument("arn:aws:iam::123456789012:user/alice"));
   EXPECT_EQ(At(MustCall("GetRole", {{"RoleName", "ops"}}), "Role.RoleLastUsed.Region"), nullptr);
@@ -386,6 +405,72 @@ TEST_F(StsServiceTest, GetAccessKeyInfoAndDecodeAuthorizationMessage) {
                    "AccessDenied");
   EXPECT_AWS_ERROR(Sts(Root(), "DecodeAuthorizationMessage", {{"EncodedMessage", "abc"}}),
                    "InvalidAuthorizationMessageException");
+}
+
+}  // namespace
+}  // namespace portcullis::api::sts
+
+namespace portcullis::api::sts {
+namespace {
+
+TEST_F(StsServiceTest, AssumeRootValidatesThenAnswersThatNoOrganizationExists) {
+  const std::string audit = "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials";
+  MustCall("CreateUser", {{"UserName", "carl"}});
+  MustCall("PutUserPolicy", {{"UserName", "bob"},
+                             {"PolicyName", "root"},
+                             {"PolicyDocument", AllowDocument("sts:AssumeRoot")}});
+  EXPECT_AWS_ERROR(Sts(UserCaller("bob"), "AssumeRoot",
+                       {{"TargetPrincipal", "222233334444"},
+                        {"TaskPolicyArn.arn", audit},
+                        {"DurationSeconds", "901"}}),
+                   "ValidationError",
+                   "1 validation error detected: Value '901' at 'durationSeconds' failed to "
+                   "satisfy constraint: Member must have value less than or equal to 900");
+  EXPECT_AWS_ERROR(
+      Sts(UserCaller("bob"), "AssumeRoot",
+          {{"TargetPrincipal", "not-an-account"}, {"TaskPolicyArn.arn", audit}}),
+      "ValidationError",
+      "The specified target principal not-an-account is not a valid account ID or root user ARN.");
+  EXPECT_AWS_ERROR(Sts(UserCaller("bob"), "AssumeRoot",
+                       {{"TargetPrincipal", "222233334444"},
+                        {"TaskPolicyArn.arn", "arn:aws:iam::aws:policy/AdministratorAccess"}}),
+                   "ValidationError",
+                   "The specified task policy ARN arn:aws:iam::aws:policy/AdministratorAccess is "
+                   "not one of the AWS managed policies for privileged root tasks.");
+  EXPECT_AWS_ERROR(Sts(Root(), "AssumeRoot",
+                       {{"TargetPrincipal", "222233334444"}, {"TaskPolicyArn.arn", audit}}),
+                   "AccessDenied", "AssumeRoot cannot be called with root user credentials.");
+  // Allowed by policy (account id or root ARN), but there is no organization.
+  for (const std::string target : {"222233334444", "arn:aws:iam::222233334444:root"}) {
+    EXPECT_AWS_ERROR(
+        Sts(UserCaller("bob"), "AssumeRoot",
+            {{"TargetPrincipal", target}, {"TaskPolicyArn.arn", audit}}),
+        "AccessDenied",
+        "User: arn:aws:iam::123456789012:user/bob is not authorized to perform: sts:AssumeRoot on "
+        "resource: arn:aws:iam::222233334444:root because the account is not a member of an "
+        "organization with centralized root access enabled");
+  }
+  // Without the permission: the engine's AccessDenied.
+  EXPECT_AWS_ERROR(Sts(UserCaller("carl"), "AssumeRoot",
+                       {{"TargetPrincipal", "222233334444"}, {"TaskPolicyArn.arn", audit}}),
+                   "AccessDenied",
+                   "User: arn:aws:iam::123456789012:user/carl is not authorized to perform: "
+                   "sts:AssumeRoot on resource: arn:aws:iam::222233334444:root because no "
+                   "identity-based policy allows the sts:AssumeRoot action");
+}
+
+TEST_F(StsServiceTest, GetDelegatedAccessTokenHasNoTradeInTokenToExchange) {
+  MustCall("CreateUser", {{"UserName", "carl"}});
+  EXPECT_AWS_ERROR(Sts(UserCaller("carl"), "GetDelegatedAccessToken", {{"TradeInToken", "abc"}}),
+                   "AccessDenied",
+                   "User: arn:aws:iam::123456789012:user/carl is not authorized to perform: "
+                   "sts:GetDelegatedAccessToken on resource: * because no identity-based policy "
+                   "allows the sts:GetDelegatedAccessToken action");
+  MustCall("PutUserPolicy", {{"UserName", "bob"},
+                             {"PolicyName", "trade"},
+                             {"PolicyDocument", AllowDocument("sts:GetDelegatedAccessToken")}});
+  EXPECT_AWS_ERROR(Sts(UserCaller("bob"), "GetDelegatedAccessToken", {{"TradeInToken", "abc"}}),
+                   "ExpiredTradeInTokenException");
 }
 
 }  // namespace
