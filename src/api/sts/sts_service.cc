@@ -15,6 +15,7 @@ const StsHandlerMap& Handlers() {
     RegisterCallerInfo(map);
     RegisterAssumeRole(map);
     RegisterSessionTokens(map);
+    RegisterSaml(map);
     return map;
   }();
   return handlers;
