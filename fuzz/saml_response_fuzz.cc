@@ -50,7 +50,7 @@ constexpr std::string_view kCertificate =
 }
 
 const federation::SamlVerifyOptions& Options() {
-  static const federation::SamlVerifyOptions options = [] {
+  static const federation::SamlVerifyOptions kOptions = [] {
     federation::SamlVerifyOptions o;
     o.signing_certificates.push_back(portcullis::DecodeBase64(kCertificate).value());
     o.expected_issuer = "https://idp.example.com/saml";
@@ -58,7 +58,7 @@ const federation::SamlVerifyOptions& Options() {
     o.now = federation::SamlTime(std::chrono::seconds(1'767'225'660));
     return o;
   }();
-  return options;
+  return kOptions;
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include "api/federation/saml_response.h"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -179,15 +180,16 @@ bool RegisterId(xmlDoc* doc, xmlNode* element) {
 }
 
 void EnableTransforms(xmlSecDSigCtx* ctx) {
-  const xmlSecTransformId c14n[] = {
+  const std::array<xmlSecTransformId, 4> c14n = {
       xmlSecTransformInclC14NId, xmlSecTransformInclC14NWithCommentsId, xmlSecTransformExclC14NId,
       xmlSecTransformExclC14NWithCommentsId};
-  const xmlSecTransformId digests[] = {xmlSecTransformSha1Id, xmlSecTransformSha256Id,
-                                       xmlSecTransformSha384Id, xmlSecTransformSha512Id};
-  const xmlSecTransformId methods[] = {xmlSecTransformRsaSha1Id,     xmlSecTransformRsaSha256Id,
-                                       xmlSecTransformRsaSha384Id,   xmlSecTransformRsaSha512Id,
-                                       xmlSecTransformEcdsaSha256Id, xmlSecTransformEcdsaSha384Id,
-                                       xmlSecTransformEcdsaSha512Id};
+  const std::array<xmlSecTransformId, 4> digests = {xmlSecTransformSha1Id, xmlSecTransformSha256Id,
+                                                    xmlSecTransformSha384Id,
+                                                    xmlSecTransformSha512Id};
+  const std::array<xmlSecTransformId, 7> methods = {
+      xmlSecTransformRsaSha1Id,    xmlSecTransformRsaSha256Id,   xmlSecTransformRsaSha384Id,
+      xmlSecTransformRsaSha512Id,  xmlSecTransformEcdsaSha256Id, xmlSecTransformEcdsaSha384Id,
+      xmlSecTransformEcdsaSha512Id};
   for (xmlSecTransformId id : c14n) {
     xmlSecDSigCtxEnableReferenceTransform(ctx, id);
     xmlSecDSigCtxEnableSignatureTransform(ctx, id);
@@ -431,6 +433,110 @@ Result<XmlDocPtr> ParseDocument(std::string_view xml) {
   return doc;
 }
 
+// The Response and its one Assertion, once the wrapping defences hold.
+struct Structure {
+  xmlNode* response = nullptr;
+  xmlNode* assertion = nullptr;
+};
+
+Result<Structure> CheckStructure(xmlDoc* doc) {
+  Structure out;
+  out.response = xmlDocGetRootElement(doc);
+  if (!IsSamlp(out.response, "Response")) {
+    return Invalid("the document is not a SAML 2.0 Response");
+  }
+  TreeFacts facts;
+  Survey(out.response, &facts);
+  if (facts.encrypted_assertions > 0) {
+    return Invalid("encrypted assertions are not supported");
+  }
+  if (facts.duplicate_id) {
+    return Invalid("the SAML response has duplicate IDs");
+  }
+  if (facts.assertions != 1) {
+    return Invalid("the SAML response must hold exactly one Assertion");
+  }
+  out.assertion = FirstChild(out.response, IsSaml, "Assertion");
+  if (out.assertion == nullptr) {
+    return Invalid("the Response's Assertion is not its child");
+  }
+  if (AttrOr(out.response, "Version") != "2.0" || AttrOr(out.assertion, "Version") != "2.0") {
+    return Invalid("the SAML response is not version 2.0");
+  }
+  if (!RegisterId(doc, out.response) || !RegisterId(doc, out.assertion)) {
+    return Invalid("the Response and its Assertion need distinct IDs");
+  }
+  return out;
+}
+
+// The signatures: direct children of the Response and of the Assertion only; each present
+// must verify and one at least must be present.
+Status VerifySignatures(const Structure& structure, const SamlVerifyOptions& options,
+                        SamlAssertion* out) {
+  IAM_ASSIGN_OR_RETURN(std::vector<XmlSecKeyHolder> keys, LoadKeys(options.signing_certificates));
+  for (xmlNode* parent : {structure.response, structure.assertion}) {
+    int signatures = 0;
+    for (xmlNode* c : Children(parent)) {
+      if (!IsDs(c, "Signature")) {
+        continue;
+      }
+      if (++signatures > 1) {
+        return Invalid("an element has more than one Signature");
+      }
+      IAM_RETURN_IF_ERROR(VerifyEnveloped(parent, c, keys));
+      (parent == structure.response ? out->response_signed : out->assertion_signed) = true;
+    }
+  }
+  if (!out->response_signed && !out->assertion_signed) {
+    return Invalid("the SAML response is not signed");
+  }
+  return OkStatus();
+}
+
+Status ReadIssuerAndStatus(const Structure& structure, const SamlVerifyOptions& options,
+                           SamlAssertion* out) {
+  const xmlNode* status = FirstChild(structure.response, IsSamlp, "Status");
+  const xmlNode* status_code =
+      status == nullptr ? nullptr : FirstChild(status, IsSamlp, "StatusCode");
+  if (status_code == nullptr || AttrOr(status_code, "Value") != kSuccessStatus) {
+    return Rejected("the SAML response's status is not Success");
+  }
+  const xmlNode* issuer = FirstChild(structure.assertion, IsSaml, "Issuer");
+  out->issuer = issuer == nullptr ? std::string() : Trim(Text(issuer));
+  if (out->issuer.empty() || out->issuer != options.expected_issuer) {
+    return Invalid("Issuer not present in specified provider");
+  }
+  if (const xmlNode* response_issuer = FirstChild(structure.response, IsSaml, "Issuer");
+      response_issuer != nullptr && Trim(Text(response_issuer)) != out->issuer) {
+    return Invalid("Issuer not present in specified provider");
+  }
+  if (auto destination = Attr(structure.response, "Destination");
+      destination.has_value() && !IsAwsSamlRecipient(*destination)) {
+    return Rejected("the Response's Destination is not " + std::string(kAwsSamlEndpoint));
+  }
+  return OkStatus();
+}
+
+// The claims, from the nodes just verified.
+Status ReadClaims(const Structure& structure, const SamlVerifyOptions& options,
+                  SamlAssertion* out) {
+  out->response_id = AttrOr(structure.response, "ID");
+  out->assertion_id = AttrOr(structure.assertion, "ID");
+  IAM_RETURN_IF_ERROR(ReadIssuerAndStatus(structure, options, out));
+  auto issue_instant = ParseXsDateTime(AttrOr(structure.assertion, "IssueInstant"));
+  if (!issue_instant.has_value()) {
+    return Invalid("the Assertion has no valid IssueInstant");
+  }
+  out->issue_instant = *issue_instant;
+  IAM_RETURN_IF_ERROR(ReadConditions(structure.assertion, options, out));
+  IAM_RETURN_IF_ERROR(ReadSubject(structure.assertion, options, out));
+  IAM_RETURN_IF_ERROR(ReadStatements(structure.assertion, out));
+  if (out->session_not_on_or_after.has_value() && options.now >= *out->session_not_on_or_after) {
+    return Expired("the SAML assertion's session has expired (SessionNotOnOrAfter)");
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 const SamlAttribute* SamlAssertion::Find(std::string_view name) const {
@@ -465,9 +571,10 @@ std::string SamlNameQualifier(std::string_view issuer, std::string_view account_
   std::string input;
   input.reserve(issuer.size() + account_id.size() + provider_name.size() + 1);
   input.append(issuer).append(account_id).append("/").append(provider_name);
-  unsigned char digest[SHA_DIGEST_LENGTH];
-  SHA1(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest);
-  return EncodeBase64(std::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
+  std::array<unsigned char, SHA_DIGEST_LENGTH> digest{};
+  SHA1(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest.data());
+  return EncodeBase64(
+      std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
 }
 
 bool IsAwsSamlAudience(std::string_view audience) {
@@ -479,85 +586,10 @@ Result<SamlAssertion> VerifySamlResponse(std::string_view xml, const SamlVerifyO
     return MakeError(ErrorCode::kInternal, "xmlsec could not be initialised");
   }
   IAM_ASSIGN_OR_RETURN(XmlDocPtr doc, ParseDocument(xml));
-  xmlNode* response = xmlDocGetRootElement(doc.get());
-  if (!IsSamlp(response, "Response")) {
-    return Invalid("the document is not a SAML 2.0 Response");
-  }
-  TreeFacts facts;
-  Survey(response, &facts);
-  if (facts.encrypted_assertions > 0) {
-    return Invalid("encrypted assertions are not supported");
-  }
-  if (facts.duplicate_id) {
-    return Invalid("the SAML response has duplicate IDs");
-  }
-  if (facts.assertions != 1) {
-    return Invalid("the SAML response must hold exactly one Assertion");
-  }
-  xmlNode* assertion = FirstChild(response, IsSaml, "Assertion");
-  if (assertion == nullptr) {
-    return Invalid("the Response's Assertion is not its child");
-  }
-  if (AttrOr(response, "Version") != "2.0" || AttrOr(assertion, "Version") != "2.0") {
-    return Invalid("the SAML response is not version 2.0");
-  }
-  if (!RegisterId(doc.get(), response) || !RegisterId(doc.get(), assertion)) {
-    return Invalid("the Response and its Assertion need distinct IDs");
-  }
-
-  // The signatures: direct children of the Response and of the Assertion only.
-  IAM_ASSIGN_OR_RETURN(std::vector<XmlSecKeyHolder> keys, LoadKeys(options.signing_certificates));
+  IAM_ASSIGN_OR_RETURN(Structure structure, CheckStructure(doc.get()));
   SamlAssertion out;
-  for (xmlNode* parent : {response, assertion}) {
-    int signatures = 0;
-    for (xmlNode* c : Children(parent)) {
-      if (!IsDs(c, "Signature")) {
-        continue;
-      }
-      if (++signatures > 1) {
-        return Invalid("an element has more than one Signature");
-      }
-      IAM_RETURN_IF_ERROR(VerifyEnveloped(parent, c, keys));
-      (parent == response ? out.response_signed : out.assertion_signed) = true;
-    }
-  }
-  if (!out.response_signed && !out.assertion_signed) {
-    return Invalid("the SAML response is not signed");
-  }
-
-  // The claims, from the nodes just verified.
-  out.response_id = AttrOr(response, "ID");
-  out.assertion_id = AttrOr(assertion, "ID");
-  const xmlNode* status = FirstChild(response, IsSamlp, "Status");
-  const xmlNode* status_code =
-      status == nullptr ? nullptr : FirstChild(status, IsSamlp, "StatusCode");
-  if (status_code == nullptr || AttrOr(status_code, "Value") != kSuccessStatus) {
-    return Rejected("the SAML response's status is not Success");
-  }
-  const xmlNode* issuer = FirstChild(assertion, IsSaml, "Issuer");
-  out.issuer = issuer == nullptr ? std::string() : Trim(Text(issuer));
-  if (out.issuer.empty() || out.issuer != options.expected_issuer) {
-    return Invalid("Issuer not present in specified provider");
-  }
-  if (const xmlNode* response_issuer = FirstChild(response, IsSaml, "Issuer");
-      response_issuer != nullptr && Trim(Text(response_issuer)) != out.issuer) {
-    return Invalid("Issuer not present in specified provider");
-  }
-  if (auto destination = Attr(response, "Destination");
-      destination.has_value() && !IsAwsSamlRecipient(*destination)) {
-    return Rejected("the Response's Destination is not " + std::string(kAwsSamlEndpoint));
-  }
-  auto issue_instant = ParseXsDateTime(AttrOr(assertion, "IssueInstant"));
-  if (!issue_instant.has_value()) {
-    return Invalid("the Assertion has no valid IssueInstant");
-  }
-  out.issue_instant = *issue_instant;
-  IAM_RETURN_IF_ERROR(ReadConditions(assertion, options, &out));
-  IAM_RETURN_IF_ERROR(ReadSubject(assertion, options, &out));
-  IAM_RETURN_IF_ERROR(ReadStatements(assertion, &out));
-  if (out.session_not_on_or_after.has_value() && options.now >= *out.session_not_on_or_after) {
-    return Expired("the SAML assertion's session has expired (SessionNotOnOrAfter)");
-  }
+  IAM_RETURN_IF_ERROR(VerifySignatures(structure, options, &out));
+  IAM_RETURN_IF_ERROR(ReadClaims(structure, options, &out));
   return out;
 }
 

@@ -214,27 +214,8 @@ Result<bool> CheckKeyPair(std::string_view key_pem, std::string_view certificate
   return out;
 }
 
-}  // namespace
-
-std::string FormatXsDateTime(SamlTime t) {
-  const auto days = std::chrono::floor<std::chrono::days>(t);
-  const std::chrono::year_month_day ymd{days};
-  const std::chrono::hh_mm_ss hms{t - days};
-  char buf[40];
-  std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
-                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
-                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()),
-                static_cast<int>(hms.subseconds().count()));
-  return buf;
-}
-
-Result<std::string> BuildSignedSamlResponse(const SamlResponseSpec& spec, std::string_view key_pem,
-                                            std::string_view certificate_pem) {
-  if (!internal::EnsureXmlSec()) {
-    return MakeError(ErrorCode::kInternal, "xmlsec could not be initialised");
-  }
-  IAM_ASSIGN_OR_RETURN(const bool ec, CheckKeyPair(key_pem, certificate_pem));
+// The key of `key_pem` with the certificate of `certificate_pem`, for xmlsec.
+Result<XmlSecKeyHolder> LoadSigningKey(std::string_view key_pem, std::string_view certificate_pem) {
   XmlSecKeyHolder key(xmlSecCryptoAppKeyLoadMemory(
       reinterpret_cast<const xmlSecByte*>(key_pem.data()), static_cast<xmlSecSize>(key_pem.size()),
       xmlSecKeyDataFormatPem, nullptr, nullptr, nullptr));
@@ -244,6 +225,51 @@ Result<std::string> BuildSignedSamlResponse(const SamlResponseSpec& spec, std::s
           static_cast<xmlSecSize>(certificate_pem.size()), xmlSecKeyDataFormatPem) < 0) {
     return MakeError(ErrorCode::kInvalidArgument, "xmlsec cannot read the key or certificate");
   }
+  return key;
+}
+
+// `doc` as UTF-8 text without the XML declaration libxml2 writes.
+Result<std::string> Serialize(xmlDoc* doc) {
+  xmlChar* out = nullptr;
+  int size = 0;
+  xmlDocDumpMemoryEnc(doc, &out, &size, "UTF-8");
+  if (out == nullptr) {
+    return MakeError(ErrorCode::kInternal, "cannot write the response");
+  }
+  std::string xml(reinterpret_cast<const char*>(out), static_cast<std::size_t>(size));
+  xmlFree(out);
+  if (xml.starts_with("<?xml")) {
+    const std::size_t end = xml.find("?>");
+    xml.erase(0, end == std::string::npos ? 0 : end + 2);
+    while (!xml.empty() && (xml.front() == '\n' || xml.front() == '\r')) {
+      xml.erase(0, 1);
+    }
+  }
+  return xml;
+}
+
+}  // namespace
+
+std::string FormatXsDateTime(SamlTime t) {
+  const auto days = std::chrono::floor<std::chrono::days>(t);
+  const std::chrono::year_month_day ymd{days};
+  const std::chrono::hh_mm_ss hms{t - days};
+  std::array<char, 40> buf{};
+  std::snprintf(buf.data(), buf.size(), "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
+                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
+                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()),
+                static_cast<int>(hms.subseconds().count()));
+  return buf.data();
+}
+
+Result<std::string> BuildSignedSamlResponse(const SamlResponseSpec& spec, std::string_view key_pem,
+                                            std::string_view certificate_pem) {
+  if (!internal::EnsureXmlSec()) {
+    return MakeError(ErrorCode::kInternal, "xmlsec could not be initialised");
+  }
+  IAM_ASSIGN_OR_RETURN(const bool ec, CheckKeyPair(key_pem, certificate_pem));
+  IAM_ASSIGN_OR_RETURN(XmlSecKeyHolder key, LoadSigningKey(key_pem, certificate_pem));
   const std::string response_id = spec.response_id.empty() ? RandomId() : spec.response_id;
   const std::string assertion_id = spec.assertion_id.empty() ? RandomId() : spec.assertion_id;
   const std::string text = ResponseXml(spec, response_id, assertion_id);
@@ -262,23 +288,7 @@ Result<std::string> BuildSignedSamlResponse(const SamlResponseSpec& spec, std::s
   if (spec.sign_response) {
     IAM_RETURN_IF_ERROR(SignElement(doc.get(), response, response_id, key.get(), ec));
   }
-  xmlChar* out = nullptr;
-  int size = 0;
-  xmlDocDumpMemoryEnc(doc.get(), &out, &size, "UTF-8");
-  if (out == nullptr) {
-    return MakeError(ErrorCode::kInternal, "cannot write the response");
-  }
-  std::string xml(reinterpret_cast<const char*>(out), static_cast<std::size_t>(size));
-  xmlFree(out);
-  // Drop the XML declaration libxml2 writes.
-  if (xml.starts_with("<?xml")) {
-    const std::size_t end = xml.find("?>");
-    xml.erase(0, end == std::string::npos ? 0 : end + 2);
-    while (!xml.empty() && (xml.front() == '\n' || xml.front() == '\r')) {
-      xml.erase(0, 1);
-    }
-  }
-  return xml;
+  return Serialize(doc.get());
 }
 
 }  // namespace portcullis::api::federation

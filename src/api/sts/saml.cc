@@ -10,6 +10,7 @@
 // federation", "Passing session tags in AWS STS" and "Monitor and control actions taken
 // with assumed roles" (SourceIdentity).
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -56,7 +57,7 @@ struct AttributeKey {
   std::string_view oid;
 };
 
-constexpr AttributeKey kAttributeKeys[] = {
+constexpr std::array<AttributeKey, 26> kAttributeKeys = {{
     {"edupersonaffiliation", "urn:oid:1.3.6.1.4.1.5923.1.1.1.1"},
     {"edupersonnickname", "urn:oid:1.3.6.1.4.1.5923.1.1.1.2"},
     {"edupersonorgdn", "urn:oid:1.3.6.1.4.1.5923.1.1.1.3"},
@@ -83,7 +84,7 @@ constexpr AttributeKey kAttributeKeys[] = {
     {"x500UniqueIdentifier", "urn:oid:2.5.4.45"},
     {"organizationStatus", "urn:oid:1.3.6.1.4.1.25178.1.2.9"},
     {"primaryGroupSID", "urn:oid:1.2.840.113556.1.4.98"},
-};
+}};
 
 // [\w+=,.@-]{min,64}
 bool IsSessionNameLike(std::string_view s, std::size_t min) {
@@ -226,39 +227,22 @@ Context SamlContext(const SamlAssertion& assertion, std::string_view account_id,
   return context;
 }
 
-Result<Value> AssumeRoleWithSAML(StsContext& ctx, const Value& input) {
-  const std::string role_arn(iam::StringMember(input, "RoleArn"));
-  const std::string provider_arn(iam::StringMember(input, "PrincipalArn"));
-  const Error denied = AccessDenied("Not authorized to perform sts:AssumeRoleWithSAML");
-
-  auto provider_parts = SplitProviderArn(provider_arn);
-  if (!provider_parts.has_value()) {
-    return MakeError(ValidationError(provider_arn + " is invalid"));
-  }
-  const auto& [provider_account, provider_name] = *provider_parts;
-  if (!SplitRoleArn(role_arn).has_value()) {
-    return MakeError(ValidationError(role_arn + " is invalid"));
-  }
-  IAM_ASSIGN_OR_RETURN(SessionInputs checked_inputs, ReadSessionInputs(input));
-  (void)checked_inputs;  // checked before the assertion; read again with the tags below
-
-  // The provider and its signing certificates.
-  store::Resource resource;
-  {
-    IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
-    auto found =
-        txn->GetResource(store::ResourceKind::kSamlProvider, provider_account, provider_arn);
-    if (!found.has_value()) {
-      if (found.error().code != ErrorCode::kNotFound) {
-        return MakeError(std::move(found).error());
-      }
-      return MakeError(InvalidToken("Specified provider doesn't exist"));
+// The verification settings of provider `provider_arn`: its signing certificates and
+// entity id. InvalidIdentityToken when it does not exist or its metadata expired.
+Result<federation::SamlVerifyOptions> ProviderOptions(StsContext& ctx,
+                                                      const std::string& provider_account,
+                                                      const std::string& provider_arn,
+                                                      federation::SamlTime now) {
+  IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
+  auto found = txn->GetResource(store::ResourceKind::kSamlProvider, provider_account, provider_arn);
+  if (!found.has_value()) {
+    if (found.error().code != ErrorCode::kNotFound) {
+      return MakeError(std::move(found).error());
     }
-    resource = *std::move(found);
+    return MakeError(InvalidToken("Specified provider doesn't exist"));
   }
   IAM_ASSIGN_OR_RETURN(federation::SamlProviderRecord provider,
-                       federation::DecodeSamlProviderRecord(resource.body));
-  const auto now = std::chrono::floor<std::chrono::milliseconds>(ctx.clock.Now());
+                       federation::DecodeSamlProviderRecord(found->body));
   if (provider.valid_until_ms != 0 && now.time_since_epoch().count() >= provider.valid_until_ms) {
     return MakeError(InvalidToken("The specified provider's metadata has expired"));
   }
@@ -266,8 +250,16 @@ Result<Value> AssumeRoleWithSAML(StsContext& ctx, const Value& input) {
   if (!metadata.has_value()) {
     return MakeError(InvalidToken("The specified provider's metadata cannot be read"));
   }
+  federation::SamlVerifyOptions options;
+  options.signing_certificates = std::move(metadata->signing_certificates);
+  options.expected_issuer = std::move(metadata->entity_id);
+  options.now = now;
+  return options;
+}
 
-  // The response: base64 (line breaks allowed), then signature and claims.
+// The SAMLAssertion member: base64 (line breaks allowed), then verified.
+Result<SamlAssertion> ReadAssertion(const Value& input,
+                                    const federation::SamlVerifyOptions& options) {
   std::string encoded(iam::StringMember(input, "SAMLAssertion"));
   encoded.erase(
       std::remove_if(encoded.begin(), encoded.end(),
@@ -277,16 +269,23 @@ Result<Value> AssumeRoleWithSAML(StsContext& ctx, const Value& input) {
   if (!xml.has_value()) {
     return MakeError(InvalidToken("Invalid base64 SAMLResponse"));
   }
-  federation::SamlVerifyOptions options;
-  options.signing_certificates = metadata->signing_certificates;
-  options.expected_issuer = metadata->entity_id;
-  options.now = now;
-  IAM_ASSIGN_OR_RETURN(SamlAssertion assertion, federation::VerifySamlResponse(*xml, options));
+  return federation::VerifySamlResponse(*xml, options);
+}
 
+// What the AWS attributes ask of the session besides tags.
+struct SessionClaims {
+  std::string session_name;
+  std::optional<std::string> source_identity;
+  std::optional<std::int64_t> duration_cap;
+};
+
+Result<SessionClaims> ReadSessionClaims(const SamlAssertion& assertion, const std::string& role_arn,
+                                        const std::string& provider_arn) {
   if (!RolePairPresent(assertion, role_arn, provider_arn)) {
     return MakeError(Rejected("The role " + role_arn + " and provider " + provider_arn +
                               " are not a pair of the assertion's Role attribute"));
   }
+  SessionClaims out;
   IAM_ASSIGN_OR_RETURN(auto session_name,
                        SingleValue(assertion, federation::kAwsRoleSessionNameAttribute));
   if (!session_name.has_value()) {
@@ -297,75 +296,111 @@ Result<Value> AssumeRoleWithSAML(StsContext& ctx, const Value& input) {
         Rejected("The RoleSessionName attribute must be 2 to 64 characters of "
                  "[\\w+=,.@-]"));
   }
-  IAM_ASSIGN_OR_RETURN(auto source_identity,
+  out.session_name = *std::move(session_name);
+  IAM_ASSIGN_OR_RETURN(out.source_identity,
                        SingleValue(assertion, federation::kAwsSourceIdentityAttribute));
-  if (source_identity.has_value() &&
-      (!IsSessionNameLike(*source_identity, 2) || source_identity->starts_with("aws:"))) {
+  if (out.source_identity.has_value() &&
+      (!IsSessionNameLike(*out.source_identity, 2) || out.source_identity->starts_with("aws:"))) {
     return MakeError(Rejected("The SourceIdentity attribute is invalid"));
   }
-  IAM_ASSIGN_OR_RETURN(auto session_duration,
+  IAM_ASSIGN_OR_RETURN(auto duration,
                        SingleValue(assertion, federation::kAwsSessionDurationAttribute));
-  std::optional<std::int64_t> duration_cap;
-  if (session_duration.has_value()) {
-    const bool digits = !session_duration->empty() && session_duration->size() <= 6 &&
-                        std::all_of(session_duration->begin(), session_duration->end(),
+  if (duration.has_value()) {
+    const bool digits = !duration->empty() && duration->size() <= 6 &&
+                        std::all_of(duration->begin(), duration->end(),
                                     [](char c) { return c >= '0' && c <= '9'; });
-    const std::int64_t v = digits ? std::stoll(*session_duration) : 0;
+    const std::int64_t v = digits ? std::stoll(*duration) : 0;
     if (v < kMinDuration || v > kUserSessionDefault) {
       return MakeError(Rejected("The SessionDuration attribute must be 900 to 43200 seconds"));
     }
-    duration_cap = v;
+    out.duration_cap = v;
   }
+  return out;
+}
+
+// The session's context keys besides the saml:* ones.
+void AddSessionContext(const SessionClaims& claims, const SessionInputs& inputs, Context* context) {
+  context->push_back({"sts:RoleSessionName", {claims.session_name}});
+  if (claims.source_identity.has_value()) {
+    context->push_back({"sts:SourceIdentity", {*claims.source_identity}});
+  }
+  std::vector<std::string> tag_keys;
+  for (const auto& [k, v] : inputs.tags) {
+    context->push_back({"aws:RequestTag/" + k, {v}});
+    tag_keys.push_back(k);
+  }
+  if (!tag_keys.empty()) {
+    context->push_back({"aws:TagKeys", tag_keys});
+  }
+  if (!inputs.transitive.empty()) {
+    context->push_back({"sts:TransitiveTagKeys", inputs.transitive});
+  }
+}
+
+// sts:AssumeRoleWithSAML, and sts:TagSession / sts:SetSourceIdentity when needed.
+Status AuthorizeSession(StsContext& ctx, const store::Role& role, const std::string& provider_arn,
+                        const Context& context, bool tagged, bool sourced) {
+  IAM_RETURN_IF_ERROR(
+      AuthorizeTrustPolicy(ctx, role, provider_arn, "sts:AssumeRoleWithSAML", context,
+                           AccessDenied("Not authorized to perform sts:AssumeRoleWithSAML")));
+  if (tagged) {
+    IAM_RETURN_IF_ERROR(
+        AuthorizeTrustPolicy(ctx, role, provider_arn, "sts:TagSession", context,
+                             AccessDenied("Not authorized to perform sts:TagSession")));
+  }
+  if (sourced) {
+    IAM_RETURN_IF_ERROR(
+        AuthorizeTrustPolicy(ctx, role, provider_arn, "sts:SetSourceIdentity", context,
+                             AccessDenied("Not authorized to perform sts:SetSourceIdentity")));
+  }
+  return OkStatus();
+}
+
+Result<Value> AssumeRoleWithSAML(StsContext& ctx, const Value& input) {
+  const std::string role_arn(iam::StringMember(input, "RoleArn"));
+  const std::string provider_arn(iam::StringMember(input, "PrincipalArn"));
+  auto provider_parts = SplitProviderArn(provider_arn);
+  if (!provider_parts.has_value()) {
+    return MakeError(ValidationError(provider_arn + " is invalid"));
+  }
+  const auto& [provider_account, provider_name] = *provider_parts;
+  if (!SplitRoleArn(role_arn).has_value()) {
+    return MakeError(ValidationError(role_arn + " is invalid"));
+  }
+  // Session policies are checked before the assertion, and read again with its tags below.
+  IAM_RETURN_IF_ERROR(ReadSessionInputs(input).transform([](const SessionInputs&) {}));
+
+  const auto now = std::chrono::floor<std::chrono::milliseconds>(ctx.clock.Now());
+  IAM_ASSIGN_OR_RETURN(federation::SamlVerifyOptions options,
+                       ProviderOptions(ctx, provider_account, provider_arn, now));
+  IAM_ASSIGN_OR_RETURN(SamlAssertion assertion, ReadAssertion(input, options));
+  IAM_ASSIGN_OR_RETURN(SessionClaims claims, ReadSessionClaims(assertion, role_arn, provider_arn));
   IAM_ASSIGN_OR_RETURN(Value tagged_input, WithSessionTags(input, assertion));
   IAM_ASSIGN_OR_RETURN(SessionInputs session_inputs, ReadSessionInputs(tagged_input));
 
   // The role: its trust policy with the provider as principal.
-  IAM_ASSIGN_OR_RETURN(store::Role role, LoadRole(ctx, role_arn, denied));
+  IAM_ASSIGN_OR_RETURN(
+      store::Role role,
+      LoadRole(ctx, role_arn, AccessDenied("Not authorized to perform sts:AssumeRoleWithSAML")));
   IAM_ASSIGN_OR_RETURN(std::int64_t duration, RoleSessionDuration(input, role, false));
   // AWS: the session ends no later than the SessionDuration attribute allows or the
   // AuthnStatement's SessionNotOnOrAfter.
-  if (duration_cap.has_value()) {
-    duration = std::min(duration, *duration_cap);
-  }
+  duration = std::min(duration, claims.duration_cap.value_or(duration));
   if (assertion.session_not_on_or_after.has_value()) {
     const auto left =
         std::chrono::floor<std::chrono::seconds>(*assertion.session_not_on_or_after - now).count();
     duration = std::max<std::int64_t>(1, std::min<std::int64_t>(duration, left));
   }
-
   Context context = SamlContext(assertion, provider_account, provider_name);
-  context.push_back({"sts:RoleSessionName", {*session_name}});
-  if (source_identity.has_value()) {
-    context.push_back({"sts:SourceIdentity", {*source_identity}});
-  }
-  std::vector<std::string> tag_keys;
-  for (const auto& [k, v] : session_inputs.tags) {
-    context.push_back({"aws:RequestTag/" + k, {v}});
-    tag_keys.push_back(k);
-  }
-  if (!tag_keys.empty()) {
-    context.push_back({"aws:TagKeys", tag_keys});
-  }
-  if (!session_inputs.transitive.empty()) {
-    context.push_back({"sts:TransitiveTagKeys", session_inputs.transitive});
-  }
-  IAM_RETURN_IF_ERROR(
-      AuthorizeTrustPolicy(ctx, role, provider_arn, "sts:AssumeRoleWithSAML", context, denied));
-  if (!session_inputs.tags.empty()) {
-    IAM_RETURN_IF_ERROR(AuthorizeTrustPolicy(ctx, role, provider_arn, "sts:TagSession", context,
-                                             AccessDenied("Not authorized to perform "
-                                                          "sts:TagSession")));
-  }
-  if (source_identity.has_value()) {
-    IAM_RETURN_IF_ERROR(
-        AuthorizeTrustPolicy(ctx, role, provider_arn, "sts:SetSourceIdentity", context,
-                             AccessDenied("Not authorized to perform sts:SetSourceIdentity")));
-  }
+  AddSessionContext(claims, session_inputs, &context);
+  IAM_RETURN_IF_ERROR(AuthorizeSession(ctx, role, provider_arn, context,
+                                       !session_inputs.tags.empty(),
+                                       claims.source_identity.has_value()));
 
   RoleSessionSpec spec;
-  spec.session_name = *session_name;
+  spec.session_name = claims.session_name;
   spec.source_arn = provider_arn;
-  spec.source_identity = source_identity.value_or(std::string());
+  spec.source_identity = claims.source_identity.value_or(std::string());
   spec.policies = std::move(session_inputs.policies);
   spec.policy_arns = std::move(session_inputs.policy_arns);
   spec.tags = std::move(session_inputs.tags);
