@@ -246,6 +246,12 @@ Result<federation::SamlVerifyOptions> ProviderOptions(StsContext& ctx,
   if (provider.valid_until_ms != 0 && now.time_since_epoch().count() >= provider.valid_until_ms) {
     return MakeError(InvalidToken("The specified provider's metadata has expired"));
   }
+  // AWS: a provider whose AssertionEncryptionMode is Required accepts only encrypted
+  // assertions, which Portcullis cannot decrypt yet (the verifier refuses them).
+  if (provider.encryption_mode == "Required") {
+    return MakeError(InvalidToken(
+        "The specified provider requires encrypted assertions, which are not supported"));
+  }
   auto metadata = federation::ParseSamlMetadata(provider.metadata);
   if (!metadata.has_value()) {
     return MakeError(InvalidToken("The specified provider's metadata cannot be read"));

@@ -232,5 +232,13 @@ TEST_F(SamlTest, MalformedSessionPolicy) {
   EXPECT_AWS_ERROR(Assume(Encode(Spec()), {{"Policy", "{not json"}}), "MalformedPolicyDocument");
 }
 
+TEST_F(SamlTest, ProviderRequiringEncryptedAssertionsRefusesPlainOnes) {
+  CreateRole(SamlTrust());
+  MustCall("UpdateSAMLProvider", {{"SAMLProviderArn", std::string(kProviderArn)},
+                                  {"AssertionEncryptionMode", "Required"},
+                                  {"AddPrivateKey", crypto::NewRsaKeyPemForTest(2048)}});
+  EXPECT_AWS_ERROR(Assume(Encode(Spec())), "InvalidIdentityToken");
+}
+
 }  // namespace
 }  // namespace portcullis::api::sts
