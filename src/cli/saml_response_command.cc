@@ -65,6 +65,8 @@ CLI::App* AddSamlResponseCommand(CLI::App& parent, SamlResponseArgs& a) {
   c->add_option("--sign", a.sign, "What to sign: assertion, response or both")
       ->check(CLI::IsMember({"assertion", "response", "both"}))
       ->capture_default_str();
+  c->add_option("--encrypt-to-cert", a.encrypt_to_cert_file,
+                "Encrypt the assertion to this PEM certificate (the SAML provider's key)");
   c->add_flag("--xml", a.xml, "Print the XML instead of base64");
   return c;
 }
@@ -133,6 +135,11 @@ int RunSamlResponse(const SamlResponseArgs& args, std::ostream& out, std::ostrea
   }
   if (!ReadWholeFile(args.cert_file, &cert)) {
     err << "portcullis: cannot read `" << args.cert_file << "`\n";
+    return kExitInvalidInput;
+  }
+  if (!args.encrypt_to_cert_file.empty() &&
+      !ReadWholeFile(args.encrypt_to_cert_file, &spec.encrypt_to_certificate_pem)) {
+    err << "portcullis: cannot read `" << args.encrypt_to_cert_file << "`\n";
     return kExitInvalidInput;
   }
   auto xml = federation::BuildSignedSamlResponse(spec, key, cert);

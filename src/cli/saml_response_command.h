@@ -7,7 +7,7 @@
 //       [--transitive-tag K ...] [--source-identity ID] [--duration SECONDS]
 //       [--attribute NAME=VALUE ...] [--audience URL] [--recipient URL]
 //       [--subject-format URI] [--valid-for SECONDS] [--issue-instant DATETIME]
-//       [--sign assertion|response|both] [--xml]
+//       [--sign assertion|response|both] [--encrypt-to-cert FILE] [--xml]
 //
 // Exit codes: 0 printed, 1 unreadable key/certificate or signing failure, 2 bad flags.
 // The command is added under a parent command (`idp`) by AddSamlResponseCommand.
@@ -38,6 +38,7 @@ struct SamlResponseArgs {
   long valid_for = 300;
   std::string issue_instant;  // default: now
   std::string sign = "assertion";
+  std::string encrypt_to_cert_file;  // PEM certificate to encrypt the assertion to
   bool xml = false;
 };
 

@@ -10,6 +10,7 @@ import base64
 import datetime
 import json
 import subprocess
+import urllib.parse
 
 import boto3
 import botocore
@@ -17,7 +18,7 @@ import botocore.config
 import pytest
 
 from conftest import ACCOUNT_ID, find_binary
-from e2e_util import Creds, allow, policy_doc, raises_aws
+from e2e_util import Creds, allow, parse_error, policy_doc, raises_aws
 
 ISSUER = "https://idp.e2e.example/saml"
 PROVIDER_ARN = f"arn:aws:iam::{ACCOUNT_ID}:saml-provider/corp"
@@ -189,3 +190,32 @@ def test_refused_assertions(pc, iam, idp, tmp_path):
                        PROVIDER_ARN, "--saml-assertion",
                        saml_response(idp, "--audience", "https://evil.example/saml"))
     assert "IDPRejectedClaim" in err
+
+
+def test_encrypted_assertion_with_the_providers_private_key(pc, iam, idp, tmp_path):
+    """AssertionEncryptionMode and AddPrivateKey are newer than Debian's botocore: raw query."""
+    setup_provider_and_role(iam, idp)
+    sp_key, sp_cert = tmp_path / "sp.key", tmp_path / "sp.crt"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                    str(sp_key), "-out", str(sp_cert), "-days", "1", "-subj", "/CN=sp"],
+                   check=True, capture_output=True)
+    encrypted = saml_response(idp, "--encrypt-to-cert", str(sp_cert))
+    assert b"EncryptedAssertion" in base64.b64decode(encrypted)
+    sts = unsigned_sts(pc)
+    with raises_aws("InvalidIdentityToken", 400):
+        sts.assume_role_with_saml(RoleArn=ROLE_ARN, PrincipalArn=PROVIDER_ARN,
+                                  SAMLAssertion=encrypted)
+    resp = pc.signed_query({"Action": "UpdateSAMLProvider", "SAMLProviderArn": PROVIDER_ARN,
+                            "AssertionEncryptionMode": "Required",
+                            "AddPrivateKey": sp_key.read_text()})
+    assert resp.status == 200, resp.text
+    out = sts.assume_role_with_saml(RoleArn=ROLE_ARN, PrincipalArn=PROVIDER_ARN,
+                                    SAMLAssertion=encrypted)
+    assert out["Subject"] == "alice@e2e.example"
+    # Required: plaintext assertions are refused (raw, unsigned call).
+    resp = pc.raw("POST", "/", urllib.parse.urlencode({
+        "Action": "AssumeRoleWithSAML", "Version": "2011-06-15", "RoleArn": ROLE_ARN,
+        "PrincipalArn": PROVIDER_ARN, "SAMLAssertion": saml_response(idp)}).encode(),
+        {"Content-Type": "application/x-www-form-urlencoded"})
+    err = parse_error(resp)
+    assert (err.status, err.code) == (400, "InvalidIdentityToken")

@@ -10,6 +10,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/valid.h>
+#include <memory>
 #include <openssl/sha.h>
 #include <optional>
 #include <set>
@@ -18,8 +19,10 @@
 #include <utility>
 #include <vector>
 #include <xmlsec/crypto.h>
+#include <xmlsec/keysmngr.h>
 #include <xmlsec/transforms.h>
 #include <xmlsec/xmldsig.h>
+#include <xmlsec/xmlenc.h>
 #include <xmlsec/xmlsec.h>
 
 #include "api/federation/saml_metadata.h"
@@ -439,58 +442,150 @@ struct Structure {
   xmlNode* assertion = nullptr;
 };
 
-Result<Structure> CheckStructure(xmlDoc* doc) {
-  Structure out;
-  out.response = xmlDocGetRootElement(doc);
-  if (!IsSamlp(out.response, "Response")) {
-    return Invalid("the document is not a SAML 2.0 Response");
-  }
+constexpr std::string_view kXmlEncNamespace = "http://www.w3.org/2001/04/xmlenc#";
+
+bool IsXenc(const xmlNode* node, std::string_view local) {
+  return IsElement(node, kXmlEncNamespace, local);
+}
+
+// Unique IDs, and exactly one Assertion (or, when `allow_encrypted`, one
+// EncryptedAssertion instead) in the whole document. Returns whether it is encrypted.
+Result<bool> CheckAssertionCount(xmlNode* response, bool allow_encrypted) {
   TreeFacts facts;
-  Survey(out.response, &facts);
-  if (facts.encrypted_assertions > 0) {
-    return Invalid("encrypted assertions are not supported");
-  }
+  Survey(response, &facts);
   if (facts.duplicate_id) {
     return Invalid("the SAML response has duplicate IDs");
   }
-  if (facts.assertions != 1) {
+  if (allow_encrypted && facts.assertions == 0 && facts.encrypted_assertions == 1) {
+    return true;
+  }
+  if (facts.assertions != 1 || facts.encrypted_assertions != 0) {
     return Invalid("the SAML response must hold exactly one Assertion");
   }
-  out.assertion = FirstChild(out.response, IsSaml, "Assertion");
-  if (out.assertion == nullptr) {
-    return Invalid("the Response's Assertion is not its child");
-  }
-  if (AttrOr(out.response, "Version") != "2.0" || AttrOr(out.assertion, "Version") != "2.0") {
-    return Invalid("the SAML response is not version 2.0");
-  }
-  if (!RegisterId(doc, out.response) || !RegisterId(doc, out.assertion)) {
-    return Invalid("the Response and its Assertion need distinct IDs");
-  }
-  return out;
+  return false;
 }
 
-// The signatures: direct children of the Response and of the Assertion only; each present
-// must verify and one at least must be present.
-Status VerifySignatures(const Structure& structure, const SamlVerifyOptions& options,
-                        SamlAssertion* out) {
-  IAM_ASSIGN_OR_RETURN(std::vector<XmlSecKeyHolder> keys, LoadKeys(options.signing_certificates));
-  for (xmlNode* parent : {structure.response, structure.assertion}) {
-    int signatures = 0;
-    for (xmlNode* c : Children(parent)) {
-      if (!IsDs(c, "Signature")) {
-        continue;
-      }
-      if (++signatures > 1) {
-        return Invalid("an element has more than one Signature");
-      }
-      IAM_RETURN_IF_ERROR(VerifyEnveloped(parent, c, keys));
-      (parent == structure.response ? out->response_signed : out->assertion_signed) = true;
+struct XmlSecKeysMngrFree {
+  void operator()(xmlSecKeysMngr* mngr) const { xmlSecKeysMngrDestroy(mngr); }
+};
+
+struct XmlSecEncCtxFree {
+  void operator()(xmlSecEncCtx* ctx) const { xmlSecEncCtxDestroy(ctx); }
+};
+
+// Decrypts `data` in place with the private key `pem`; false when that key does not.
+Result<bool> DecryptWith(xmlNode* data, const std::string& pem) {
+  std::unique_ptr<xmlSecKeysMngr, XmlSecKeysMngrFree> mngr(xmlSecKeysMngrCreate());
+  if (mngr == nullptr || xmlSecCryptoAppDefaultKeysMngrInit(mngr.get()) < 0) {
+    return MakeError(ErrorCode::kInternal, "cannot create an xmlsec keys manager");
+  }
+  xmlSecKey* key = xmlSecCryptoAppKeyLoadMemory(reinterpret_cast<const xmlSecByte*>(pem.data()),
+                                                static_cast<xmlSecSize>(pem.size()),
+                                                xmlSecKeyDataFormatPem, nullptr, nullptr, nullptr);
+  if (key == nullptr) {
+    return false;
+  }
+  if (xmlSecCryptoAppDefaultKeysMngrAdoptKey(mngr.get(), key) < 0) {
+    xmlSecKeyDestroy(key);
+    return MakeError(ErrorCode::kInternal, "cannot add a key to the xmlsec keys manager");
+  }
+  std::unique_ptr<xmlSecEncCtx, XmlSecEncCtxFree> ctx(xmlSecEncCtxCreate(mngr.get()));
+  if (ctx == nullptr) {
+    return MakeError(ErrorCode::kInternal, "cannot create an xmlsec encryption context");
+  }
+  return xmlSecEncCtxDecrypt(ctx.get(), data) >= 0 && ctx->result != nullptr &&
+         ctx->resultReplaced != 0;
+}
+
+// Replaces the Response's EncryptedAssertion by the Assertion it decrypts to.
+Status DecryptAssertion(xmlNode* response, const SamlVerifyOptions& options) {
+  xmlNode* encrypted = FirstChild(response, IsSaml, "EncryptedAssertion");
+  xmlNode* data = encrypted == nullptr ? nullptr : FirstChild(encrypted, IsXenc, "EncryptedData");
+  if (data == nullptr) {
+    return Invalid("the Response's EncryptedAssertion is not its child or has no EncryptedData");
+  }
+  if (options.decryption_keys_pem.empty()) {
+    return Invalid("the provider has no private key to decrypt the assertion");
+  }
+  // One key at a time: xmlsec's key store would offer only the first RSA key.
+  bool decrypted = false;
+  for (const std::string& pem : options.decryption_keys_pem) {
+    IAM_ASSIGN_OR_RETURN(decrypted, DecryptWith(data, pem));
+    if (decrypted) {
+      break;
     }
   }
+  if (!decrypted) {
+    return Invalid("the EncryptedAssertion cannot be decrypted with the provider's keys");
+  }
+  xmlNode* assertion = FirstChild(encrypted, IsSaml, "Assertion");
+  if (assertion == nullptr) {
+    return Invalid("the EncryptedAssertion does not hold an Assertion");
+  }
+  xmlUnlinkNode(assertion);
+  xmlReplaceNode(encrypted, assertion);
+  xmlFreeNode(encrypted);
+  return OkStatus();
+}
+
+// Verifies the signature that is a direct child of `parent`, if any; `signed_out` tells
+// whether there was one.
+Status VerifySignatureOf(xmlNode* parent, const std::vector<XmlSecKeyHolder>& keys,
+                         bool* signed_out) {
+  int signatures = 0;
+  for (xmlNode* c : Children(parent)) {
+    if (!IsDs(c, "Signature")) {
+      continue;
+    }
+    if (++signatures > 1) {
+      return Invalid("an element has more than one Signature");
+    }
+    IAM_RETURN_IF_ERROR(VerifyEnveloped(parent, c, keys));
+    *signed_out = true;
+  }
+  return OkStatus();
+}
+
+// Structure, signatures and (when encrypted) decryption, in that order: the Response's
+// signature covers the encrypted form, the Assertion's the decrypted one.
+Result<Structure> VerifyStructure(xmlDoc* doc, const SamlVerifyOptions& options,
+                                  SamlAssertion* out) {
+  Structure st;
+  st.response = xmlDocGetRootElement(doc);
+  if (!IsSamlp(st.response, "Response")) {
+    return Invalid("the document is not a SAML 2.0 Response");
+  }
+  if (AttrOr(st.response, "Version") != "2.0") {
+    return Invalid("the SAML response is not version 2.0");
+  }
+  IAM_ASSIGN_OR_RETURN(out->encrypted, CheckAssertionCount(st.response, true));
+  if (!out->encrypted && options.require_encryption) {
+    return Invalid("the provider requires encrypted assertions");
+  }
+  if (!RegisterId(doc, st.response)) {
+    return Invalid("the Response needs an ID");
+  }
+  IAM_ASSIGN_OR_RETURN(std::vector<XmlSecKeyHolder> keys, LoadKeys(options.signing_certificates));
+  IAM_RETURN_IF_ERROR(VerifySignatureOf(st.response, keys, &out->response_signed));
+  if (out->encrypted) {
+    IAM_RETURN_IF_ERROR(DecryptAssertion(st.response, options));
+    IAM_RETURN_IF_ERROR(CheckAssertionCount(st.response, false).transform([](bool) {}));
+  }
+  st.assertion = FirstChild(st.response, IsSaml, "Assertion");
+  if (st.assertion == nullptr) {
+    return Invalid("the Response's Assertion is not its child");
+  }
+  if (AttrOr(st.assertion, "Version") != "2.0") {
+    return Invalid("the SAML response is not version 2.0");
+  }
+  if (!RegisterId(doc, st.assertion)) {
+    return Invalid("the Response and its Assertion need distinct IDs");
+  }
+  IAM_RETURN_IF_ERROR(VerifySignatureOf(st.assertion, keys, &out->assertion_signed));
   if (!out->response_signed && !out->assertion_signed) {
     return Invalid("the SAML response is not signed");
   }
-  return OkStatus();
+  return st;
 }
 
 Status ReadIssuerAndStatus(const Structure& structure, const SamlVerifyOptions& options,
@@ -586,9 +681,8 @@ Result<SamlAssertion> VerifySamlResponse(std::string_view xml, const SamlVerifyO
     return MakeError(ErrorCode::kInternal, "xmlsec could not be initialised");
   }
   IAM_ASSIGN_OR_RETURN(XmlDocPtr doc, ParseDocument(xml));
-  IAM_ASSIGN_OR_RETURN(Structure structure, CheckStructure(doc.get()));
   SamlAssertion out;
-  IAM_RETURN_IF_ERROR(VerifySignatures(structure, options, &out));
+  IAM_ASSIGN_OR_RETURN(Structure structure, VerifyStructure(doc.get(), options, &out));
   IAM_RETURN_IF_ERROR(ReadClaims(structure, options, &out));
   return out;
 }

@@ -8,13 +8,17 @@
 // kMaxSamlResponseBytes) and verifies with xmlsec1 (OpenSSL), allowing only same-document
 // references, the enveloped-signature and (exclusive) canonicalisation transforms, SHA-1/
 // SHA-2 digests and RSA/ECDSA signature methods. Against signature wrapping:
-//   - the root must be a samlp:Response holding exactly one saml:Assertion as a direct child,
-//     and the document no other saml:Assertion anywhere (nor an EncryptedAssertion);
+//   - the root must be a samlp:Response holding exactly one saml:Assertion (or one
+//     saml:EncryptedAssertion) as a direct child, and the document no other one anywhere;
 //   - every ID/Id/id attribute value in the document is unique;
 //   - a signature counts only as the direct child of the Response or of that Assertion,
 //     with exactly one Reference whose URI is "#" + the ID of that parent;
 //   - every such signature present must verify, and at least one must exist;
 //   - the claims are read from the very tree nodes that were verified.
+// An EncryptedAssertion (xmlenc, the content key in an EncryptedKey inside its
+// EncryptedData's KeyInfo) is decrypted with the provider's private keys after the
+// Response's signature (over the encrypted form) is verified; the decrypted Assertion then
+// goes through the same checks, its own signature included.
 //
 // Errors carry the STS error code AssumeRoleWithSAML answers (Error::aws_code):
 // InvalidIdentityToken (not a SAML response, bad or missing signature, issuer not the
@@ -79,6 +83,7 @@ struct SamlAssertion {
   std::vector<SamlAttribute> attributes;
   bool response_signed = false;
   bool assertion_signed = false;
+  bool encrypted = false;
 
   // The attribute named `name`, or nullptr.
   const SamlAttribute* Find(std::string_view name) const;
@@ -89,6 +94,10 @@ struct SamlVerifyOptions {
   std::string expected_issuer;                    // the provider's entityID
   SamlTime now;
   std::chrono::seconds clock_skew{300};
+  // PEM private keys that may decrypt an EncryptedAssertion (the provider's); empty:
+  // encrypted assertions are refused.
+  std::vector<std::string> decryption_keys_pem;
+  bool require_encryption = false;  // refuse a plaintext Assertion
 };
 
 // True for AWS's SAML sign-in endpoint, global or regional

@@ -8,6 +8,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/valid.h>
+#include <memory>
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
@@ -18,9 +19,11 @@
 #include <string_view>
 #include <utility>
 #include <xmlsec/crypto.h>
+#include <xmlsec/keysmngr.h>
 #include <xmlsec/templates.h>
 #include <xmlsec/transforms.h>
 #include <xmlsec/xmldsig.h>
+#include <xmlsec/xmlenc.h>
 #include <xmlsec/xmlsec.h>
 
 #include "api/federation/saml_metadata.h"
@@ -248,6 +251,67 @@ Result<std::string> Serialize(xmlDoc* doc) {
   return xml;
 }
 
+// Replaces `assertion` by a saml:EncryptedAssertion holding it encrypted to the RSA key of
+// `certificate_pem`.
+Status EncryptAssertion(xmlDoc* doc, xmlNode* assertion, std::string_view certificate_pem) {
+  struct MngrFree {
+    void operator()(xmlSecKeysMngr* m) const { xmlSecKeysMngrDestroy(m); }
+  };
+
+  struct EncCtxFree {
+    void operator()(xmlSecEncCtx* c) const { xmlSecEncCtxDestroy(c); }
+  };
+
+  std::unique_ptr<xmlSecKeysMngr, MngrFree> mngr(xmlSecKeysMngrCreate());
+  if (mngr == nullptr || xmlSecCryptoAppDefaultKeysMngrInit(mngr.get()) < 0) {
+    return MakeError(ErrorCode::kInternal, "cannot create an xmlsec keys manager");
+  }
+  xmlSecKey* recipient =
+      xmlSecCryptoAppKeyLoadMemory(reinterpret_cast<const xmlSecByte*>(certificate_pem.data()),
+                                   static_cast<xmlSecSize>(certificate_pem.size()),
+                                   xmlSecKeyDataFormatCertPem, nullptr, nullptr, nullptr);
+  if (recipient == nullptr) {
+    return MakeError(ErrorCode::kInvalidArgument, "the encryption certificate does not read");
+  }
+  if (xmlSecCryptoAppDefaultKeysMngrAdoptKey(mngr.get(), recipient) < 0) {
+    xmlSecKeyDestroy(recipient);
+    return MakeError(ErrorCode::kInternal, "cannot add the encryption key");
+  }
+  xmlNode* data = xmlSecTmplEncDataCreate(doc, xmlSecTransformAes256CbcId, nullptr,
+                                          xmlSecTypeEncElement, nullptr, nullptr);
+  if (data == nullptr) {
+    return MakeError(ErrorCode::kInternal, "cannot create an EncryptedData template");
+  }
+  xmlNode* key_info = xmlSecTmplEncDataEnsureKeyInfo(data, nullptr);
+  xmlNode* encrypted_key = key_info == nullptr
+                               ? nullptr
+                               : xmlSecTmplKeyInfoAddEncryptedKey(
+                                     key_info, xmlSecTransformRsaOaepId, nullptr, nullptr, nullptr);
+  if (xmlSecTmplEncDataEnsureCipherValue(data) == nullptr || encrypted_key == nullptr ||
+      xmlSecTmplEncDataEnsureCipherValue(encrypted_key) == nullptr) {
+    xmlFreeNode(data);
+    return MakeError(ErrorCode::kInternal, "cannot build the EncryptedData template");
+  }
+  std::unique_ptr<xmlSecEncCtx, EncCtxFree> ctx(xmlSecEncCtxCreate(mngr.get()));
+  if (ctx == nullptr) {
+    xmlFreeNode(data);
+    return MakeError(ErrorCode::kInternal, "cannot create an xmlsec encryption context");
+  }
+  ctx->encKey = xmlSecKeyGenerate(xmlSecKeyDataAesId, 256, xmlSecKeyDataTypeSession);
+  // The EncryptedAssertion takes the Assertion's place; the template is encrypted in it.
+  xmlNode* wrapper = xmlNewDocNode(doc, assertion->ns, X("EncryptedAssertion"), nullptr);
+  xmlReplaceNode(assertion, wrapper);
+  xmlAddChild(wrapper, assertion);
+  // xmlsec puts the encrypted template in the Assertion's place.
+  if (ctx->encKey == nullptr || xmlSecEncCtxXmlEncrypt(ctx.get(), data, assertion) < 0) {
+    if (data->parent == nullptr) {
+      xmlFreeNode(data);
+    }
+    return MakeError(ErrorCode::kInternal, "xmlsec failed to encrypt the assertion");
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 std::string FormatXsDateTime(SamlTime t) {
@@ -284,6 +348,9 @@ Result<std::string> BuildSignedSamlResponse(const SamlResponseSpec& spec, std::s
   IAM_RETURN_IF_ERROR(RegisterId(doc.get(), assertion));
   if (spec.sign_assertion) {
     IAM_RETURN_IF_ERROR(SignElement(doc.get(), assertion, assertion_id, key.get(), ec));
+  }
+  if (!spec.encrypt_to_certificate_pem.empty()) {
+    IAM_RETURN_IF_ERROR(EncryptAssertion(doc.get(), assertion, spec.encrypt_to_certificate_pem));
   }
   if (spec.sign_response) {
     IAM_RETURN_IF_ERROR(SignElement(doc.get(), response, response_id, key.get(), ec));

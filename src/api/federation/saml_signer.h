@@ -31,6 +31,9 @@ struct SamlResponseSpec {
   std::vector<SamlAttribute> attributes;
   bool sign_assertion = true;
   bool sign_response = false;
+  // When set (PEM), the (signed) Assertion is encrypted to this certificate's RSA key:
+  // an EncryptedAssertion with AES-256-CBC content and an RSA-OAEP EncryptedKey.
+  std::string encrypt_to_certificate_pem;
   // IDs of the Response and the Assertion; random when empty.
   std::string response_id;
   std::string assertion_id;

@@ -246,12 +246,6 @@ Result<federation::SamlVerifyOptions> ProviderOptions(StsContext& ctx,
   if (provider.valid_until_ms != 0 && now.time_since_epoch().count() >= provider.valid_until_ms) {
     return MakeError(InvalidToken("The specified provider's metadata has expired"));
   }
-  // AWS: a provider whose AssertionEncryptionMode is Required accepts only encrypted
-  // assertions, which Portcullis cannot decrypt yet (the verifier refuses them).
-  if (provider.encryption_mode == "Required") {
-    return MakeError(InvalidToken(
-        "The specified provider requires encrypted assertions, which are not supported"));
-  }
   auto metadata = federation::ParseSamlMetadata(provider.metadata);
   if (!metadata.has_value()) {
     return MakeError(InvalidToken("The specified provider's metadata cannot be read"));
@@ -260,6 +254,20 @@ Result<federation::SamlVerifyOptions> ProviderOptions(StsContext& ctx,
   options.signing_certificates = std::move(metadata->signing_certificates);
   options.expected_issuer = std::move(metadata->entity_id);
   options.now = now;
+  // AWS: with AssertionEncryptionMode Required only encrypted assertions are accepted;
+  // the provider's private keys (sealed in the store) decrypt them.
+  options.require_encryption = provider.encryption_mode == "Required";
+  for (const federation::SamlPrivateKeyRecord& key : provider.private_keys) {
+    const std::optional<std::string> sealed = DecodeBase64(key.sealed_base64);
+    if (!sealed.has_value()) {
+      continue;
+    }
+    auto pem = ctx.box.Open(std::vector<std::uint8_t>(sealed->begin(), sealed->end()),
+                            federation::SamlPrivateKeyAssociatedData(provider_arn, key.id));
+    if (pem.has_value()) {
+      options.decryption_keys_pem.push_back(*std::move(pem));
+    }
+  }
   return options;
 }
 

@@ -222,5 +222,37 @@ TEST(SamlResponseTest, RecipientsAndNameQualifier) {
             "1uAJanUnBc2XeUkHURMht+xam2c=");
 }
 
+TEST(SamlResponseTest, EncryptedAssertionsDecryptWithTheProvidersKey) {
+  // The service provider's (AWS's) key pair the IdP encrypts to.
+  const auto sp = portcullis::testing::saml::NewTestIdp("sp.example.com");
+  SamlResponseSpec spec = BasicSpec(Now(), kPair);
+  spec.encrypt_to_certificate_pem = sp.cert_pem;
+  const std::string xml = Sign(spec);
+  EXPECT_NE(xml.find("EncryptedAssertion"), std::string::npos);
+  EXPECT_EQ(xml.find("alice@example.com"), std::string::npos);
+  SamlVerifyOptions options = Options();
+  ExpectCode(VerifySamlResponse(xml, options), "InvalidIdentityToken");  // no key
+  options.decryption_keys_pem.push_back(SharedTestIdp().key_pem);        // a wrong key
+  ExpectCode(VerifySamlResponse(xml, options), "InvalidIdentityToken");
+  options.decryption_keys_pem.push_back(sp.key_pem);
+  options.require_encryption = true;
+  auto out = VerifySamlResponse(xml, options);
+  ASSERT_TRUE(out.has_value()) << out.error().ToString();
+  EXPECT_TRUE(out->encrypted);
+  EXPECT_TRUE(out->assertion_signed);
+  EXPECT_EQ(out->subject, "alice@example.com");
+  // Signed over the encrypted form only (the Response's signature).
+  spec.sign_assertion = false;
+  spec.sign_response = true;
+  auto response_signed = VerifySamlResponse(Sign(spec), options);
+  ASSERT_TRUE(response_signed.has_value()) << response_signed.error().ToString();
+  EXPECT_TRUE(response_signed->response_signed && !response_signed->assertion_signed);
+  // Encrypted but signed by nobody.
+  spec.sign_response = false;
+  ExpectCode(VerifySamlResponse(Sign(spec), options), "InvalidIdentityToken");
+  // A plaintext assertion when encryption is required.
+  ExpectCode(VerifySamlResponse(Sign(BasicSpec(Now(), kPair)), options), "InvalidIdentityToken");
+}
+
 }  // namespace
 }  // namespace portcullis::api::federation

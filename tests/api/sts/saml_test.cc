@@ -232,11 +232,22 @@ TEST_F(SamlTest, MalformedSessionPolicy) {
   EXPECT_AWS_ERROR(Assume(Encode(Spec()), {{"Policy", "{not json"}}), "MalformedPolicyDocument");
 }
 
-TEST_F(SamlTest, ProviderRequiringEncryptedAssertionsRefusesPlainOnes) {
+TEST_F(SamlTest, EncryptedAssertionsDecryptWithTheProvidersPrivateKey) {
   CreateRole(SamlTrust());
+  // The key pair AWS would hold for the provider: the IdP encrypts to its certificate.
+  const auto sp = portcullis::testing::saml::NewTestIdp("sp.example.com");
+  SamlResponseSpec encrypted = Spec();
+  encrypted.encrypt_to_certificate_pem = sp.cert_pem;
+  const std::string assertion = Encode(encrypted);
+  // Without the provider's private key it cannot be read.
+  EXPECT_AWS_ERROR(Assume(assertion), "InvalidIdentityToken");
   MustCall("UpdateSAMLProvider", {{"SAMLProviderArn", std::string(kProviderArn)},
                                   {"AssertionEncryptionMode", "Required"},
-                                  {"AddPrivateKey", crypto::NewRsaKeyPemForTest(2048)}});
+                                  {"AddPrivateKey", sp.key_pem}});
+  auto out = Assume(assertion);
+  ASSERT_TRUE(out.has_value()) << out.error().ToString();
+  EXPECT_EQ(TextAt(*out, "Subject"), "alice@example.com");
+  // Required: a plaintext assertion is refused.
   EXPECT_AWS_ERROR(Assume(Encode(Spec())), "InvalidIdentityToken");
 }
 
