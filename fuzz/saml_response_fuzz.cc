@@ -4,7 +4,8 @@
 // The seeds in corpus/saml_response were signed (by `portcullis idp saml-response`) with
 // the key of the certificate below, whose private key was discarded; "now" is fixed
 // inside the seeds' validity, so mutations reach the claim checks behind a valid
-// signature as well as the signature and wrapping defences.
+// signature as well as the signature and wrapping defences. No decryption key is given,
+// so an encrypted seed exercises the refusal of what cannot be decrypted.
 //
 // Properties checked on every input, aborting on a violation:
 //  - a rejection carries one of AssumeRoleWithSAML's codes (InvalidIdentityToken,
