@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/evaluation_input.h"
+#include "cli/saml_response_command.h"
 #include "eval/evaluator.h"
 #include "policy/json.h"
 #include "policy/parse.h"
@@ -387,6 +388,10 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   AddServe(app, serve);
   AccountCreateArgs account_create;
   AddAccount(app, account_create);
+  CLI::App* idp = app.add_subcommand("idp", "A test identity provider");
+  idp->require_subcommand(1);
+  SamlResponseArgs saml_response;
+  CLI::App* saml_response_cmd = AddSamlResponseCommand(*idp, saml_response);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -400,6 +405,9 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   }
   if (app.got_subcommand("serve")) {
     return RunServe(serve, out, err);
+  }
+  if (saml_response_cmd->parsed()) {
+    return RunSamlResponse(saml_response, out, err);
   }
   if (app.got_subcommand("account")) {
     return RunAccountCreate(account_create, out, err);

@@ -16,6 +16,7 @@ const StsHandlerMap& Handlers() {
     RegisterAssumeRole(map);
     RegisterSessionTokens(map);
     RegisterPrivilegedSessions(map);
+    RegisterSaml(map);
     return map;
   }();
   return handlers;
