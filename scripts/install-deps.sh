@@ -27,6 +27,7 @@ PACKAGES=(
   libboost-dev libsodium-dev libspdlog-dev libtoml11-dev libpugixml-dev wrk
   liboath-dev libqrencode-dev libpng-dev
   python3 python3-pytest python3-boto3 awscli
+  libldap-dev slapd ldap-utils
 )
 
 # Node.js: any node >= 18 with npm on PATH will do (Debian 12 ships 18). A machine

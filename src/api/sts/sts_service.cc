@@ -15,6 +15,7 @@ const StsHandlerMap& Handlers() {
     RegisterCallerInfo(map);
     RegisterAssumeRole(map);
     RegisterSessionTokens(map);
+    RegisterDirectoryIdentity(map);
     return map;
   }();
   return handlers;
