@@ -307,20 +307,24 @@ def test_other_directory_name_and_bad_input(ldap_pc):
 
 def test_password_never_reaches_the_audit_log_or_server_output(ldap_pc):
     make_role(ldap_pc, "AdminRole", "corp", ADMINS, ["iam:ListUsers"])
-    creds_of(exchange(ldap_pc, "alice", ALICE_PW))
-    parse_error(exchange(ldap_pc, "alice", "wrong-pw-0xdead"))
+    creds_of(exchange(ldap_pc, "alice", ALICE_PW, RoleSessionName="audited"))
+    parse_error(exchange(ldap_pc, "alice", "wrong-pw-0xdead", RoleSessionName="audited"))
     path = ldap_pc.server.audit_log
     deadline = time.monotonic() + 5
     events: list[dict] = []
     while time.monotonic() < deadline:
         text = path.read_text() if path.exists() else ""
         events = [json.loads(line) for line in text.splitlines() if line.strip()]
-        events = [e for e in events if e.get("eventName") == "AssumeRoleWithLDAPIdentity"]
+        events = [e for e in events if e.get("eventName") == "AssumeRoleWithLDAPIdentity"
+                  and (e.get("requestParameters") or {}).get("roleSessionName") == "audited"]
         if len(events) >= 2:
             break
         time.sleep(0.1)
-    assert len(events) >= 2
-    for event in events[-2:]:
+    assert len(events) == 2
+    assert "errorCode" not in events[0]
+    assert events[1]["errorCode"] == "IDPRejectedClaim"
+    for event in events:
+        assert event["userIdentity"] is None  # unsigned
         params = event["requestParameters"]
         assert params["lDAPUsername"] == "alice", params
         assert params["roleArn"].endswith(":role/AdminRole")
