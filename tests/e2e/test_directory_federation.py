@@ -173,8 +173,10 @@ def _portcullis(tmp_path_factory, name: str, env: dict[str, str]) -> Iterable[Cl
     root = tmp_path_factory.mktemp(name)
     srv = Server(root / "data", env=env)
     srv.start()
-    yield Client(srv, root)
-    srv.stop()
+    try:
+        yield Client(srv, root)
+    finally:
+        srv.stop()
 
 
 @pytest.fixture(scope="module")
@@ -262,6 +264,7 @@ def test_group_member_gets_working_credentials(ldap_pc):
     out = ldap_pc.aws("sts", "get-caller-identity", creds=creds)
     assert out["Arn"] == ident["Arn"]
     assert out["Account"] == ACCOUNT_ID
+    assert "AccessDenied" in ldap_pc.aws_error("iam", "list-roles", creds=creds)
 
 
 def test_user_outside_the_group_is_denied(ldap_pc):
