@@ -359,3 +359,18 @@ def test_dn_template_and_member_of(template_server):
     for user in ("alice", "*)(uid=*", "alice,ou=people"):
         err = parse_error(exchange(template_server, user, "wrong"))
         assert (err.status, err.code) == (403, "IDPRejectedClaim"), (user, err)
+
+
+def test_search_with_member_of_and_no_service_account(slapd, tmp_path_factory):
+    """An anonymous user search reading memberOf (slapd's default ACL lets anyone read)."""
+    for client in _portcullis(tmp_path_factory, "ldap-anon", {
+            "PORTCULLIS_LDAP_URL": slapd.url,
+            "PORTCULLIS_LDAP_USER_SEARCH_BASE": SUFFIX,
+            "PORTCULLIS_LDAP_USER_SEARCH_FILTER": "(uid={username})"}):
+        make_role(client, "AdminRole", "default", ADMINS, ["iam:ListUsers"])
+        resp = exchange(client, "alice", ALICE_PW)
+        assert client.sts(creds_of(resp)).get_caller_identity()["Arn"].endswith("/alice")
+        assert parse_error(exchange(client, "bob", BOB_PW)).code == "AccessDenied"
+        # The service account matches (uid=portcullis) but is no person of this role's.
+        assert parse_error(exchange(client, "portcullis", SERVICE_PW)).code == "AccessDenied"
+        assert parse_error(exchange(client, "*", ALICE_PW)).code == "IDPRejectedClaim"

@@ -8,7 +8,7 @@ namespace portcullis::api::directory {
 namespace {
 
 void AppendHex(std::string& out, unsigned char c) {
-  static constexpr char kHex[] = "0123456789abcdef";
+  static constexpr std::string_view kHex = "0123456789abcdef";
   out += '\\';
   out += kHex[c >> 4U];
   out += kHex[c & 0x0fU];

@@ -3,7 +3,9 @@
 // searches, every one bounded by the configured timeout.
 #include <ldap.h>
 
-#include <cstring>
+#include <algorithm>
+#include <array>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -105,26 +107,26 @@ Status ServiceBind(LDAP* ld, const DirectoryOptions& o) {
   }
   const int rc = SimpleBind(ld, o.bind_dn, o.bind_password);
   if (rc != LDAP_SUCCESS) {
-    return MakeError(Unavailable("refused the service account " + o.bind_dn, rc));
+    return MakeError(Unavailable("refused the service account", rc));
   }
   return OkStatus();
 }
 
-// Runs a synchronous search; `attrs` null-terminated.
+// Runs a synchronous search reading `attribute` ("1.1": no attributes).
 Result<MessageHandle> Search(LDAP* ld, const DirectoryOptions& o, const std::string& base,
-                             int scope, const std::string& filter, const char* const* attrs,
+                             int scope, const std::string& filter, const std::string& attribute,
                              int size_limit) {
   LDAPMessage* raw = nullptr;
   timeval tv = ToTimeval(o.timeout);
-  const int rc =
-      ldap_search_ext_s(ld, base.c_str(), scope, filter.c_str(), const_cast<char**>(attrs), 0,
-                        nullptr, nullptr, &tv, size_limit, &raw);
+  std::array<char*, 2> attrs = {const_cast<char*>(attribute.c_str()), nullptr};
+  const int rc = ldap_search_ext_s(ld, base.c_str(), scope, filter.c_str(), attrs.data(), 0,
+                                   nullptr, nullptr, &tv, size_limit, &raw);
   MessageHandle result(raw);
   if (rc == LDAP_NO_SUCH_OBJECT) {
     return result;  // an empty answer
   }
   if (rc != LDAP_SUCCESS && rc != LDAP_SIZELIMIT_EXCEEDED) {
-    return MakeError(Unavailable("search under " + base + " failed", rc));
+    return MakeError(Unavailable("search failed", rc));
   }
   return result;
 }
@@ -160,6 +162,83 @@ void AddGroup(DirectoryIdentity& id, const std::string& dn) {
   id.group_dns.push_back(dn);
 }
 
+Status CheckUsername(std::string_view username) {
+  for (const char ch : username) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f) {
+      return MakeError(Error{ErrorCode::kInvalidArgument,
+                             "the username must not contain control characters",
+                             std::nullopt,
+                             {},
+                             {}});
+    }
+  }
+  return OkStatus();
+}
+
+// The user's DN: the template, or the one entry the search as the service account finds
+// (whose group attribute, when groups come from it, lands in `member_of`).
+Result<std::string> FindUser(LDAP* ld, const DirectoryOptions& o, std::string_view username,
+                             std::vector<std::string>& member_of) {
+  if (o.user_search_base.empty()) {
+    return ExpandTemplate(o.user_dn_template, username, "", Escaping::kDn);
+  }
+  IAM_RETURN_IF_ERROR(ServiceBind(ld, o));
+  const bool by_attribute = o.group_search_base.empty();
+  const std::string filter = ExpandTemplate(o.user_search_filter, username, "", Escaping::kFilter);
+  IAM_ASSIGN_OR_RETURN(MessageHandle found,
+                       Search(ld, o, o.user_search_base, LDAP_SCOPE_SUBTREE, filter,
+                              by_attribute ? o.group_attribute : std::string("1.1"), 2));
+  if (!found || ldap_count_entries(ld, found.get()) != 1) {
+    return MakeError(Rejected());  // unknown, or ambiguous
+  }
+  LDAPMessage* entry = ldap_first_entry(ld, found.get());
+  std::string dn = EntryDn(ld, entry);
+  if (dn.empty()) {
+    return MakeError(Rejected());
+  }
+  if (by_attribute) {
+    member_of = AttributeValues(ld, entry, o.group_attribute);
+  }
+  return dn;
+}
+
+// The groups of `id.dn`, after its bind: from `member_of` (read by the user search) or
+// the user's entry, or by a group search. As the service account when there is one.
+Status ReadGroups(LDAP* ld, const DirectoryOptions& o, std::string_view username,
+                  std::vector<std::string> member_of, DirectoryIdentity& id) {
+  const bool by_attribute = o.group_search_base.empty();
+  const bool by_template = o.user_search_base.empty();
+  if (!by_attribute || by_template) {
+    IAM_RETURN_IF_ERROR(ServiceBind(ld, o));
+  }
+  if (by_attribute && by_template) {
+    IAM_ASSIGN_OR_RETURN(MessageHandle self, Search(ld, o, id.dn, LDAP_SCOPE_BASE,
+                                                    "(objectClass=*)", o.group_attribute, 1));
+    LDAPMessage* entry = self ? ldap_first_entry(ld, self.get()) : nullptr;
+    if (entry != nullptr) {
+      member_of = AttributeValues(ld, entry, o.group_attribute);
+    }
+  }
+  if (by_attribute) {
+    for (const std::string& dn : member_of) {
+      AddGroup(id, dn);
+    }
+    return OkStatus();
+  }
+  const std::string filter =
+      ExpandTemplate(o.group_search_filter, username, id.dn, Escaping::kFilter);
+  IAM_ASSIGN_OR_RETURN(MessageHandle groups, Search(ld, o, o.group_search_base, LDAP_SCOPE_SUBTREE,
+                                                    filter, "1.1", kMaxGroups));
+  if (groups) {
+    for (LDAPMessage* e = ldap_first_entry(ld, groups.get()); e != nullptr;
+         e = ldap_next_entry(ld, e)) {
+      AddGroup(id, EntryDn(ld, e));
+    }
+  }
+  return OkStatus();
+}
+
 }  // namespace
 
 std::optional<std::string> FirstRdnValue(std::string_view dn) {
@@ -180,46 +259,15 @@ std::optional<std::string> FirstRdnValue(std::string_view dn) {
 
 Result<DirectoryIdentity> Authenticate(const DirectoryOptions& o, std::string_view username,
                                        std::string_view password) {
-  for (const char ch : username) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (c < 0x20 || c == 0x7f) {
-      return MakeError(Error{ErrorCode::kInvalidArgument,
-                             "the username must not contain control characters",
-                             std::nullopt,
-                             {},
-                             {}});
-    }
-  }
+  IAM_RETURN_IF_ERROR(CheckUsername(username));
   // An empty password (or username) would be an unauthenticated bind, which succeeds.
   if (username.empty() || password.empty()) {
     return MakeError(Rejected());
   }
   IAM_ASSIGN_OR_RETURN(LdapHandle ld, Connect(o));
-
-  DirectoryIdentity id;
   std::vector<std::string> member_of;
-  const bool group_by_attribute = o.group_search_base.empty();
-  if (!o.user_search_base.empty()) {
-    IAM_RETURN_IF_ERROR(ServiceBind(ld.get(), o));
-    const std::string filter =
-        ExpandTemplate(o.user_search_filter, username, "", Escaping::kFilter);
-    const char* attrs[] = {group_by_attribute ? o.group_attribute.c_str() : "1.1", nullptr};
-    IAM_ASSIGN_OR_RETURN(MessageHandle found, Search(ld.get(), o, o.user_search_base,
-                                                     LDAP_SCOPE_SUBTREE, filter, attrs, 2));
-    if (!found || ldap_count_entries(ld.get(), found.get()) != 1) {
-      return MakeError(Rejected());  // unknown, or ambiguous
-    }
-    LDAPMessage* entry = ldap_first_entry(ld.get(), found.get());
-    id.dn = EntryDn(ld.get(), entry);
-    if (group_by_attribute) {
-      member_of = AttributeValues(ld.get(), entry, o.group_attribute);
-    }
-  } else {
-    id.dn = ExpandTemplate(o.user_dn_template, username, "", Escaping::kDn);
-  }
-  if (id.dn.empty()) {
-    return MakeError(Rejected());
-  }
+  DirectoryIdentity id;
+  IAM_ASSIGN_OR_RETURN(id.dn, FindUser(ld.get(), o, username, member_of));
 
   const int rc = SimpleBind(ld.get(), id.dn, password);
   if (rc != LDAP_SUCCESS) {
@@ -230,39 +278,7 @@ Result<DirectoryIdentity> Authenticate(const DirectoryOptions& o, std::string_vi
     // (inappropriateAuthentication, unwillingToPerform, invalidDNSyntax, ...).
     return MakeError(Rejected());
   }
-
-  if (!o.bind_dn.empty() && (!group_by_attribute || !o.user_dn_template.empty())) {
-    // Group lookups run as the service account when there is one.
-    IAM_RETURN_IF_ERROR(ServiceBind(ld.get(), o));
-  }
-  if (group_by_attribute) {
-    if (!o.user_dn_template.empty()) {
-      const char* attrs[] = {o.group_attribute.c_str(), nullptr};
-      IAM_ASSIGN_OR_RETURN(MessageHandle self, Search(ld.get(), o, id.dn, LDAP_SCOPE_BASE,
-                                                      "(objectClass=*)", attrs, 1));
-      if (self) {
-        if (LDAPMessage* entry = ldap_first_entry(ld.get(), self.get()); entry != nullptr) {
-          member_of = AttributeValues(ld.get(), entry, o.group_attribute);
-        }
-      }
-    }
-    for (const std::string& dn : member_of) {
-      AddGroup(id, dn);
-    }
-  } else {
-    const std::string filter =
-        ExpandTemplate(o.group_search_filter, username, id.dn, Escaping::kFilter);
-    const char* attrs[] = {"1.1", nullptr};
-    IAM_ASSIGN_OR_RETURN(
-        MessageHandle groups,
-        Search(ld.get(), o, o.group_search_base, LDAP_SCOPE_SUBTREE, filter, attrs, kMaxGroups));
-    if (groups) {
-      for (LDAPMessage* e = ldap_first_entry(ld.get(), groups.get()); e != nullptr;
-           e = ldap_next_entry(ld.get(), e)) {
-        AddGroup(id, EntryDn(ld.get(), e));
-      }
-    }
-  }
+  IAM_RETURN_IF_ERROR(ReadGroups(ld.get(), o, username, std::move(member_of), id));
   return id;
 }
 

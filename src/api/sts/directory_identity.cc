@@ -75,8 +75,8 @@ Result<Value> AssumeRoleWithLDAPIdentity(StsContext& ctx, const Value& input) {
       {"sts:RoleSessionName", {session_name}},
   };
   if (!identity->groups.empty()) {
-    context.push_back({"ldap:groups", identity->groups});
-    context.push_back({"ldap:group_dns", identity->group_dns});
+    context.emplace_back("ldap:groups", identity->groups);
+    context.emplace_back("ldap:group_dns", identity->group_dns);
   }
   IAM_RETURN_IF_ERROR(
       AuthorizeTrustPolicy(ctx, role, provider, kAction, context, AccessDenied(denied_message)));
