@@ -48,7 +48,7 @@ include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/inetorgperson.schema
 include /etc/ldap/schema/nis.schema
-modulepath /usr/lib/ldap
+{tls}modulepath /usr/lib/ldap
 moduleload back_mdb
 moduleload memberof
 pidfile {dir}/slapd.pid
@@ -118,21 +118,45 @@ class Slapd:
     def __init__(self, root: Path):
         self.root = root
         self.port = 0
+        self.tls_port = 0  # ldaps://, when openssl made a certificate
+        self.ca_file = root / "cert.pem"
         self.proc: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
         return f"ldap://127.0.0.1:{self.port}"
 
+    @property
+    def tls_url(self) -> str:
+        return f"ldaps://127.0.0.1:{self.tls_port}"
+
+    def _make_certificate(self) -> bool:
+        """A self-signed certificate for 127.0.0.1 (its own CA), or False without openssl."""
+        openssl = shutil.which("openssl")
+        if not openssl:
+            return False
+        done = subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                               "-keyout", str(self.root / "key.pem"), "-out", str(self.ca_file),
+                               "-days", "2", "-subj", "/CN=127.0.0.1",
+                               "-addext", "subjectAltName=IP:127.0.0.1"],
+                              capture_output=True, text=True, timeout=60)
+        return done.returncode == 0
+
     def start(self) -> None:
         (self.root / "db").mkdir(parents=True)
+        tls = ""
+        if self._make_certificate():
+            tls = (f"TLSCACertificateFile {self.ca_file}\nTLSCertificateFile {self.ca_file}\n"
+                   f"TLSCertificateKeyFile {self.root / 'key.pem'}\n")
+            self.tls_port = free_port()
         conf = self.root / "slapd.conf"
         conf.write_text(SLAPD_CONF.format(dir=self.root, suffix=SUFFIX, admin=ADMIN_DN,
-                                          admin_pw=ADMIN_PW))
+                                          admin_pw=ADMIN_PW, tls=tls))
         self.port = free_port()
+        listen = f"{self.url}/" + (f" {self.tls_url}/" if self.tls_port else "")
         log = open(self.root / "slapd.log", "w")
         # -d 0: stay in the foreground (so the PID is ours) without debug output.
-        self.proc = subprocess.Popen([SLAPD, "-f", str(conf), "-h", f"{self.url}/", "-d", "0"],
+        self.proc = subprocess.Popen([SLAPD, "-f", str(conf), "-h", listen, "-d", "0"],
                                      stdout=log, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + 20
@@ -374,3 +398,27 @@ def test_search_with_member_of_and_no_service_account(slapd, tmp_path_factory):
         # The service account matches (uid=portcullis) but is no person of this role's.
         assert parse_error(exchange(client, "portcullis", SERVICE_PW)).code == "AccessDenied"
         assert parse_error(exchange(client, "*", ALICE_PW)).code == "IDPRejectedClaim"
+
+
+@pytest.mark.parametrize("mode", ["ldaps", "starttls", "untrusted"])
+def test_tls_to_the_directory(slapd, tmp_path_factory, mode):
+    if not slapd.tls_port:
+        pytest.skip("no openssl to make slapd a certificate")
+    env = {"PORTCULLIS_LDAP_USER_DN_TEMPLATE": f"uid={{username}},ou=people,{SUFFIX}",
+           "PORTCULLIS_LDAP_TIMEOUT": "5s"}
+    if mode == "ldaps":
+        env.update(PORTCULLIS_LDAP_URL=slapd.tls_url, PORTCULLIS_LDAP_TLS_CA_FILE=str(slapd.ca_file))
+    elif mode == "starttls":
+        env.update(PORTCULLIS_LDAP_URL=slapd.url, PORTCULLIS_LDAP_START_TLS="true",
+                   PORTCULLIS_LDAP_TLS_CA_FILE=str(slapd.ca_file))
+    else:  # the self-signed certificate is not among the system's CAs
+        env.update(PORTCULLIS_LDAP_URL=slapd.tls_url)
+    for client in _portcullis(tmp_path_factory, f"ldap-{mode}", env):
+        make_role(client, "AdminRole", "default", ADMINS, ["iam:ListUsers"])
+        resp = exchange(client, "alice", ALICE_PW)
+        if mode == "untrusted":
+            err = parse_error(resp)
+            assert (err.status, err.code) == (400, "IDPCommunicationError"), err
+        else:
+            assert client.sts(creds_of(resp)).get_caller_identity()["Arn"].endswith("/alice")
+            assert parse_error(exchange(client, "alice", "wrong")).code == "IDPRejectedClaim"
