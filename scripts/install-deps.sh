@@ -18,7 +18,8 @@ fi
 
 # Build: compilers, CMake + Ninja, libraries. Tests: GoogleTest/GMock, clang-14 with
 # the libFuzzer runtime for the fuzz smoke tests, Node.js for the differential test,
-# Debian's python3 + pytest (+ boto3 and the aws CLI for the end-to-end tests).
+# Debian's python3 + pytest (+ boto3 and the aws CLI for the end-to-end tests); libldap
+# for the directory client, slapd + ldap-utils for its end-to-end tests.
 PACKAGES=(
   build-essential g++ cmake ninja-build pkg-config git xz-utils ca-certificates
   libexpected-dev nlohmann-json3-dev libcli11-dev libssl-dev libsqlite3-dev
@@ -28,6 +29,7 @@ PACKAGES=(
   liboath-dev libqrencode-dev libpng-dev
   libxmlsec1-dev libxmlsec1-openssl
   python3 python3-pytest python3-boto3 awscli
+  libldap-dev slapd ldap-utils
 )
 
 # Node.js: any node >= 18 with npm on PATH will do (Debian 12 ships 18). A machine

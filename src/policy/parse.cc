@@ -372,9 +372,16 @@ bool IsActionNameChar(char c) {
 
 // AWS: IAM User Guide, "Creating a role to delegate permissions"/"Role trust
 // policy": a trust policy may only name the STS actions that act on a role.
-constexpr std::array<std::string_view, 6> kTrustActions = {
-    "sts:assumerole", "sts:assumerolewithsaml", "sts:assumerolewithwebidentity",
-    "sts:tagsession", "sts:setsourceidentity",  "sts:setcontext",
+// sts:AssumeRoleWithLDAPIdentity: Portcullis's directory extension
+// (docs/directory-federation.md).
+constexpr std::array<std::string_view, 7> kTrustActions = {
+    "sts:assumerole",
+    "sts:assumerolewithsaml",
+    "sts:assumerolewithwebidentity",
+    "sts:tagsession",
+    "sts:setsourceidentity",
+    "sts:setcontext",
+    "sts:assumerolewithldapidentity",
 };
 
 // An action pattern is allowed in a trust policy when it matches at least one of
@@ -656,7 +663,9 @@ bool IsFederatedPrincipal(std::string_view value) {
     return false;
   }
   const std::string_view res = arn->resource;
+  // ldap-provider/NAME: Portcullis's directory principal (docs/directory-federation.md).
   return (res.starts_with("saml-provider/") && IsIamNameChars(res.substr(14))) ||
+         (res.starts_with("ldap-provider/") && IsIamNameChars(res.substr(14))) ||
          (res.starts_with("oidc-provider/") && res.size() > 14 &&
           res.find_first_of(" \t*?") == std::string_view::npos);
 }

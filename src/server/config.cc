@@ -56,6 +56,34 @@ constexpr auto kSettings = std::to_array<SettingSpec>({
      "the first account's root access key id"},
     {"root_secret_access_key", "", "PORTCULLIS_ROOT_SECRET_ACCESS_KEY", "(random)",
      "the first account's root secret access key"},
+    // The directory of AssumeRoleWithLDAPIdentity (docs/directory-federation.md).
+    {"ldap_url", "--ldap-url", "PORTCULLIS_LDAP_URL", "(unset)",
+     "directory for AssumeRoleWithLDAPIdentity: ldap://host:port or ldaps://host:port"},
+    {"ldap_directory_name", "--ldap-directory-name", "PORTCULLIS_LDAP_DIRECTORY_NAME", "default",
+     "the directory's name (trust principal arn:aws:iam::ACCOUNT:ldap-provider/NAME)"},
+    {"ldap_start_tls", "--ldap-start-tls", "PORTCULLIS_LDAP_START_TLS", "false",
+     "upgrade ldap:// with StartTLS before binding", true},
+    {"ldap_tls_ca_file", "--ldap-tls-ca-file", "PORTCULLIS_LDAP_TLS_CA_FILE", "(system CAs)",
+     "CA bundle for ldaps:// and StartTLS"},
+    {"ldap_user_dn_template", "--ldap-user-dn-template", "PORTCULLIS_LDAP_USER_DN_TEMPLATE",
+     "(unset)", "user DN with {username}, e.g. uid={username},ou=people,dc=example,dc=org"},
+    {"ldap_user_search_base", "--ldap-user-search-base", "PORTCULLIS_LDAP_USER_SEARCH_BASE",
+     "(unset)", "find users by a subtree search under this DN (instead of a DN template)"},
+    {"ldap_user_search_filter", "--ldap-user-search-filter", "PORTCULLIS_LDAP_USER_SEARCH_FILTER",
+     "(uid={username})", "user search filter; AD: (sAMAccountName={username})"},
+    {"ldap_bind_dn", "--ldap-bind-dn", "PORTCULLIS_LDAP_BIND_DN", "(anonymous)",
+     "service account DN for user and group searches"},
+    {"ldap_bind_password", "", "PORTCULLIS_LDAP_BIND_PASSWORD", "(unset)",
+     "the service account's password (environment or config file only)"},
+    {"ldap_group_attribute", "--ldap-group-attribute", "PORTCULLIS_LDAP_GROUP_ATTRIBUTE",
+     "memberOf", "attribute of the user entry listing its group DNs"},
+    {"ldap_group_search_base", "--ldap-group-search-base", "PORTCULLIS_LDAP_GROUP_SEARCH_BASE",
+     "(unset)", "find groups by a subtree search under this DN (instead of the attribute)"},
+    {"ldap_group_search_filter", "--ldap-group-search-filter",
+     "PORTCULLIS_LDAP_GROUP_SEARCH_FILTER", "(member={dn})",
+     "group search filter; {dn} and {username} are expanded, escaped"},
+    {"ldap_timeout", "--ldap-timeout", "PORTCULLIS_LDAP_TIMEOUT", "5s",
+     "time allowed to connect and for each directory operation"},
 });
 
 // Where a value came from, for error messages.
@@ -411,6 +439,40 @@ Status ApplyRootSecret(ServerConfig& config, std::string_view /*key*/, std::stri
   return OkStatus();
 }
 
+// The ldap_* settings: plain strings (checked together by ValidateDirectoryOptions once
+// every setting is read), one switch and one duration.
+template <std::string api::directory::DirectoryOptions::*kMember>
+Status ApplyDirectoryString(ServerConfig& config, std::string_view /*key*/, std::string_view text,
+                            const SourcedValue& /*v*/) {
+  config.directory.*kMember = std::string(text);
+  return OkStatus();
+}
+
+Status ApplyLdapStartTls(ServerConfig& config, std::string_view key, std::string_view text,
+                         const SourcedValue& v) {
+  auto b = ParseBool(text);
+  if (!b.has_value()) {
+    return MakeError(InvalidValue(key, v, "must be true or false"));
+  }
+  config.directory.start_tls = *b;
+  return OkStatus();
+}
+
+Status ApplyLdapTimeout(ServerConfig& config, std::string_view key, std::string_view text,
+                        const SourcedValue& v) {
+  IAM_ASSIGN_OR_RETURN(config.directory.timeout, PositiveDuration(key, text, v));
+  return OkStatus();
+}
+
+Status ApplyLdapBindPassword(ServerConfig& config, std::string_view /*key*/, std::string_view text,
+                             const SourcedValue& /*v*/) {
+  // A secret: taken as it is (not trimmed), never echoed.
+  config.directory.bind_password = std::string(text);
+  return OkStatus();
+}
+
+using api::directory::DirectoryOptions;
+
 constexpr auto kAppliers = std::to_array<std::pair<std::string_view, ApplyFn>>({
     {"listen_address", ApplyListenAddress},
     {"port", ApplyPort},
@@ -434,11 +496,27 @@ constexpr auto kAppliers = std::to_array<std::pair<std::string_view, ApplyFn>>({
     {"account_id", ApplyAccountId},
     {"root_access_key_id", ApplyRootKeyId},
     {"root_secret_access_key", ApplyRootSecret},
+    {"ldap_url", ApplyDirectoryString<&DirectoryOptions::url>},
+    {"ldap_directory_name", ApplyDirectoryString<&DirectoryOptions::name>},
+    {"ldap_start_tls", ApplyLdapStartTls},
+    {"ldap_tls_ca_file", ApplyDirectoryString<&DirectoryOptions::tls_ca_file>},
+    {"ldap_user_dn_template", ApplyDirectoryString<&DirectoryOptions::user_dn_template>},
+    {"ldap_user_search_base", ApplyDirectoryString<&DirectoryOptions::user_search_base>},
+    {"ldap_user_search_filter", ApplyDirectoryString<&DirectoryOptions::user_search_filter>},
+    {"ldap_bind_dn", ApplyDirectoryString<&DirectoryOptions::bind_dn>},
+    {"ldap_bind_password", ApplyLdapBindPassword},
+    {"ldap_group_attribute", ApplyDirectoryString<&DirectoryOptions::group_attribute>},
+    {"ldap_group_search_base", ApplyDirectoryString<&DirectoryOptions::group_search_base>},
+    {"ldap_group_search_filter", ApplyDirectoryString<&DirectoryOptions::group_search_filter>},
+    {"ldap_timeout", ApplyLdapTimeout},
 });
 
 Status Apply(ServerConfig& config, std::string_view key, const SourcedValue& v) {
   for (const auto& [name, apply] : kAppliers) {
     if (name == key) {
+      if (key == "ldap_bind_password") {
+        return apply(config, key, v.value, v);
+      }
       return apply(config, key, Trim(v.value), v);
     }
   }
@@ -586,6 +664,7 @@ Result<ServerConfig> ResolveServerConfig(const FlagValues& flags, const EnvLooku
                      "PORTCULLIS_ROOT_ACCESS_KEY_ID and PORTCULLIS_ROOT_SECRET_ACCESS_KEY must "
                      "be set together");
   }
+  IAM_RETURN_IF_ERROR(api::directory::ValidateDirectoryOptions(config.directory));
   return config;
 }
 

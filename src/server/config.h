@@ -7,8 +7,8 @@
 // key in the config file or a config file that cannot be read is an error naming the
 // setting and where its value came from; the CLI answers it with exit code 2.
 //
-// Secrets (the master key, the root secret access key) have no command-line flag: a
-// command line is visible to every user of the machine.
+// Secrets (the master key, the root secret access key, the LDAP bind password) have no
+// command-line flag: a command line is visible to every user of the machine.
 // Thread-safety: plain values and pure functions (the environment is read through the
 // lookup the caller passes).
 #pragma once
@@ -25,6 +25,7 @@
 #include <string_view>
 
 #include "api/authz/authorizer.h"
+#include "api/directory/directory.h"
 #include "api/iam/operation_context.h"
 #include "common/error.h"
 
@@ -69,6 +70,8 @@ struct ServerConfig {
   std::string account_id;
   std::string root_access_key_id;
   std::string root_secret_access_key;
+  // The directory of AssumeRoleWithLDAPIdentity (ldap_* settings); url empty: none.
+  api::directory::DirectoryOptions directory;
   // The config file that was read, if any.
   std::filesystem::path config_file;
 

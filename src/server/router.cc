@@ -420,9 +420,11 @@ HttpResponseMessage Router::HandleApi(const HttpRequestMessage& request,
   bool unsigned_by_action = false;
   if (!scope.has_value() && !HasAuthorization(headers) &&
       !auth::sigv4::HasPresignedParams(raw_query)) {
-    // AWS: AssumeRoleWithWebIdentity and AssumeRoleWithSAML are unsigned STS calls.
+    // AWS: AssumeRoleWithWebIdentity and AssumeRoleWithSAML are unsigned STS calls; so is
+    // Portcullis's AssumeRoleWithLDAPIdentity (the directory password is the proof).
     const std::string action = FormAction(form);
-    if (action == "AssumeRoleWithWebIdentity" || action == "AssumeRoleWithSAML") {
+    if (action == "AssumeRoleWithWebIdentity" || action == "AssumeRoleWithSAML" ||
+        action == "AssumeRoleWithLDAPIdentity") {
       service = "sts";
       unsigned_by_action = true;
     }

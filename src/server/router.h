@@ -13,7 +13,8 @@
 //
 // The Query API pipeline: route by the SigV4 credential scope's service ("iam" to the
 // IamService, "sts" to the StsService; another service answers 501 NotImplemented naming
-// it; unsigned AssumeRoleWithWebIdentity/AssumeRoleWithSAML go to STS by Action); authenticate
+// it; unsigned AssumeRoleWithWebIdentity/AssumeRoleWithSAML, and Portcullis's
+// AssumeRoleWithLDAPIdentity, go to STS by Action); authenticate
 // (an unsigned request gets MissingAuthenticationToken whatever its Action); decode the
 // form (POST body, or the query string) with the service's model; invoke; encode the
 // output or the error as XML with Content-Type text/xml, x-amzn-RequestId and Date.

@@ -139,6 +139,7 @@ int Serve(const ServerConfig& config, std::ostream& out, std::ostream& err) {
   runtime_options.data_dir = config.data_dir;
   runtime_options.enforcement = config.enforcement;
   runtime_options.iam_quotas = config.iam_quotas;
+  runtime_options.sts.directory = config.directory;
   runtime_options.on_soft_deny = LogSoftDeny;
   runtime_options.bootstrap.account_id = config.account_id;
   runtime_options.bootstrap.access_key_id = config.root_access_key_id;

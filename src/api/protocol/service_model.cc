@@ -198,10 +198,43 @@ const ErrorInfo* ServiceModel::FindError(std::string_view code) const {
   return it == errors_by_code_.end() ? nullptr : it->second;
 }
 
+namespace {
+
+// Adds `extension`'s operations and shapes to `doc`; a name the base model already has is
+// an error (an extension adds, it never redefines AWS's definitions).
+Status MergeExtension(Json& doc, const Json& extension) {
+  for (const char* section : {"shapes", "operations"}) {
+    const auto it = extension.find(section);
+    if (it == extension.end()) {
+      continue;
+    }
+    Json& target = doc.at(section);
+    for (const auto& [name, def] : it->items()) {
+      if (target.contains(name)) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         std::string("model extension redefines ") + section + " `" + name + "`");
+      }
+      target[name] = def;
+    }
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
 Result<ServiceModel> LoadServiceModel(std::string_view json_text) {
+  return LoadServiceModel(json_text, {});
+}
+
+Result<ServiceModel> LoadServiceModel(std::string_view json_text, std::string_view extension_json) {
   ServiceModel model;
   try {
-    const Json doc = Json::parse(json_text.begin(), json_text.end());
+    Json doc = Json::parse(json_text.begin(), json_text.end());
+    Json extension = Json::object();
+    if (!extension_json.empty()) {
+      extension = Json::parse(extension_json.begin(), extension_json.end());
+      IAM_RETURN_IF_ERROR(MergeExtension(doc, extension));
+    }
     const Json& metadata = doc.at("metadata");
     MetadataString(metadata, "apiVersion", &model.api_version_);
     MetadataString(metadata, "xmlNamespace", &model.xml_namespace_);
@@ -229,6 +262,7 @@ Result<ServiceModel> LoadServiceModel(std::string_view json_text) {
     for (const auto& [name, def] : doc.at("operations").items()) {
       Operation op;
       op.name = name;
+      op.extension = extension.contains("operations") && extension.at("operations").contains(name);
       if (const auto it = def.find("input"); it != def.end()) {
         IAM_ASSIGN_OR_RETURN(op.input, loader.Ref(*it));
       }
@@ -253,8 +287,9 @@ Result<ServiceModel> LoadServiceModel(std::string_view json_text) {
 
 namespace {
 
-ServiceModel LoadEmbeddedOrDie(std::string_view json_text, const char* name) {
-  Result<ServiceModel> loaded = LoadServiceModel(json_text);
+ServiceModel LoadEmbeddedOrDie(std::string_view json_text, const char* name,
+                               std::string_view extension_json = {}) {
+  Result<ServiceModel> loaded = LoadServiceModel(json_text, extension_json);
   if (!loaded.has_value()) {
     std::fprintf(stderr, "portcullis: embedded %s model does not load: %s\n", name,
                  loaded.error().ToString().c_str());
@@ -271,7 +306,8 @@ const ServiceModel& IamModel() {
 }
 
 const ServiceModel& StsModel() {
-  static const ServiceModel kModel = LoadEmbeddedOrDie(EmbeddedStsModelJson(), "sts");
+  static const ServiceModel kModel =
+      LoadEmbeddedOrDie(EmbeddedStsModelJson(), "sts", EmbeddedStsExtensionsJson());
   return kModel;
 }
 

@@ -98,6 +98,8 @@ struct Operation {
   const Shape* output = nullptr;  // may be null (empty result)
   std::string result_wrapper;     // "CreateUserResult"
   std::vector<const Shape*> errors;
+  // A Portcullis extension (src/api/sts/portcullis-sts-extensions.json), not AWS's.
+  bool extension = false;
 };
 
 class ServiceModel {
@@ -133,7 +135,8 @@ class ServiceModel {
   }
 
  private:
-  friend Result<ServiceModel> LoadServiceModel(std::string_view json_text);
+  friend Result<ServiceModel> LoadServiceModel(std::string_view json_text,
+                                               std::string_view extension_json);
 
   std::string api_version_;
   std::string xml_namespace_;
@@ -149,7 +152,16 @@ class ServiceModel {
 // outside ModelPattern's subset.
 [[nodiscard]] Result<ServiceModel> LoadServiceModel(std::string_view json_text);
 
-// The embedded iam (2010-05-08) and sts (2011-06-15) models, parsed on first use.
+// The same with a Portcullis extension document merged in first: its "operations" and
+// "shapes" join the model's (they may refer to the model's shapes) and its operations are
+// marked `extension`. An extension naming an operation or shape the model already has is
+// kInvalidArgument.
+[[nodiscard]] Result<ServiceModel> LoadServiceModel(std::string_view json_text,
+                                                    std::string_view extension_json);
+
+// The embedded iam (2010-05-08) and sts (2011-06-15) models, parsed on first use. The
+// sts model carries Portcullis's extension operations (AssumeRoleWithLDAPIdentity), merged
+// from src/api/sts/portcullis-sts-extensions.json; AWS's vendored file is not edited.
 // Aborts if the embedded data fails to load (a build defect, caught by the tests).
 const ServiceModel& IamModel();
 const ServiceModel& StsModel();
@@ -157,5 +169,6 @@ const ServiceModel& StsModel();
 // The raw embedded service-2.json documents.
 std::string_view EmbeddedIamModelJson();
 std::string_view EmbeddedStsModelJson();
+std::string_view EmbeddedStsExtensionsJson();
 
 }  // namespace portcullis::api::protocol

@@ -37,6 +37,8 @@ void RegisterAssumeRole(StsHandlerMap& handlers);          // assume_role.cc
 void RegisterSessionTokens(StsHandlerMap& handlers);       // session_tokens.cc
 void RegisterPrivilegedSessions(StsHandlerMap& handlers);  // privileged_sessions.cc
 void RegisterSaml(StsHandlerMap& handlers);                // saml.cc
+// directory_identity.cc (AssumeRoleWithLDAPIdentity, a Portcullis extension)
+void RegisterDirectoryIdentity(StsHandlerMap& handlers);
 
 // An error with AWS's code `aws_code` (ValidationError, AccessDenied, ...).
 Error StsError(ErrorCode code, std::string aws_code, std::string message);

@@ -17,6 +17,7 @@ const StsHandlerMap& Handlers() {
     RegisterSessionTokens(map);
     RegisterPrivilegedSessions(map);
     RegisterSaml(map);
+    RegisterDirectoryIdentity(map);
     return map;
   }();
   return handlers;

@@ -17,6 +17,7 @@
 #include <unordered_map>
 
 #include "api/authz/authorizer.h"
+#include "api/directory/directory.h"
 #include "api/service.h"
 #include "auth/session_token.h"
 #include "common/clock.h"
@@ -25,8 +26,18 @@
 
 namespace portcullis::api::sts {
 
+// Authenticates a directory user (directory::Authenticate; tests substitute their own).
+using DirectoryAuthenticateFn =
+    Result<directory::DirectoryIdentity> (*)(const directory::DirectoryOptions& options,
+                                             std::string_view username, std::string_view password);
+
 // Server settings the STS operations read. Each family adds its own members here.
-struct StsOptions {};
+struct StsOptions {
+  // AssumeRoleWithLDAPIdentity (directory_identity.cc): the directory (ldap_* settings;
+  // unset url: the operation is refused) and, for tests, a stand-in for the LDAP client.
+  directory::DirectoryOptions directory;
+  DirectoryAuthenticateFn authenticate_directory_for_test = nullptr;
+};
 
 // What an STS operation handler gets besides its input.
 struct StsContext {
