@@ -15,6 +15,8 @@
 #include "server/config.h"
 #include "server/serve.h"
 
+#include "idp/idp.h"
+
 namespace portcullis::cli {
 namespace {
 
@@ -354,6 +356,25 @@ void AddAccount(CLI::App& app, AccountCreateArgs& args) {
       "TOML config file (PORTCULLIS_CONFIG)");
 }
 
+void AddIdp(CLI::App& app, idp::IdpSettings& settings) {
+  CLI::App* i = app.add_subcommand(
+      "idp", "Run the built-in OpenID Connect identity provider for tests (docs/federation.md)");
+  i->add_option("--listen-address", settings.listen_address, "Loopback address to listen on")
+      ->capture_default_str();
+  i->add_option("--port", settings.port, "TCP port; 0 picks a free one")->capture_default_str();
+  i->add_option("--alg", settings.algorithm, "Signing algorithm of a generated key: RS256 | ES256")
+      ->capture_default_str();
+  i->add_option("--key-file", settings.key_file,
+                "PEM private key (RSA >= 2048 bits or EC P-256); default: generated at start");
+  i->add_option("--kid", settings.kid, "Key id in the JWKS and token headers")
+      ->capture_default_str();
+  i->add_option("--subject", settings.subjects,
+                "A subject tokens may be issued for (repeatable; default: any)");
+  i->add_option("--audience", settings.default_audience,
+                "Audience of tokens whose form names no client_id or aud")
+      ->capture_default_str();
+}
+
 int RunServe(const ServeArgs& args, std::ostream& out, std::ostream& err) {
   auto config = server::ResolveServerConfig(args.flags, server::ProcessEnvironment());
   if (!config.has_value()) {
@@ -387,6 +408,8 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   AddServe(app, serve);
   AccountCreateArgs account_create;
   AddAccount(app, account_create);
+  idp::IdpSettings idp_settings;
+  AddIdp(app, idp_settings);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -400,6 +423,9 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   }
   if (app.got_subcommand("serve")) {
     return RunServe(serve, out, err);
+  }
+  if (app.got_subcommand("idp")) {
+    return idp::RunIdp(idp_settings, out, err);
   }
   if (app.got_subcommand("account")) {
     return RunAccountCreate(account_create, out, err);

@@ -69,6 +69,10 @@ struct ServerConfig {
   std::string account_id;
   std::string root_access_key_id;
   std::string root_secret_access_key;
+  // AssumeRoleWithWebIdentity: a directory of issuers' JWKS files (<percent-encoded
+  // issuer>.json; empty: none) and the timeout of a loopback issuer's JWKS fetch.
+  std::filesystem::path oidc_jwks_dir;
+  std::chrono::milliseconds oidc_fetch_timeout = std::chrono::seconds(3);
   // The config file that was read, if any.
   std::filesystem::path config_file;
 

@@ -35,6 +35,7 @@ using StsHandlerMap = std::unordered_map<std::string, StsHandler>;
 void RegisterCallerInfo(StsHandlerMap& handlers);     // caller_info.cc
 void RegisterAssumeRole(StsHandlerMap& handlers);     // assume_role.cc
 void RegisterSessionTokens(StsHandlerMap& handlers);  // session_tokens.cc
+void RegisterWebIdentity(StsHandlerMap& handlers);    // web_identity.cc
 
 // An error with AWS's code `aws_code` (ValidationError, AccessDenied, ...).
 Error StsError(ErrorCode code, std::string aws_code, std::string message);

@@ -15,6 +15,7 @@ const StsHandlerMap& Handlers() {
     RegisterCallerInfo(map);
     RegisterAssumeRole(map);
     RegisterSessionTokens(map);
+    RegisterWebIdentity(map);
     return map;
   }();
   return handlers;

@@ -12,11 +12,13 @@
 // Thread-safety: Invoke may run concurrently.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
 #include "api/authz/authorizer.h"
+#include "api/federation/jwks_source.h"
 #include "api/service.h"
 #include "auth/session_token.h"
 #include "common/clock.h"
@@ -26,7 +28,12 @@
 namespace portcullis::api::sts {
 
 // Server settings the STS operations read. Each family adds its own members here.
-struct StsOptions {};
+struct StsOptions {
+  // AssumeRoleWithWebIdentity (web_identity.cc): where the issuers' signing keys come from
+  // (the oidc_jwks_dir and oidc_fetch_timeout settings; shared, as it caches). Null: a
+  // process-wide source that fetches from loopback issuers only.
+  std::shared_ptr<federation::JwksSource> web_identity_keys;
+};
 
 // What an STS operation handler gets besides its input.
 struct StsContext {
