@@ -370,6 +370,8 @@ void AddIdp(CLI::App& app, idp::IdpSettings& settings) {
       ->capture_default_str();
   i->add_option("--subject", settings.subjects,
                 "A subject tokens may be issued for (repeatable; default: any)");
+  i->add_option("--issuer", settings.issuer,
+                "Issuer URL of the tokens and discovery (default: http://ADDRESS:PORT)");
   i->add_option("--audience", settings.default_audience,
                 "Audience of tokens whose form names no client_id or aud")
       ->capture_default_str();

@@ -160,9 +160,13 @@ int RunIdp(IdpSettings settings, std::ostream& out, std::ostream& err) {
     return 1;
   }
   const bool v6 = shared->listen_address.find(':') != std::string::npos;
-  shared->issuer = "http://" + (v6 ? "[" + shared->listen_address + "]" : shared->listen_address) +
-                   ":" + std::to_string((*server)->port());
-  out << "portcullis idp: listening on " << shared->issuer << std::endl;
+  const std::string bound = "http://" +
+                            (v6 ? "[" + shared->listen_address + "]" : shared->listen_address) +
+                            ":" + std::to_string((*server)->port());
+  if (shared->issuer.empty()) {
+    shared->issuer = bound;
+  }
+  out << "portcullis idp: listening on " << bound << std::endl;
   (*server)->Run();
   return 0;
 }

@@ -38,7 +38,8 @@ struct IdpSettings {
   std::string kid = "portcullis-idp-1";
   std::vector<std::string> subjects;  // when not empty, the only subjects tokens are issued for
   std::string default_audience = "portcullis";
-  // Set once the port is bound: http://ADDRESS:PORT (what tokens carry as iss).
+  // What tokens carry as iss and discovery advertises; when empty, set once the port is
+  // bound to http://ADDRESS:PORT.
   std::string issuer;
 };
 
