@@ -4,7 +4,8 @@ issuers), a role trusts the provider with :aud/:sub conditions, and
 AssumeRoleWithWebIdentity (unsigned boto3 and the aws CLI) exchanges a token for role
 credentials. Refused: a token signed by another key, an expired token, a wrong audience, a
 subject the trust policy does not allow, an unregistered issuer, alg none, session tags the
-trust policy does not allow to be set."""
+trust policy does not allow to be set. Also GetWebIdentityToken: tokens of the account's
+issuer, verified with the keys the server publishes under /_portcullis/oidc/ACCOUNT/."""
 
 import base64
 import json
@@ -19,7 +20,8 @@ import botocore.config
 import pytest
 
 from conftest import ACCOUNT_ID, find_binary
-from e2e_util import Creds, allow, policy_doc, raises_aws
+from e2e_util import Creds, allow, parse_error, policy_doc, raises_aws
+from test_newer_clients import NEWER
 
 ROLE = "web"
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT_ID}:role/{ROLE}"
@@ -260,3 +262,135 @@ def test_amr_condition_and_session_tags(pc, iam, idp):
     untagged = assume(pc, idp.token(client_id=CLIENT_ID, sub="carol", amr="mfa"))
     with raises_aws("AccessDenied", 403):
         pc.iam(creds_of(untagged)).list_users()
+
+
+# GetWebIdentityToken (outbound web identity federation) --------------------------------
+# Debian's botocore and aws CLI predate the operation: raw signed Query calls, plus the
+# newer boto3 when one is on PATH.
+
+def b64json(part: str) -> dict:
+    return json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+
+
+def get_web_identity_token(pc, creds=None, **params):
+    form = {"Action": "GetWebIdentityToken", "Version": "2011-06-15"}
+    form.update({k: str(v) for k, v in params.items()})
+    return pc.signed_query(form, creds, service="sts")
+
+
+def verify(token: str, jwks: dict) -> None:
+    """Verifies `token` with the key of `jwks` its kid names (the `cryptography` package)."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+    from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+    def num(v: str) -> int:
+        return int.from_bytes(base64.urlsafe_b64decode(v + "=" * (-len(v) % 4)), "big")
+
+    head, payload, sig = token.split(".")
+    header = b64json(head)
+    key = next(k for k in jwks["keys"] if k["kid"] == header["kid"])
+    signature = base64.urlsafe_b64decode(sig + "=" * (-len(sig) % 4))
+    data = f"{head}.{payload}".encode()
+    if header["alg"] == "RS256":
+        public = rsa.RSAPublicNumbers(num(key["e"]), num(key["n"])).public_key()
+        public.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
+    else:
+        assert header["alg"] == "ES384" and key["crv"] == "P-384"
+        public = ec.EllipticCurvePublicNumbers(num(key["x"]), num(key["y"]),
+                                               ec.SECP384R1()).public_key()
+        der = encode_dss_signature(int.from_bytes(signature[:48], "big"),
+                                   int.from_bytes(signature[48:], "big"))
+        public.verify(der, data, ec.ECDSA(hashes.SHA384()))
+
+
+def test_get_web_identity_token(pc):
+    resp = get_web_identity_token(pc, **{"Audience.member.1": "svc", "SigningAlgorithm": "RS256"})
+    err = parse_error(resp)
+    assert (resp.status, err.code) == (403, "OutboundWebIdentityFederationDisabledException")
+    assert pc.raw("GET", f"/_portcullis/oidc/{ACCOUNT_ID}/jwks").status == 404
+    resp = pc.signed_query({"Action": "EnableOutboundWebIdentityFederation"})
+    assert resp.status == 200, resp.text
+    issuer = resp.find("IssuerIdentifier")
+
+    resp = get_web_identity_token(pc, **{"Audience.member.1": "svc", "Audience.member.2": "alt",
+                                         "SigningAlgorithm": "RS256", "DurationSeconds": 120,
+                                         "Tags.member.1.Key": "team",
+                                         "Tags.member.1.Value": "blue"})
+    assert resp.status == 200, resp.text
+    token = resp.find("WebIdentityToken")
+    assert resp.find("Expiration")
+    header, claims = b64json(token.split(".")[0]), b64json(token.split(".")[1])
+    assert header["alg"] == "RS256"
+    assert claims["iss"] == issuer and claims["sub"] == f"arn:aws:iam::{ACCOUNT_ID}:root"
+    assert claims["aud"] == ["svc", "alt"] and claims["exp"] - claims["iat"] == 120
+    assert claims["https://sts.amazonaws.com/"]["request_tags"] == {"team": "blue"}
+    es = get_web_identity_token(pc, **{"Audience.member.1": "svc", "SigningAlgorithm": "ES384"})
+    assert es.status == 200, es.text
+
+    # The keys and the discovery document on the main server.
+    resp = pc.raw("GET", f"/_portcullis/oidc/{ACCOUNT_ID}/.well-known/openid-configuration")
+    assert resp.status == 200, resp.text
+    doc = json.loads(resp.body)
+    assert doc["issuer"] == issuer and doc["jwks_uri"].endswith(f"/_portcullis/oidc/{ACCOUNT_ID}/jwks")
+    jwks = json.loads(pc.raw("GET", f"/_portcullis/oidc/{ACCOUNT_ID}/jwks").body)
+    assert sorted(k["kty"] for k in jwks["keys"]) == ["EC", "RSA"]
+    assert all("d" not in k for k in jwks["keys"])
+    verify(token, jwks)
+    verify(es.find("WebIdentityToken"), jwks)
+
+    # Validation and authorization.
+    resp = get_web_identity_token(pc, **{"Audience.member.1": "svc", "SigningAlgorithm": "HS256"})
+    assert parse_error(resp).code == "ValidationError"
+    resp = get_web_identity_token(pc, **{"Audience.member.1": "svc", "SigningAlgorithm": "RS256",
+                                         "DurationSeconds": 30})
+    assert parse_error(resp).code == "ValidationError"
+    bob = pc.make_user("bob")
+    resp = get_web_identity_token(pc, bob, **{"Audience.member.1": "svc",
+                                              "SigningAlgorithm": "RS256"})
+    assert (resp.status, parse_error(resp).code) == (403, "AccessDenied")
+    carol = pc.make_user("carol", policy=policy_doc(allow("sts:GetWebIdentityToken")))
+    resp = get_web_identity_token(pc, carol, **{"Audience.member.1": "svc",
+                                                "SigningAlgorithm": "RS256"})
+    assert resp.status == 200, resp.text
+    assert b64json(resp.find("WebIdentityToken").split(".")[1])["sub"] == pc.user_arn("carol")
+
+
+def test_get_web_identity_token_cannot_outlive_the_session(pc, iam, idp):
+    setup_role(iam, idp, statements=(allow("sts:GetWebIdentityToken"),))
+    pc.signed_query({"Action": "EnableOutboundWebIdentityFederation"})
+    session = creds_of(assume(pc, idp.token(client_id=CLIENT_ID, sub="alice"),
+                              DurationSeconds=900))
+    resp = get_web_identity_token(pc, session, **{"Audience.member.1": "svc",
+                                                  "SigningAlgorithm": "RS256",
+                                                  "DurationSeconds": 3600})
+    assert (resp.status, parse_error(resp).code) == (403, "SessionDurationEscalationException")
+    resp = get_web_identity_token(pc, session, **{"Audience.member.1": "svc",
+                                                  "SigningAlgorithm": "RS256"})
+    assert resp.status == 200, resp.text
+    claims = b64json(resp.find("WebIdentityToken").split(".")[1])
+    assert claims["sub"] == f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/{ROLE}/alice-session"
+
+
+NEWER_SCRIPT = """
+import json, sys
+import boto3, botocore.config
+endpoint, key, secret = sys.argv[1:4]
+sts = boto3.client("sts", region_name="us-east-1", endpoint_url=endpoint,
+                   aws_access_key_id=key, aws_secret_access_key=secret,
+                   config=botocore.config.Config(retries={"total_max_attempts": 1}))
+out = sts.get_web_identity_token(Audience=["svc"], SigningAlgorithm="ES384", DurationSeconds=60)
+print(json.dumps({"token": out["WebIdentityToken"]}))
+"""
+
+
+@pytest.mark.skipif(NEWER is None, reason="no newer boto3 on PATH")
+def test_get_web_identity_token_newer_boto3(pc):
+    pc.signed_query({"Action": "EnableOutboundWebIdentityFederation"})
+    proc = subprocess.run([NEWER, "-c", NEWER_SCRIPT, pc.endpoint, pc.root.access_key_id,
+                           pc.root.secret_access_key], capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    token = json.loads(proc.stdout)["token"]
+    assert b64json(token.split(".")[0])["alg"] == "ES384"
+    verify(token, json.loads(pc.raw("GET", f"/_portcullis/oidc/{ACCOUNT_ID}/jwks").body))

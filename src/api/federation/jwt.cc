@@ -330,18 +330,18 @@ std::optional<std::string> RawToDer(std::string_view raw) {
   return out;
 }
 
-// DER ECDSA-Sig-Value -> r||s.
-std::optional<std::string> DerToRaw(std::string_view der) {
+// DER ECDSA-Sig-Value -> r||s, each `half` bytes.
+std::optional<std::string> DerToRaw(std::string_view der, int half) {
   const unsigned char* p = Bytes(der);
   std::unique_ptr<ECDSA_SIG, EcdsaSigFree> sig(
       d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(der.size())));
   if (sig == nullptr) {
     return std::nullopt;
   }
-  std::string out(2 * kP256Bytes, '\0');
+  std::string out(2 * static_cast<std::size_t>(half), '\0');
   auto* o = reinterpret_cast<unsigned char*>(out.data());
-  if (BN_bn2binpad(ECDSA_SIG_get0_r(sig.get()), o, kP256Bytes) < 0 ||
-      BN_bn2binpad(ECDSA_SIG_get0_s(sig.get()), o + kP256Bytes, kP256Bytes) < 0) {
+  if (BN_bn2binpad(ECDSA_SIG_get0_r(sig.get()), o, half) < 0 ||
+      BN_bn2binpad(ECDSA_SIG_get0_s(sig.get()), o + half, half) < 0) {
     return std::nullopt;
   }
   return out;
@@ -358,19 +358,33 @@ std::string BnParam(const EVP_PKEY* pkey, const char* name, std::size_t pad) {
   return out;
 }
 
-bool IsP256(const EVP_PKEY* pkey) {
+std::string GroupName(const EVP_PKEY* pkey) {
   std::array<char, 64> group{};
   std::size_t len = 0;
-  return EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group.data(),
-                                        group.size(), &len) == 1 &&
-         (std::string_view(group.data(), len) == "prime256v1" ||
-          std::string_view(group.data(), len) == "P-256");
+  if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group.data(), group.size(),
+                                     &len) != 1) {
+    return {};
+  }
+  return std::string(group.data(), len);
+}
+
+// The coordinate size in bytes of an ES* algorithm's curve.
+std::size_t CoordinateBytes(JwtAlgorithm alg) {
+  return alg == JwtAlgorithm::kEs384 ? 48 : kP256Bytes;
 }
 
 }  // namespace
 
 std::string_view JwtAlgorithmName(JwtAlgorithm alg) {
-  return alg == JwtAlgorithm::kEs256 ? "ES256" : "RS256";
+  switch (alg) {
+    case JwtAlgorithm::kEs256:
+      return "ES256";
+    case JwtAlgorithm::kEs384:
+      return "ES384";
+    case JwtAlgorithm::kRs256:
+      break;
+  }
+  return "RS256";
 }
 
 std::string Base64UrlEncode(std::string_view bytes) {
@@ -503,6 +517,9 @@ Result<Jwt> ParseJwt(std::string_view token) {
 }
 
 Status VerifyJwtSignature(const Jwt& jwt, const Jwks& jwks) {
+  if (jwt.alg == JwtAlgorithm::kEs384) {
+    return MakeError(Invalid("ES384 tokens are not accepted"));
+  }
   const std::string_view kty = jwt.alg == JwtAlgorithm::kEs256 ? "EC" : "RSA";
   const Jwk* chosen = nullptr;
   for (const Jwk& key : jwks.keys) {
@@ -564,8 +581,9 @@ JwtSigner::JwtSigner(JwtSigner&&) noexcept = default;
 JwtSigner& JwtSigner::operator=(JwtSigner&&) noexcept = default;
 
 Result<JwtSigner> JwtSigner::Generate(JwtAlgorithm alg, std::string kid) {
-  EVP_PKEY* raw = alg == JwtAlgorithm::kEs256 ? EVP_EC_gen("P-256")
-                                              : EVP_RSA_gen(static_cast<unsigned>(kMinRsaBits));
+  EVP_PKEY* raw = alg == JwtAlgorithm::kEs256   ? EVP_EC_gen("P-256")
+                  : alg == JwtAlgorithm::kEs384 ? EVP_EC_gen("P-384")
+                                                : EVP_RSA_gen(static_cast<unsigned>(kMinRsaBits));
   if (raw == nullptr) {
     return MakeError(ErrorCode::kInternal, "OpenSSL could not generate a key");
   }
@@ -589,10 +607,14 @@ Result<JwtSigner> JwtSigner::FromPem(std::string_view pem, std::string kid) {
   if (EVP_PKEY_is_a(key.get(), "RSA") == 1 && EVP_PKEY_get_bits(key.get()) >= kMinRsaBits &&
       EVP_PKEY_get_bits(key.get()) <= kMaxRsaBits) {
     impl->alg = JwtAlgorithm::kRs256;
-  } else if (EVP_PKEY_is_a(key.get(), "EC") == 1 && IsP256(key.get())) {
+  } else if (EVP_PKEY_is_a(key.get(), "EC") == 1 &&
+             (GroupName(key.get()) == "prime256v1" || GroupName(key.get()) == "P-256")) {
     impl->alg = JwtAlgorithm::kEs256;
+  } else if (EVP_PKEY_is_a(key.get(), "EC") == 1 &&
+             (GroupName(key.get()) == "secp384r1" || GroupName(key.get()) == "P-384")) {
+    impl->alg = JwtAlgorithm::kEs384;
   } else {
-    return MakeError(Invalid("the key must be RSA (2048 to 8192 bits) or EC P-256"));
+    return MakeError(Invalid("the key must be RSA (2048 to 8192 bits), EC P-256 or EC P-384"));
   }
   impl->key = std::move(key);
   impl->kid = std::move(kid);
@@ -617,10 +639,11 @@ std::string JwtSigner::PublicJwkJson() const {
     jwk["n"] = Base64UrlEncode(BnParam(impl_->key.get(), OSSL_PKEY_PARAM_RSA_N, 0));
     jwk["e"] = Base64UrlEncode(BnParam(impl_->key.get(), OSSL_PKEY_PARAM_RSA_E, 0));
   } else {
+    const std::size_t size = CoordinateBytes(impl_->alg);
     jwk["kty"] = "EC";
-    jwk["crv"] = "P-256";
-    jwk["x"] = Base64UrlEncode(BnParam(impl_->key.get(), OSSL_PKEY_PARAM_EC_PUB_X, kP256Bytes));
-    jwk["y"] = Base64UrlEncode(BnParam(impl_->key.get(), OSSL_PKEY_PARAM_EC_PUB_Y, kP256Bytes));
+    jwk["crv"] = impl_->alg == JwtAlgorithm::kEs384 ? "P-384" : "P-256";
+    jwk["x"] = Base64UrlEncode(BnParam(impl_->key.get(), OSSL_PKEY_PARAM_EC_PUB_X, size));
+    jwk["y"] = Base64UrlEncode(BnParam(impl_->key.get(), OSSL_PKEY_PARAM_EC_PUB_Y, size));
   }
   return jwk.dump();
 }
@@ -647,7 +670,9 @@ Result<std::string> JwtSigner::Sign(std::string_view payload_json) const {
   std::unique_ptr<EVP_MD_CTX, MdCtxFree> md(EVP_MD_CTX_new());
   std::size_t len = 0;
   if (md == nullptr ||
-      EVP_DigestSignInit(md.get(), nullptr, EVP_sha256(), nullptr, impl_->key.get()) != 1 ||
+      EVP_DigestSignInit(md.get(), nullptr,
+                         impl_->alg == JwtAlgorithm::kEs384 ? EVP_sha384() : EVP_sha256(), nullptr,
+                         impl_->key.get()) != 1 ||
       EVP_DigestSign(md.get(), nullptr, &len, Bytes(input), input.size()) != 1) {
     return MakeError(ErrorCode::kInternal, "OpenSSL could not sign");
   }
@@ -657,8 +682,8 @@ Result<std::string> JwtSigner::Sign(std::string_view payload_json) const {
     return MakeError(ErrorCode::kInternal, "OpenSSL could not sign");
   }
   signature.resize(len);
-  if (impl_->alg == JwtAlgorithm::kEs256) {
-    auto raw = DerToRaw(signature);
+  if (impl_->alg != JwtAlgorithm::kRs256) {
+    auto raw = DerToRaw(signature, static_cast<int>(CoordinateBytes(impl_->alg)));
     if (!raw.has_value()) {
       return MakeError(ErrorCode::kInternal, "OpenSSL produced a malformed ECDSA signature");
     }

@@ -35,9 +35,11 @@ inline constexpr std::size_t kMaxJwksBytes = 256 * 1024;
 inline constexpr std::size_t kMaxJwksKeys = 64;
 inline constexpr int kMaxJsonDepth = 16;
 
-enum class JwtAlgorithm : std::uint8_t { kRs256, kEs256 };
+// kEs384 (ECDSA on P-384 with SHA-384) is for signing only (GetWebIdentityToken offers
+// RS256 and ES384); ParseJwt never yields it and VerifyJwtSignature refuses it.
+enum class JwtAlgorithm : std::uint8_t { kRs256, kEs256, kEs384 };
 
-// "RS256" / "ES256".
+// "RS256" / "ES256" / "ES384".
 std::string_view JwtAlgorithmName(JwtAlgorithm alg);
 
 // One usable signature key of a JWKS. Raw big-endian bytes (base64url-decoded).
@@ -102,13 +104,13 @@ struct Jwt {
 std::string Base64UrlEncode(std::string_view bytes);
 std::optional<std::string> Base64UrlDecode(std::string_view text);
 
-// Signs tokens with one private key (RSA 2048 for RS256, P-256 for ES256).
+// Signs tokens with one private key (RSA 2048 for RS256, P-256 for ES256, P-384 for ES384).
 class JwtSigner {
  public:
   // A fresh key. kInternal when OpenSSL fails.
   [[nodiscard]] static Result<JwtSigner> Generate(JwtAlgorithm alg, std::string kid);
   // A PEM private key (PKCS#8 or traditional); the algorithm follows the key type.
-  // kInvalidArgument when it does not parse or is neither RSA (>= 2048 bits) nor P-256.
+  // kInvalidArgument when it does not parse or is not RSA (>= 2048 bits), P-256 or P-384.
   [[nodiscard]] static Result<JwtSigner> FromPem(std::string_view pem, std::string kid);
 
   ~JwtSigner();

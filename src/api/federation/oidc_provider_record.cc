@@ -36,4 +36,33 @@ std::string OidcProviderArnForIssuer(std::string_view account_id, std::string_vi
   return "arn:aws:iam::" + std::string(account_id) + ":oidc-provider/" + std::string(issuer);
 }
 
+OutboundFederationSetting DecodeOutboundFederationSetting(std::string_view body) {
+  OutboundFederationSetting out;
+  const nlohmann::json json = nlohmann::json::parse(body, nullptr, false);
+  if (json.is_discarded() || !json.is_object()) {
+    return out;
+  }
+  if (auto enabled = json.find("Enabled"); enabled != json.end() && enabled->is_boolean()) {
+    out.enabled = enabled->get<bool>();
+  }
+  if (auto issuer = json.find("IssuerIdentifier"); issuer != json.end() && issuer->is_string()) {
+    out.issuer = issuer->get<std::string>();
+  }
+  return out;
+}
+
+std::string EncodeOutboundSigningKeyRecord(const OutboundSigningKeyRecord& record) {
+  return nlohmann::json{{"kid", record.kid}, {"sealed", record.sealed_base64}}.dump();
+}
+
+Result<OutboundSigningKeyRecord> DecodeOutboundSigningKeyRecord(std::string_view body) {
+  const nlohmann::json json = nlohmann::json::parse(body, nullptr, false);
+  if (json.is_discarded() || !json.is_object() || !json.contains("kid") ||
+      !json["kid"].is_string() || !json.contains("sealed") || !json["sealed"].is_string()) {
+    return MakeError(ErrorCode::kInternal, "stored signing key is not JSON");
+  }
+  return OutboundSigningKeyRecord{json["kid"].get<std::string>(),
+                                  json["sealed"].get<std::string>()};
+}
+
 }  // namespace portcullis::api::federation

@@ -36,6 +36,7 @@ void RegisterCallerInfo(StsHandlerMap& handlers);     // caller_info.cc
 void RegisterAssumeRole(StsHandlerMap& handlers);     // assume_role.cc
 void RegisterSessionTokens(StsHandlerMap& handlers);  // session_tokens.cc
 void RegisterWebIdentity(StsHandlerMap& handlers);    // web_identity.cc
+void RegisterOutboundWebIdentity(StsHandlerMap& handlers);  // outbound_web_identity.cc
 
 // An error with AWS's code `aws_code` (ValidationError, AccessDenied, ...).
 Error StsError(ErrorCode code, std::string aws_code, std::string message);

@@ -16,6 +16,7 @@ const StsHandlerMap& Handlers() {
     RegisterAssumeRole(map);
     RegisterSessionTokens(map);
     RegisterWebIdentity(map);
+    RegisterOutboundWebIdentity(map);
     return map;
   }();
   return handlers;

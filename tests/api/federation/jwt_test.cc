@@ -103,6 +103,23 @@ TEST_P(JwtAlgTest, PemRoundTripKeepsTheKey) {
 INSTANTIATE_TEST_SUITE_P(Algorithms, JwtAlgTest,
                          ::testing::Values(JwtAlgorithm::kRs256, JwtAlgorithm::kEs256));
 
+TEST(JwtTest, Es384SignsButIsNotAccepted) {
+  const JwtSigner signer = MakeSigner(JwtAlgorithm::kEs384);
+  EXPECT_NE(signer.PublicJwkJson().find(R"("crv":"P-384")"), std::string::npos);
+  auto token = signer.Sign(Claims());
+  ASSERT_TRUE(token.has_value()) << token.error().ToString();
+  auto signature = Base64UrlDecode(token->substr(token->rfind('.') + 1));
+  ASSERT_TRUE(signature.has_value());
+  EXPECT_EQ(signature->size(), 96U);
+  // Inbound tokens are RS256 or ES256 only.
+  EXPECT_FALSE(ParseJwt(*token).has_value());
+  auto pem = signer.PrivateKeyPem();
+  ASSERT_TRUE(pem.has_value());
+  auto reloaded = JwtSigner::FromPem(*pem, "k1");
+  ASSERT_TRUE(reloaded.has_value());
+  EXPECT_EQ(reloaded->alg(), JwtAlgorithm::kEs384);
+}
+
 TEST(JwtTest, KeyOfAnotherTypeIsNotUsed) {
   const JwtSigner rsa = MakeSigner(JwtAlgorithm::kRs256, "");
   const JwtSigner ec = MakeSigner(JwtAlgorithm::kEs256, "");

@@ -12,6 +12,7 @@
 #include "api/federation/jwks_source.h"
 #include "api/federation/jwt.h"
 #include "api/protocol/query_codec.h"
+#include "api/sts/outbound_web_identity.h"
 #include "api/sts/sts_service.h"
 #include "auth/session_token.h"
 
@@ -117,6 +118,30 @@ class WebIdentityTest : public iam::testing::IamApiTest {
     return sts_.Invoke(*decoded->operation, decoded->input, auth::Caller{}, Info());
   }
 
+  Result<Value> Sts(const auth::Caller& caller, std::string_view op, const Params& params) {
+    std::string form = "Action=" + std::string(op) + "&Version=2011-06-15";
+    for (const auto& [k, v] : params) {
+      form += "&" + iam::testing::FormEncode(k) + "=" + iam::testing::FormEncode(v);
+    }
+    auto decoded = protocol::DecodeQueryRequest(sts_.model(), form);
+    if (!decoded.has_value()) {
+      return tl::unexpected<Error>(std::move(decoded).error());
+    }
+    return sts_.Invoke(*decoded->operation, decoded->input, caller, Info());
+  }
+
+  auth::Caller SessionOf(const Value& out) {
+    auto opened =
+        auth::SessionTokenCodec(box_).Open(TextAt(out, "Credentials.SessionToken"), clock_.Now());
+    EXPECT_TRUE(opened.has_value());
+    if (!opened.has_value()) {
+      return {};
+    }
+    auth::Caller caller = opened->caller;
+    caller.session_token = TextAt(out, "Credentials.SessionToken");
+    return caller;
+  }
+
   std::filesystem::path dir_;
   StsService sts_;
   JwtSigner signer_;
@@ -215,6 +240,93 @@ TEST_F(WebIdentityTest, DurationAndSessionPolicies) {
   auto out = Assume(Token(), {{"Policy", AllowDocument("iam:ListRoles")}});
   ASSERT_TRUE(out.has_value()) << out.error().ToString();
   EXPECT_NE(iam::testing::At(*out, "PackedPolicySize"), nullptr);
+}
+
+TEST_F(WebIdentityTest, GetWebIdentityTokenNeedsOutboundFederation) {
+  const Params params = {{"Audience.member.1", "svc"}, {"SigningAlgorithm", "RS256"}};
+  EXPECT_AWS_ERROR(Sts(Root(), "GetWebIdentityToken", params),
+                   "OutboundWebIdentityFederationDisabledException");
+  const std::string issuer =
+      TextAt(MustCall("EnableOutboundWebIdentityFederation"), "IssuerIdentifier");
+  EXPECT_AWS_ERROR(Sts(Root(), "GetWebIdentityToken",
+                       {{"Audience.member.1", "svc"}, {"SigningAlgorithm", "HS256"}}),
+                   "ValidationError");
+  EXPECT_AWS_ERROR(
+      Sts(Root(), "GetWebIdentityToken",
+          {{"Audience.member.1", "svc"}, {"SigningAlgorithm", "RS256"}, {"DurationSeconds", "30"}}),
+      "ValidationError");
+  MustCall("CreateUser", {{"UserName", "bob"}});
+  EXPECT_AWS_ERROR(Sts(UserCaller("bob"), "GetWebIdentityToken", params), "AccessDenied");
+
+  Params timed = params;
+  timed.emplace_back("DurationSeconds", "120");
+  timed.emplace_back("Tags.member.1.Key", "team");
+  timed.emplace_back("Tags.member.1.Value", "blue");
+  auto out = Sts(Root(), "GetWebIdentityToken", timed);
+  ASSERT_TRUE(out.has_value()) << out.error().ToString();
+  auto jwt = federation::ParseJwt(TextAt(*out, "WebIdentityToken"));
+  ASSERT_TRUE(jwt.has_value()) << jwt.error().ToString();
+  EXPECT_EQ(jwt->alg, JwtAlgorithm::kRs256);
+  EXPECT_EQ(jwt->claims.iss, issuer);
+  EXPECT_EQ(jwt->claims.sub, "arn:aws:iam::123456789012:root");
+  EXPECT_EQ(jwt->claims.aud, std::vector<std::string>{"svc"});
+  EXPECT_EQ(*jwt->claims.exp - *jwt->claims.iat, 120);
+  auto jwks_json = OutboundJwksJson(*store_, box_, kAccountId);
+  ASSERT_TRUE(jwks_json.has_value()) << jwks_json.error().ToString();
+  auto jwks = federation::ParseJwks(*jwks_json);
+  ASSERT_TRUE(jwks.has_value());
+  EXPECT_TRUE(federation::VerifyJwtSignature(*jwt, *jwks).has_value());
+  // The key persists: the next token has the same kid.
+  auto again = Sts(Root(), "GetWebIdentityToken", params);
+  ASSERT_TRUE(again.has_value());
+  EXPECT_EQ(federation::ParseJwt(TextAt(*again, "WebIdentityToken"))->kid, jwt->kid);
+  // ES384 tokens too; the JWKS then holds both keys.
+  auto es = Sts(Root(), "GetWebIdentityToken",
+                {{"Audience.member.1", "svc"}, {"SigningAlgorithm", "ES384"}});
+  ASSERT_TRUE(es.has_value()) << es.error().ToString();
+  EXPECT_NE(OutboundJwksJson(*store_, box_, kAccountId)->find("P-384"), std::string::npos);
+  auto discovery = OutboundDiscoveryJson(*store_, kAccountId, "http://127.0.0.1:1");
+  ASSERT_TRUE(discovery.has_value());
+  EXPECT_NE(discovery->find(issuer), std::string::npos);
+  EXPECT_FALSE(OutboundJwksJson(*store_, box_, iam::testing::kOtherAccountId).has_value());
+}
+
+TEST_F(WebIdentityTest, OutboundTokenRoundTripsAndCannotOutliveItsSession) {
+  const std::string issuer =
+      TextAt(MustCall("EnableOutboundWebIdentityFederation"), "IssuerIdentifier");
+  auto token = Sts(Root(), "GetWebIdentityToken",
+                   {{"Audience.member.1", "app"}, {"SigningAlgorithm", "RS256"}});
+  ASSERT_TRUE(token.has_value()) << token.error().ToString();
+  // This account trusts its own issuer, with its published keys in oidc_jwks_dir.
+  std::ofstream(dir_ / (federation::PercentEncodeIssuer(issuer) + ".json"))
+      << *OutboundJwksJson(*store_, box_, kAccountId);
+  MustCall("CreateOpenIDConnectProvider", {{"Url", issuer},
+                                           {"ClientIDList.member.1", "app"},
+                                           {"ThumbprintList.member.1", std::string(40, 'a')}});
+  const std::string host = issuer.substr(8);
+  MustCall(
+      "UpdateAssumeRolePolicy",
+      {{"RoleName", "web"},
+       {"PolicyDocument",
+        R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::123456789012:oidc-provider/)" +
+            host + R"("},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{")" +
+            host + R"(:sub":"arn:aws:iam::123456789012:root"}}}]})"}});
+  MustCall("PutRolePolicy", {{"RoleName", "web"},
+                             {"PolicyName", "p"},
+                             {"PolicyDocument", AllowDocument("sts:GetWebIdentityToken")}});
+  auto session = Assume(TextAt(*token, "WebIdentityToken"), {{"DurationSeconds", "900"}});
+  ASSERT_TRUE(session.has_value()) << session.error().ToString();
+  const auth::Caller caller = SessionOf(*session);
+  EXPECT_AWS_ERROR(Sts(caller, "GetWebIdentityToken",
+                       {{"Audience.member.1", "svc"},
+                        {"SigningAlgorithm", "RS256"},
+                        {"DurationSeconds", "3600"}}),
+                   "SessionDurationEscalationException");
+  auto inner = Sts(caller, "GetWebIdentityToken",
+                   {{"Audience.member.1", "svc"}, {"SigningAlgorithm", "RS256"}});
+  ASSERT_TRUE(inner.has_value()) << inner.error().ToString();
+  EXPECT_EQ(federation::ParseJwt(TextAt(*inner, "WebIdentityToken"))->claims.sub,
+            "arn:aws:sts::123456789012:assumed-role/web/alice-s");
 }
 
 }  // namespace
