@@ -59,7 +59,8 @@ class IdpRouter {
 
 // A route family: adds its routes. `settings` lives as long as the router (its `issuer`
 // is filled in after the routes are added, before the first request).
-using RouteFamily = Status (*)(IdpRouter& router, std::shared_ptr<const IdpSettings> settings);
+using RouteFamily = Status (*)(IdpRouter& router,
+                               const std::shared_ptr<const IdpSettings>& settings);
 
 // JSON response helpers shared by families.
 HttpResponseMessage JsonResponse(unsigned status, std::string body);

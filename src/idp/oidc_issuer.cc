@@ -1,12 +1,15 @@
 // The OIDC issuer route family: see oidc_issuer.h.
 #include "idp/oidc_issuer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "api/federation/jwt.h"
 
@@ -55,12 +58,7 @@ bool ParseSeconds(const std::string& text, std::int64_t& out) {
   return out >= -kMaxLifetime && out <= kMaxLifetime;
 }
 
-HttpResponseMessage Token(const federation::JwtSigner& signer, const IdpSettings& settings,
-                          const HttpRequestMessage& request) {
-  auto form = ParseForm(request.body());
-  if (!form.has_value()) {
-    return JsonError(400, "invalid_request", "the form is not url-encoded");
-  }
+struct TokenForm {
   std::string client_id;
   std::string sub;
   std::string azp;
@@ -69,38 +67,57 @@ HttpResponseMessage Token(const federation::JwtSigner& signer, const IdpSettings
   std::int64_t expires_in = 3600;
   std::optional<std::int64_t> nbf_in;
   Json extra = Json::object();
-  for (const auto& [name, value] : *form) {
-    if (name == "grant_type") {
-      if (value != "client_credentials") {
-        return JsonError(400, "unsupported_grant_type", "only client_credentials is supported");
-      }
-    } else if (name == "client_id") {
-      client_id = value;
-    } else if (name == "sub") {
-      sub = value;
-    } else if (name == "aud") {
-      aud.push_back(value);
-    } else if (name == "amr") {
-      amr.push_back(value);
-    } else if (name == "azp") {
-      azp = value;
-    } else if (name == "expires_in") {
-      if (!ParseSeconds(value, expires_in)) {
-        return JsonError(400, "invalid_request", "expires_in must be -86400..86400");
-      }
-    } else if (name == "nbf_in") {
-      std::int64_t v = 0;
-      if (!ParseSeconds(value, v)) {
-        return JsonError(400, "invalid_request", "nbf_in must be -86400..86400");
-      }
-      nbf_in = v;
-    } else if (name == "claims") {
-      extra = Json::parse(value, nullptr, false);
-      if (extra.is_discarded() || !extra.is_object()) {
-        return JsonError(400, "invalid_request", "claims must be a JSON object");
-      }
+};
+
+// Reads one form field into `form`; the error response for a bad value.
+std::optional<HttpResponseMessage> ReadField(TokenForm& form, const std::string& name,
+                                             const std::string& value) {
+  if (name == "grant_type" && value != "client_credentials") {
+    return JsonError(400, "unsupported_grant_type", "only client_credentials is supported");
+  }
+  if (name == "client_id") {
+    form.client_id = value;
+  } else if (name == "sub") {
+    form.sub = value;
+  } else if (name == "aud") {
+    form.aud.push_back(value);
+  } else if (name == "amr") {
+    form.amr.push_back(value);
+  } else if (name == "azp") {
+    form.azp = value;
+  } else if (name == "expires_in" && !ParseSeconds(value, form.expires_in)) {
+    return JsonError(400, "invalid_request", "expires_in must be -86400..86400");
+  } else if (name == "nbf_in") {
+    std::int64_t v = 0;
+    if (!ParseSeconds(value, v)) {
+      return JsonError(400, "invalid_request", "nbf_in must be -86400..86400");
+    }
+    form.nbf_in = v;
+  } else if (name == "claims") {
+    form.extra = Json::parse(value, nullptr, false);
+    if (form.extra.is_discarded() || !form.extra.is_object()) {
+      return JsonError(400, "invalid_request", "claims must be a JSON object");
     }
   }
+  return std::nullopt;
+}
+
+HttpResponseMessage Token(const federation::JwtSigner& signer, const IdpSettings& settings,
+                          const HttpRequestMessage& request) {
+  auto fields = ParseForm(request.body());
+  if (!fields.has_value()) {
+    return JsonError(400, "invalid_request", "the form is not url-encoded");
+  }
+  TokenForm form;
+  for (const auto& [name, value] : *fields) {
+    if (auto bad = ReadField(form, name, value); bad.has_value()) {
+      return *std::move(bad);
+    }
+  }
+  std::string& client_id = form.client_id;
+  std::string& sub = form.sub;
+  std::vector<std::string>& aud = form.aud;
+  const std::int64_t expires_in = form.expires_in;
   if (sub.empty()) {
     sub = client_id.empty() ? "portcullis-user" : client_id;
   }
@@ -114,7 +131,7 @@ HttpResponseMessage Token(const federation::JwtSigner& signer, const IdpSettings
   const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
                                std::chrono::system_clock::now().time_since_epoch())
                                .count();
-  Json claims = std::move(extra);
+  Json claims = std::move(form.extra);
   claims["iss"] = settings.issuer;
   claims["sub"] = sub;
   if (aud.size() == 1) {
@@ -124,14 +141,14 @@ HttpResponseMessage Token(const federation::JwtSigner& signer, const IdpSettings
   }
   claims["iat"] = now;
   claims["exp"] = now + expires_in;
-  if (nbf_in.has_value()) {
-    claims["nbf"] = now + *nbf_in;
+  if (form.nbf_in.has_value()) {
+    claims["nbf"] = now + *form.nbf_in;
   }
-  if (!amr.empty()) {
-    claims["amr"] = amr;
+  if (!form.amr.empty()) {
+    claims["amr"] = form.amr;
   }
-  if (!azp.empty()) {
-    claims["azp"] = azp;
+  if (!form.azp.empty()) {
+    claims["azp"] = form.azp;
   }
   auto token = signer.Sign(claims.dump());
   if (!token.has_value()) {
@@ -146,7 +163,7 @@ HttpResponseMessage Token(const federation::JwtSigner& signer, const IdpSettings
 
 }  // namespace
 
-Status RegisterOidcIssuer(IdpRouter& router, std::shared_ptr<const IdpSettings> settings) {
+Status RegisterOidcIssuer(IdpRouter& router, const std::shared_ptr<const IdpSettings>& settings) {
   IAM_ASSIGN_OR_RETURN(federation::JwtSigner loaded, LoadSigner(*settings));
   auto signer = std::make_shared<const federation::JwtSigner>(std::move(loaded));
   router.Add(http::verb::get, "/.well-known/openid-configuration",

@@ -22,6 +22,6 @@
 namespace portcullis::idp {
 
 [[nodiscard]] Status RegisterOidcIssuer(IdpRouter& router,
-                                        std::shared_ptr<const IdpSettings> settings);
+                                        const std::shared_ptr<const IdpSettings>& settings);
 
 }  // namespace portcullis::idp

@@ -29,7 +29,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
-constexpr std::size_t kMaxDiscoveryBytes = 64 * 1024;
+constexpr std::size_t kMaxDiscoveryBytes = std::size_t{64} * 1024;
 
 struct ParsedUrl {
   bool https = false;

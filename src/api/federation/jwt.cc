@@ -11,6 +11,7 @@
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -365,7 +366,35 @@ std::string GroupName(const EVP_PKEY* pkey) {
                                      &len) != 1) {
     return {};
   }
-  return std::string(group.data(), len);
+  return {group.data(), len};
+}
+
+// One key of a JWKS: nullopt for a key of another type or curve, or for encryption.
+Result<std::optional<Jwk>> ReadJwk(const Json& key) {
+  if (!key.is_object()) {
+    return MakeError(Invalid("a JWKS key is not an object"));
+  }
+  const std::string* kty = StringAt(key, "kty");
+  const std::string* use = StringAt(key, "use");
+  const std::string* crv = StringAt(key, "crv");
+  const bool rsa = kty != nullptr && *kty == "RSA";
+  const bool p256 = kty != nullptr && *kty == "EC" && crv != nullptr && *crv == "P-256";
+  if ((!rsa && !p256) || (use != nullptr && *use != "sig")) {
+    return std::optional<Jwk>();
+  }
+  Jwk jwk;
+  jwk.kty = *kty;
+  if (const std::string* kid = StringAt(key, "kid"); kid != nullptr) {
+    jwk.kid = *kid;
+  }
+  if (rsa) {
+    IAM_ASSIGN_OR_RETURN(jwk.n, B64Member(key, "n"));
+    IAM_ASSIGN_OR_RETURN(jwk.e, B64Member(key, "e"));
+  } else {
+    IAM_ASSIGN_OR_RETURN(jwk.x, B64Member(key, "x"));
+    IAM_ASSIGN_OR_RETURN(jwk.y, B64Member(key, "y"));
+  }
+  return std::optional<Jwk>(std::move(jwk));
 }
 
 // The coordinate size in bytes of an ES* algorithm's curve.
@@ -435,33 +464,10 @@ Result<Jwks> ParseJwks(std::string_view json) {
   }
   Jwks out;
   for (const Json& key : *keys) {
-    if (!key.is_object()) {
-      return MakeError(Invalid("a JWKS key is not an object"));
+    IAM_ASSIGN_OR_RETURN(std::optional<Jwk> jwk, ReadJwk(key));
+    if (jwk.has_value()) {
+      out.keys.push_back(*std::move(jwk));
     }
-    const std::string* kty = StringAt(key, "kty");
-    const std::string* use = StringAt(key, "use");
-    if (kty == nullptr || (use != nullptr && *use != "sig")) {
-      continue;
-    }
-    Jwk jwk;
-    jwk.kty = *kty;
-    if (const std::string* kid = StringAt(key, "kid"); kid != nullptr) {
-      jwk.kid = *kid;
-    }
-    if (*kty == "RSA") {
-      IAM_ASSIGN_OR_RETURN(jwk.n, B64Member(key, "n"));
-      IAM_ASSIGN_OR_RETURN(jwk.e, B64Member(key, "e"));
-    } else if (*kty == "EC") {
-      const std::string* crv = StringAt(key, "crv");
-      if (crv == nullptr || *crv != "P-256") {
-        continue;
-      }
-      IAM_ASSIGN_OR_RETURN(jwk.x, B64Member(key, "x"));
-      IAM_ASSIGN_OR_RETURN(jwk.y, B64Member(key, "y"));
-    } else {
-      continue;
-    }
-    out.keys.push_back(std::move(jwk));
   }
   return out;
 }

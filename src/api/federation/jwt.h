@@ -31,7 +31,7 @@
 namespace portcullis::api::federation {
 
 inline constexpr std::size_t kMaxJwtBytes = 20'000;  // AWS: WebIdentityToken max length
-inline constexpr std::size_t kMaxJwksBytes = 256 * 1024;
+inline constexpr std::size_t kMaxJwksBytes = std::size_t{256} * 1024;
 inline constexpr std::size_t kMaxJwksKeys = 64;
 inline constexpr int kMaxJsonDepth = 16;
 

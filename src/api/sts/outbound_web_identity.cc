@@ -141,16 +141,16 @@ Result<Value> GetWebIdentityToken(StsContext& ctx, const Value& input) {
   IAM_ASSIGN_OR_RETURN(SessionInputs tags, ReadSessionInputs(input));
 
   std::vector<std::pair<std::string, std::vector<std::string>>> context;
-  context.push_back({"sts:IdentityTokenAudience", audience});
-  context.push_back({"sts:SigningAlgorithm", {algorithm}});
-  context.push_back({"sts:DurationSeconds", {std::to_string(duration)}});
+  context.emplace_back("sts:IdentityTokenAudience", audience);
+  context.emplace_back("sts:SigningAlgorithm", std::vector<std::string>{algorithm});
+  context.emplace_back("sts:DurationSeconds", std::vector<std::string>{std::to_string(duration)});
   std::vector<std::string> tag_keys;
   for (const auto& [k, v] : tags.tags) {
-    context.push_back({"aws:RequestTag/" + k, {v}});
+    context.emplace_back("aws:RequestTag/" + k, std::vector<std::string>{v});
     tag_keys.push_back(k);
   }
   if (!tag_keys.empty()) {
-    context.push_back({"aws:TagKeys", tag_keys});
+    context.emplace_back("aws:TagKeys", tag_keys);
   }
   authz::AuthzRequest request;
   request.action = "sts:GetWebIdentityToken";

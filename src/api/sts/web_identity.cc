@@ -111,11 +111,10 @@ Status CheckTokenTags(const federation::JwtClaims& claims) {
   return OkStatus();
 }
 
-Result<Value> AssumeRoleWithWebIdentity(StsContext& ctx, const Value& input) {
-  const std::string role_arn(iam::StringMember(input, "RoleArn"));
-  const std::string session_name(iam::StringMember(input, "RoleSessionName"));
-  IAM_ASSIGN_OR_RETURN(SessionInputs session_inputs, ReadSessionInputs(input));
+using Context = std::vector<std::pair<std::string, std::vector<std::string>>>;
 
+// Step 1: the token, parsed, from an https (or loopback http) issuer.
+Result<federation::Jwt> ReadToken(const Value& input) {
   auto parsed = federation::ParseJwt(iam::StringMember(input, "WebIdentityToken"));
   if (!parsed.has_value()) {
     return MakeError(InvalidIdentityToken(
@@ -123,25 +122,34 @@ Result<Value> AssumeRoleWithWebIdentity(StsContext& ctx, const Value& input) {
         "Access Token): " +
         parsed.error().message));
   }
-  const federation::Jwt& jwt = *parsed;
-  const federation::JwtClaims& claims = jwt.claims;
-  if (claims.iss.starts_with("http://") && !federation::IsLoopbackUrl(claims.iss)) {
+  const std::string& iss = parsed->claims.iss;
+  if (iss.starts_with("http://") && !federation::IsLoopbackUrl(iss)) {
     return MakeError(
-        InvalidIdentityToken("The issuer `" + claims.iss.substr(0, 256) + "` must use https."));
+        InvalidIdentityToken("The issuer `" + iss.substr(0, 256) + "` must use https."));
   }
-  if (!claims.iss.starts_with("https://") && !claims.iss.starts_with("http://")) {
-    return MakeError(InvalidIdentityToken("The issuer `" + claims.iss.substr(0, 256) +
-                                          "` is not an https URL."));
+  if (!iss.starts_with("https://") && !iss.starts_with("http://")) {
+    return MakeError(
+        InvalidIdentityToken("The issuer `" + iss.substr(0, 256) + "` is not an https URL."));
   }
+  return parsed;
+}
 
-  IAM_ASSIGN_OR_RETURN(store::Role role, LoadRole(ctx, role_arn, NotAuthorized()));
-  const std::string provider_arn =
-      federation::OidcProviderArnForIssuer(role.account_id, claims.iss);
+struct ProviderMatch {
+  std::string provider_arn;
+  std::string audience;
+};
+
+// Steps 2 to 4: the provider of the role's account, the signature, the audience.
+Result<ProviderMatch> MatchProvider(StsContext& ctx, const store::Role& role,
+                                    const federation::Jwt& jwt) {
+  const federation::JwtClaims& claims = jwt.claims;
+  ProviderMatch match;
+  match.provider_arn = federation::OidcProviderArnForIssuer(role.account_id, claims.iss);
   federation::OidcProviderRecord provider;
   {
     IAM_ASSIGN_OR_RETURN(auto txn, ctx.store.BeginRead());
     auto found =
-        txn->GetResource(store::ResourceKind::kOidcProvider, role.account_id, provider_arn);
+        txn->GetResource(store::ResourceKind::kOidcProvider, role.account_id, match.provider_arn);
     if (!found.has_value()) {
       if (found.error().code != ErrorCode::kNotFound) {
         return MakeError(std::move(found).error());
@@ -151,7 +159,6 @@ Result<Value> AssumeRoleWithWebIdentity(StsContext& ctx, const Value& input) {
     }
     IAM_ASSIGN_OR_RETURN(provider, federation::DecodeOidcProviderRecord(found->body));
   }
-
   auto keys = Keys(ctx.options).Get(claims.iss, jwt.kid, ctx.clock.Now());
   if (!keys.has_value()) {
     return MakeError(IdpCommunicationError(
@@ -167,28 +174,28 @@ Result<Value> AssumeRoleWithWebIdentity(StsContext& ctx, const Value& input) {
     }
     return MakeError(InvalidIdentityToken("The web identity token's signature is invalid."));
   }
-
   // AWS: the audience is the token's aud (or, when it carries several, its azp) and must
   // be one of the provider's client ids.
-  std::string audience;
   auto registered = [&](const std::string& a) {
     return std::find(provider.client_ids.begin(), provider.client_ids.end(), a) !=
            provider.client_ids.end();
   };
   if (!claims.azp.empty() && claims.aud.size() != 1 && registered(claims.azp)) {
-    audience = claims.azp;
+    match.audience = claims.azp;
   } else {
-    for (const std::string& a : claims.aud) {
-      if (registered(a)) {
-        audience = a;
-        break;
-      }
+    auto it = std::find_if(claims.aud.begin(), claims.aud.end(), registered);
+    if (it != claims.aud.end()) {
+      match.audience = *it;
     }
   }
-  if (audience.empty()) {
+  if (match.audience.empty()) {
     return MakeError(InvalidIdentityToken("Incorrect token audience"));
   }
+  return match;
+}
 
+// Step 5: times, session tags and source identity of the token.
+Status CheckClaims(StsContext& ctx, const federation::JwtClaims& claims) {
   const std::int64_t now =
       std::chrono::duration_cast<std::chrono::seconds>(ctx.clock.Now().time_since_epoch()).count();
   if (auto timely = federation::CheckJwtTimes(claims, now, 0); !timely.has_value()) {
@@ -196,16 +203,63 @@ Result<Value> AssumeRoleWithWebIdentity(StsContext& ctx, const Value& input) {
       return MakeError(StsError(ErrorCode::kFailedPrecondition, "ExpiredTokenException",
                                 "Token expired: current date/time " + std::to_string(now) +
                                     " must be before the expiration date/time " +
-                                    std::to_string(*claims.exp)));
+                                    std::to_string(claims.exp.value_or(0))));
     }
     return MakeError(InvalidIdentityToken("The web identity token is not valid yet."));
   }
   IAM_RETURN_IF_ERROR(CheckTokenTags(claims));
-  if (!claims.source_identity.empty() &&
-      (claims.source_identity.size() < 2 || claims.source_identity.size() > 64 ||
-       claims.source_identity.starts_with("aws:"))) {
+  const std::string& source = claims.source_identity;
+  if (!source.empty() && (source.size() < 2 || source.size() > 64 || source.starts_with("aws:"))) {
     return MakeError(InvalidIdentityToken("The token's source identity is not valid."));
   }
+  return OkStatus();
+}
+
+// Step 6's condition keys.
+Context TrustContext(const ProviderMatch& match, std::string_view session_name,
+                     const federation::JwtClaims& claims) {
+  const std::string& arn = match.provider_arn;
+  const std::string prefix = arn.substr(arn.find(":oidc-provider/") + 15);
+  Context context;
+  context.emplace_back(prefix + ":aud", std::vector<std::string>{match.audience});
+  if (!claims.aud.empty()) {
+    context.emplace_back(prefix + ":oaud", claims.aud);
+  }
+  context.emplace_back(prefix + ":sub", std::vector<std::string>{claims.sub});
+  if (!claims.amr.empty()) {
+    context.emplace_back(prefix + ":amr", claims.amr);
+  }
+  if (!claims.azp.empty()) {
+    context.emplace_back(prefix + ":azp", std::vector<std::string>{claims.azp});
+  }
+  context.emplace_back("aws:FederatedProvider", std::vector<std::string>{arn});
+  context.emplace_back("sts:RoleSessionName", std::vector<std::string>{std::string(session_name)});
+  std::vector<std::string> tag_keys;
+  for (const auto& [k, v] : claims.principal_tags) {
+    context.emplace_back("aws:RequestTag/" + k, std::vector<std::string>{v});
+    tag_keys.push_back(k);
+  }
+  if (!tag_keys.empty()) {
+    context.emplace_back("aws:TagKeys", std::move(tag_keys));
+  }
+  if (!claims.transitive_tag_keys.empty()) {
+    context.emplace_back("sts:TransitiveTagKeys", claims.transitive_tag_keys);
+  }
+  if (!claims.source_identity.empty()) {
+    context.emplace_back("sts:SourceIdentity", std::vector<std::string>{claims.source_identity});
+  }
+  return context;
+}
+
+Result<Value> AssumeRoleWithWebIdentity(StsContext& ctx, const Value& input) {
+  const std::string role_arn(iam::StringMember(input, "RoleArn"));
+  const std::string session_name(iam::StringMember(input, "RoleSessionName"));
+  IAM_ASSIGN_OR_RETURN(SessionInputs session_inputs, ReadSessionInputs(input));
+  IAM_ASSIGN_OR_RETURN(const federation::Jwt jwt, ReadToken(input));
+  const federation::JwtClaims& claims = jwt.claims;
+  IAM_ASSIGN_OR_RETURN(store::Role role, LoadRole(ctx, role_arn, NotAuthorized()));
+  IAM_ASSIGN_OR_RETURN(const ProviderMatch match, MatchProvider(ctx, role, jwt));
+  IAM_RETURN_IF_ERROR(CheckClaims(ctx, claims));
   const std::optional<int> packed = PackedPercent(session_inputs, claims);
   if (packed.has_value() && *packed > 100) {
     return MakeError(StsError(ErrorCode::kInvalidArgument, "PackedPolicyTooLarge",
@@ -214,50 +268,22 @@ Result<Value> AssumeRoleWithWebIdentity(StsContext& ctx, const Value& input) {
   }
 
   // The trust policy, with the provider as the (Federated) principal.
-  const std::string prefix = provider_arn.substr(provider_arn.find(":oidc-provider/") + 15);
-  std::vector<std::pair<std::string, std::vector<std::string>>> context;
-  context.push_back({prefix + ":aud", {audience}});
-  if (!claims.aud.empty()) {
-    context.push_back({prefix + ":oaud", claims.aud});
-  }
-  context.push_back({prefix + ":sub", {claims.sub}});
-  if (!claims.amr.empty()) {
-    context.push_back({prefix + ":amr", claims.amr});
-  }
-  if (!claims.azp.empty()) {
-    context.push_back({prefix + ":azp", {claims.azp}});
-  }
-  context.push_back({"aws:FederatedProvider", {provider_arn}});
-  context.push_back({"sts:RoleSessionName", {session_name}});
-  std::vector<std::string> tag_keys;
-  for (const auto& [k, v] : claims.principal_tags) {
-    context.push_back({"aws:RequestTag/" + k, {v}});
-    tag_keys.push_back(k);
-  }
-  if (!tag_keys.empty()) {
-    context.push_back({"aws:TagKeys", tag_keys});
-  }
-  if (!claims.transitive_tag_keys.empty()) {
-    context.push_back({"sts:TransitiveTagKeys", claims.transitive_tag_keys});
-  }
-  if (!claims.source_identity.empty()) {
-    context.push_back({"sts:SourceIdentity", {claims.source_identity}});
-  }
-  IAM_RETURN_IF_ERROR(AuthorizeTrustPolicy(ctx, role, provider_arn, "sts:AssumeRoleWithWebIdentity",
-                                           context, NotAuthorized()));
+  const Context context = TrustContext(match, session_name, claims);
+  IAM_RETURN_IF_ERROR(AuthorizeTrustPolicy(
+      ctx, role, match.provider_arn, "sts:AssumeRoleWithWebIdentity", context, NotAuthorized()));
   if (!claims.principal_tags.empty()) {
-    IAM_RETURN_IF_ERROR(
-        AuthorizeTrustPolicy(ctx, role, provider_arn, "sts:TagSession", context, NotAuthorized()));
+    IAM_RETURN_IF_ERROR(AuthorizeTrustPolicy(ctx, role, match.provider_arn, "sts:TagSession",
+                                             context, NotAuthorized()));
   }
   if (!claims.source_identity.empty()) {
-    IAM_RETURN_IF_ERROR(AuthorizeTrustPolicy(ctx, role, provider_arn, "sts:SetSourceIdentity",
+    IAM_RETURN_IF_ERROR(AuthorizeTrustPolicy(ctx, role, match.provider_arn, "sts:SetSourceIdentity",
                                              context, NotAuthorized()));
   }
   IAM_ASSIGN_OR_RETURN(const std::int64_t duration, RoleSessionDuration(input, role, false));
 
   RoleSessionSpec spec;
   spec.session_name = session_name;
-  spec.source_arn = provider_arn;
+  spec.source_arn = match.provider_arn;
   spec.source_identity = claims.source_identity;
   spec.policies = std::move(session_inputs.policies);
   spec.policy_arns = std::move(session_inputs.policy_arns);
@@ -268,8 +294,8 @@ Result<Value> AssumeRoleWithWebIdentity(StsContext& ctx, const Value& input) {
   Value out = IssueRoleSession(ctx, role, std::move(spec));
   out.Set("SubjectFromWebIdentityToken", Value::String(claims.sub));
   // AWS: for an IAM OIDC provider, Provider names the provider (its ARN).
-  out.Set("Provider", Value::String(provider_arn));
-  out.Set("Audience", Value::String(audience));
+  out.Set("Provider", Value::String(match.provider_arn));
+  out.Set("Audience", Value::String(match.audience));
   return out;
 }
 
