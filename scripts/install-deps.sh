@@ -26,7 +26,7 @@ PACKAGES=(
   clang-14 libclang-rt-14-dev clang-format-14 clang-tidy-14
   libboost-dev libsodium-dev libspdlog-dev libtoml11-dev libpugixml-dev wrk
   liboath-dev libqrencode-dev libpng-dev
-  python3 python3-pytest python3-boto3 awscli
+  python3 python3-pytest python3-boto3 awscli python3-cryptography
 )
 
 # Node.js: any node >= 18 with npm on PATH will do (Debian 12 ships 18). A machine

@@ -6,9 +6,10 @@
 // account; session name, duration, chaining, ExternalId, MFA, session policies, session
 // tags, source identity), GetSessionToken (optionally with MFA), GetFederationToken,
 // GetAccessKeyInfo and DecodeAuthorizationMessage (Portcullis encodes no authorization
-// messages, so every message is invalid). Credentials are ASIA... keys with a sealed
-// session token (auth/session_token.h). The web-identity, SAML, root and delegated-token
-// operations answer NotImplemented naming the operation.
+// messages, so every message is invalid), AssumeRoleWithWebIdentity and
+// GetWebIdentityToken (docs/federation.md). Credentials are ASIA... keys with a sealed
+// session token (auth/session_token.h). The SAML, root and delegated-token operations
+// answer NotImplemented naming the operation.
 // Thread-safety: Invoke may run concurrently.
 #pragma once
 
