@@ -28,7 +28,7 @@ PACKAGES=(
   libboost-dev libsodium-dev libspdlog-dev libtoml11-dev libpugixml-dev wrk
   liboath-dev libqrencode-dev libpng-dev
   libxmlsec1-dev libxmlsec1-openssl
-  python3 python3-pytest python3-boto3 awscli
+  python3 python3-pytest python3-boto3 awscli python3-cryptography
   libldap-dev slapd ldap-utils
 )
 

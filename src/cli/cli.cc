@@ -16,6 +16,8 @@
 #include "server/config.h"
 #include "server/serve.h"
 
+#include "idp/idp.h"
+
 namespace portcullis::cli {
 namespace {
 
@@ -355,6 +357,32 @@ void AddAccount(CLI::App& app, AccountCreateArgs& args) {
       "TOML config file (PORTCULLIS_CONFIG)");
 }
 
+// `portcullis idp` runs the OIDC issuer; `portcullis idp saml-response` (added on the
+// returned command) prints a signed SAML response instead.
+CLI::App* AddIdp(CLI::App& app, idp::IdpSettings& settings) {
+  CLI::App* i = app.add_subcommand(
+      "idp",
+      "Run the built-in OpenID Connect identity provider for tests (docs/federation.md), or "
+      "make a signed SAML response (idp saml-response, docs/saml-federation.md)");
+  i->add_option("--listen-address", settings.listen_address, "Loopback address to listen on")
+      ->capture_default_str();
+  i->add_option("--port", settings.port, "TCP port; 0 picks a free one")->capture_default_str();
+  i->add_option("--alg", settings.algorithm, "Signing algorithm of a generated key: RS256 | ES256")
+      ->capture_default_str();
+  i->add_option("--key-file", settings.key_file,
+                "PEM private key (RSA >= 2048 bits or EC P-256); default: generated at start");
+  i->add_option("--kid", settings.kid, "Key id in the JWKS and token headers")
+      ->capture_default_str();
+  i->add_option("--subject", settings.subjects,
+                "A subject tokens may be issued for (repeatable; default: any)");
+  i->add_option("--issuer", settings.issuer,
+                "Issuer URL of the tokens and discovery (default: http://ADDRESS:PORT)");
+  i->add_option("--audience", settings.default_audience,
+                "Audience of tokens whose form names no client_id or aud")
+      ->capture_default_str();
+  return i;
+}
+
 int RunServe(const ServeArgs& args, std::ostream& out, std::ostream& err) {
   auto config = server::ResolveServerConfig(args.flags, server::ProcessEnvironment());
   if (!config.has_value()) {
@@ -388,8 +416,8 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   AddServe(app, serve);
   AccountCreateArgs account_create;
   AddAccount(app, account_create);
-  CLI::App* idp = app.add_subcommand("idp", "A test identity provider");
-  idp->require_subcommand(1);
+  idp::IdpSettings idp_settings;
+  CLI::App* idp = AddIdp(app, idp_settings);
   SamlResponseArgs saml_response;
   CLI::App* saml_response_cmd = AddSamlResponseCommand(*idp, saml_response);
   try {
@@ -408,6 +436,9 @@ int RunCli(int argc, const char* const* argv, std::ostream& out, std::ostream& e
   }
   if (saml_response_cmd->parsed()) {
     return RunSamlResponse(saml_response, out, err);
+  }
+  if (app.got_subcommand("idp")) {
+    return idp::RunIdp(idp_settings, out, err);
   }
   if (app.got_subcommand("account")) {
     return RunAccountCreate(account_create, out, err);

@@ -3,6 +3,7 @@
 //   portcullis policy validate FILE [--kind K] [--json]
 //   portcullis policy evaluate [simple flags | --request FILE|- | --requests FILE.jsonl] [--json]
 //   portcullis serve [--config FILE] [setting flags]      (docs/configuration.md)
+//   portcullis idp [--port N] [--alg A] [--key-file PEM] [--subject S]...  (docs/federation.md)
 //   portcullis account create [--account-id ID] [--alias A] [--data-dir D] [--config FILE]
 //
 // Exit codes (docs/cli.md): 0 success (validate: valid; evaluate: Allow, or a batch

@@ -84,6 +84,10 @@ constexpr auto kSettings = std::to_array<SettingSpec>({
      "group search filter; {dn} and {username} are expanded, escaped"},
     {"ldap_timeout", "--ldap-timeout", "PORTCULLIS_LDAP_TIMEOUT", "5s",
      "time allowed to connect and for each directory operation"},
+    {"oidc_jwks_dir", "--oidc-jwks-dir", "PORTCULLIS_OIDC_JWKS_DIR", "(unset)",
+     "directory of OIDC issuers' JWKS files, <percent-encoded issuer>.json (docs/federation.md)"},
+    {"oidc_fetch_timeout", "--oidc-fetch-timeout", "PORTCULLIS_OIDC_FETCH_TIMEOUT", "3s",
+     "timeout of a loopback OIDC issuer's discovery and JWKS fetch"},
 });
 
 // Where a value came from, for error messages.
@@ -385,6 +389,18 @@ Status ApplyReadTimeout(ServerConfig& config, std::string_view key, std::string_
   return OkStatus();
 }
 
+Status ApplyOidcJwksDir(ServerConfig& config, std::string_view /*key*/, std::string_view text,
+                        const SourcedValue& /*v*/) {
+  config.oidc_jwks_dir = std::filesystem::path(std::string(text));
+  return OkStatus();
+}
+
+Status ApplyOidcFetchTimeout(ServerConfig& config, std::string_view key, std::string_view text,
+                             const SourcedValue& v) {
+  IAM_ASSIGN_OR_RETURN(config.oidc_fetch_timeout, PositiveDuration(key, text, v));
+  return OkStatus();
+}
+
 Status ApplyWriteTimeout(ServerConfig& config, std::string_view key, std::string_view text,
                          const SourcedValue& v) {
   IAM_ASSIGN_OR_RETURN(config.write_timeout, PositiveDuration(key, text, v));
@@ -509,6 +525,8 @@ constexpr auto kAppliers = std::to_array<std::pair<std::string_view, ApplyFn>>({
     {"ldap_group_search_base", ApplyDirectoryString<&DirectoryOptions::group_search_base>},
     {"ldap_group_search_filter", ApplyDirectoryString<&DirectoryOptions::group_search_filter>},
     {"ldap_timeout", ApplyLdapTimeout},
+    {"oidc_jwks_dir", ApplyOidcJwksDir},
+    {"oidc_fetch_timeout", ApplyOidcFetchTimeout},
 });
 
 Status Apply(ServerConfig& config, std::string_view key, const SourcedValue& v) {

@@ -72,6 +72,10 @@ struct ServerConfig {
   std::string root_secret_access_key;
   // The directory of AssumeRoleWithLDAPIdentity (ldap_* settings); url empty: none.
   api::directory::DirectoryOptions directory;
+  // AssumeRoleWithWebIdentity: a directory of issuers' JWKS files (<percent-encoded
+  // issuer>.json; empty: none) and the timeout of a loopback issuer's JWKS fetch.
+  std::filesystem::path oidc_jwks_dir;
+  std::chrono::milliseconds oidc_fetch_timeout = std::chrono::seconds(3);
   // The config file that was read, if any.
   std::filesystem::path config_file;
 

@@ -19,6 +19,7 @@
 #include "api/ids.h"
 #include "api/protocol/query_codec.h"
 #include "api/request_info.h"
+#include "api/sts/outbound_web_identity.h"
 #include "auth/sigv4/authorization.h"
 #include "auth/sigv4/verifier.h"
 #include "server/logging.h"
@@ -215,7 +216,46 @@ HttpResponseMessage Router::Handle(const HttpRequestMessage& request,
     }
     return HandleConsoleSignIn(request, connection);
   }
+  if (path.starts_with("/_portcullis/oidc/")) {
+    if (!get) {
+      return TextResponse(http::status::method_not_allowed, "method not allowed\n");
+    }
+    return HandleOutboundOidc(request, path);
+  }
   return HandleApi(request, connection);
+}
+
+// GetWebIdentityToken's published keys (api/sts/outbound_web_identity.h):
+// /_portcullis/oidc/ACCOUNT/.well-known/openid-configuration and /_portcullis/oidc/ACCOUNT/jwks.
+HttpResponseMessage Router::HandleOutboundOidc(const HttpRequestMessage& request,
+                                               std::string_view path) {
+  std::string_view rest = path.substr(std::string_view("/_portcullis/oidc/").size());
+  const std::size_t slash = rest.find('/');
+  const std::string_view account = rest.substr(0, slash);
+  const std::string_view what =
+      slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
+  const bool digits =
+      account.size() == 12 &&
+      std::all_of(account.begin(), account.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits || (what != "/jwks" && what != "/.well-known/openid-configuration")) {
+    return TextResponse(http::status::not_found, "not found\n");
+  }
+  const std::shared_lock<std::shared_mutex> lock(runtime_mutex_);
+  if (runtime_ == nullptr) {
+    return TextResponse(http::status::service_unavailable, "store unavailable\n");
+  }
+  const std::string host(View(request[http::field::host]));
+  auto body = what == "/jwks"
+                  ? api::sts::OutboundJwksJson(runtime_->store(), box_, account)
+                  : api::sts::OutboundDiscoveryJson(runtime_->store(), account, "http://" + host);
+  if (!body.has_value()) {
+    if (body.error().code == ErrorCode::kNotFound) {
+      return TextResponse(http::status::not_found, "not found\n");
+    }
+    log::Warn("outbound oidc document failed", {{"error", body.error().ToString()}});
+    return TextResponse(http::status::internal_server_error, "internal error\n");
+  }
+  return TextResponse(http::status::ok, *std::move(body), "application/json");
 }
 
 HttpResponseMessage Router::HandleConsoleSignIn(const HttpRequestMessage& request,

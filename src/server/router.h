@@ -9,6 +9,10 @@
 //                                     bootstrap root credentials, 200 {"status": "ok"}
 //   POST /_portcullis/console/signin  the console sign-in check (api/iam/console_signin.h;
 //                                     docs/console-signin.md): 200 or 401 with JSON
+//   GET  /_portcullis/oidc/ACCOUNT/.well-known/openid-configuration, .../jwks
+//                                     GetWebIdentityToken's issuer document and keys
+//                                     (docs/federation.md); 404 unless the account enabled
+//                                     outbound web identity federation
 //   anything else                     the AWS Query API
 //
 // The Query API pipeline: route by the SigV4 credential scope's service ("iam" to the
@@ -64,6 +68,7 @@ class Router {
                                 const ConnectionInfo& connection);
   HttpResponseMessage HandleConsoleSignIn(const HttpRequestMessage& request,
                                           const ConnectionInfo& connection);
+  HttpResponseMessage HandleOutboundOidc(const HttpRequestMessage& request, std::string_view path);
 
   RouterOptions options_;
   const crypto::SecretBox& box_;

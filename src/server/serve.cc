@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "api/accounts/accounts.h"
+#include "api/federation/jwks_source.h"
 #include "common/base64.h"
 #include "common/clock.h"
 #include "crypto/secret_box.h"
@@ -141,6 +142,11 @@ int Serve(const ServerConfig& config, std::ostream& out, std::ostream& err) {
   runtime_options.iam_quotas = config.iam_quotas;
   runtime_options.sts.directory = config.directory;
   runtime_options.on_soft_deny = LogSoftDeny;
+  api::federation::JwksSourceOptions jwks_options;
+  jwks_options.dir = config.oidc_jwks_dir;
+  jwks_options.timeout = config.oidc_fetch_timeout;
+  runtime_options.sts.web_identity_keys =
+      std::make_shared<api::federation::JwksSource>(std::move(jwks_options));
   runtime_options.bootstrap.account_id = config.account_id;
   runtime_options.bootstrap.access_key_id = config.root_access_key_id;
   runtime_options.bootstrap.secret_access_key = config.root_secret_access_key;

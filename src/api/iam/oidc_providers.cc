@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/federation/jwks_source.h"
 #include "api/iam/common.h"
 #include "api/iam/operation_context.h"
 #include "api/iam/resource_family.h"
@@ -92,6 +93,10 @@ std::vector<std::string> UniqueStrings(const Value& input, std::string_view name
   return out;
 }
 
+bool IsLoopbackIssuerUrl(std::string_view url) {
+  return (url.starts_with("http://") || url.starts_with(kScheme)) && federation::IsLoopbackUrl(url);
+}
+
 // The URL without its scheme. ValidationError when it has no scheme or host; InvalidInput
 // when the scheme is not https, or it has a port, user information, a query or a fragment.
 Result<std::string> ProviderUrl(std::string_view url) {
@@ -102,14 +107,17 @@ Result<std::string> ProviderUrl(std::string_view url) {
     e.aws_code = "ValidationError";
     return MakeError(std::move(e));
   }
-  if (url.substr(0, kScheme.size()) != kScheme) {
+  // Portcullis: a loopback issuer (127.0.0.1, [::1], localhost) may use http:// and a
+  // port, so a local IdP such as `portcullis idp` can be registered (docs/federation.md).
+  const bool loopback = IsLoopbackIssuerUrl(url);
+  if (url.substr(0, kScheme.size()) != kScheme && !loopback) {
     return MakeError(
         InvalidInput("Invalid Open ID Connect Provider URL. The URL must begin with https://."));
   }
-  std::string rest(url.substr(kScheme.size()));
+  std::string rest(url.substr(url.find("://") + 3));
   const std::string_view host = std::string_view(rest).substr(0, rest.find('/'));
   if (rest.find_first_of("?# \t\r\n") != std::string::npos ||
-      host.find_first_of("@:") != std::string_view::npos) {
+      host.find_first_of(loopback ? "@" : "@:") != std::string_view::npos) {
     return MakeError(InvalidInput("Invalid Open ID Connect Provider URL."));
   }
   return rest;

@@ -39,6 +39,8 @@ void RegisterPrivilegedSessions(StsHandlerMap& handlers);  // privileged_session
 void RegisterSaml(StsHandlerMap& handlers);                // saml.cc
 // directory_identity.cc (AssumeRoleWithLDAPIdentity, a Portcullis extension)
 void RegisterDirectoryIdentity(StsHandlerMap& handlers);
+void RegisterWebIdentity(StsHandlerMap& handlers);          // web_identity.cc
+void RegisterOutboundWebIdentity(StsHandlerMap& handlers);  // outbound_web_identity.cc
 
 // An error with AWS's code `aws_code` (ValidationError, AccessDenied, ...).
 Error StsError(ErrorCode code, std::string aws_code, std::string message);

@@ -18,6 +18,8 @@ const StsHandlerMap& Handlers() {
     RegisterPrivilegedSessions(map);
     RegisterSaml(map);
     RegisterDirectoryIdentity(map);
+    RegisterWebIdentity(map);
+    RegisterOutboundWebIdentity(map);
     return map;
   }();
   return handlers;

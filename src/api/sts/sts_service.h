@@ -6,18 +6,21 @@
 // account; session name, duration, chaining, ExternalId, MFA, session policies, session
 // tags, source identity), GetSessionToken (optionally with MFA), GetFederationToken,
 // GetAccessKeyInfo and DecodeAuthorizationMessage (Portcullis encodes no authorization
-// messages, so every message is invalid). Credentials are ASIA... keys with a sealed
-// session token (auth/session_token.h). The web-identity, SAML, root and delegated-token
-// operations answer NotImplemented naming the operation.
+// messages, so every message is invalid), AssumeRoleWithWebIdentity and
+// GetWebIdentityToken (docs/federation.md). Credentials are ASIA... keys with a sealed
+// session token (auth/session_token.h). The SAML, root and delegated-token operations
+// answer NotImplemented naming the operation.
 // Thread-safety: Invoke may run concurrently.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
 #include "api/authz/authorizer.h"
 #include "api/directory/directory.h"
+#include "api/federation/jwks_source.h"
 #include "api/service.h"
 #include "auth/session_token.h"
 #include "common/clock.h"
@@ -37,6 +40,10 @@ struct StsOptions {
   // unset url: the operation is refused) and, for tests, a stand-in for the LDAP client.
   directory::DirectoryOptions directory;
   DirectoryAuthenticateFn authenticate_directory_for_test = nullptr;
+  // AssumeRoleWithWebIdentity (web_identity.cc): where the issuers' signing keys come from
+  // (the oidc_jwks_dir and oidc_fetch_timeout settings; shared, as it caches). Null: a
+  // process-wide source that fetches from loopback issuers only.
+  std::shared_ptr<federation::JwksSource> web_identity_keys;
 };
 
 // What an STS operation handler gets besides its input.
