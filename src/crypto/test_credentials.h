@@ -1,5 +1,6 @@
-// Key pairs and X.509 certificates made on the fly for tests (unit tests and fuzz seeds),
-// so no private key is ever committed. Test-only: nothing in the server calls these.
+// Key pairs and X.509 certificates made on the fly for tests (unit tests, fuzz seeds and
+// the test identity provider `portcullis idp`, whose SAML signing key lives as long as the
+// process), so no private key is ever committed. Nothing in `portcullis serve` calls these.
 // Pure functions (fresh randomness each call); any thread. They abort on an OpenSSL
 // failure, which only memory exhaustion causes.
 #pragma once

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "idp/oidc_issuer.h"
+#include "idp/saml_idp.h"
 
 namespace portcullis::idp {
 namespace {
@@ -15,8 +16,9 @@ namespace {
 namespace http = boost::beast::http;
 
 // The route families, one line each.
-constexpr std::array<RouteFamily, 1> kFamilies = {
+constexpr std::array<RouteFamily, 2> kFamilies = {
     RegisterOidcIssuer,
+    RegisterSamlIdp,
 };
 
 int HexValue(char c) {

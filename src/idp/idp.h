@@ -1,11 +1,13 @@
 // The built-in identity provider behind `portcullis idp` (docs/federation.md): a small
 // HTTP server on a loopback address for tests and local development, never for
 // production. Route families register their routes with one line each (idp.cc,
-// kFamilies); today the OpenID Connect issuer (oidc_issuer.cc):
+// kFamilies): the OpenID Connect issuer (oidc_issuer.cc) and the SAML IdP (saml_idp.cc):
 //
 //   GET  /.well-known/openid-configuration   discovery document
 //   GET  /jwks.json (also /keys)             the public signing key as a JWKS
 //   POST /token                              a signed ID token for a form (see oidc_issuer.h)
+//   GET  /saml/metadata                      SAML IdP metadata with the signing certificate
+//   POST /saml/sso                           a signed SAML response for a form (saml_idp.h)
 //
 // Thread-safety: the router is built before serving and only read afterwards; handlers
 // may run concurrently.

@@ -219,3 +219,62 @@ def test_encrypted_assertion_with_the_providers_private_key(pc, iam, idp, tmp_pa
         {"Content-Type": "application/x-www-form-urlencoded"})
     err = parse_error(resp)
     assert (err.status, err.code) == (400, "InvalidIdentityToken")
+
+
+def test_built_in_idp_serves_metadata_and_signed_responses(pc, iam):
+    """`portcullis idp` as a SAML IdP: its metadata registers the IAM SAML provider, its
+    /saml/sso endpoint answers signed responses AWS's way (an HTML form posting
+    SAMLResponse) or as JSON, and an expired one is refused."""
+    import re
+    import urllib.request
+    from test_web_identity import Idp
+    server = Idp()
+    try:
+        with urllib.request.urlopen(server.url + "/saml/metadata", timeout=10) as res:
+            meta = res.read().decode()
+        assert f'entityID="{server.url}/saml"' in meta and "X509Certificate" in meta
+        provider = iam.create_saml_provider(Name="builtin", SAMLMetadataDocument=meta)
+        provider_arn = provider["SAMLProviderArn"]
+        assert provider_arn == f"arn:aws:iam::{ACCOUNT_ID}:saml-provider/builtin"
+        role_arn = f"arn:aws:iam::{ACCOUNT_ID}:role/builtin-saml"
+        doc = {"Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Federated": provider_arn},
+            "Action": "sts:AssumeRoleWithSAML",
+            "Condition": {"StringEquals": {"saml:sub": "carol"}}}]}
+        iam.create_role(RoleName="builtin-saml", AssumeRolePolicyDocument=json.dumps(doc))
+        iam.put_role_policy(RoleName="builtin-saml", PolicyName="p",
+                            PolicyDocument=policy_doc(allow("iam:ListRoles")))
+
+        def sso(**form) -> bytes:
+            data = urllib.parse.urlencode({"role": f"{role_arn},{provider_arn}", **form},
+                                          doseq=True).encode()
+            with urllib.request.urlopen(server.url + "/saml/sso", data=data, timeout=10) as res:
+                return res.read()
+
+        page = sso(subject="carol").decode()
+        assert 'action="https://signin.aws.amazon.com/saml"' in page
+        assertion = re.search(r'name="SAMLResponse" value="([^"]+)"', page).group(1)
+        out = unsigned_sts(pc).assume_role_with_saml(RoleArn=role_arn,
+                                                     PrincipalArn=provider_arn,
+                                                     SAMLAssertion=assertion)
+        assert out["Subject"] == "carol"
+        assert out["AssumedRoleUser"]["Arn"] == \
+            f"arn:aws:sts::{ACCOUNT_ID}:assumed-role/builtin-saml/carol"
+        c = out["Credentials"]
+        session = Creds(c["AccessKeyId"], c["SecretAccessKey"], c["SessionToken"])
+        assert any(r["RoleName"] == "builtin-saml" for r in pc.iam(session).list_roles()["Roles"])
+        with raises_aws("AccessDenied", 403):
+            pc.iam(session).list_users()
+
+        # JSON form; another subject is refused by the trust policy; an expired response
+        # is refused.
+        dave = json.loads(sso(subject="dave", format="json"))["SAMLResponse"]
+        with raises_aws("AccessDenied", 403):
+            unsigned_sts(pc).assume_role_with_saml(RoleArn=role_arn, PrincipalArn=provider_arn,
+                                                   SAMLAssertion=dave)
+        expired = json.loads(sso(subject="carol", format="json", valid_for="-600"))
+        with raises_aws("ExpiredTokenException", 400):
+            unsigned_sts(pc).assume_role_with_saml(RoleArn=role_arn, PrincipalArn=provider_arn,
+                                                   SAMLAssertion=expired["SAMLResponse"])
+    finally:
+        server.stop()

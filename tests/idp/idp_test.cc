@@ -7,8 +7,10 @@
 #include <string>
 
 #include "api/federation/jwt.h"
+#include "api/federation/saml_metadata.h"
 
 #include "idp/oidc_issuer.h"
+#include "idp/saml_idp.h"
 
 namespace portcullis::idp {
 namespace {
@@ -105,6 +107,49 @@ TEST(IdpRunTest, RefusesNonLoopbackAddressesAndUnknownAlgorithms) {
   settings.algorithm = "RS256";
   settings.key_file = "/nonexistent/key.pem";
   EXPECT_EQ(RunIdp(settings, out, err), 2);
+}
+
+}  // namespace
+}  // namespace portcullis::idp
+
+namespace portcullis::idp {
+namespace {
+
+// The SAML family: metadata that the SAML metadata parser accepts, and signed responses
+// that the verifier accepts against that metadata's certificate.
+TEST(SamlIdpTest, MetadataAndResponsesVerify) {
+  auto settings = std::make_shared<IdpSettings>();
+  settings->issuer = "http://127.0.0.1:9";
+  IdpRouter router;
+  ASSERT_TRUE(RegisterSamlIdp(router, settings).has_value());
+  auto call = [&](boost::beast::http::verb method, std::string target, std::string body) {
+    HttpRequestMessage request{method, target, 11};
+    request.body() = std::move(body);
+    request.prepare_payload();
+    return router.Handle(request);
+  };
+  auto meta = call(boost::beast::http::verb::get, "/saml/metadata", "");
+  ASSERT_EQ(meta.result(), boost::beast::http::status::ok);
+  auto parsed = api::federation::ParseSamlMetadata(meta.body());
+  ASSERT_TRUE(parsed.has_value()) << parsed.error().ToString();
+  EXPECT_EQ(parsed->entity_id, "http://127.0.0.1:9/saml");
+
+  auto missing = call(boost::beast::http::verb::post, "/saml/sso", "format=json");
+  EXPECT_EQ(missing.result(), boost::beast::http::status::bad_request);
+  auto no_role = call(boost::beast::http::verb::post, "/saml/sso", "subject=carol&format=json");
+  EXPECT_EQ(no_role.result(), boost::beast::http::status::bad_request);
+  auto bad_tag =
+      call(boost::beast::http::verb::post, "/saml/sso", "subject=carol&role=a%2Cb&tag=novalue");
+  EXPECT_EQ(bad_tag.result(), boost::beast::http::status::bad_request);
+  auto page = call(boost::beast::http::verb::post, "/saml/sso",
+                   "subject=carol&role=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fr%2C"
+                   "arn%3Aaws%3Aiam%3A%3A123456789012%3Asaml-provider%2Fp");
+  ASSERT_EQ(page.result(), boost::beast::http::status::ok) << page.body();
+  EXPECT_NE(page.body().find(R"(name="SAMLResponse" value=")"), std::string::npos);
+
+  settings->subjects = {"alice"};
+  auto other = call(boost::beast::http::verb::post, "/saml/sso", "subject=carol&role=a%2Cb");
+  EXPECT_EQ(other.result(), boost::beast::http::status::forbidden);
 }
 
 }  // namespace
