@@ -9,7 +9,15 @@
 //                                     bootstrap root credentials, 200 {"status": "ok"}
 //   POST /_portcullis/console/signin  the console sign-in check (api/iam/console_signin.h;
 //                                     docs/console-signin.md): 200 or 401 with JSON
+//   POST /_portcullis/workloads       register a workload (SigV4-signed, JSON body; docs/
+//   DELETE /_portcullis/workloads/ID  workload-credentials.md), deregister it
+//   GET  /_portcullis/workload/credentials
+//                                     the container credentials endpoint (bearer token)
 //   anything else                     the AWS Query API
+//
+// HandleImds answers the instance metadata listener (IMDSv2 paths under /latest/).
+// Every request's client address (aws:SourceIp, the audit log's sourceIPAddress) is the
+// peer's, or from X-Forwarded-For behind a trusted proxy (server/client_address.h).
 //
 // The Query API pipeline: route by the SigV4 credential scope's service ("iam" to the
 // IamService, "sts" to the StsService; another service answers 501 NotImplemented naming
@@ -26,11 +34,15 @@
 // Thread-safety: Handle may run concurrently from many threads.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <shared_mutex>
+#include <string>
+#include <vector>
 
 #include "common/clock.h"
 #include "crypto/secret_box.h"
+#include "policy/ip_address.h"
 #include "server/audit_log.h"
 #include "server/http_server.h"
 #include "server/runtime.h"
@@ -41,6 +53,8 @@ struct RouterOptions {
   bool dev_mode = false;
   // How a reset rebuilds the runtime.
   RuntimeOptions runtime;
+  // Proxies whose X-Forwarded-For sets the client address (empty: none).
+  std::vector<policy::IpNetwork> trusted_proxies;
 };
 
 class Router {
@@ -55,6 +69,10 @@ class Router {
 
   HttpResponseMessage Handle(const HttpRequestMessage& request, const ConnectionInfo& connection);
 
+  // The instance metadata listener's requests (router_workload.cc).
+  HttpResponseMessage HandleImds(const HttpRequestMessage& request,
+                                 const ConnectionInfo& connection);
+
  private:
   HttpResponseMessage HandleReady(const HttpRequestMessage& request);
   HttpResponseMessage HandleMetrics();
@@ -63,6 +81,15 @@ class Router {
                                 const ConnectionInfo& connection);
   HttpResponseMessage HandleConsoleSignIn(const HttpRequestMessage& request,
                                           const ConnectionInfo& connection);
+  // router_workload.cc
+  HttpResponseMessage HandleWorkloads(const HttpRequestMessage& request,
+                                      const ConnectionInfo& connection);
+  HttpResponseMessage HandleWorkloadCredentials(const HttpRequestMessage& request,
+                                                const ConnectionInfo& connection);
+  // Counts an answered API request in /metrics.
+  void RecordMetric(unsigned status, std::chrono::steady_clock::time_point started);
+  // The request's client address (server/client_address.h).
+  std::string SourceIp(const HttpRequestMessage& request, const ConnectionInfo& connection) const;
 
   RouterOptions options_;
   const crypto::SecretBox& box_;
