@@ -29,7 +29,7 @@ class WorkloadServiceTest : public ::testing::Test {
         box_(crypto::SecretBox::FromKeyForTest(std::array<std::uint8_t, 32>{7, 7, 7})) {}
 
   void SetUp() override {
-    store_ = store::memory::NewMemoryStore(clock_);
+    store_ = std::move(store::memory::NewMemoryStore(clock_).value());
     authorizer_ =
         std::make_unique<api::authz::Authorizer>(*store_, api::authz::EnforcementMode::kEnforce);
     service_ = std::make_unique<WorkloadService>(*store_, *authorizer_, box_, clock_);
