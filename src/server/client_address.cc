@@ -36,8 +36,10 @@ std::string Unmapped(std::string_view address) {
     std::string head(address.substr(0, kMapped.size()));
     std::transform(head.begin(), head.end(), head.begin(),
                    [](unsigned char c) { return static_cast<char>(c | 0x20); });
-    if (head == kMapped) {
-      return std::string(address.substr(kMapped.size()));
+    const std::string_view v4 = address.substr(kMapped.size());
+    auto parsed = policy::ParseIpAddress(v4);
+    if (head == kMapped && parsed.has_value() && parsed->family == policy::IpFamily::kV4) {
+      return std::string(v4);
     }
   }
   return std::string(address);

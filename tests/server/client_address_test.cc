@@ -41,6 +41,9 @@ TEST(ClientAddressTest, ParsesForwardedEntries) {
   EXPECT_EQ(ParseForwardedAddress("[2001:db8::1]"), "2001:db8::1");
   EXPECT_EQ(ParseForwardedAddress("[2001:db8::1]:443"), "2001:db8::1");
   EXPECT_EQ(ParseForwardedAddress("::ffff:198.51.100.2"), "198.51.100.2");
+  EXPECT_EQ(ParseForwardedAddress("::FFFF:198.51.100.2"), "198.51.100.2");
+  // Found by client_address_fuzz: not a mapped address, kept whole.
+  EXPECT_EQ(ParseForwardedAddress("::ffff:ff:1.2.3.4"), "::ffff:ff:1.2.3.4");
   for (std::string_view bad :
        {"", "unknown", "_hidden", "203.0.113", "203.0.113.7:", "[1.2.3.4]", "[2001:db8::1",
         "[2001:db8::1]x", "203.0.113.7:99999a", "fe80::1%eth0", "010.0.0.1", "1.2.3.4 5.6.7.8"}) {
