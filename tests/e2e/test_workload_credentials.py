@@ -243,6 +243,13 @@ def test_imds_with_boto3(imds_server, tmp_path):
                           f"{reg['WorkloadId']}")
     assert out["list_users"] == "AccessDenied"
     assert "app-role" in out["roles"]
+    # The aws CLI (its own botocore) through the same listener.
+    env.update(AWS_DEFAULT_REGION="us-east-1", AWS_PAGER="", AWS_MAX_ATTEMPTS="1")
+    who = subprocess.run([AWS_CLI, "--endpoint-url", pc.endpoint, "--output", "json", "sts",
+                          "get-caller-identity"], env=env, capture_output=True, text=True,
+                         timeout=60)
+    assert who.returncode == 0, who.stderr
+    assert json.loads(who.stdout)["Arn"].endswith(f":assumed-role/app-role/{reg['WorkloadId']}")
 
 
 def test_imds_protocol(imds_server, tmp_path):
