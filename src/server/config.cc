@@ -11,6 +11,7 @@
 
 #include "common/base64.h"
 #include "crypto/secret_box.h"
+#include "server/client_address.h"
 
 namespace portcullis::server {
 namespace {
@@ -88,6 +89,12 @@ constexpr auto kSettings = std::to_array<SettingSpec>({
      "directory of OIDC issuers' JWKS files, <percent-encoded issuer>.json (docs/federation.md)"},
     {"oidc_fetch_timeout", "--oidc-fetch-timeout", "PORTCULLIS_OIDC_FETCH_TIMEOUT", "3s",
      "timeout of a loopback OIDC issuer's discovery and JWKS fetch"},
+    {"trusted_proxies", "--trusted-proxies", "PORTCULLIS_TRUSTED_PROXIES", "(none)",
+     "CIDRs of proxies whose X-Forwarded-For is believed (comma-separated)"},
+    {"imds_port", "--imds-port", "PORTCULLIS_IMDS_PORT", "off",
+     "instance metadata (IMDSv2) listener port; 0 picks a free one; off disables it"},
+    {"imds_address", "--imds-address", "PORTCULLIS_IMDS_ADDRESS", "127.0.0.1",
+     "address of the instance metadata listener"},
 });
 
 // Where a value came from, for error messages.
@@ -489,6 +496,41 @@ Status ApplyLdapBindPassword(ServerConfig& config, std::string_view /*key*/, std
 
 using api::directory::DirectoryOptions;
 
+// Workload credentials and trusted proxies (docs/workload-credentials.md).
+Status ApplyTrustedProxies(ServerConfig& config, std::string_view key, std::string_view text,
+                           const SourcedValue& v) {
+  auto parsed = ParseTrustedProxies(text);
+  if (!parsed.has_value()) {
+    return MakeError(InvalidValue(key, v, parsed.error().message));
+  }
+  config.trusted_proxies = std::move(*parsed);
+  return OkStatus();
+}
+
+Status ApplyImdsPort(ServerConfig& config, std::string_view key, std::string_view text,
+                     const SourcedValue& v) {
+  if (Lower(text) == "off") {
+    config.imds_port.reset();
+    return OkStatus();
+  }
+  std::uint64_t port = 0;
+  std::string_view rest;
+  if (!ParseLeadingInteger(text, &port, &rest) || !rest.empty() || port > 65535) {
+    return MakeError(InvalidValue(key, v, "must be off or an integer from 0 to 65535"));
+  }
+  config.imds_port = static_cast<std::uint16_t>(port);
+  return OkStatus();
+}
+
+Status ApplyImdsAddress(ServerConfig& config, std::string_view key, std::string_view text,
+                        const SourcedValue& v) {
+  if (text.empty()) {
+    return MakeError(InvalidValue(key, v, "must not be empty"));
+  }
+  config.imds_address = std::string(text);
+  return OkStatus();
+}
+
 constexpr auto kAppliers = std::to_array<std::pair<std::string_view, ApplyFn>>({
     {"listen_address", ApplyListenAddress},
     {"port", ApplyPort},
@@ -527,6 +569,9 @@ constexpr auto kAppliers = std::to_array<std::pair<std::string_view, ApplyFn>>({
     {"ldap_timeout", ApplyLdapTimeout},
     {"oidc_jwks_dir", ApplyOidcJwksDir},
     {"oidc_fetch_timeout", ApplyOidcFetchTimeout},
+    {"trusted_proxies", ApplyTrustedProxies},
+    {"imds_port", ApplyImdsPort},
+    {"imds_address", ApplyImdsAddress},
 });
 
 Status Apply(ServerConfig& config, std::string_view key, const SourcedValue& v) {

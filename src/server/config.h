@@ -23,11 +23,13 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/authz/authorizer.h"
 #include "api/directory/directory.h"
 #include "api/iam/operation_context.h"
 #include "common/error.h"
+#include "policy/ip_address.h"
 
 namespace portcullis::server {
 
@@ -76,6 +78,12 @@ struct ServerConfig {
   // issuer>.json; empty: none) and the timeout of a loopback issuer's JWKS fetch.
   std::filesystem::path oidc_jwks_dir;
   std::chrono::milliseconds oidc_fetch_timeout = std::chrono::seconds(3);
+  // Proxies whose X-Forwarded-For sets the client address (server/client_address.h).
+  std::vector<policy::IpNetwork> trusted_proxies;
+  // The instance metadata (IMDSv2) listener: nullopt (the default) disables it; 0 picks a
+  // free port (docs/workload-credentials.md).
+  std::optional<std::uint16_t> imds_port;
+  std::string imds_address = "127.0.0.1";
   // The config file that was read, if any.
   std::filesystem::path config_file;
 

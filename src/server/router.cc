@@ -22,6 +22,7 @@
 #include "api/sts/outbound_web_identity.h"
 #include "auth/sigv4/authorization.h"
 #include "auth/sigv4/verifier.h"
+#include "server/client_address.h"
 #include "server/logging.h"
 
 namespace portcullis::server {
@@ -177,6 +178,27 @@ Router::Router(RouterOptions options, std::unique_ptr<Runtime> runtime,
 
 Router::~Router() = default;
 
+void Router::RecordMetric(unsigned status, std::chrono::steady_clock::time_point started) {
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::steady_clock::now() - started)
+                          .count();
+  metrics_->Record(status, micros);
+}
+
+std::string Router::SourceIp(const HttpRequestMessage& request,
+                             const ConnectionInfo& connection) const {
+  if (options_.trusted_proxies.empty()) {
+    return connection.peer_ip;
+  }
+  std::vector<std::string_view> forwarded;
+  for (const auto& field : request) {
+    if (IEquals(View(field.name_string()), "x-forwarded-for")) {
+      forwarded.push_back(View(field.value()));
+    }
+  }
+  return ClientAddress(connection.peer_ip, forwarded, options_.trusted_proxies);
+}
+
 HttpResponseMessage Router::Handle(const HttpRequestMessage& request,
                                    const ConnectionInfo& connection) {
   const std::string_view target = View(request.target());
@@ -209,6 +231,15 @@ HttpResponseMessage Router::Handle(const HttpRequestMessage& request,
       return TextResponse(http::status::method_not_allowed, "method not allowed\n");
     }
     return HandleReset(request);
+  }
+  if (path == "/_portcullis/workloads" || path.starts_with("/_portcullis/workloads/")) {
+    return HandleWorkloads(request, connection);
+  }
+  if (path == "/_portcullis/workload/credentials") {
+    if (!get) {
+      return TextResponse(http::status::method_not_allowed, "method not allowed\n");
+    }
+    return HandleWorkloadCredentials(request, connection);
   }
   if (path == "/_portcullis/console/signin") {
     if (request.method() != http::verb::post) {
@@ -263,7 +294,7 @@ HttpResponseMessage Router::HandleConsoleSignIn(const HttpRequestMessage& reques
   const auto started = std::chrono::steady_clock::now();
   api::RequestInfo info;
   info.request_id = api::NewRequestId();
-  info.source_ip = connection.peer_ip;
+  info.source_ip = SourceIp(request, connection);
   info.user_agent = std::string(View(request[http::field::user_agent]));
   info.secure_transport = connection.secure;
   info.time = clock_.Now();
@@ -442,7 +473,7 @@ HttpResponseMessage Router::HandleApi(const HttpRequestMessage& request,
 
   api::RequestInfo info;
   info.request_id = api::NewRequestId();
-  info.source_ip = connection.peer_ip;
+  info.source_ip = SourceIp(request, connection);
   info.user_agent = std::string(View(request[http::field::user_agent]));
   info.secure_transport = connection.secure;
   info.time = clock_.Now();

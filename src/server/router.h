@@ -13,7 +13,15 @@
 //                                     GetWebIdentityToken's issuer document and keys
 //                                     (docs/federation.md); 404 unless the account enabled
 //                                     outbound web identity federation
+//   POST /_portcullis/workloads       register a workload (SigV4-signed, JSON body; docs/
+//   DELETE /_portcullis/workloads/ID  workload-credentials.md), deregister it
+//   GET  /_portcullis/workload/credentials
+//                                     the container credentials endpoint (bearer token)
 //   anything else                     the AWS Query API
+//
+// HandleImds answers the instance metadata listener (IMDSv2 paths under /latest/).
+// Every request's client address (aws:SourceIp, the audit log's sourceIPAddress) is the
+// peer's, or from X-Forwarded-For behind a trusted proxy (server/client_address.h).
 //
 // The Query API pipeline: route by the SigV4 credential scope's service ("iam" to the
 // IamService, "sts" to the StsService; another service answers 501 NotImplemented naming
@@ -31,11 +39,15 @@
 // Thread-safety: Handle may run concurrently from many threads.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <shared_mutex>
+#include <string>
+#include <vector>
 
 #include "common/clock.h"
 #include "crypto/secret_box.h"
+#include "policy/ip_address.h"
 #include "server/audit_log.h"
 #include "server/http_server.h"
 #include "server/runtime.h"
@@ -46,6 +58,8 @@ struct RouterOptions {
   bool dev_mode = false;
   // How a reset rebuilds the runtime.
   RuntimeOptions runtime;
+  // Proxies whose X-Forwarded-For sets the client address (empty: none).
+  std::vector<policy::IpNetwork> trusted_proxies;
 };
 
 class Router {
@@ -60,6 +74,10 @@ class Router {
 
   HttpResponseMessage Handle(const HttpRequestMessage& request, const ConnectionInfo& connection);
 
+  // The instance metadata listener's requests (router_workload.cc).
+  HttpResponseMessage HandleImds(const HttpRequestMessage& request,
+                                 const ConnectionInfo& connection);
+
  private:
   HttpResponseMessage HandleReady(const HttpRequestMessage& request);
   HttpResponseMessage HandleMetrics();
@@ -69,6 +87,15 @@ class Router {
   HttpResponseMessage HandleConsoleSignIn(const HttpRequestMessage& request,
                                           const ConnectionInfo& connection);
   HttpResponseMessage HandleOutboundOidc(const HttpRequestMessage& request, std::string_view path);
+  // router_workload.cc
+  HttpResponseMessage HandleWorkloads(const HttpRequestMessage& request,
+                                      const ConnectionInfo& connection);
+  HttpResponseMessage HandleWorkloadCredentials(const HttpRequestMessage& request,
+                                                const ConnectionInfo& connection);
+  // Counts an answered API request in /metrics.
+  void RecordMetric(unsigned status, std::chrono::steady_clock::time_point started);
+  // The request's client address (server/client_address.h).
+  std::string SourceIp(const HttpRequestMessage& request, const ConnectionInfo& connection) const;
 
   RouterOptions options_;
   const crypto::SecretBox& box_;

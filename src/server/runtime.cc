@@ -63,6 +63,8 @@ Result<std::unique_ptr<Runtime>> OpenRuntime(const RuntimeOptions& options,
                                                          box, clock, options.iam_quotas);
   runtime->sts_ = std::make_unique<api::sts::StsService>(*runtime->store_, *runtime->authorizer_,
                                                          box, clock, options.sts);
+  runtime->workloads_ = std::make_unique<workload::WorkloadService>(
+      *runtime->store_, *runtime->authorizer_, box, clock);
   return runtime;
 }
 

@@ -27,6 +27,8 @@
 #include "server/config.h"
 #include "store/identity_store.h"
 
+#include "workload/workload_service.h"
+
 namespace portcullis::server {
 
 struct RuntimeOptions {
@@ -55,6 +57,9 @@ class Runtime {
 
   api::iam::IamService& iam() { return *iam_; }
 
+  // Workload credentials (docs/workload-credentials.md); a reset drops their cache.
+  workload::WorkloadService& workloads() { return *workloads_; }
+
   // The service a SigV4 scope names ("iam", "sts"), or nullptr when Portcullis has none.
   api::Service* FindService(std::string_view name);
 
@@ -73,6 +78,7 @@ class Runtime {
   std::unique_ptr<api::authz::Authorizer> authorizer_;
   std::unique_ptr<api::iam::IamService> iam_;
   std::unique_ptr<api::sts::StsService> sts_;
+  std::unique_ptr<workload::WorkloadService> workloads_;
   api::accounts::BootstrapResult bootstrap_;
 };
 

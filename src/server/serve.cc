@@ -8,6 +8,7 @@
 #include <ostream>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <utility>
 
 #include "api/accounts/accounts.h"
@@ -175,6 +176,7 @@ int Serve(const ServerConfig& config, std::ostream& out, std::ostream& err) {
   RouterOptions router_options;
   router_options.dev_mode = config.dev_mode;
   router_options.runtime = runtime_options;
+  router_options.trusted_proxies = config.trusted_proxies;
   Router router(std::move(router_options), std::move(*runtime), *box, clock, audit.get());
 
   HttpServerOptions http;
@@ -197,6 +199,27 @@ int Serve(const ServerConfig& config, std::ostream& out, std::ostream& err) {
     return kServeExitFailure;
   }
 
+  // The instance metadata listener (docs/workload-credentials.md): its own port, as IMDS
+  // paths live at the root; stopped when the main server stops.
+  std::unique_ptr<HttpServer> imds;
+  std::thread imds_thread;
+  if (config.imds_port.has_value()) {
+    HttpServerOptions imds_http = http;
+    imds_http.address = config.imds_address;
+    imds_http.port = *config.imds_port;
+    imds_http.threads = 1;
+    imds_http.handle_signals = false;
+    auto created = HttpServer::Create(
+        imds_http, [&router](const HttpRequestMessage& request, const ConnectionInfo& connection) {
+          return router.HandleImds(request, connection);
+        });
+    if (!created.has_value()) {
+      err << "portcullis: instance metadata listener: " << created.error().ToString() << "\n";
+      return kServeExitFailure;
+    }
+    imds = std::move(*created);
+  }
+
   const std::string port = std::to_string((*server)->port());
   const std::string store_name = config.store == StoreKind::kSqlite ? "sqlite" : "memory";
   const std::string threads = std::to_string(config.threads);
@@ -217,7 +240,19 @@ int Serve(const ServerConfig& config, std::ostream& out, std::ostream& err) {
   out << "portcullis: listening on http://" << UrlHost(config.listen_address) << ":" << port
       << std::endl;
 
+  if (imds != nullptr) {
+    const std::string imds_port = std::to_string(imds->port());
+    log::Info("instance metadata service", {{"address", config.imds_address}, {"port", imds_port}});
+    out << "portcullis: instance metadata service on http://" << UrlHost(config.imds_address) << ":"
+        << imds_port << "/" << std::endl;
+    imds_thread = std::thread([&imds] { imds->Run(); });
+  }
+
   (*server)->Run();
+  if (imds != nullptr) {
+    imds->Stop();
+    imds_thread.join();
+  }
   log::Info("stopped");
   return kServeExitOk;
 }

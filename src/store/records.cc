@@ -100,6 +100,8 @@ std::string_view ResourceKindName(ResourceKind kind) {
       return "account setting";
     case ResourceKind::kRoleLastUsed:
       return "role last used";
+    case ResourceKind::kWorkload:
+      return "workload";
   }
   return "resource";
 }
@@ -262,7 +264,7 @@ Status ValidateResource(const Resource& resource) {
   IAM_RETURN_IF_ERROR(CheckAccountId(resource.account_id));
   const auto kind = static_cast<int>(resource.kind);
   if (kind < static_cast<int>(ResourceKind::kMfaDevice) ||
-      kind > static_cast<int>(ResourceKind::kRoleLastUsed)) {
+      kind > static_cast<int>(ResourceKind::kWorkload)) {
     return tl::unexpected(Invalid("unknown resource kind " + std::to_string(kind)));
   }
   if (resource.key.empty() || resource.key.size() > 512) {

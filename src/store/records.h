@@ -220,6 +220,7 @@ enum class ResourceKind : std::uint8_t {
   kSignInState = 10,               // key: NameKey(user name) or "root"; user: the user
   kAccountSetting = 11,            // key: setting name
   kRoleLastUsed = 12,              // key: role id (AROA...); body: last AssumeRole
+  kWorkload = 13,                  // key: workload id (i-...); body: workload/workload.h
 };
 
 // Returns a lower-case name of the kind for messages ("MFA device", "SSH public key", ...).

@@ -121,7 +121,7 @@ TEST(HttpServerTest, HealthLiveRoundTripThroughTheRouter) {
   options.store = StoreKind::kMemory;
   auto runtime = OpenRuntime(options, box, clock);
   ASSERT_TRUE(runtime.has_value()) << runtime.error().ToString();
-  Router router(RouterOptions{false, options}, std::move(*runtime), box, clock, nullptr);
+  Router router(RouterOptions{false, options, {}}, std::move(*runtime), box, clock, nullptr);
   RunningServer running({}, [&router](const HttpRequestMessage& req, const ConnectionInfo& c) {
     return router.Handle(req, c);
   });

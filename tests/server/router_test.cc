@@ -50,8 +50,8 @@ class RouterTest : public ::testing::Test {
     auto audit = AuditLog::OpenFile(audit_path_);
     ASSERT_TRUE(audit.has_value());
     audit_ = std::move(*audit);
-    router_ = std::make_unique<Router>(RouterOptions{dev_mode, options}, std::move(*runtime), box_,
-                                       clock_, audit_.get());
+    router_ = std::make_unique<Router>(RouterOptions{dev_mode, options, {}}, std::move(*runtime),
+                                       box_, clock_, audit_.get());
   }
 
   void TearDown() override {
