@@ -11,6 +11,10 @@ SystemClock& SystemClock::Instance() {
   return clock;
 }
 
+std::chrono::system_clock::time_point OffsetClock::Now() const {
+  return std::chrono::system_clock::now() + offset_;
+}
+
 FakeClock::FakeClock(std::chrono::system_clock::time_point start)
     : ticks_(start.time_since_epoch().count()) {}
 

@@ -34,6 +34,18 @@ class SystemClock final : public Clock {
   static SystemClock& Instance();
 };
 
+// The system clock shifted by a fixed offset: `portcullis serve --dev-clock-offset`, so that
+// tests can see temporary credentials expire without waiting (dev mode only).
+class OffsetClock final : public Clock {
+ public:
+  explicit OffsetClock(std::chrono::system_clock::duration offset) : offset_(offset) {}
+
+  std::chrono::system_clock::time_point Now() const override;
+
+ private:
+  std::chrono::system_clock::duration offset_;
+};
+
 class FakeClock final : public Clock {
  public:
   explicit FakeClock(std::chrono::system_clock::time_point start);

@@ -32,6 +32,8 @@ constexpr auto kSettings = std::to_array<SettingSpec>({
      "trace | debug | info | warn | error | off"},
     {"audit_log", "--audit-log", "PORTCULLIS_AUDIT_LOG", "<data-dir>/audit.log",
      "audit log file; - for stdout; off to disable"},
+    {"dev_clock_offset", "--dev-clock-offset", "PORTCULLIS_DEV_CLOCK_OFFSET", "0s",
+     "dev mode only: run the server's clock this far ahead (tests of expiry)"},
     {"dev_mode", "--dev-mode", "PORTCULLIS_DEV_MODE", "false",
      "development mode: enables the reset endpoints", true},
     {"enforcement", "--enforcement", "PORTCULLIS_ENFORCEMENT", "enforce", "enforce | soft | off"},
@@ -420,6 +422,16 @@ Status ApplyIdleTimeout(ServerConfig& config, std::string_view key, std::string_
   return OkStatus();
 }
 
+Status ApplyDevClockOffset(ServerConfig& config, std::string_view key, std::string_view text,
+                           const SourcedValue& v) {
+  auto d = ParseDuration(text);
+  if (!d.has_value()) {
+    return MakeError(InvalidValue(key, v, d.error().message));
+  }
+  config.dev_clock_offset = *d;
+  return OkStatus();
+}
+
 Status ApplyShutdownTimeout(ServerConfig& config, std::string_view key, std::string_view text,
                             const SourcedValue& v) {
   IAM_ASSIGN_OR_RETURN(config.shutdown_timeout, PositiveDuration(key, text, v));
@@ -541,6 +553,7 @@ constexpr auto kAppliers = std::to_array<std::pair<std::string_view, ApplyFn>>({
     {"log_format", ApplyLogFormat},
     {"log_level", ApplyLogLevel},
     {"audit_log", ApplyAuditLog},
+    {"dev_clock_offset", ApplyDevClockOffset},
     {"dev_mode", ApplyDevMode},
     {"enforcement", ApplyEnforcement},
     {"threads", ApplyThreads},
@@ -726,6 +739,10 @@ Result<ServerConfig> ResolveServerConfig(const FlagValues& flags, const EnvLooku
     return MakeError(ErrorCode::kInvalidArgument,
                      "PORTCULLIS_ROOT_ACCESS_KEY_ID and PORTCULLIS_ROOT_SECRET_ACCESS_KEY must "
                      "be set together");
+  }
+  if (config.dev_clock_offset.count() != 0 && !config.dev_mode) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "dev_clock_offset is a dev-mode setting: set dev_mode too");
   }
   IAM_RETURN_IF_ERROR(api::directory::ValidateDirectoryOptions(config.directory));
   return config;

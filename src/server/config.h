@@ -58,6 +58,9 @@ struct ServerConfig {
   // For kFile; empty: <data_dir>/audit.log.
   std::filesystem::path audit_log_file;
   bool dev_mode = false;
+  // Dev mode only: the server's clock runs this far ahead of the system's (tests of
+  // expiry: session tokens, MFA, reports).
+  std::chrono::milliseconds dev_clock_offset{0};
   api::authz::EnforcementMode enforcement = api::authz::EnforcementMode::kEnforce;
   int threads = 1;  // the default is the number of hardware threads
   // Quotas an AWS account can raise through Service Quotas.

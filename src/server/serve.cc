@@ -152,7 +152,11 @@ int Serve(const ServerConfig& config, std::ostream& out, std::ostream& err) {
   runtime_options.bootstrap.access_key_id = config.root_access_key_id;
   runtime_options.bootstrap.secret_access_key = config.root_secret_access_key;
 
-  const Clock& clock = SystemClock::Instance();
+  // Dev mode may run the clock ahead (dev_clock_offset) to let tests see expiry.
+  const OffsetClock offset_clock(config.dev_clock_offset);
+  const Clock& clock = config.dev_clock_offset.count() != 0
+                           ? static_cast<const Clock&>(offset_clock)
+                           : static_cast<const Clock&>(SystemClock::Instance());
   auto runtime = OpenRuntime(runtime_options, *box, clock);
   if (!runtime.has_value()) {
     err << "portcullis: " << runtime.error().ToString() << "\n";
@@ -167,6 +171,10 @@ int Serve(const ServerConfig& config, std::ostream& out, std::ostream& err) {
     log::Warn(
         "DEVELOPMENT MODE IS ON: POST /moto-api/reset and /_portcullis/reset wipe ALL "
         "state without authentication; never use it with data you want to keep");
+    if (config.dev_clock_offset.count() != 0) {
+      log::Warn("the server's clock runs ahead of the system's (dev_clock_offset)",
+                {{"offset_ms", std::to_string(config.dev_clock_offset.count())}});
+    }
   }
   if (config.enforcement != api::authz::EnforcementMode::kEnforce) {
     log::Warn("policy enforcement is not `enforce`",

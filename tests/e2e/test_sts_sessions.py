@@ -4,6 +4,7 @@ chaining), GetSessionToken with and without MFA, GetFederationToken, GetAccessKe
 DecodeAuthorizationMessage, tampered tokens, and a session token accepted by a second
 server process sharing the data directory and master key."""
 
+import datetime
 import json
 import re
 import subprocess
@@ -365,3 +366,46 @@ def test_role_last_used_in_authorization_details(pc, iam):
     [role] = [r for r in details if r["RoleName"] == "lastused"]
     assert role["RoleLastUsed"]["Region"] == "us-east-1"
     assert "LastUsedDate" in role["RoleLastUsed"]
+
+
+def test_session_expiry_and_revocation_by_token_issue_time(start_server, tmp_path):
+    """A 15-minute session answers ExpiredToken once its time has passed (a second process
+    on the same data directory whose clock runs 20 minutes ahead, signed with that time),
+    and a Deny on aws:TokenIssueTime revokes the sessions issued before it, as AWS's
+    "Revoke active sessions" does, while newer sessions keep working."""
+    data = tmp_path / "expiry"
+    srv = start_server(data)
+    pc = Client(srv, tmp_path)
+    iam = pc.iam()
+    bob = pc.make_user("bob")
+    make_role(iam, "ops", trust(pc.user_arn("bob")), allow("iam:ListRoles"))
+    old = creds_of(pc.sts(bob).assume_role(RoleArn=ROLE_ARN, RoleSessionName="old",
+                                           DurationSeconds=900))
+    assert pc.iam(old).list_roles()["Roles"]
+
+    # Expiry: the same token, 20 minutes later.
+    later = start_server(data, extra_args=["--dev-clock-offset", "20m"])
+    ahead = Client(later, tmp_path)
+    resp = ahead.signed_query({"Action": "GetCallerIdentity"}, old, service="sts",
+                              timestamp=time.time() + 1200)
+    assert (resp.status, resp.find("Code")) == (403, "ExpiredToken"), resp.text
+    resp = ahead.signed_query({"Action": "ListRoles"}, old, timestamp=time.time() + 1200)
+    assert (resp.status, resp.find("Code")) == (403, "ExpiredToken"), resp.text
+    # Long-term keys still work there (signed with the shifted time).
+    resp = ahead.signed_query({"Action": "GetCallerIdentity"}, bob, service="sts",
+                              timestamp=time.time() + 1200)
+    assert resp.status == 200, resp.text
+    assert later.stop() == 0
+
+    # Revocation: deny every session issued before now.
+    time.sleep(1.1)
+    cutoff = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    time.sleep(1.1)
+    iam.put_role_policy(RoleName="ops", PolicyName="AWSRevokeOlderSessions",
+                        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [{
+                            "Effect": "Deny", "Action": "*", "Resource": "*",
+                            "Condition": {"DateLessThan": {"aws:TokenIssueTime": cutoff}}}]}))
+    with raises_aws("AccessDenied", 403, message_contains="explicit deny"):
+        pc.iam(old).list_roles()
+    new = creds_of(pc.sts(bob).assume_role(RoleArn=ROLE_ARN, RoleSessionName="new"))
+    assert [r["RoleName"] for r in pc.iam(new).list_roles()["Roles"]] == ["ops"]

@@ -309,3 +309,20 @@ TEST(ParseTest, Booleans) {
 
 }  // namespace
 }  // namespace portcullis::server
+
+namespace portcullis::server {
+namespace {
+
+TEST_F(ConfigTest, DevClockOffsetNeedsDevMode) {
+  auto alone = ResolveServerConfig({{"dev_clock_offset", "20m"}}, Env());
+  ASSERT_FALSE(alone.has_value());
+  EXPECT_EQ(alone.error().message, "dev_clock_offset is a dev-mode setting: set dev_mode too");
+  auto with_dev = ResolveServerConfig({{"dev_clock_offset", "20m"}, {"dev_mode", "true"}}, Env());
+  ASSERT_TRUE(with_dev.has_value()) << with_dev.error().ToString();
+  EXPECT_EQ(with_dev->dev_clock_offset, std::chrono::minutes(20));
+  EXPECT_FALSE(ResolveServerConfig({{"dev_clock_offset", "soon"}, {"dev_mode", "true"}}, Env())
+                   .has_value());
+}
+
+}  // namespace
+}  // namespace portcullis::server
