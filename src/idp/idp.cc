@@ -84,6 +84,26 @@ HttpResponseMessage IdpRouter::Handle(const HttpRequestMessage& request) const {
   return JsonError(405, "method_not_allowed", "method not allowed on this path");
 }
 
+bool ParseLifetimeSeconds(std::string_view text, std::int64_t& out) {
+  constexpr std::int64_t kMaxLifetime = 86400;
+  if (text.empty() || text.size() > 7) {
+    return false;
+  }
+  std::size_t i = text[0] == '-' ? 1 : 0;
+  if (i == text.size()) {
+    return false;
+  }
+  std::int64_t v = 0;
+  for (; i < text.size(); ++i) {
+    if (text[i] < '0' || text[i] > '9') {
+      return false;
+    }
+    v = v * 10 + (text[i] - '0');
+  }
+  out = text[0] == '-' ? -v : v;
+  return out >= -kMaxLifetime && out <= kMaxLifetime;
+}
+
 HttpResponseMessage JsonResponse(unsigned status, std::string body) {
   HttpResponseMessage res{static_cast<http::status>(status), 11};
   res.set(http::field::content_type, "application/json");

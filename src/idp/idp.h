@@ -72,6 +72,10 @@ HttpResponseMessage JsonError(unsigned status, std::string_view error, std::stri
 // percent escape is malformed.
 std::optional<std::vector<std::pair<std::string, std::string>>> ParseForm(std::string_view body);
 
+// A whole number of seconds within -86400..86400 (a form's lifetime fields; negative
+// values make already-expired tokens and responses for tests); false otherwise.
+[[nodiscard]] bool ParseLifetimeSeconds(std::string_view text, std::int64_t& out);
+
 // Serves until SIGINT/SIGTERM. Prints "portcullis idp: listening on http://ADDR:PORT"
 // on `out` once bound. Returns 0 after a graceful stop, 1 when it cannot start, 2 for a
 // bad setting (message on `err`).

@@ -20,8 +20,6 @@ namespace http = boost::beast::http;
 namespace federation = api::federation;
 using Json = nlohmann::json;
 
-constexpr std::int64_t kMaxLifetime = 86400;
-
 Result<federation::JwtSigner> LoadSigner(const IdpSettings& settings) {
   if (settings.key_file.empty()) {
     return federation::JwtSigner::Generate(settings.algorithm == "ES256"
@@ -37,25 +35,6 @@ Result<federation::JwtSigner> LoadSigner(const IdpSettings& settings) {
   std::ostringstream pem;
   pem << in.rdbuf();
   return federation::JwtSigner::FromPem(pem.str(), settings.kid);
-}
-
-bool ParseSeconds(const std::string& text, std::int64_t& out) {
-  if (text.empty() || text.size() > 7) {
-    return false;
-  }
-  std::size_t i = text[0] == '-' ? 1 : 0;
-  if (i == text.size()) {
-    return false;
-  }
-  std::int64_t v = 0;
-  for (; i < text.size(); ++i) {
-    if (text[i] < '0' || text[i] > '9') {
-      return false;
-    }
-    v = v * 10 + (text[i] - '0');
-  }
-  out = text[0] == '-' ? -v : v;
-  return out >= -kMaxLifetime && out <= kMaxLifetime;
 }
 
 struct TokenForm {
@@ -85,11 +64,11 @@ std::optional<HttpResponseMessage> ReadField(TokenForm& form, const std::string&
     form.amr.push_back(value);
   } else if (name == "azp") {
     form.azp = value;
-  } else if (name == "expires_in" && !ParseSeconds(value, form.expires_in)) {
+  } else if (name == "expires_in" && !ParseLifetimeSeconds(value, form.expires_in)) {
     return JsonError(400, "invalid_request", "expires_in must be -86400..86400");
   } else if (name == "nbf_in") {
     std::int64_t v = 0;
-    if (!ParseSeconds(value, v)) {
+    if (!ParseLifetimeSeconds(value, v)) {
       return JsonError(400, "invalid_request", "nbf_in must be -86400..86400");
     }
     form.nbf_in = v;

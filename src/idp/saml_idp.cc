@@ -11,6 +11,7 @@
 
 #include "api/federation/saml_response.h"
 #include "api/federation/saml_signer.h"
+#include "api/protocol/query_codec.h"
 #include "common/base64.h"
 #include "crypto/test_credentials.h"
 
@@ -20,8 +21,6 @@ namespace {
 namespace federation = api::federation;
 namespace http = boost::beast::http;
 
-constexpr std::int64_t kMaxValidity = 86400;
-
 struct SamlKeys {
   std::string key_pem;
   std::string certificate_pem;
@@ -29,24 +28,7 @@ struct SamlKeys {
 
 std::string XmlEscape(std::string_view text) {
   std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
+  api::protocol::AppendXmlEscaped(text, &out);
   return out;
 }
 
@@ -111,25 +93,6 @@ void AddValue(federation::SamlResponseSpec& spec, std::string name, std::string 
   spec.attributes.push_back({std::move(name), {}, {std::move(value)}});
 }
 
-bool ParseSeconds(const std::string& text, std::int64_t& out) {
-  if (text.empty() || text.size() > 7) {
-    return false;
-  }
-  std::size_t i = text[0] == '-' ? 1 : 0;
-  if (i == text.size()) {
-    return false;
-  }
-  std::int64_t v = 0;
-  for (; i < text.size(); ++i) {
-    if (text[i] < '0' || text[i] > '9') {
-      return false;
-    }
-    v = v * 10 + (text[i] - '0');
-  }
-  out = text[0] == '-' ? -v : v;
-  return out >= -kMaxValidity && out <= kMaxValidity;
-}
-
 // Reads one form field into `spec`; an error message for a bad value.
 std::optional<std::string> ReadField(federation::SamlResponseSpec& spec, bool& json,
                                      std::int64_t& valid_for, std::string& session_name,
@@ -153,12 +116,12 @@ std::optional<std::string> ReadField(federation::SamlResponseSpec& spec, bool& j
     AddValue(spec, std::string(federation::kAwsSourceIdentityAttribute), value);
   } else if (name == "duration") {
     std::int64_t seconds = 0;
-    if (!ParseSeconds(value, seconds) || seconds <= 0) {
+    if (!ParseLifetimeSeconds(value, seconds) || seconds <= 0) {
       return "duration must be 1..86400";
     }
     AddValue(spec, std::string(federation::kAwsSessionDurationAttribute), std::to_string(seconds));
   } else if (name == "valid_for") {
-    if (!ParseSeconds(value, valid_for) || valid_for == 0) {
+    if (!ParseLifetimeSeconds(value, valid_for) || valid_for == 0) {
       return "valid_for must be -86400..86400 and not 0";
     }
   } else if (name == "format") {

@@ -185,6 +185,30 @@ void Router::RecordMetric(unsigned status, std::chrono::steady_clock::time_point
   metrics_->Record(status, micros);
 }
 
+api::RequestInfo Router::NewRequestInfo(const HttpRequestMessage& request,
+                                        const ConnectionInfo& connection) const {
+  api::RequestInfo info;
+  info.request_id = api::NewRequestId();
+  info.source_ip = SourceIp(request, connection);
+  info.user_agent = std::string(View(request[http::field::user_agent]));
+  info.secure_transport = connection.secure;
+  info.time = clock_.Now();
+  return info;
+}
+
+AuditEvent Router::NewAuditEvent(const api::RequestInfo& info, std::string service,
+                                 std::string event_name) {
+  AuditEvent event;
+  event.time = info.time;
+  event.service = std::move(service);
+  event.event_name = std::move(event_name);
+  event.region = info.region;
+  event.source_ip = info.source_ip;
+  event.user_agent = info.user_agent;
+  event.request_id = info.request_id;
+  return event;
+}
+
 std::string Router::SourceIp(const HttpRequestMessage& request,
                              const ConnectionInfo& connection) const {
   if (options_.trusted_proxies.empty()) {
@@ -292,21 +316,10 @@ HttpResponseMessage Router::HandleOutboundOidc(const HttpRequestMessage& request
 HttpResponseMessage Router::HandleConsoleSignIn(const HttpRequestMessage& request,
                                                 const ConnectionInfo& connection) {
   const auto started = std::chrono::steady_clock::now();
-  api::RequestInfo info;
-  info.request_id = api::NewRequestId();
-  info.source_ip = SourceIp(request, connection);
-  info.user_agent = std::string(View(request[http::field::user_agent]));
-  info.secure_transport = connection.secure;
-  info.time = clock_.Now();
+  api::RequestInfo info = NewRequestInfo(request, connection);
 
   // AWS: CloudTrail records console sign-ins as ConsoleLogin from signin.amazonaws.com.
-  AuditEvent event;
-  event.time = info.time;
-  event.service = "signin";
-  event.event_name = "ConsoleLogin";
-  event.source_ip = info.source_ip;
-  event.user_agent = info.user_agent;
-  event.request_id = info.request_id;
+  AuditEvent event = NewAuditEvent(info, "signin", "ConsoleLogin");
 
   std::optional<api::iam::ConsoleSignInResult> result;
   auto respond = [&](http::status status, std::string body) {
@@ -471,12 +484,7 @@ HttpResponseMessage Router::HandleApi(const HttpRequestMessage& request,
     headers.push_back({View(field.name_string()), View(field.value())});
   }
 
-  api::RequestInfo info;
-  info.request_id = api::NewRequestId();
-  info.source_ip = SourceIp(request, connection);
-  info.user_agent = std::string(View(request[http::field::user_agent]));
-  info.secure_transport = connection.secure;
-  info.time = clock_.Now();
+  api::RequestInfo info = NewRequestInfo(request, connection);
 
   // POST carries the form in its body; GET (and a POST without a body) in the query.
   const std::string_view form = request.method() == http::verb::post && !request.body().empty()
@@ -501,13 +509,7 @@ HttpResponseMessage Router::HandleApi(const HttpRequestMessage& request,
     }
   }
 
-  AuditEvent event;
-  event.time = info.time;
-  event.service = service.empty() ? "iam" : service;
-  event.region = info.region;
-  event.source_ip = info.source_ip;
-  event.user_agent = info.user_agent;
-  event.request_id = info.request_id;
+  AuditEvent event = NewAuditEvent(info, service.empty() ? "iam" : service, "");
   if (scope.has_value()) {
     event.access_key_id = scope->access_key_id;
   }

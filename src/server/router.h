@@ -96,6 +96,13 @@ class Router {
   void RecordMetric(unsigned status, std::chrono::steady_clock::time_point started);
   // The request's client address (server/client_address.h).
   std::string SourceIp(const HttpRequestMessage& request, const ConnectionInfo& connection) const;
+  // A new request id, the client address, user agent, transport and time of `request`.
+  api::RequestInfo NewRequestInfo(const HttpRequestMessage& request,
+                                  const ConnectionInfo& connection) const;
+  // The audit event of a request as far as `info` tells (time, service, event name,
+  // client address, user agent, request id and region).
+  static AuditEvent NewAuditEvent(const api::RequestInfo& info, std::string service,
+                                  std::string event_name);
 
   RouterOptions options_;
   const crypto::SecretBox& box_;

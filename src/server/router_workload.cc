@@ -101,20 +101,10 @@ HttpResponseMessage Router::HandleWorkloads(const HttpRequestMessage& request,
                    "text/plain; charset=utf-8");
   }
 
-  api::RequestInfo info;
-  info.request_id = api::NewRequestId();
-  info.source_ip = SourceIp(request, connection);
-  info.user_agent = std::string(View(request[http::field::user_agent]));
-  info.secure_transport = connection.secure;
-  info.time = clock_.Now();
+  api::RequestInfo info = NewRequestInfo(request, connection);
 
-  AuditEvent event;
-  event.time = info.time;
-  event.service = "iam";
-  event.event_name = registering ? "RegisterWorkload" : "DeregisterWorkload";
-  event.source_ip = info.source_ip;
-  event.user_agent = info.user_agent;
-  event.request_id = info.request_id;
+  AuditEvent event =
+      NewAuditEvent(info, "iam", registering ? "RegisterWorkload" : "DeregisterWorkload");
   std::optional<auth::Caller> caller;
 
   auto finish = [&](http::status status, std::string body) {
@@ -198,20 +188,9 @@ HttpResponseMessage Router::HandleWorkloads(const HttpRequestMessage& request,
 HttpResponseMessage Router::HandleWorkloadCredentials(const HttpRequestMessage& request,
                                                       const ConnectionInfo& connection) {
   const auto started = std::chrono::steady_clock::now();
-  api::RequestInfo info;
-  info.request_id = api::NewRequestId();
-  info.source_ip = SourceIp(request, connection);
-  info.user_agent = std::string(View(request[http::field::user_agent]));
-  info.secure_transport = connection.secure;
-  info.time = clock_.Now();
+  api::RequestInfo info = NewRequestInfo(request, connection);
 
-  AuditEvent event;
-  event.time = info.time;
-  event.service = "sts";
-  event.event_name = "GetWorkloadCredentials";
-  event.source_ip = info.source_ip;
-  event.user_agent = info.user_agent;
-  event.request_id = info.request_id;
+  AuditEvent event = NewAuditEvent(info, "sts", "GetWorkloadCredentials");
   auto finish = [&](http::status status, std::string body) {
     HttpResponseMessage res = Respond(request, status, std::move(body), "application/json");
     res.set("x-amzn-RequestId", info.request_id);
