@@ -22,6 +22,7 @@
 #include "api/sts/outbound_web_identity.h"
 #include "auth/sigv4/authorization.h"
 #include "auth/sigv4/verifier.h"
+#include "common/strings.h"
 #include "server/client_address.h"
 #include "server/logging.h"
 
@@ -37,19 +38,6 @@ std::string_view View(boost::beast::string_view s) {
 
 boost::beast::string_view BView(std::string_view s) {
   return {s.data(), s.size()};
-}
-
-bool IEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c); };
-    if (lower(a[i]) != lower(b[i])) {
-      return false;
-    }
-  }
-  return true;
 }
 
 HttpResponseMessage TextResponse(http::status status, std::string body,
@@ -73,9 +61,9 @@ std::optional<ScopeHint> ReadScope(std::span<const auth::sigv4::HeaderField> hea
   std::optional<std::string_view> authorization;
   bool has_date = false;
   for (const auto& h : headers) {
-    if (IEquals(h.name, "authorization")) {
+    if (EqualsIgnoreCase(h.name, "authorization")) {
       authorization = h.value;
-    } else if (IEquals(h.name, "x-amz-date") || IEquals(h.name, "date")) {
+    } else if (EqualsIgnoreCase(h.name, "x-amz-date") || EqualsIgnoreCase(h.name, "date")) {
       has_date = true;
     }
   }
@@ -100,7 +88,7 @@ std::optional<ScopeHint> ReadScope(std::span<const auth::sigv4::HeaderField> hea
 
 bool HasAuthorization(std::span<const auth::sigv4::HeaderField> headers) {
   for (const auto& h : headers) {
-    if (IEquals(h.name, "authorization")) {
+    if (EqualsIgnoreCase(h.name, "authorization")) {
       return true;
     }
   }
@@ -216,7 +204,7 @@ std::string Router::SourceIp(const HttpRequestMessage& request,
   }
   std::vector<std::string_view> forwarded;
   for (const auto& field : request) {
-    if (IEquals(View(field.name_string()), "x-forwarded-for")) {
+    if (EqualsIgnoreCase(View(field.name_string()), "x-forwarded-for")) {
       forwarded.push_back(View(field.value()));
     }
   }

@@ -18,6 +18,7 @@
 #include "api/protocol/value.h"
 #include "api/request_info.h"
 #include "auth/sigv4/verifier.h"
+#include "common/strings.h"
 #include "server/logging.h"
 #include "server/router.h"
 
@@ -35,22 +36,9 @@ std::string_view View(boost::beast::string_view s) {
   return {s.data(), s.size()};
 }
 
-bool IEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    auto lower = [](char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c); };
-    if (lower(a[i]) != lower(b[i])) {
-      return false;
-    }
-  }
-  return true;
-}
-
 std::optional<std::string_view> Header(const HttpRequestMessage& request, std::string_view name) {
   for (const auto& field : request) {
-    if (IEquals(View(field.name_string()), name)) {
+    if (EqualsIgnoreCase(View(field.name_string()), name)) {
       return View(field.value());
     }
   }
@@ -217,7 +205,7 @@ HttpResponseMessage Router::HandleWorkloadCredentials(const HttpRequestMessage& 
   }
   // The SDKs send AWS_CONTAINER_AUTHORIZATION_TOKEN verbatim; "Bearer " is accepted too.
   std::string_view token = Header(request, "authorization").value_or("");
-  if (token.size() > 7 && IEquals(token.substr(0, 7), "bearer ")) {
+  if (token.size() > 7 && EqualsIgnoreCase(token.substr(0, 7), "bearer ")) {
     token.remove_prefix(7);
   }
   if (token.empty()) {
