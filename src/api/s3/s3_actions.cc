@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <deque>
+#include <iterator>
 #include <functional>
 #include <set>
 #include <utility>
@@ -232,11 +234,14 @@ class Builder {
     return r;
   }
 
-  std::vector<S3AuthorizationRequest> Take() { return std::move(out_); }
+  std::vector<S3AuthorizationRequest> Take() {
+    return {std::make_move_iterator(out_.begin()), std::make_move_iterator(out_.end())};
+  }
 
  private:
   const S3RequestFacts& f_;
-  std::vector<S3AuthorizationRequest> out_;
+  // A deque: the references Add() returns stay valid while more requests are added.
+  std::deque<S3AuthorizationRequest> out_;
 };
 
 using OperationFn = std::function<Status(const S3RequestFacts&, Builder&)>;
