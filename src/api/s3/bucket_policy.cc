@@ -331,7 +331,33 @@ Status CheckShape(std::string_view text) {
   return OkStatus();
 }
 
+bool IsBucketPolicyOperation(std::string_view operation) {
+  return operation == "PutBucketPolicy" || operation == "GetBucketPolicy" ||
+         operation == "DeleteBucketPolicy";
+}
+
 }  // namespace
+
+bool OwnerRootMayManageBucketPolicy(std::string_view operation, std::string_view caller_arn,
+                                    std::string_view bucket_owner) {
+  if (!IsBucketPolicyOperation(operation) || bucket_owner.empty()) {
+    return false;
+  }
+  const std::string root = "arn:aws:iam::" + std::string(bucket_owner) + ":root";
+  return caller_arn == root;
+}
+
+Status CheckBucketPolicyCallerAccount(std::string_view operation, std::string_view caller_account,
+                                      std::string_view bucket_owner) {
+  if (!IsBucketPolicyOperation(operation) || caller_account == bucket_owner) {
+    return OkStatus();
+  }
+  return tl::unexpected<Error>(Error{ErrorCode::kFailedPrecondition,
+                                     "The specified method is not allowed against this resource.",
+                                     std::nullopt,
+                                     {},
+                                     "MethodNotAllowed"});
+}
 
 std::optional<S3ResourceType> S3ActionResourceType(std::string_view name) {
   const std::string lower = AsciiLower(name);

@@ -75,4 +75,20 @@ struct BucketPolicy {
 [[nodiscard]] Result<std::shared_ptr<const BucketPolicy>> ValidateBucketPolicy(
     std::string_view text, std::string_view bucket, const BucketPolicyOptions& options = {});
 
+// AWS (PutBucketPolicy, GetBucketPolicy, DeleteBucketPolicy API reference, Permissions):
+// the root user of the bucket owner's account may always manage the bucket policy, even
+// when the policy denies it, so that an owner cannot lock itself out. Returns whether
+// `operation` is one of the three and `caller_arn` is `arn:aws:iam::BUCKET_OWNER:root`; the
+// service then skips authorization.
+bool OwnerRootMayManageBucketPolicy(std::string_view operation, std::string_view caller_arn,
+                                    std::string_view bucket_owner);
+
+// AWS (same section): the three operations by an identity of another account than the
+// bucket owner's fail with 405 even when its policies allow them: kFailedPrecondition,
+// aws_code "MethodNotAllowed", "The specified method is not allowed against this
+// resource.". Called after a successful authorization; OK for other operations.
+[[nodiscard]] Status CheckBucketPolicyCallerAccount(std::string_view operation,
+                                                    std::string_view caller_account,
+                                                    std::string_view bucket_owner);
+
 }  // namespace portcullis::api::s3

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <deque>
-#include <iterator>
 #include <functional>
+#include <iterator>
 #include <set>
 #include <utility>
 

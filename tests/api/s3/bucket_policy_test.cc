@@ -156,5 +156,26 @@ TEST(BucketPolicyTest, KnowsTheResourceTypeOfS3Actions) {
   EXPECT_TRUE(std::adjacent_find(names.begin(), names.end()) == names.end());
 }
 
+TEST(BucketPolicyTest, OwnerRootMayAlwaysManageTheBucketPolicy) {
+  const std::string_view root = "arn:aws:iam::111122223333:root";
+  for (std::string_view op : {"PutBucketPolicy", "GetBucketPolicy", "DeleteBucketPolicy"}) {
+    EXPECT_TRUE(OwnerRootMayManageBucketPolicy(op, root, "111122223333")) << op;
+  }
+  EXPECT_FALSE(OwnerRootMayManageBucketPolicy("GetObject", root, "111122223333"));
+  EXPECT_FALSE(OwnerRootMayManageBucketPolicy("PutBucketPolicy", root, "444455556666"));
+  EXPECT_FALSE(OwnerRootMayManageBucketPolicy(
+      "PutBucketPolicy", "arn:aws:iam::111122223333:user/root", "111122223333"));
+}
+
+TEST(BucketPolicyTest, OtherAccountsCannotManageTheBucketPolicy) {
+  EXPECT_TRUE(CheckBucketPolicyCallerAccount("PutBucketPolicy", "111122223333", "111122223333")
+                  .has_value());
+  EXPECT_TRUE(
+      CheckBucketPolicyCallerAccount("GetObject", "444455556666", "111122223333").has_value());
+  auto denied = CheckBucketPolicyCallerAccount("GetBucketPolicy", "444455556666", "111122223333");
+  ASSERT_FALSE(denied.has_value());
+  EXPECT_EQ(denied.error().aws_code, "MethodNotAllowed");
+}
+
 }  // namespace
 }  // namespace portcullis::api::s3
