@@ -227,6 +227,9 @@ Error ToS3Error(Error error) {
     message = kInvalidAction;
   } else if (PathHasMember(path, "Resource") || PathHasMember(path, "NotResource")) {
     message = kInvalidResource;
+  } else if (PathHasMember(path, "Condition") &&
+             message.rfind("Actions/Conditions must be prefaced", 0) == 0) {
+    message = "Policy has an invalid condition key";
   }
   return Error{ErrorCode::kInvalidArgument,
                std::string(message),

@@ -18,7 +18,8 @@
 //   - an Action that applies to none of the statement's resources (s3:GetObject on the
 //     bucket ARN, s3:ListBucket on objects, s3:ListAllMyBuckets anywhere):
 //     "Action does not apply to any resource(s) in statement"
-//   - other reader errors (Effect, Condition, unknown fields) keep the reader's message
+//   - a condition key without a vendor prefix: "Policy has an invalid condition key"
+//   - other reader errors (Effect, operators, unknown fields) keep the reader's message
 //   - over 20 KB: "Policy exceeds the maximum allowed document size."
 // (versitygw and MinIO answer with the same texts; AWS: S3 User Guide, "Bucket policies";
 // Service Authorization Reference for the S3 actions and their resource types.)

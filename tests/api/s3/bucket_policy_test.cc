@@ -138,6 +138,9 @@ TEST(BucketPolicyTest, KeepsTheReadersOtherMessages) {
   EXPECT_EQ(ErrorOf(R"({"Statement":[{"Effect":"allow","Principal":"*","Action":"s3:GetObject",)"
                     R"("Resource":"arn:aws:s3:::photos/*"}]})"),
             "Invalid effect: allow");
+  EXPECT_EQ(ErrorOf(Policy(R"("*")", R"("s3:GetObject")", R"("arn:aws:s3:::photos/*")",
+                           R"(,"Condition":{"StringEquals":{"prefix":"x"}})")),
+            "Policy has an invalid condition key");
 }
 
 TEST(BucketPolicyTest, EnforcesTheSizeLimit) {
