@@ -31,6 +31,10 @@ class BlobWriter : public ObjectBodyWriter {
  public:
   // `owner` identifies the store that made the writer.
   explicit BlobWriter(const void* owner);
+  BlobWriter(const BlobWriter&) = delete;
+  BlobWriter& operator=(const BlobWriter&) = delete;
+  BlobWriter(BlobWriter&&) = delete;
+  BlobWriter& operator=(BlobWriter&&) = delete;
   ~BlobWriter() override;
 
   Status Append(std::string_view bytes) final;

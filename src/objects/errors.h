@@ -17,7 +17,7 @@ inline tl::unexpected<Error> MakeS3Error(ErrorCode code, std::string_view aws_co
 
 // Lowercase hexadecimal of `bytes`.
 inline std::string HexEncode(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
+  constexpr std::string_view kDigits = "0123456789abcdef";
   std::string out;
   out.reserve(bytes.size() * 2);
   for (const char c : bytes) {

@@ -262,8 +262,10 @@ Result<ObjectAttributes> ReadAttributes(const Query& q, int first) {
   return a;
 }
 
-const std::string kObjectColumns =
-    "key, file_id, size, etag, parts_count, modified_ms, " + std::string(kAttributeColumns);
+constexpr std::string_view kObjectColumns =
+    "key, file_id, size, etag, parts_count, modified_ms, content_type, content_encoding, "
+    "content_language, cache_control, content_disposition, expires, user_metadata, tags, "
+    "checksum_crc32, checksum_crc32c, checksum_sha256";
 
 struct ObjectRow {
   ObjectInfo info;
@@ -283,8 +285,10 @@ Result<ObjectRow> ReadObjectRow(const Query& q, std::string_view bucket) {
   return row;
 }
 
-const std::string kUploadColumns =
-    "upload_id, bucket, key, initiated_ms, " + std::string(kAttributeColumns);
+constexpr std::string_view kUploadColumns =
+    "upload_id, bucket, key, initiated_ms, content_type, content_encoding, content_language, "
+    "cache_control, content_disposition, expires, user_metadata, tags, checksum_crc32, "
+    "checksum_crc32c, checksum_sha256";
 
 Result<MultipartUpload> ReadUploadRow(const Query& q) {
   MultipartUpload upload;
@@ -312,7 +316,7 @@ Status RequireBucket(Connection& conn, std::string_view bucket) {
 
 Result<ObjectRow> LookupObject(Connection& conn, std::string_view bucket, std::string_view key) {
   {
-    IAM_ASSIGN_OR_RETURN(Query q, conn.Prepare("SELECT " + kObjectColumns +
+    IAM_ASSIGN_OR_RETURN(Query q, conn.Prepare("SELECT " + std::string(kObjectColumns) +
                                                " FROM objects WHERE bucket = ?1 AND key = ?2"));
     q.Bind(bucket).Bind(key);
     IAM_ASSIGN_OR_RETURN(bool found, q.Step());
@@ -328,7 +332,7 @@ Result<MultipartUpload> LookupUpload(Connection& conn, std::string_view bucket,
                                      std::string_view key, std::string_view upload_id) {
   {
     IAM_ASSIGN_OR_RETURN(
-        Query q, conn.Prepare("SELECT " + kUploadColumns +
+        Query q, conn.Prepare("SELECT " + std::string(kUploadColumns) +
                               " FROM uploads WHERE upload_id = ?1 AND bucket = ?2 AND key = ?3"));
     q.Bind(upload_id).Bind(bucket).Bind(key);
     IAM_ASSIGN_OR_RETURN(bool found, q.Step());
@@ -682,28 +686,20 @@ class SqlObjectStore final : public ObjectStore {
                            }));
       IAM_ASSIGN_OR_RETURN(body, blobs_->Open(source.file_id, 0, source.info.size));
     }
+    const bool copy_metadata = request.metadata_directive == CopyDirective::kCopy;
     ObjectInfo info;
     info.bucket = request.bucket;
     info.key = request.key;
-    info.attributes = request.metadata_directive == CopyDirective::kCopy ? source.info.attributes
-                                                                         : request.attributes;
+    info.attributes = copy_metadata ? source.info.attributes : request.attributes;
     info.attributes.tags = request.tagging_directive == CopyDirective::kCopy
                                ? source.info.attributes.tags
                                : request.attributes.tags;
-    if (request.metadata_directive == CopyDirective::kReplace &&
-        request.attributes.checksums == ObjectChecksums{}) {
-      info.attributes.checksums = source.info.attributes.checksums;
+    if (!copy_metadata && request.attributes.checksums == ObjectChecksums{}) {
+      info.attributes.checksums = source.info.attributes.checksums;  // the same bytes
     }
     IAM_RETURN_IF_ERROR(ValidateAttributes(info.attributes));
     IAM_ASSIGN_OR_RETURN(std::unique_ptr<BlobWriter> writer, blobs_->NewWriter(this));
-    std::vector<char> buffer(kCopyBufferSize);
-    while (true) {
-      IAM_ASSIGN_OR_RETURN(std::size_t n, body->Read(buffer));
-      if (n == 0) {
-        break;
-      }
-      IAM_RETURN_IF_ERROR(writer->Append(std::string_view(buffer.data(), n)));
-    }
+    IAM_RETURN_IF_ERROR(CopyBody(*body, *writer));
     info.size = writer->size();
     info.etag = HexEncode(writer->Md5());
     IAM_ASSIGN_OR_RETURN(std::string file_id, Seal(*writer));
@@ -714,59 +710,18 @@ class SqlObjectStore final : public ObjectStore {
     return Read([&](Connection& conn) -> Result<ListObjectsResult> {
       IAM_RETURN_IF_ERROR(RequireBucket(conn, request.bucket));
       ListObjectsResult result;
-      const int max_keys = ClampMax(request.max_keys);
-      if (max_keys == 0) {
+      ListingCursor cursor{request.prefix, request.delimiter, ClampMax(request.max_keys)};
+      if (cursor.max == 0) {
         return result;
       }
       std::optional<std::string> lower =
           ResumePoint(request.marker, request.prefix, request.delimiter);
-      int count = 0;
       std::string last;
       // INVARIANT: every key >= *lower under the prefix is still to be listed.
       while (lower.has_value()) {
-        IAM_ASSIGN_OR_RETURN(Query q, conn.Prepare("SELECT " + kObjectColumns +
-                                                   " FROM objects WHERE bucket = ?1 AND key >= ?2 "
-                                                   "ORDER BY key LIMIT ?3"));
-        q.Bind(request.bucket).Bind(*lower).Bind(std::int64_t{kListBatch});
-        int rows = 0;
-        std::optional<std::string> next;
-        bool done = false;
-        bool reseek = false;
-        while (true) {
-          IAM_ASSIGN_OR_RETURN(bool row, q.Step());
-          if (!row) {
-            break;
-          }
-          ++rows;
-          std::string key = q.Text(0);
-          if (!key.starts_with(request.prefix)) {
-            done = true;
-            break;
-          }
-          if (count == max_keys) {
-            result.is_truncated = true;
-            done = true;
-            break;
-          }
-          ++count;
-          if (std::optional<std::string> rolled = RollUp(key, request.prefix, request.delimiter)) {
-            next = PrefixSuccessor(*rolled);
-            last = *rolled;
-            result.common_prefixes.push_back(std::move(*rolled));
-            reseek = true;
-            done = !next.has_value();
-            break;
-          }
-          IAM_ASSIGN_OR_RETURN(ObjectRow object, ReadObjectRow(q, request.bucket));
-          last = key;
-          next = key + '\0';
-          result.objects.push_back(std::move(object.info));
-        }
-        if (done || (!reseek && rows < kListBatch)) {
-          break;
-        }
-        lower = std::move(next);
+        IAM_ASSIGN_OR_RETURN(lower, ScanObjects(conn, request, *lower, cursor, result, last));
       }
+      result.is_truncated = cursor.truncated;
       if (result.is_truncated) {
         result.next_marker = last;
       }
@@ -912,67 +867,30 @@ class SqlObjectStore final : public ObjectStore {
     return Read([&](Connection& conn) -> Result<ListUploadsResult> {
       IAM_RETURN_IF_ERROR(RequireBucket(conn, request.bucket));
       ListUploadsResult result;
-      const int max_uploads = ClampMax(request.max_uploads);
-      if (max_uploads == 0) {
+      ListingCursor cursor{request.prefix, request.delimiter, ClampMax(request.max_uploads)};
+      if (cursor.max == 0) {
         return result;
       }
-      // The position to list after: (key, upload id), exclusive; ("k\0", "") means after
-      // every upload of "k".
-      std::optional<std::string> lower_key;
-      std::string lower_id;
+      // The position to list after: (key, upload id), exclusive; (k, "") lists every
+      // upload of k.
+      UploadPosition position;
       if (!request.key_marker.empty() && !request.upload_id_marker.empty()) {
-        lower_key = std::max(request.key_marker, request.prefix);
-        lower_id = request.key_marker < request.prefix ? "" : request.upload_id_marker;
+        position = request.key_marker < request.prefix
+                       ? UploadPosition{request.prefix, ""}
+                       : UploadPosition{request.key_marker, request.upload_id_marker};
       } else {
-        lower_key = ResumePoint(request.key_marker, request.prefix, request.delimiter);
-      }
-      int count = 0;
-      while (lower_key.has_value()) {
-        IAM_ASSIGN_OR_RETURN(
-            Query q, conn.Prepare("SELECT " + kUploadColumns +
-                                  " FROM uploads WHERE bucket = ?1 AND (key, upload_id) > (?2, ?3) "
-                                  "ORDER BY key, upload_id LIMIT ?4"));
-        q.Bind(request.bucket).Bind(*lower_key).Bind(lower_id).Bind(std::int64_t{kListBatch});
-        int rows = 0;
-        bool done = false;
-        bool reseek = false;
-        while (true) {
-          IAM_ASSIGN_OR_RETURN(bool row, q.Step());
-          if (!row) {
-            break;
-          }
-          ++rows;
-          std::string key = q.Text(2);
-          if (!key.starts_with(request.prefix)) {
-            done = true;
-            break;
-          }
-          if (count == max_uploads) {
-            result.is_truncated = true;
-            done = true;
-            break;
-          }
-          ++count;
-          if (std::optional<std::string> rolled = RollUp(key, request.prefix, request.delimiter)) {
-            result.next_key_marker = *rolled;
-            result.next_upload_id_marker.clear();
-            lower_key = PrefixSuccessor(*rolled);
-            lower_id.clear();
-            result.common_prefixes.push_back(std::move(*rolled));
-            reseek = true;
-            break;
-          }
-          IAM_ASSIGN_OR_RETURN(MultipartUpload upload, ReadUploadRow(q));
-          result.next_key_marker = upload.key;
-          result.next_upload_id_marker = upload.upload_id;
-          lower_key = upload.key;
-          lower_id = upload.upload_id;
-          result.uploads.push_back(std::move(upload));
+        std::optional<std::string> lower =
+            ResumePoint(request.key_marker, request.prefix, request.delimiter);
+        if (!lower.has_value()) {
+          return result;
         }
-        if (done || (!reseek && rows < kListBatch)) {
-          break;
-        }
+        position = UploadPosition{std::move(*lower), ""};
       }
+      bool more = true;
+      while (more) {
+        IAM_ASSIGN_OR_RETURN(more, ScanUploads(conn, request, position, cursor, result));
+      }
+      result.is_truncated = cursor.truncated;
       if (!result.is_truncated) {
         result.next_key_marker.clear();
         result.next_upload_id_marker.clear();
@@ -994,64 +912,15 @@ class SqlObjectStore final : public ObjectStore {
                            "the list of parts was not in ascending order");
       }
     }
-
-    struct ChosenPart {
-      std::string file_id;
-      std::uint64_t size = 0;
-      std::string md5_hex;
-    };
-
-    std::vector<ChosenPart> chosen;
     MultipartUpload upload;
-    std::vector<std::unique_ptr<ObjectBody>> bodies;
-    {
-      std::shared_lock<std::shared_mutex> files(files_mu_);
-      Status found_parts = Read([&](Connection& conn) -> Status {
-        IAM_ASSIGN_OR_RETURN(upload, LookupUpload(conn, bucket, key, upload_id));
-        for (const CompletedPart& part : parts) {
-          IAM_ASSIGN_OR_RETURN(Query q, conn.Prepare("SELECT file_id, size, md5 FROM parts "
-                                                     "WHERE upload_id = ?1 AND part_number = ?2"));
-          q.Bind(upload_id).Bind(std::int64_t{part.part_number});
-          IAM_ASSIGN_OR_RETURN(bool found, q.Step());
-          if (!found || q.Text(2) != StripQuotes(part.etag)) {
-            return MakeS3Error(ErrorCode::kInvalidArgument, "InvalidPart",
-                               "one or more of the specified parts could not be found or its "
-                               "entity tag did not match: part " +
-                                   std::to_string(part.part_number));
-          }
-          chosen.push_back(ChosenPart{q.Text(0), static_cast<std::uint64_t>(q.Int(1)), q.Text(2)});
-        }
-        return OkStatus();
-      });
-      IAM_RETURN_IF_ERROR(found_parts);
-      for (std::size_t i = 0; i + 1 < chosen.size(); ++i) {
-        if (chosen[i].size < options_.min_part_size) {
-          return MakeS3Error(ErrorCode::kInvalidArgument, "EntityTooSmall",
-                             "your proposed upload is smaller than the minimum allowed size: "
-                             "part " +
-                                 std::to_string(parts[i].part_number));
-        }
-      }
-      for (const ChosenPart& part : chosen) {
-        IAM_ASSIGN_OR_RETURN(std::unique_ptr<ObjectBody> body,
-                             blobs_->Open(part.file_id, 0, part.size));
-        bodies.push_back(std::move(body));
-      }
-    }
+    IAM_ASSIGN_OR_RETURN(std::vector<ChosenPart> chosen,
+                         ChooseParts(bucket, key, upload_id, parts, upload));
     IAM_ASSIGN_OR_RETURN(std::unique_ptr<BlobWriter> writer, blobs_->NewWriter(this));
-    std::vector<char> buffer(kCopyBufferSize);
-    for (auto& body : bodies) {
-      while (true) {
-        IAM_ASSIGN_OR_RETURN(std::size_t n, body->Read(buffer));
-        if (n == 0) {
-          break;
-        }
-        IAM_RETURN_IF_ERROR(writer->Append(std::string_view(buffer.data(), n)));
-      }
-      body.reset();
-    }
     std::vector<std::string> md5s;
-    for (const ChosenPart& part : chosen) {
+    md5s.reserve(chosen.size());
+    for (ChosenPart& part : chosen) {
+      IAM_RETURN_IF_ERROR(CopyBody(*part.body, *writer));
+      part.body.reset();
       md5s.push_back(HexDecode(part.md5_hex));
     }
     ObjectInfo info;
@@ -1062,22 +931,9 @@ class SqlObjectStore final : public ObjectStore {
     info.parts_count = static_cast<int>(chosen.size());
     info.attributes = upload.attributes;
     IAM_ASSIGN_OR_RETURN(std::string file_id, Seal(*writer));
-    return CommitObject(
-        std::move(info), file_id, [&](Connection& conn) -> Result<std::vector<std::string>> {
-          // The upload and the chosen parts must be as they were read.
-          IAM_RETURN_IF_ERROR(LookupUpload(conn, bucket, key, upload_id));
-          for (std::size_t i = 0; i < parts.size(); ++i) {
-            IAM_ASSIGN_OR_RETURN(Query q, conn.Prepare("SELECT file_id FROM parts WHERE "
-                                                       "upload_id = ?1 AND part_number = ?2"));
-            q.Bind(upload_id).Bind(std::int64_t{parts[i].part_number});
-            IAM_ASSIGN_OR_RETURN(bool found, q.Step());
-            if (!found || q.Text(0) != chosen[i].file_id) {
-              return MakeS3Error(ErrorCode::kAborted, "InternalError",
-                                 "a part changed while the upload completed");
-            }
-          }
-          return DeleteUploadRows(conn, upload_id);
-        });
+    return CommitObject(std::move(info), file_id, [&](Connection& conn) {
+      return FinishUpload(conn, bucket, key, upload_id, parts, chosen);
+    });
   }
 
   Status AbortMultipartUpload(std::string_view bucket, std::string_view key,
@@ -1143,6 +999,211 @@ class SqlObjectStore final : public ObjectStore {
     std::lock_guard<std::mutex> lock(pool_mu_);
     if (static_cast<int>(idle_readers_.size()) < options_.max_idle_readers) {
       idle_readers_.push_back(std::move(conn));
+    }
+  }
+
+  // Rolls keys up under a prefix and delimiter and counts entries against a maximum, for
+  // the listings; keys must come in order.
+  struct ListingCursor {
+    enum class Entry : std::uint8_t { kPastPrefix, kFull, kCommonPrefix, kKey };
+
+    std::string_view prefix;
+    std::string_view delimiter;
+    int max = 0;
+    int count = 0;
+    bool truncated = false;
+
+    // Classifies the next key; sets `common` for kCommonPrefix.
+    Entry Next(std::string_view key, std::string& common) {
+      if (!key.starts_with(prefix)) {
+        return Entry::kPastPrefix;
+      }
+      if (count == max) {
+        truncated = true;
+        return Entry::kFull;
+      }
+      ++count;
+      std::optional<std::string> rolled = RollUp(key, prefix, delimiter);
+      if (rolled.has_value()) {
+        common = std::move(*rolled);
+        return Entry::kCommonPrefix;
+      }
+      return Entry::kKey;
+    }
+  };
+
+  // Lists one batch of keys from `lower` (inclusive) into `result`; `last` becomes the
+  // last entry added. Returns where the next batch starts, or nullopt when done.
+  Result<std::optional<std::string>> ScanObjects(Connection& conn,
+                                                 const ListObjectsRequest& request,
+                                                 const std::string& lower, ListingCursor& cursor,
+                                                 ListObjectsResult& result, std::string& last) {
+    IAM_ASSIGN_OR_RETURN(Query q, conn.Prepare("SELECT " + std::string(kObjectColumns) +
+                                               " FROM objects WHERE bucket = ?1 AND key >= ?2 "
+                                               "ORDER BY key LIMIT ?3"));
+    q.Bind(request.bucket).Bind(lower).Bind(std::int64_t{kListBatch});
+    int rows = 0;
+    while (true) {
+      IAM_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) {
+        break;
+      }
+      ++rows;
+      std::string key = q.Text(0);
+      std::string common;
+      switch (cursor.Next(key, common)) {
+        case ListingCursor::Entry::kPastPrefix:
+        case ListingCursor::Entry::kFull:
+          return std::nullopt;
+        case ListingCursor::Entry::kCommonPrefix:
+          last = common;
+          result.common_prefixes.push_back(std::move(common));
+          return PrefixSuccessor(last);  // one seek past everything under it
+        case ListingCursor::Entry::kKey: {
+          IAM_ASSIGN_OR_RETURN(ObjectRow object, ReadObjectRow(q, request.bucket));
+          result.objects.push_back(std::move(object.info));
+          last = std::move(key);
+          break;
+        }
+      }
+    }
+    if (rows < kListBatch) {
+      return std::nullopt;
+    }
+    return last + '\0';  // the last row was a key: the smallest string after it
+  }
+
+  struct UploadPosition {
+    std::string key;
+    std::string upload_id;
+  };
+
+  // Lists one batch of uploads after `position` into `result`, moving `position`.
+  // Returns whether more may follow.
+  Result<bool> ScanUploads(Connection& conn, const ListUploadsRequest& request,
+                           UploadPosition& position, ListingCursor& cursor,
+                           ListUploadsResult& result) {
+    IAM_ASSIGN_OR_RETURN(Query q,
+                         conn.Prepare("SELECT " + std::string(kUploadColumns) +
+                                      " FROM uploads WHERE bucket = ?1 AND (key, upload_id) > "
+                                      "(?2, ?3) ORDER BY key, upload_id LIMIT ?4"));
+    q.Bind(request.bucket)
+        .Bind(position.key)
+        .Bind(position.upload_id)
+        .Bind(std::int64_t{kListBatch});
+    int rows = 0;
+    while (true) {
+      IAM_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row) {
+        break;
+      }
+      ++rows;
+      std::string common;
+      switch (cursor.Next(q.Text(2), common)) {
+        case ListingCursor::Entry::kPastPrefix:
+        case ListingCursor::Entry::kFull:
+          return false;
+        case ListingCursor::Entry::kCommonPrefix: {
+          result.next_key_marker = common;
+          result.next_upload_id_marker.clear();
+          std::optional<std::string> successor = PrefixSuccessor(common);
+          result.common_prefixes.push_back(std::move(common));
+          if (!successor.has_value()) {
+            return false;
+          }
+          position = UploadPosition{std::move(*successor), ""};
+          return true;
+        }
+        case ListingCursor::Entry::kKey: {
+          IAM_ASSIGN_OR_RETURN(MultipartUpload upload, ReadUploadRow(q));
+          result.next_key_marker = upload.key;
+          result.next_upload_id_marker = upload.upload_id;
+          position = UploadPosition{upload.key, upload.upload_id};
+          result.uploads.push_back(std::move(upload));
+          break;
+        }
+      }
+    }
+    return rows == kListBatch;
+  }
+
+  struct ChosenPart {
+    std::string file_id;
+    std::uint64_t size = 0;
+    std::string md5_hex;
+    std::unique_ptr<ObjectBody> body;
+  };
+
+  // Finds the parts a completion names, checks their ETags and sizes, and opens them.
+  // Fills `upload`.
+  Result<std::vector<ChosenPart>> ChooseParts(std::string_view bucket, std::string_view key,
+                                              std::string_view upload_id,
+                                              std::span<const CompletedPart> parts,
+                                              MultipartUpload& upload) {
+    std::vector<ChosenPart> chosen;
+    std::shared_lock<std::shared_mutex> files(files_mu_);
+    Status found = Read([&](Connection& conn) -> Status {
+      IAM_ASSIGN_OR_RETURN(upload, LookupUpload(conn, bucket, key, upload_id));
+      for (const CompletedPart& part : parts) {
+        IAM_ASSIGN_OR_RETURN(Query q, conn.Prepare("SELECT file_id, size, md5 FROM parts "
+                                                   "WHERE upload_id = ?1 AND part_number = ?2"));
+        q.Bind(upload_id).Bind(std::int64_t{part.part_number});
+        IAM_ASSIGN_OR_RETURN(bool row, q.Step());
+        if (!row || q.Text(2) != StripQuotes(part.etag)) {
+          return MakeS3Error(ErrorCode::kInvalidArgument, "InvalidPart",
+                             "one or more of the specified parts could not be found or its "
+                             "entity tag did not match: part " +
+                                 std::to_string(part.part_number));
+        }
+        chosen.push_back(
+            ChosenPart{q.Text(0), static_cast<std::uint64_t>(q.Int(1)), q.Text(2), nullptr});
+      }
+      return OkStatus();
+    });
+    IAM_RETURN_IF_ERROR(found);
+    for (std::size_t i = 0; i + 1 < chosen.size(); ++i) {
+      if (chosen[i].size < options_.min_part_size) {
+        return MakeS3Error(ErrorCode::kInvalidArgument, "EntityTooSmall",
+                           "your proposed upload is smaller than the minimum allowed size: "
+                           "part " +
+                               std::to_string(parts[i].part_number));
+      }
+    }
+    for (ChosenPart& part : chosen) {
+      IAM_ASSIGN_OR_RETURN(part.body, blobs_->Open(part.file_id, 0, part.size));
+    }
+    return chosen;
+  }
+
+  // In the completing transaction: checks the upload and its chosen parts are as they were
+  // read, deletes them, and returns every part file of the upload.
+  Result<std::vector<std::string>> FinishUpload(Connection& conn, std::string_view bucket,
+                                                std::string_view key, std::string_view upload_id,
+                                                std::span<const CompletedPart> parts,
+                                                const std::vector<ChosenPart>& chosen) {
+    IAM_RETURN_IF_ERROR(LookupUpload(conn, bucket, key, upload_id));
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      IAM_ASSIGN_OR_RETURN(Query q, conn.Prepare("SELECT file_id FROM parts WHERE "
+                                                 "upload_id = ?1 AND part_number = ?2"));
+      q.Bind(upload_id).Bind(std::int64_t{parts[i].part_number});
+      IAM_ASSIGN_OR_RETURN(bool row, q.Step());
+      if (!row || q.Text(0) != chosen[i].file_id) {
+        return MakeS3Error(ErrorCode::kAborted, "InternalError",
+                           "a part changed while the upload completed; retry");
+      }
+    }
+    return DeleteUploadRows(conn, upload_id);
+  }
+
+  // Appends all of `body` to `writer`.
+  static Status CopyBody(ObjectBody& body, BlobWriter& writer) {
+    std::vector<char> buffer(kCopyBufferSize);
+    while (true) {
+      IAM_ASSIGN_OR_RETURN(std::size_t n, body.Read(buffer));
+      if (n == 0) {
+        return OkStatus();
+      }
+      IAM_RETURN_IF_ERROR(writer.Append(std::string_view(buffer.data(), n)));
     }
   }
 
@@ -1378,7 +1439,7 @@ Result<std::unique_ptr<ObjectStore>> NewMemoryObjectStore(const Clock& clock,
 
 Result<std::string> ReadAll(ObjectBody& body) {
   std::string out;
-  std::array<char, 64 * 1024> buffer{};
+  std::array<char, std::size_t{64} * 1024> buffer{};
   while (true) {
     IAM_ASSIGN_OR_RETURN(std::size_t n, body.Read(buffer));
     if (n == 0) {
