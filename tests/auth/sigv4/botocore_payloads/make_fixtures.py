@@ -10,8 +10,8 @@ botocore to cover (Debian's 1.29 and a newer pip one):
   /usr/bin/python3 make_fixtures.py OUT_DIR        # Debian's python3-botocore
   python3 make_fixtures.py OUT_DIR                 # whatever botocore python3 has
 
-Fixture fields: name, botocore (version), method, path, query, headers ([name, value], Host
-added from the URL as urllib3 would), body (the bytes on the wire after HTTP framing),
+Fixture fields: name, botocore (version), method, path, query, headers ([name, value]; Host
+added from the URL as urllib3 would when botocore did not set it), body (the bytes on the wire after HTTP framing),
 payload (what the object holds), access_key_id, secret_access_key. Bytes are lists of
 ["b64", base64] and ["run", byte, count] segments, concatenated.
 """
@@ -94,7 +94,9 @@ def capture(endpoint, call, payload, name, out_dir, s3_extra=None):
         if captured:
             return None
         split = urlsplit(request.url)
-        headers = [["Host", split.netloc]]
+        headers = []
+        if not any(key.lower() == "host" for key in request.headers.keys()):
+            headers.append(["Host", split.netloc])
         for key, value in request.headers.items():
             if key.lower() == "user-agent":
                 continue  # unsigned, and names the build machine
