@@ -5,7 +5,10 @@
 // point, and each malformed or tampered case with S3's error code.
 #include "auth/sigv4/aws_chunked.h"
 
+#include <filesystem>
+#include <fstream>
 #include <gtest/gtest.h>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -417,6 +420,50 @@ TEST(AwsChunkedTest, CreateNeedsAStreamingModeAndSigningContext) {
   EXPECT_FALSE(AwsChunkedDecoder::Create(options).has_value());
   options.mode = PayloadMode::kStreamingUnsignedTrailer;
   EXPECT_TRUE(AwsChunkedDecoder::Create(options).has_value());
+}
+
+}  // namespace
+}  // namespace portcullis::auth::sigv4
+
+namespace portcullis::auth::sigv4 {
+namespace {
+
+// The fuzz seeds (fuzz/make_aws_chunked_seeds.py) are signed by Python's hmac/hashlib/zlib:
+// an independent signer and checksummer. Each decodes completely under the fuzzer's options.
+TEST(AwsChunkedTest, FuzzSeedsSignedByPythonDecode) {
+  const std::filesystem::path dir =
+      std::filesystem::path(IAM_SOURCE_DIR) / "fuzz" / "corpus" / "aws_chunked";
+  int seen = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string input((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ASSERT_GE(input.size(), 4U);
+    SCOPED_TRACE(entry.path().filename().string());
+    const auto flags = static_cast<std::uint8_t>(input[0]);
+    AwsChunkedOptions options;
+    options.mode = (flags & 3U) == 0   ? PayloadMode::kStreamingSigned
+                   : (flags & 3U) == 1 ? PayloadMode::kStreamingSignedTrailer
+                                       : PayloadMode::kStreamingUnsignedTrailer;
+    options.signing = AwsExampleContext();
+    options.min_chunk_size = 1;
+    if ((flags & 4U) != 0) {
+      options.decoded_content_length =
+          static_cast<std::uint8_t>(input[2]) |
+          (static_cast<std::uint64_t>(static_cast<std::uint8_t>(input[3])) << 8);
+    }
+    const unsigned checksum = (flags >> 3) & 7U;
+    const crypto::DigestAlgorithm algorithms[] = {
+        crypto::DigestAlgorithm::kCrc32, crypto::DigestAlgorithm::kCrc32c,
+        crypto::DigestAlgorithm::kCrc64Nvme, crypto::DigestAlgorithm::kSha1,
+        crypto::DigestAlgorithm::kSha256};
+    if (checksum >= 1 && checksum <= 5) {
+      options.trailer_checksum = algorithms[checksum - 1];
+    }
+    const Decoded decoded = Decode(options, std::string_view(input).substr(4));
+    EXPECT_TRUE(decoded.result.has_value()) << decoded.result.error().message;
+    ++seen;
+  }
+  EXPECT_GE(seen, 5);
 }
 
 }  // namespace
