@@ -19,10 +19,25 @@ constexpr std::size_t kMaxTrailers = 16;
 // At most 16 hex digits: a 64-bit size.
 constexpr std::size_t kMaxSizeDigits = 16;
 
+// S3 answers a body it cannot frame as IncompleteBody; `what` goes into the context
+// (logs), not the message the client sees.
 Error Malformed(std::string_view what) {
-  // S3 answers a body it cannot decode as IncompleteBody; the detail is ours.
-  return AuthError(kIncompleteBody,
-                   std::string(kIncompleteBodyMessage) + " (" + std::string(what) + ")");
+  Error error = AuthError(kIncompleteBody, std::string(kBodyTerminatedMessage));
+  error.context.push_back("aws-chunked: " + std::string(what));
+  return error;
+}
+
+// A decoded total other than x-amz-decoded-content-length.
+Error LengthMismatch(std::string_view what) {
+  Error error = AuthError(kIncompleteBody, std::string(kIncompleteBodyMessage));
+  error.context.push_back("aws-chunked: " + std::string(what));
+  return error;
+}
+
+Error MalformedTrailer(std::string_view what) {
+  Error error = AuthError(kMalformedTrailerError, std::string(kMalformedTrailerMessage));
+  error.context.push_back("aws-chunked: " + std::string(what));
+  return error;
 }
 
 Error SignatureMismatch() {
@@ -178,7 +193,8 @@ Status AwsChunkedDecoder::Feed(std::string_view bytes, const PayloadSink& sink) 
             size_line ? kMaxChunkLine
                       : kMaxTrailerBytes - std::min(trailer_bytes_, kMaxTrailerBytes);
         if (line_.size() + take > limit) {
-          return FailWith(Malformed(size_line ? "chunk-size line too long" : "trailer too long"));
+          return FailWith(size_line ? Malformed("chunk-size line too long")
+                                    : MalformedTrailer("trailer too long"));
         }
         line_.append(bytes.substr(0, take));
         if (newline == std::string_view::npos) {
@@ -273,13 +289,12 @@ Status AwsChunkedDecoder::OnSizeLine() {
     state_ = State::kTrailerLine;
     return OkStatus();
   }
-  if (signed_chunks && previous_chunk_size_.has_value() &&
-      *previous_chunk_size_ < options_.min_chunk_size) {
+  if (previous_chunk_size_.has_value() && *previous_chunk_size_ < options_.min_chunk_size) {
     return FailWith(AuthError(kInvalidChunkSizeError, std::string(kInvalidChunkSizeMessage)));
   }
   if (options_.decoded_content_length.has_value() &&
       size > *options_.decoded_content_length - decoded_total_) {
-    return FailWith(Malformed("more bytes than x-amz-decoded-content-length"));
+    return FailWith(LengthMismatch("more bytes than x-amz-decoded-content-length"));
   }
   previous_chunk_size_ = size;
   chunk_remaining_ = size;
@@ -307,15 +322,15 @@ Status AwsChunkedDecoder::OnTrailerLine() {
     return OnTrailerEnd();
   }
   if (!HasTrailer(options_.mode)) {
-    return FailWith(Malformed("trailing headers in a payload without a trailer"));
+    return FailWith(MalformedTrailer("trailing headers in a payload without a trailer"));
   }
   if (trailer_signature_.has_value() || trailers_.size() >= kMaxTrailers) {
-    return FailWith(Malformed("unexpected trailing header"));
+    return FailWith(MalformedTrailer("unexpected trailing header"));
   }
   const std::string_view line = line_;
   const std::size_t colon = line.find(':');
   if (colon == std::string_view::npos || colon == 0) {
-    return FailWith(Malformed("a trailing header without a name"));
+    return FailWith(MalformedTrailer("a trailing header without a name"));
   }
   std::string name = Lower(Trim(line.substr(0, colon)));
   std::string value(Trim(line.substr(colon + 1)));
@@ -350,17 +365,15 @@ Status AwsChunkedDecoder::OnTrailerEnd() {
       continue;
     }
     if (algorithm != options_.trailer_checksum || declared != nullptr) {
-      return FailWith(AuthError(
-          kInvalidRequest, "The trailing header " + name + " was not announced by x-amz-trailer."));
+      return FailWith(MalformedTrailer(name + " was not announced by x-amz-trailer"));
     }
     declared = &value;
   }
   if (options_.trailer_checksum.has_value()) {
     const crypto::DigestAlgorithm algorithm = *options_.trailer_checksum;
     if (declared == nullptr) {
-      return FailWith(AuthError(kInvalidRequest, "The trailing header " +
-                                                     ChecksumHeaderName(algorithm) +
-                                                     " announced by x-amz-trailer is missing."));
+      return FailWith(MalformedTrailer(ChecksumHeaderName(algorithm) +
+                                       " announced by x-amz-trailer is missing"));
     }
     auto raw = DecodeChecksumValue(algorithm, *declared, /*trailer=*/true);
     if (!raw.has_value()) {
@@ -375,7 +388,7 @@ Status AwsChunkedDecoder::OnTrailerEnd() {
   }
   if (options_.decoded_content_length.has_value() &&
       decoded_total_ != *options_.decoded_content_length) {
-    return FailWith(Malformed("fewer bytes than x-amz-decoded-content-length"));
+    return FailWith(LengthMismatch("fewer bytes than x-amz-decoded-content-length"));
   }
   result_.decoded_length = decoded_total_;
   state_ = State::kDone;

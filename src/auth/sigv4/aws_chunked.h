@@ -20,12 +20,15 @@
 // Memory: at most kMaxChunkLine bytes of a chunk-size line and kMaxTrailerBytes of trailer
 // are buffered; a claimed chunk size only bounds a counter.
 //
-// Errors (errors.h codes, S3's messages where known): malformed framing, a truncated body or
-// bytes after the end -> IncompleteBody; a non-final chunk under 8192 bytes in the signed
-// modes -> InvalidChunkSizeError; a wrong or missing chunk/trailer signature ->
-// SignatureDoesNotMatch; a decoded length other than declared -> IncompleteBody; a malformed
-// trailer checksum -> InvalidRequest; a mismatching one -> BadDigest. After an error the
-// decoder stays failed and returns the same error.
+// Errors (errors.h codes and S3's messages; a detail for logs goes into Error::context):
+// malformed framing, a truncated body or bytes after the end -> IncompleteBody "The request
+// body terminated unexpectedly"; a decoded total other than x-amz-decoded-content-length ->
+// IncompleteBody "You did not provide the number of bytes specified by the Content-Length
+// HTTP header."; a non-final chunk under 8192 bytes -> InvalidChunkSizeError; a wrong or
+// missing chunk/trailer signature -> SignatureDoesNotMatch; a malformed trailer, a checksum
+// trailer other than the announced one or the announced one missing -> MalformedTrailerError;
+// a malformed checksum value -> InvalidRequest; a mismatching one -> BadDigest. After an
+// error the decoder stays failed and returns the same error.
 //
 // Thread-safety: one decoder per request, used by one thread at a time.
 #pragma once
@@ -60,7 +63,7 @@ struct AwsChunkedOptions {
   std::optional<std::uint64_t> decoded_content_length;
   // The checksum x-amz-trailer announces; the trailer must then carry it.
   std::optional<crypto::DigestAlgorithm> trailer_checksum;
-  // Non-final chunks must carry at least this many bytes in the signed modes.
+  // Non-final chunks must carry at least this many bytes (S3: 8192, every mode).
   std::uint64_t min_chunk_size = kMinChunkSize;
 };
 

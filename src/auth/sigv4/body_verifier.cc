@@ -25,12 +25,25 @@ std::string_view Trim(std::string_view text) {
   return text;
 }
 
+// An x-amz-checksum-<name> header naming no algorithm S3 computes. x-amz-checksum-algorithm,
+// -type and -mode are other request headers (CreateMultipartUpload, GetObject).
+bool IsUnknownChecksumHeader(std::string_view name) {
+  constexpr std::string_view kPrefix = "x-amz-checksum-";
+  if (name.size() < kPrefix.size() || !EqualsIgnoreCase(name.substr(0, kPrefix.size()), kPrefix)) {
+    return false;
+  }
+  const std::string_view suffix = name.substr(kPrefix.size());
+  return !EqualsIgnoreCase(suffix, "algorithm") && !EqualsIgnoreCase(suffix, "type") &&
+         !EqualsIgnoreCase(suffix, "mode");
+}
+
 }  // namespace
 
 Result<BodyVerifier> BodyVerifier::Create(std::span<const HeaderField> headers,
                                           const Authenticated& authenticated) {
   BodyVerifier verifier;
   bool seen_md5 = false;
+  bool sdk_algorithm = false;
   for (const HeaderField& header : headers) {
     if (EqualsIgnoreCase(header.name, "content-md5")) {
       const std::string_view value = Trim(header.value);
@@ -42,8 +55,16 @@ Result<BodyVerifier> BodyVerifier::Create(std::span<const HeaderField> headers,
       verifier.expected_md5_ = std::move(*raw);
       continue;
     }
+    if (EqualsIgnoreCase(header.name, "x-amz-sdk-checksum-algorithm")) {
+      sdk_algorithm = true;
+      continue;
+    }
     const auto algorithm = ChecksumAlgorithmForHeader(header.name);
     if (!algorithm.has_value()) {
+      if (IsUnknownChecksumHeader(header.name)) {
+        return Fail(kInvalidRequest,
+                    "The algorithm type you specified in x-amz-checksum- header is invalid.");
+      }
       continue;
     }
     if (verifier.checksum_.has_value()) {
@@ -56,6 +77,12 @@ Result<BodyVerifier> BodyVerifier::Create(std::span<const HeaderField> headers,
                          DecodeChecksumValue(*algorithm, value, /*trailer=*/false));
     verifier.checksum_base64_ = std::string(value);
     verifier.checksum_.emplace(*algorithm);
+  }
+  // AWS: the SDK's algorithm header needs the checksum it names, as a header or a trailer.
+  if (sdk_algorithm && !verifier.checksum_.has_value() && !HasTrailer(authenticated.payload_mode)) {
+    return Fail(kInvalidRequest,
+                "x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* or "
+                "x-amz-trailer headers were found.");
   }
   if (authenticated.payload_sha256_to_check.has_value()) {
     verifier.expected_sha256_hex_ = *authenticated.payload_sha256_to_check;

@@ -8,12 +8,14 @@
 // AwsChunkedDecoder (aws_chunked.h) emits for aws-chunked ones (a trailer checksum is the
 // decoder's business; a checksum sent as a header is checked here either way).
 //
-// Errors: from the headers alone (Create) - InvalidDigest "The Content-MD5 you specified was
+// Errors: from the headers alone (Create) - InvalidDigest "The Content-MD5 you specified is
 // not valid." for a Content-MD5 that is not base64 of 16 bytes; InvalidRequest for a
-// malformed checksum value ("Value for x-amz-checksum-crc32 header is invalid.") or more
-// than one x-amz-checksum-* header. At the end (Finish) - XAmzContentSHA256Mismatch, BadDigest
-// "The Content-MD5 you specified did not match what we received." and BadDigest "The CRC32
-// you specified did not match the calculated checksum.", checked in that order.
+// malformed checksum value ("Value for x-amz-checksum-crc32 header is invalid."), more
+// than one x-amz-checksum-* header, an x-amz-checksum-<unknown> header, or
+// x-amz-sdk-checksum-algorithm without a checksum header or trailer. At the end (Finish) -
+// XAmzContentSHA256Mismatch, BadDigest "The Content-MD5 you specified did not match what we
+// received." and BadDigest "The CRC32 you specified did not match the calculated checksum.",
+// checked in that order.
 //
 // Thread-safety: one verifier per request, used by one thread at a time.
 #pragma once

@@ -11,7 +11,7 @@ struct AwsAuthCode {
   int http_status;
 };
 
-constexpr std::array<AwsAuthCode, 14> kCodes = {{
+constexpr std::array<AwsAuthCode, 15> kCodes = {{
     {kIncompleteSignature, 400},
     {kInvalidClientTokenId, 403},
     {kSignatureDoesNotMatch, 403},
@@ -26,6 +26,7 @@ constexpr std::array<AwsAuthCode, 14> kCodes = {{
     {kBadDigest, 400},
     {kInvalidDigest, 400},
     {kMissingContentLength, 411},
+    {kMalformedTrailerError, 400},
 }};
 
 }  // namespace

@@ -32,6 +32,7 @@ inline constexpr std::string_view kInvalidChunkSizeError = "InvalidChunkSizeErro
 inline constexpr std::string_view kBadDigest = "BadDigest";
 inline constexpr std::string_view kInvalidDigest = "InvalidDigest";
 inline constexpr std::string_view kMissingContentLength = "MissingContentLength";
+inline constexpr std::string_view kMalformedTrailerError = "MalformedTrailerError";
 
 // Returns the HTTP status AWS answers `aws_code` with (400, 403 or 411), or 0 for a code that
 // is not one of the above.
@@ -55,12 +56,17 @@ inline constexpr std::string_view kExpiredTokenMessage =
     "The security token included in the request is expired";
 inline constexpr std::string_view kIncompleteBodyMessage =
     "You did not provide the number of bytes specified by the Content-Length HTTP header.";
+inline constexpr std::string_view kBodyTerminatedMessage =
+    "The request body terminated unexpectedly";
+inline constexpr std::string_view kMalformedTrailerMessage =
+    "The request contained trailing data that was not well-formed or did not conform to our "
+    "published schema.";
 inline constexpr std::string_view kInvalidChunkSizeMessage =
     "Only the last chunk is allowed to have a size less than 8192 bytes";
 inline constexpr std::string_view kBadDigestMessage =
     "The Content-MD5 you specified did not match what we received.";
 inline constexpr std::string_view kInvalidDigestMessage =
-    "The Content-MD5 you specified was not valid.";
+    "The Content-MD5 you specified is not valid.";
 inline constexpr std::string_view kXAmzContentSha256MismatchMessage =
     "The provided 'x-amz-content-sha256' header does not match what was computed.";
 inline constexpr std::string_view kMissingContentSha256Message =

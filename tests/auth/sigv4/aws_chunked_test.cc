@@ -289,13 +289,19 @@ TEST(AwsChunkedTest, MalformedFramingIsIncompleteBody) {
       "00000000000000005\r\nhello\r\n0\r\n\r\n",  // 17 digits
       "5\r\nhello\r\n0\r\n\r\nextra",             // bytes after the end
       "3\r\nhel\r\n0\r\n\r\n",                    // fewer than declared
-      "5\r\nhello\r\n0\r\nno-colon\r\n\r\n",      // trailer line without ':'
       std::string(300, '0') + "5\r\nhello\r\n0\r\n\r\n",  // size line too long
   };
   for (const std::string& body : bad) {
     SCOPED_TRACE(body.substr(0, 40));
-    ExpectCode(Decode(options, body), kIncompleteBody);
+    const Decoded decoded = Decode(options, body);
+    ExpectCode(decoded, kIncompleteBody);
+    if (!decoded.result.has_value()) {
+      const std::string& message = decoded.result.error().message;
+      EXPECT_TRUE(message == kBodyTerminatedMessage || message == kIncompleteBodyMessage)
+          << message;
+    }
   }
+  ExpectCode(Decode(options, "5\r\nhello\r\n0\r\nno-colon\r\n\r\n"), kMalformedTrailerError);
   // A huge claimed size allocates nothing: it only fails against the declared length.
   options.decoded_content_length = std::nullopt;
   auto decoder = AwsChunkedDecoder::Create(options);
@@ -312,7 +318,7 @@ TEST(AwsChunkedTest, MalformedFramingIsIncompleteBody) {
     fed = endless->Feed("x-amz-meta:aaaaaaaaaa\r\n", sink);
   }
   ASSERT_FALSE(fed.has_value());
-  EXPECT_EQ(fed.error().aws_code, kIncompleteBody);
+  EXPECT_EQ(fed.error().aws_code, kMalformedTrailerError);
   // After an error the decoder stays failed.
   EXPECT_FALSE(endless->Feed("\r\n", sink).has_value());
   EXPECT_FALSE(endless->Finish().has_value());
@@ -331,6 +337,12 @@ TEST(AwsChunkedTest, SmallNonFinalSignedChunkIsInvalidChunkSize) {
   const Decoded ok = Decode(options, SignedBody(context, payload, {8192}));
   ASSERT_TRUE(ok.result.has_value()) << ok.result.error().message;
   EXPECT_EQ(ok.payload, payload);
+  // Unsigned chunks too (S3 checks every mode).
+  AwsChunkedOptions unsigned_options;
+  unsigned_options.mode = PayloadMode::kStreamingUnsignedTrailer;
+  unsigned_options.decoded_content_length = 8;
+  ExpectCode(Decode(unsigned_options, "4\r\nabcd\r\n4\r\nefgh\r\n0\r\n\r\n"),
+             kInvalidChunkSizeError);
 }
 
 TEST(AwsChunkedTest, UnsignedTrailerAsBotocoreSendsIt) {
@@ -368,7 +380,14 @@ TEST(AwsChunkedTest, UnsignedTrailerAsBotocoreSendsIt) {
     EXPECT_EQ(malformed.result.error().message,
               "Value for " + ChecksumHeaderName(algorithm) + " trailing header is invalid.");
     // Announced but not sent.
-    ExpectCode(Decode(options, "14\r\n" + payload + "\r\n0\r\n\r\n"), kInvalidRequest);
+    ExpectCode(Decode(options, "14\r\n" + payload + "\r\n0\r\n\r\n"), kMalformedTrailerError);
+    // Another checksum than announced.
+    const crypto::DigestAlgorithm other = algorithm == crypto::DigestAlgorithm::kSha1
+                                              ? crypto::DigestAlgorithm::kCrc32
+                                              : crypto::DigestAlgorithm::kSha1;
+    ExpectCode(Decode(options, "14\r\n" + payload + "\r\n0\r\n" + ChecksumHeaderName(other) + ":" +
+                                   Base64Checksum(other, payload) + "\r\n\r\n"),
+               kMalformedTrailerError);
   }
 }
 

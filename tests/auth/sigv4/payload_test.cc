@@ -275,6 +275,17 @@ TEST(BodyVerifierTest, ChecksumHeaders) {
   auto verifier = BodyVerifier::Create(two, who);
   ASSERT_FALSE(verifier.has_value());
   EXPECT_EQ(verifier.error().aws_code, kInvalidRequest);
+
+  const std::vector<HeaderField> unknown = {{"x-amz-checksum-md4", "AAAA"}};
+  EXPECT_EQ(BodyVerifier::Create(unknown, who).error().aws_code, kInvalidRequest);
+  const std::vector<HeaderField> other_headers = {{"x-amz-checksum-algorithm", "CRC32"},
+                                                  {"x-amz-checksum-type", "FULL_OBJECT"}};
+  EXPECT_TRUE(BodyVerifier::Create(other_headers, who).has_value());
+  const std::vector<HeaderField> sdk_only = {{"x-amz-sdk-checksum-algorithm", "CRC32"}};
+  EXPECT_EQ(BodyVerifier::Create(sdk_only, who).error().aws_code, kInvalidRequest);
+  Authenticated trailer_mode;
+  trailer_mode.payload_mode = PayloadMode::kStreamingUnsignedTrailer;
+  EXPECT_TRUE(BodyVerifier::Create(sdk_only, trailer_mode).has_value());
 }
 
 // botocore's requests, replayed.
