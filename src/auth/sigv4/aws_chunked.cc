@@ -185,71 +185,79 @@ Status AwsChunkedDecoder::Feed(std::string_view bytes, const PayloadSink& sink) 
       case State::kDone:
         return FailWith(Malformed("bytes after the final chunk"));
       case State::kSizeLine:
-      case State::kTrailerLine: {
-        const std::size_t newline = bytes.find('\n');
-        const std::size_t take = newline == std::string_view::npos ? bytes.size() : newline;
-        const bool size_line = state_ == State::kSizeLine;
-        const std::size_t limit =
-            size_line ? kMaxChunkLine
-                      : kMaxTrailerBytes - std::min(trailer_bytes_, kMaxTrailerBytes);
-        if (line_.size() + take > limit) {
-          return FailWith(size_line ? Malformed("chunk-size line too long")
-                                    : MalformedTrailer("trailer too long"));
-        }
-        line_.append(bytes.substr(0, take));
-        if (newline == std::string_view::npos) {
-          return OkStatus();
-        }
-        bytes.remove_prefix(newline + 1);
-        if (line_.empty() || line_.back() != '\r') {
-          return FailWith(Malformed("a line does not end in CRLF"));
-        }
-        line_.pop_back();
-        if (!size_line) {
-          trailer_bytes_ += line_.size() + 2;
-        }
-        IAM_RETURN_IF_ERROR(size_line ? OnSizeLine() : OnTrailerLine());
-        line_.clear();
+      case State::kTrailerLine:
+        IAM_RETURN_IF_ERROR(ConsumeLine(bytes));
         break;
-      }
-      case State::kData: {
-        const std::size_t take =
-            static_cast<std::size_t>(std::min<std::uint64_t>(chunk_remaining_, bytes.size()));
-        const std::string_view piece = bytes.substr(0, take);
-        if (chunk_hash_.has_value()) {
-          chunk_hash_->Update(piece);
-        }
-        if (checksum_.has_value()) {
-          checksum_->Update(piece);
-        }
-        if (const Status sunk = sink(piece); !sunk.has_value()) {
-          return FailWith(sunk.error());
-        }
-        decoded_total_ += take;
-        chunk_remaining_ -= take;
-        bytes.remove_prefix(take);
-        if (chunk_remaining_ == 0) {
-          IAM_RETURN_IF_ERROR(OnChunkEnd());
-          state_ = State::kDataCr;
-        }
+      case State::kData:
+        IAM_RETURN_IF_ERROR(ConsumeData(bytes, sink));
         break;
-      }
       case State::kDataCr:
-        if (bytes.front() != '\r') {
-          return FailWith(Malformed("chunk data is not followed by CRLF"));
-        }
-        bytes.remove_prefix(1);
-        state_ = State::kDataLf;
-        break;
       case State::kDataLf:
-        if (bytes.front() != '\n') {
-          return FailWith(Malformed("chunk data is not followed by CRLF"));
-        }
-        bytes.remove_prefix(1);
-        state_ = State::kSizeLine;
+        IAM_RETURN_IF_ERROR(ConsumeCrlf(bytes));
         break;
     }
   }
+  return OkStatus();
+}
+
+Status AwsChunkedDecoder::ConsumeLine(std::string_view& bytes) {
+  const std::size_t newline = bytes.find('\n');
+  const std::size_t take = newline == std::string_view::npos ? bytes.size() : newline;
+  const bool size_line = state_ == State::kSizeLine;
+  const std::size_t limit =
+      size_line ? kMaxChunkLine : kMaxTrailerBytes - std::min(trailer_bytes_, kMaxTrailerBytes);
+  if (line_.size() + take > limit) {
+    return FailWith(size_line ? Malformed("chunk-size line too long")
+                              : MalformedTrailer("trailer too long"));
+  }
+  line_.append(bytes.substr(0, take));
+  if (newline == std::string_view::npos) {
+    bytes = {};
+    return OkStatus();
+  }
+  bytes.remove_prefix(newline + 1);
+  if (line_.empty() || line_.back() != '\r') {
+    return FailWith(Malformed("a line does not end in CRLF"));
+  }
+  line_.pop_back();
+  if (!size_line) {
+    trailer_bytes_ += line_.size() + 2;
+  }
+  IAM_RETURN_IF_ERROR(size_line ? OnSizeLine() : OnTrailerLine());
+  line_.clear();
+  return OkStatus();
+}
+
+Status AwsChunkedDecoder::ConsumeData(std::string_view& bytes, const PayloadSink& sink) {
+  const auto take =
+      static_cast<std::size_t>(std::min<std::uint64_t>(chunk_remaining_, bytes.size()));
+  const std::string_view piece = bytes.substr(0, take);
+  if (chunk_hash_.has_value()) {
+    chunk_hash_->Update(piece);
+  }
+  if (checksum_.has_value()) {
+    checksum_->Update(piece);
+  }
+  if (const Status sunk = sink(piece); !sunk.has_value()) {
+    return FailWith(sunk.error());
+  }
+  decoded_total_ += take;
+  chunk_remaining_ -= take;
+  bytes.remove_prefix(take);
+  if (chunk_remaining_ == 0) {
+    IAM_RETURN_IF_ERROR(OnChunkEnd());
+    state_ = State::kDataCr;
+  }
+  return OkStatus();
+}
+
+Status AwsChunkedDecoder::ConsumeCrlf(std::string_view& bytes) {
+  const char expected = state_ == State::kDataCr ? '\r' : '\n';
+  if (bytes.front() != expected) {
+    return FailWith(Malformed("chunk data is not followed by CRLF"));
+  }
+  bytes.remove_prefix(1);
+  state_ = state_ == State::kDataCr ? State::kDataLf : State::kSizeLine;
   return OkStatus();
 }
 

@@ -116,6 +116,10 @@ class AwsChunkedDecoder {
   explicit AwsChunkedDecoder(AwsChunkedOptions options);
 
   Status FailWith(Error error);
+  // Each consumes a prefix of `bytes` in the current state.
+  Status ConsumeLine(std::string_view& bytes);
+  Status ConsumeData(std::string_view& bytes, const PayloadSink& sink);
+  Status ConsumeCrlf(std::string_view& bytes);
   Status OnSizeLine();
   Status OnChunkEnd();
   Status OnTrailerLine();

@@ -271,6 +271,17 @@ Result<std::string> S3PayloadHash(const HttpRequest& request, const Claim& claim
   return declared;
 }
 
+// Signed streaming payloads: what the chunk signatures chain from.
+std::optional<StreamingSigningContext> StreamingContext(PayloadMode mode,
+                                                        const crypto::Sha256Digest& key,
+                                                        const Claim& claim) {
+  if (!HasChunkSignatures(mode)) {
+    return std::nullopt;
+  }
+  return StreamingSigningContext{key, claim.amz_date, claim.params.credential.Scope(),
+                                 claim.params.signature};
+}
+
 // AWS: the Host header must be signed.
 Status CheckHostSigned(const std::vector<std::string>& signed_headers) {
   for (const std::string& name : signed_headers) {
@@ -336,10 +347,8 @@ Result<Authenticated> Verify(const HttpRequest& request, std::chrono::sys_second
   IAM_RETURN_IF_ERROR(CheckHostSigned(claim.params.signed_headers));
   IAM_RETURN_IF_ERROR(CheckTime(claim, now, options.max_skew));
   const bool s3 = credential.service == "s3";
-  PayloadMode payload_mode = PayloadMode::kSha256;
-  if (s3) {
-    IAM_ASSIGN_OR_RETURN(payload_mode, S3PayloadMode(claim));
-  }
+  IAM_ASSIGN_OR_RETURN(const PayloadMode payload_mode,
+                       s3 ? S3PayloadMode(claim) : Result<PayloadMode>(PayloadMode::kSha256));
 
   std::optional<std::string_view> token_view;
   if (claim.session_token.has_value()) {
@@ -351,13 +360,9 @@ Result<Authenticated> Verify(const HttpRequest& request, std::chrono::sys_second
   }
 
   std::optional<std::string> payload_sha256_to_check;
-  std::string payload_hash;
-  if (s3) {
-    IAM_ASSIGN_OR_RETURN(payload_hash,
-                         S3PayloadHash(request, claim, payload_mode, &payload_sha256_to_check));
-  } else {
-    IAM_ASSIGN_OR_RETURN(payload_hash, PayloadHash(request, claim));
-  }
+  IAM_ASSIGN_OR_RETURN(const std::string payload_hash,
+                       s3 ? S3PayloadHash(request, claim, payload_mode, &payload_sha256_to_check)
+                          : PayloadHash(request, claim));
   const CanonicalRequestInput input{request.method,
                                     request.raw_path,
                                     request.raw_query,
@@ -387,10 +392,7 @@ Result<Authenticated> Verify(const HttpRequest& request, std::chrono::sys_second
   out.signed_headers = std::move(claim.params.signed_headers);
   out.payload_mode = payload_mode;
   out.payload_sha256_to_check = std::move(payload_sha256_to_check);
-  if (HasChunkSignatures(payload_mode)) {
-    out.streaming =
-        StreamingSigningContext{key, claim.amz_date, credential.Scope(), claim.params.signature};
-  }
+  out.streaming = StreamingContext(payload_mode, key, claim);
   return out;
 }
 

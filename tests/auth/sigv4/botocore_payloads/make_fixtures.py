@@ -128,6 +128,40 @@ def capture(endpoint, call, payload, name, out_dir, s3_extra=None):
     print(path, [v for k, v in captured["headers"] if k.lower() == "x-amz-content-sha256"])
 
 
+def presign(endpoint, operation, method, payload, name, out_dir):
+    """A presigned URL from botocore's presigner, used with `payload` as the body."""
+    session = botocore.session.get_session()
+    client = session.create_client(
+        "s3",
+        region_name="us-east-1",
+        endpoint_url=endpoint,
+        aws_access_key_id=ACCESS_KEY,
+        aws_secret_access_key=SECRET_KEY,
+        config=Config(s3={"addressing_style": "path"}, signature_version="s3v4"),
+    )
+    url = client.generate_presigned_url(
+        operation, Params={"Bucket": "bucket", "Key": "key.txt"}, ExpiresIn=3600
+    )
+    split = urlsplit(url)
+    fixture = dict(
+        name=f"{name}-botocore-{VERSION}",
+        botocore=VERSION,
+        method=method,
+        path=split.path,
+        query=split.query,
+        headers=[["Host", split.netloc]],
+        body=segments(payload),
+        payload=segments(payload),
+        access_key_id=ACCESS_KEY,
+        secret_access_key=SECRET_KEY,
+    )
+    path = os.path.join(out_dir, fixture["name"] + ".json")
+    with open(path, "w") as out:
+        json.dump(fixture, out, sort_keys=True)
+        out.write("\n")
+    print(path, "presigned")
+
+
 def main():
     out_dir = sys.argv[1]
     os.makedirs(out_dir, exist_ok=True)
@@ -174,6 +208,10 @@ def main():
             f"put-object-{scheme_name}-content-md5",
             out_dir,
         )
+    presign("https://s3.example.test", "put_object", "PUT", b"presigned body\n",
+            "presigned-put-object", out_dir)
+    presign("http://s3.example.test:9000", "get_object", "GET", b"", "presigned-get-object",
+            out_dir)
     # Payload signing over HTTPS (S3SigV4Auth signs the body hash when asked).
     capture(
         https,
