@@ -26,7 +26,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   clang-14 libclang-rt-14-dev clang-format-14 clang-tidy-14
   libboost-dev libsodium-dev libspdlog-dev libtoml11-dev libpugixml-dev wrk
-  liboath-dev libqrencode-dev libpng-dev
+  liboath-dev libqrencode-dev libpng-dev zlib1g-dev
   libxmlsec1-dev libxmlsec1-openssl
   python3 python3-pytest python3-boto3 awscli python3-cryptography
   libldap-dev slapd ldap-utils

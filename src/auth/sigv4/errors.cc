@@ -11,7 +11,7 @@ struct AwsAuthCode {
   int http_status;
 };
 
-constexpr std::array<AwsAuthCode, 7> kCodes = {{
+constexpr std::array<AwsAuthCode, 15> kCodes = {{
     {kIncompleteSignature, 400},
     {kInvalidClientTokenId, 403},
     {kSignatureDoesNotMatch, 403},
@@ -19,6 +19,14 @@ constexpr std::array<AwsAuthCode, 7> kCodes = {{
     {kRequestExpired, 400},
     {kExpiredToken, 403},
     {kXAmzContentSha256Mismatch, 400},
+    {kInvalidRequest, 400},
+    {kInvalidArgument, 400},
+    {kIncompleteBody, 400},
+    {kInvalidChunkSizeError, 400},
+    {kBadDigest, 400},
+    {kInvalidDigest, 400},
+    {kMissingContentLength, 411},
+    {kMalformedTrailerError, 400},
 }};
 
 }  // namespace

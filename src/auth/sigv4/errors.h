@@ -23,8 +23,18 @@ inline constexpr std::string_view kRequestExpired = "RequestExpired";
 inline constexpr std::string_view kExpiredToken = "ExpiredToken";
 // AWS: S3 API Reference, "Error Responses" (the payload hash header disagrees with the body).
 inline constexpr std::string_view kXAmzContentSha256Mismatch = "XAmzContentSHA256Mismatch";
+// AWS: S3 API Reference, "Error Responses": payload and checksum errors (payload.h,
+// aws_chunked.h, body_verifier.h).
+inline constexpr std::string_view kInvalidRequest = "InvalidRequest";
+inline constexpr std::string_view kInvalidArgument = "InvalidArgument";
+inline constexpr std::string_view kIncompleteBody = "IncompleteBody";
+inline constexpr std::string_view kInvalidChunkSizeError = "InvalidChunkSizeError";
+inline constexpr std::string_view kBadDigest = "BadDigest";
+inline constexpr std::string_view kInvalidDigest = "InvalidDigest";
+inline constexpr std::string_view kMissingContentLength = "MissingContentLength";
+inline constexpr std::string_view kMalformedTrailerError = "MalformedTrailerError";
 
-// Returns the HTTP status AWS answers `aws_code` with (400 or 403), or 0 for a code that
+// Returns the HTTP status AWS answers `aws_code` with (400, 403 or 411), or 0 for a code that
 // is not one of the above.
 int HttpStatusForAwsCode(std::string_view aws_code);
 
@@ -44,5 +54,24 @@ inline constexpr std::string_view kMissingAuthenticationTokenMessage =
 inline constexpr std::string_view kRequestExpiredMessage = "Request has expired.";
 inline constexpr std::string_view kExpiredTokenMessage =
     "The security token included in the request is expired";
+inline constexpr std::string_view kIncompleteBodyMessage =
+    "You did not provide the number of bytes specified by the Content-Length HTTP header.";
+inline constexpr std::string_view kBodyTerminatedMessage =
+    "The request body terminated unexpectedly";
+inline constexpr std::string_view kMalformedTrailerMessage =
+    "The request contained trailing data that was not well-formed or did not conform to our "
+    "published schema.";
+inline constexpr std::string_view kInvalidChunkSizeMessage =
+    "Only the last chunk is allowed to have a size less than 8192 bytes";
+inline constexpr std::string_view kBadDigestMessage =
+    "The Content-MD5 you specified did not match what we received.";
+inline constexpr std::string_view kInvalidDigestMessage =
+    "The Content-MD5 you specified is not valid.";
+inline constexpr std::string_view kXAmzContentSha256MismatchMessage =
+    "The provided 'x-amz-content-sha256' header does not match what was computed.";
+inline constexpr std::string_view kMissingContentSha256Message =
+    "Missing required header for this request: x-amz-content-sha256";
+inline constexpr std::string_view kMissingContentLengthMessage =
+    "You must provide the Content-Length HTTP header.";
 
 }  // namespace portcullis::auth::sigv4

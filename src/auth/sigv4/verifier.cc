@@ -204,30 +204,82 @@ bool IsHexSha256(std::string_view text) {
   return true;
 }
 
-// The payload hash the canonical request ends with.
-Result<std::string> PayloadHash(const HttpRequest& request, const Claim& claim, bool s3) {
-  std::string actual;
-  if (request.payload_hash.has_value()) {
-    actual = std::string(*request.payload_hash);
-  } else if (claim.presigned && s3 && !claim.content_sha256.has_value()) {
-    // AWS: S3 presigned URLs sign UNSIGNED-PAYLOAD.
-    return std::string(kUnsignedPayload);
-  } else {
-    actual = crypto::HexLower(crypto::Sha256(request.body));
+// Services other than S3: the payload hash the canonical request ends with - the body's,
+// which a declared x-amz-content-sha256 must equal, or UNSIGNED-PAYLOAD when declared.
+Result<std::string> PayloadHash(const HttpRequest& request, const Claim& claim) {
+  const std::string actual = request.payload_hash.has_value()
+                                 ? std::string(*request.payload_hash)
+                                 : crypto::HexLower(crypto::Sha256(request.body));
+  if (!claim.content_sha256.has_value()) {
+    return actual;
   }
-  if (!claim.content_sha256.has_value() || *claim.content_sha256 == kUnsignedPayload) {
-    return claim.content_sha256.has_value() ? std::string(kUnsignedPayload) : actual;
+  if (*claim.content_sha256 == kUnsignedPayload) {
+    return std::string(kUnsignedPayload);
   }
   const std::string& declared = *claim.content_sha256;
   if (!IsHexSha256(declared) || declared != actual) {
-    if (s3) {
-      return Fail(kXAmzContentSha256Mismatch,
-                  "The provided 'x-amz-content-sha256' header does not match what was "
-                  "computed.");
-    }
     return Fail(kSignatureDoesNotMatch, std::string(kSignatureDoesNotMatchMessage));
   }
   return actual;
+}
+
+// S3: how x-amz-content-sha256 says the payload is signed. AWS: the header is required
+// with the Authorization header; presigned URLs without it sign UNSIGNED-PAYLOAD.
+Result<PayloadMode> S3PayloadMode(const Claim& claim) {
+  if (!claim.content_sha256.has_value()) {
+    if (claim.presigned) {
+      return PayloadMode::kUnsigned;
+    }
+    return Fail(kInvalidRequest, std::string(kMissingContentSha256Message));
+  }
+  return ParseS3ContentSha256(*claim.content_sha256);
+}
+
+std::string LowerAscii(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') {
+      c = static_cast<char>(c - 'A' + 'a');
+    }
+  }
+  return out;
+}
+
+// S3: the payload hash the canonical request ends with - the declared value - after
+// checking a hex hash against the body when the body is at hand.
+Result<std::string> S3PayloadHash(const HttpRequest& request, const Claim& claim, PayloadMode mode,
+                                  std::optional<std::string>* to_check) {
+  if (mode == PayloadMode::kUnsigned) {
+    return std::string(kUnsignedPayload);
+  }
+  // INVARIANT: S3PayloadMode returned a mode other than kUnsigned only for a present header.
+  const std::string& declared = claim.content_sha256.value();
+  if (mode != PayloadMode::kSha256) {
+    return declared;
+  }
+  const std::string expected = LowerAscii(declared);
+  if (request.body_streamed && !request.payload_hash.has_value()) {
+    *to_check = expected;
+    return declared;
+  }
+  const std::string actual = request.payload_hash.has_value()
+                                 ? LowerAscii(*request.payload_hash)
+                                 : crypto::HexLower(crypto::Sha256(request.body));
+  if (!crypto::ConstantTimeEquals(expected, actual)) {
+    return Fail(kXAmzContentSha256Mismatch, std::string(kXAmzContentSha256MismatchMessage));
+  }
+  return declared;
+}
+
+// Signed streaming payloads: what the chunk signatures chain from.
+std::optional<StreamingSigningContext> StreamingContext(PayloadMode mode,
+                                                        const crypto::Sha256Digest& key,
+                                                        const Claim& claim) {
+  if (!HasChunkSignatures(mode)) {
+    return std::nullopt;
+  }
+  return StreamingSigningContext{key, claim.amz_date, claim.params.credential.Scope(),
+                                 claim.params.signature};
 }
 
 // AWS: the Host header must be signed.
@@ -294,6 +346,9 @@ Result<Authenticated> Verify(const HttpRequest& request, std::chrono::sys_second
 
   IAM_RETURN_IF_ERROR(CheckHostSigned(claim.params.signed_headers));
   IAM_RETURN_IF_ERROR(CheckTime(claim, now, options.max_skew));
+  const bool s3 = credential.service == "s3";
+  IAM_ASSIGN_OR_RETURN(const PayloadMode payload_mode,
+                       s3 ? S3PayloadMode(claim) : Result<PayloadMode>(PayloadMode::kSha256));
 
   std::optional<std::string_view> token_view;
   if (claim.session_token.has_value()) {
@@ -304,8 +359,10 @@ Result<Authenticated> Verify(const HttpRequest& request, std::chrono::sys_second
     return Fail(kInvalidClientTokenId, std::string(kInvalidClientTokenIdMessage));
   }
 
-  const bool s3 = credential.service == "s3";
-  IAM_ASSIGN_OR_RETURN(const std::string payload_hash, PayloadHash(request, claim, s3));
+  std::optional<std::string> payload_sha256_to_check;
+  IAM_ASSIGN_OR_RETURN(const std::string payload_hash,
+                       s3 ? S3PayloadHash(request, claim, payload_mode, &payload_sha256_to_check)
+                          : PayloadHash(request, claim));
   const CanonicalRequestInput input{request.method,
                                     request.raw_path,
                                     request.raw_query,
@@ -333,6 +390,9 @@ Result<Authenticated> Verify(const HttpRequest& request, std::chrono::sys_second
   out.request_time = claim.request_time;
   out.presigned = claim.presigned;
   out.signed_headers = std::move(claim.params.signed_headers);
+  out.payload_mode = payload_mode;
+  out.payload_sha256_to_check = std::move(payload_sha256_to_check);
+  out.streaming = StreamingContext(payload_mode, key, claim);
   return out;
 }
 

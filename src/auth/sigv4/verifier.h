@@ -15,6 +15,16 @@
 // known (XAmzContentSHA256Mismatch for S3, SignatureDoesNotMatch otherwise); and the
 // signature, compared in constant time (SignatureDoesNotMatch).
 //
+// S3 (credential scope service "s3"; payload.h): before the key lookup, x-amz-content-sha256
+// is classified - required with the Authorization header (InvalidRequest "Missing required
+// header for this request: x-amz-content-sha256"), UNSIGNED-PAYLOAD when a presigned URL
+// has none (as botocore's presigner signs it), InvalidArgument for an unknown value. The
+// canonical request ends with the literal for UNSIGNED-PAYLOAD and the STREAMING-* modes;
+// a hex hash is checked against the body (or, with `body_streamed`, handed back in
+// Authenticated::payload_sha256_to_check for the caller to check after reading the body,
+// see body_verifier.h). For signed streaming modes Authenticated::streaming carries what
+// the aws-chunked decoder (aws_chunked.h) verifies chunk signatures with.
+//
 // Thread-safety: Verify is reentrant; the lookup callback is called at most once per call,
 // on the calling thread. The request's views must stay valid for the duration of the call.
 #pragma once
@@ -29,6 +39,7 @@
 #include <vector>
 
 #include "auth/sigv4/canonical.h"
+#include "auth/sigv4/payload.h"
 #include "common/error.h"
 
 namespace portcullis::auth::sigv4 {
@@ -47,6 +58,10 @@ struct HttpRequest {
   // Lowercase hex SHA-256 of the body when the caller already has it (or streams the
   // body); when set, `body` is not hashed or read.
   std::optional<std::string_view> payload_hash;
+  // S3 only: the body has not been read yet (the server streams it after authenticating).
+  // A hex x-amz-content-sha256 is then signed as declared and returned in
+  // Authenticated::payload_sha256_to_check instead of being compared with `body`.
+  bool body_streamed = false;
 };
 
 enum class KeyStatus : std::uint8_t {
@@ -89,6 +104,14 @@ struct Authenticated {
   std::chrono::sys_seconds request_time;
   bool presigned = false;
   std::vector<std::string> signed_headers;
+  // S3: how x-amz-content-sha256 says the body is signed; kSha256 for other services.
+  PayloadMode payload_mode = PayloadMode::kSha256;
+  // S3 with HttpRequest::body_streamed and a hex x-amz-content-sha256: the lowercase hex
+  // SHA-256 the body must have (XAmzContentSHA256Mismatch otherwise; BodyVerifier checks it).
+  std::optional<std::string> payload_sha256_to_check;
+  // S3 signed streaming modes: what the chunk and trailer signatures chain from. Holds the
+  // request's derived signing key: keep it no longer than the request.
+  std::optional<StreamingSigningContext> streaming;
 };
 
 // Verifies `request` at time `now`. Returns the signer, or an Error whose aws_code is one
