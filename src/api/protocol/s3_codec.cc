@@ -171,6 +171,12 @@ std::optional<std::string> VirtualHostBucket(std::string_view host,
   if (const std::size_t colon = host.rfind(':'); colon != std::string_view::npos) {
     host = host.substr(0, colon);
   }
+  // The server's own name is path style even when another name is its suffix.
+  for (const std::string& name : host_names) {
+    if (EqualsIgnoreCase(host, name)) {
+      return std::nullopt;
+    }
+  }
   std::size_t best = 0;
   std::optional<std::string> bucket;
   for (const std::string& name : host_names) {
