@@ -30,39 +30,17 @@ bool IsValidUtf8(std::string_view text) {
 
 enum class PathKind : std::uint8_t { kService, kBucket, kObject, kLiteral };
 
-// A requestUri template: "/{Bucket}/{Key+}?uploads" -> kObject, {("uploads", nullopt)}.
-struct UriTemplate {
-  PathKind kind = PathKind::kLiteral;
-  std::vector<std::pair<std::string_view, std::optional<std::string_view>>> query;
-};
-
-UriTemplate ParseTemplate(std::string_view uri) {
-  UriTemplate t;
-  const std::size_t q = uri.find('?');
-  const std::string_view path = uri.substr(0, q);
+PathKind KindOfTemplate(std::string_view path) {
   if (path == "/") {
-    t.kind = PathKind::kService;
-  } else if (path == "/{Bucket}") {
-    t.kind = PathKind::kBucket;
-  } else if (path == "/{Bucket}/{Key+}") {
-    t.kind = PathKind::kObject;
+    return PathKind::kService;
   }
-  if (q == std::string_view::npos) {
-    return t;
+  if (path == "/{Bucket}") {
+    return PathKind::kBucket;
   }
-  std::string_view rest = uri.substr(q + 1);
-  while (!rest.empty()) {
-    const std::size_t amp = rest.find('&');
-    const std::string_view item = rest.substr(0, amp);
-    const std::size_t eq = item.find('=');
-    if (eq == std::string_view::npos) {
-      t.query.emplace_back(item, std::nullopt);
-    } else {
-      t.query.emplace_back(item.substr(0, eq), item.substr(eq + 1));
-    }
-    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+  if (path == "/{Bucket}/{Key+}") {
+    return PathKind::kObject;
   }
-  return t;
+  return PathKind::kLiteral;
 }
 
 const std::string* FindQuery(const std::vector<std::pair<std::string, std::string>>& query,
@@ -98,12 +76,11 @@ int MatchScore(const Operation& op, PathKind kind, const S3Route& route,
   if (op.http_method != request.method || !Routable(op)) {
     return -1;
   }
-  const UriTemplate t = ParseTemplate(op.request_uri);
-  if (t.kind != kind) {
+  if (KindOfTemplate(op.request_path) != kind) {
     return -1;
   }
   int score = 0;
-  for (const auto& [name, value] : t.query) {
+  for (const auto& [name, value] : op.request_query) {
     const std::string* got = FindQuery(route.query, name);
     if (got == nullptr || (value.has_value() && *got != *value)) {
       return -1;
@@ -398,9 +375,12 @@ class XmlDecoder {
         return MalformedXml();
       }
     }
-    const std::string_view text = node.text().get();
+    std::string_view text = node.text().get();
     if (!IsValidUtf8(text)) {
       return MalformedXml();
+    }
+    if (shape.type != ShapeType::kString) {
+      text = TrimAsciiWhitespace(text);
     }
     Result<Value> v = DecodeScalarText(shape, text, MemberLocation::kBody, node.name());
     if (!v.has_value()) {
@@ -417,7 +397,7 @@ class XmlDecoder {
       }
       const pugi::xml_node k = entry.child(shape.map_key_name.c_str());
       const pugi::xml_node v = entry.child(shape.map_value_name.c_str());
-      if (!k || !v) {
+      if (k.empty() || v.empty()) {
         return MalformedXml();
       }
       IAM_ASSIGN_OR_RETURN(Value value, Decode(*shape.map_value, v, depth + 1));
@@ -432,32 +412,7 @@ class XmlDecoder {
       if (m.location != MemberLocation::kBody) {
         continue;
       }
-      std::optional<Value> v;
-      if (m.xml_attribute) {
-        for (const pugi::xml_attribute a : node.attributes()) {
-          if (a.name() == m.wire_name || LocalName(a.name()) == LocalName(m.wire_name)) {
-            IAM_ASSIGN_OR_RETURN(
-                v, DecodeScalarText(*m.shape, a.value(), MemberLocation::kBody, m.wire_name));
-          }
-        }
-      } else if (m.shape->type == ShapeType::kList && (m.flattened || m.shape->flattened)) {
-        Value list = Value::List();
-        for (const pugi::xml_node child : node.children()) {
-          if (child.type() == pugi::node_element && LocalName(child.name()) == m.wire_name) {
-            IAM_ASSIGN_OR_RETURN(Value item, Decode(*m.shape->list_member, child, depth + 1));
-            list.Append(std::move(item));
-          }
-        }
-        if (!list.children().empty()) {
-          v = std::move(list);
-        }
-      } else {
-        for (const pugi::xml_node child : node.children()) {
-          if (child.type() == pugi::node_element && LocalName(child.name()) == m.wire_name) {
-            IAM_ASSIGN_OR_RETURN(v, Decode(*m.shape, child, depth + 1));
-          }
-        }
-      }
+      IAM_ASSIGN_OR_RETURN(std::optional<Value> v, DecodeMember(m, node, depth));
       if (v.has_value()) {
         out.Set(m.name, std::move(*v));
       } else if (m.required) {
@@ -465,6 +420,39 @@ class XmlDecoder {
       }
     }
     return out;
+  }
+
+  // The member's value: an attribute, the elements of a flattened list, or the (last)
+  // element named wire_name.
+  Result<std::optional<Value>> DecodeMember(const Member& m, const pugi::xml_node& node,
+                                            int depth) {
+    std::optional<Value> v;
+    if (m.xml_attribute) {
+      for (const pugi::xml_attribute a : node.attributes()) {
+        if (LocalName(a.name()) == LocalName(m.wire_name)) {
+          IAM_ASSIGN_OR_RETURN(
+              v, DecodeScalarText(*m.shape, a.value(), MemberLocation::kBody, m.wire_name));
+        }
+      }
+      return v;
+    }
+    const bool flattened = m.shape->type == ShapeType::kList && (m.flattened || m.shape->flattened);
+    Value list = Value::List();
+    for (const pugi::xml_node child : node.children()) {
+      if (child.type() != pugi::node_element || LocalName(child.name()) != m.wire_name) {
+        continue;
+      }
+      if (flattened) {
+        IAM_ASSIGN_OR_RETURN(Value item, Decode(*m.shape->list_member, child, depth + 1));
+        list.Append(std::move(item));
+      } else {
+        IAM_ASSIGN_OR_RETURN(v, Decode(*m.shape, child, depth + 1));
+      }
+    }
+    if (flattened && !list.children().empty()) {
+      v = std::move(list);
+    }
+    return v;
   }
 };
 
@@ -476,7 +464,8 @@ Result<Value> DecodeXmlPayload(const Shape& shape, std::string_view root_name,
   pugi::xml_document doc;
   // parse_doctype keeps a DOCTYPE as a node so it can be refused; pugixml never expands
   // entities beyond the five predefined ones and character references.
-  const unsigned flags = pugi::parse_default | pugi::parse_doctype;
+  // parse_ws_pcdata_single keeps `<Key> </Key>`: a key of one space is a valid key.
+  const unsigned flags = pugi::parse_default | pugi::parse_doctype | pugi::parse_ws_pcdata_single;
   const pugi::xml_parse_result parsed =
       doc.load_buffer(body.data(), body.size(), flags, pugi::encoding_utf8);
   if (!parsed) {
@@ -488,13 +477,13 @@ Result<Value> DecodeXmlPayload(const Shape& shape, std::string_view root_name,
       return MalformedXml();
     }
     if (child.type() == pugi::node_element) {
-      if (root) {
+      if (!root.empty()) {
         return MalformedXml();
       }
       root = child;
     }
   }
-  if (!root || LocalName(root.name()) != root_name) {
+  if (root.empty() || LocalName(root.name()) != root_name) {
     return MalformedXml();
   }
   XmlDecoder decoder;
@@ -599,6 +588,32 @@ Result<std::optional<Value>> DecodePayloadMember(const Member& m, const S3HttpRe
     default:
       return S3Error("InvalidRequest", "unsupported payload type");
   }
+}
+
+// One member of the operation's input from where the model says it travels; nullopt when
+// the request does not carry it (and for a streaming payload, left to the caller).
+Result<std::optional<Value>> DecodeInputMember(const Shape& shape, const Member& m,
+                                               const S3Route& route, const S3HttpRequest& request) {
+  switch (m.location) {
+    case MemberLocation::kUri: {
+      const std::string& label = m.wire_name == "Bucket" ? route.bucket : route.key;
+      if (label.empty()) {
+        return std::optional<Value>();
+      }
+      return std::optional<Value>(Value::String(label));
+    }
+    case MemberLocation::kQueryString:
+      return DecodeQueryMember(m, route);
+    case MemberLocation::kHeader:
+    case MemberLocation::kHeaders:
+      return DecodeHeaderMember(m, request);
+    case MemberLocation::kBody:
+      if (m.name == shape.payload && !IsStreamingBlob(m)) {
+        return DecodePayloadMember(m, request);
+      }
+      return std::optional<Value>();
+  }
+  return std::optional<Value>();
 }
 
 // ---------------------------------------------------------------------------
@@ -957,54 +972,26 @@ Result<Value> DecodeS3Input(const ServiceModel& /*model*/, const S3Route& route,
   }
   const Shape& shape = *op.input;
   for (const Member& m : shape.members) {
-    std::optional<Value> v;
-    switch (m.location) {
-      case MemberLocation::kUri: {
-        const std::string& label = m.wire_name == "Bucket" ? route.bucket : route.key;
-        if (!label.empty()) {
-          v = Value::String(label);
-        }
-        break;
-      }
-      case MemberLocation::kQueryString: {
-        IAM_ASSIGN_OR_RETURN(v, DecodeQueryMember(m, route));
-        break;
-      }
-      case MemberLocation::kHeader:
-      case MemberLocation::kHeaders: {
-        IAM_ASSIGN_OR_RETURN(v, DecodeHeaderMember(m, request));
-        break;
-      }
-      case MemberLocation::kBody:
-        if (m.name == shape.payload) {
-          if (IsStreamingBlob(m)) {
-            continue;
-          }
-          IAM_ASSIGN_OR_RETURN(v, DecodePayloadMember(m, request));
-          if (!v.has_value() && m.required) {
-            return S3Error("MissingRequestBodyError", "Request Body is empty");
-          }
-        }
-        break;
-    }
+    IAM_ASSIGN_OR_RETURN(std::optional<Value> v, DecodeInputMember(shape, m, route, request));
     if (v.has_value()) {
       input.Set(m.name, std::move(*v));
-    } else if (m.required) {
+    } else if (m.required && !(m.name == shape.payload && IsStreamingBlob(m))) {
+      if (m.name == shape.payload) {
+        return S3Error("MissingRequestBodyError", "Request Body is empty");
+      }
       return S3Error("InvalidArgument", "missing required " + m.wire_name);
     }
   }
   // A body of members without a payload (SelectObjectContent): the input shape's element.
-  if (shape.payload.empty() && !request.body.empty()) {
-    const bool has_body_members =
-        std::any_of(shape.members.begin(), shape.members.end(),
-                    [](const Member& m) { return m.location == MemberLocation::kBody; });
-    if (has_body_members) {
-      const std::string_view root =
-          shape.location_name.empty() ? std::string_view(shape.name) : shape.location_name;
-      IAM_ASSIGN_OR_RETURN(Value body, DecodeXmlPayload(shape, root, request.body));
-      for (std::size_t i = 0; i < body.names().size(); ++i) {
-        input.Set(body.names()[i], body.children()[i]);
-      }
+  const bool has_body_members =
+      std::any_of(shape.members.begin(), shape.members.end(),
+                  [](const Member& m) { return m.location == MemberLocation::kBody; });
+  if (shape.payload.empty() && has_body_members && !request.body.empty()) {
+    const std::string_view root =
+        shape.location_name.empty() ? std::string_view(shape.name) : shape.location_name;
+    IAM_ASSIGN_OR_RETURN(Value body, DecodeXmlPayload(shape, root, request.body));
+    for (std::size_t i = 0; i < body.names().size(); ++i) {
+      input.Set(body.names()[i], body.children()[i]);
     }
   }
   return input;

@@ -266,6 +266,55 @@ Status MergeExtension(Json& doc, const Json& extension) {
   return OkStatus();
 }
 
+// Splits a requestUri into its path and its literal query keys ("?list-type=2&x").
+void ParseRequestUri(Operation* op) {
+  const std::string_view uri = op->request_uri;
+  const std::size_t q = uri.find('?');
+  op->request_path = std::string(uri.substr(0, q));
+  std::string_view rest = q == std::string_view::npos ? std::string_view() : uri.substr(q + 1);
+  while (!rest.empty()) {
+    const std::size_t amp = rest.find('&');
+    const std::string_view item = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    const std::size_t eq = item.find('=');
+    if (eq == std::string_view::npos) {
+      op->request_query.emplace_back(std::string(item), std::nullopt);
+    } else {
+      op->request_query.emplace_back(std::string(item.substr(0, eq)),
+                                     std::string(item.substr(eq + 1)));
+    }
+  }
+}
+
+Result<Operation> LoadOperation(ModelLoader& loader, const std::string& name, const Json& def) {
+  Operation op;
+  op.name = name;
+  if (const auto it = def.find("input"); it != def.end()) {
+    IAM_ASSIGN_OR_RETURN(op.input, loader.Ref(*it));
+  }
+  if (const auto it = def.find("output"); it != def.end()) {
+    IAM_ASSIGN_OR_RETURN(op.output, loader.Ref(*it));
+    op.result_wrapper = StringOr(*it, "resultWrapper", "");
+  }
+  if (const auto it = def.find("http"); it != def.end() && it->is_object()) {
+    op.http_method = StringOr(*it, "method", "");
+    op.request_uri = StringOr(*it, "requestUri", "");
+    op.response_code = static_cast<int>(NumberOrNone(*it, "responseCode").value_or(200));
+    ParseRequestUri(&op);
+  }
+  op.deprecated = BoolOr(def, "deprecated", false);
+  if (const auto it = def.find("endpoint"); it != def.end() && it->is_object()) {
+    op.host_prefix = StringOr(*it, "hostPrefix", "");
+  }
+  if (const auto it = def.find("errors"); it != def.end() && it->is_array()) {
+    for (const Json& e : *it) {
+      IAM_ASSIGN_OR_RETURN(const Shape* err, loader.Ref(e));
+      op.errors.push_back(err);
+    }
+  }
+  return op;
+}
+
 }  // namespace
 
 Result<ServiceModel> LoadServiceModel(std::string_view json_text) {
@@ -305,32 +354,10 @@ Result<ServiceModel> LoadServiceModel(std::string_view json_text, std::string_vi
         model.errors_by_code_.emplace(shape->error->code, &*shape->error);
       }
     }
+    const bool has_extension_ops = extension.contains("operations");
     for (const auto& [name, def] : doc.at("operations").items()) {
-      Operation op;
-      op.name = name;
-      op.extension = extension.contains("operations") && extension.at("operations").contains(name);
-      if (const auto it = def.find("input"); it != def.end()) {
-        IAM_ASSIGN_OR_RETURN(op.input, loader.Ref(*it));
-      }
-      if (const auto it = def.find("output"); it != def.end()) {
-        IAM_ASSIGN_OR_RETURN(op.output, loader.Ref(*it));
-        op.result_wrapper = StringOr(*it, "resultWrapper", "");
-      }
-      if (const auto it = def.find("http"); it != def.end() && it->is_object()) {
-        op.http_method = StringOr(*it, "method", "");
-        op.request_uri = StringOr(*it, "requestUri", "");
-        op.response_code = static_cast<int>(NumberOrNone(*it, "responseCode").value_or(200));
-      }
-      op.deprecated = BoolOr(def, "deprecated", false);
-      if (const auto it = def.find("endpoint"); it != def.end() && it->is_object()) {
-        op.host_prefix = StringOr(*it, "hostPrefix", "");
-      }
-      if (const auto it = def.find("errors"); it != def.end() && it->is_array()) {
-        for (const Json& e : *it) {
-          IAM_ASSIGN_OR_RETURN(const Shape* err, loader.Ref(e));
-          op.errors.push_back(err);
-        }
-      }
+      IAM_ASSIGN_OR_RETURN(Operation op, LoadOperation(loader, name, def));
+      op.extension = has_extension_ops && extension.at("operations").contains(name);
       model.operations_.emplace(name, std::move(op));
     }
   } catch (const nlohmann::json::exception& e) {

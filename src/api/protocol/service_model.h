@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "api/protocol/model_pattern.h"
@@ -135,6 +136,10 @@ struct Operation {
   // REST protocols: the `http` block and flags.
   std::string http_method;  // "PUT"
   std::string request_uri;  // "/{Bucket}/{Key+}?uploads"
+  // request_uri split: the path ("/{Bucket}/{Key+}") and the literal query keys, each
+  // with the value it must have (`list-type=2`) or none (`uploads`).
+  std::string request_path;
+  std::vector<std::pair<std::string, std::optional<std::string>>> request_query;
   int response_code = 200;  // http.responseCode
   bool deprecated = false;
   std::string host_prefix;  // endpoint.hostPrefix ("{RequestRoute}.")

@@ -329,6 +329,14 @@ TEST(S3DecodeTest, DeleteObjectsXml) {
             R"({"Objects":[{"Key":"a&b"},{"Key":"c","VersionId":"v"}],"Quiet":true})");
   EXPECT_EQ(r->input.Find("ContentMD5"), nullptr);  // DeleteObjects has no ContentMD5 member
 
+  // A key of one space survives; numbers and booleans may carry whitespace.
+  req.body = "<Delete><Object><Key> </Key></Object><Quiet>\n true </Quiet></Delete>";
+  r = Decode(req);
+  ASSERT_TRUE(r.has_value()) << r.error().ToString();
+  EXPECT_EQ(r->input.Find("Delete")->DebugString(), R"({"Objects":[{"Key":" "}],"Quiet":true})");
+  // An undeclared entity stays text; a second root element is malformed.
+  req.body = "<Delete><Object><Key>a</Key></Object></Delete><Delete/>";
+  EXPECT_EQ(ErrorOf(req), "MalformedXML");
   req.body = "<Delete><Object><Key>a</Key></Object>";
   EXPECT_EQ(ErrorOf(req), "MalformedXML");
   req.body = "<Remove><Object><Key>a</Key></Object></Remove>";
