@@ -80,36 +80,48 @@ TEST(S3ModelTest, LoadsRestFields) {
   EXPECT_TRUE(m.FindOperation("GetBucketLifecycle")->deprecated);
 }
 
-// Every routable operation's own request (its template with the required query keys
-// and headers) routes back to it: the model's templates never tie.
+// The request an operation's own template describes, with its required query keys and
+// headers.
+Req CanonicalRequest(const Operation& op) {
+  Req req;
+  req.method = op.http_method;
+  std::string path = op.request_path;
+  if (path == "/{Bucket}") {
+    path = "/bucket";
+  } else if (path == "/{Bucket}/{Key+}") {
+    path = "/bucket/some/key";
+  }
+  std::string query;
+  for (const auto& [name, value] : op.request_query) {
+    query += query.empty() ? "" : "&";
+    query += name;
+    if (value.has_value()) {
+      query += "=";
+      query += *value;
+    }
+  }
+  for (const Member& m : op.input->members) {
+    if (m.required && m.location == MemberLocation::kQueryString) {
+      query += query.empty() ? "" : "&";
+      query += m.wire_name;
+      query += "=1";
+    } else if (m.required && m.location == MemberLocation::kHeader) {
+      req.headers.emplace_back(m.wire_name, "1");
+    }
+  }
+  req.target = query.empty() ? path : path + "?" + query;
+  return req;
+}
+
+// Every routable operation's own request routes back to it: the model's templates never
+// tie.
 TEST(S3RoutingTest, EveryOperationRoutesToItself) {
   int checked = 0;
   for (const auto& [name, op] : S3Model().operations()) {
     if (op.deprecated || !op.host_prefix.empty() || name == "ListDirectoryBuckets") {
       continue;
     }
-    Req req;
-    req.method = op.http_method;
-    std::string uri = op.request_uri;
-    const std::size_t q = uri.find('?');
-    std::string path = uri.substr(0, q);
-    std::string query = q == std::string::npos ? "" : uri.substr(q + 1);
-    if (path == "/{Bucket}") {
-      path = "/bucket";
-    } else if (path == "/{Bucket}/{Key+}") {
-      path = "/bucket/some/key";
-    }
-    for (const Member& m : op.input->members) {
-      if (!m.required) {
-        continue;
-      }
-      if (m.location == MemberLocation::kQueryString) {
-        query += (query.empty() ? "" : "&") + m.wire_name + "=1";
-      } else if (m.location == MemberLocation::kHeader) {
-        req.headers.emplace_back(m.wire_name, "1");
-      }
-    }
-    req.target = path + (query.empty() ? "" : "?" + query);
+    const Req req = CanonicalRequest(op);
     EXPECT_EQ(OpOf(req), name) << req.method << " " << req.target;
     ++checked;
   }
@@ -588,9 +600,9 @@ TEST(S3EncodeTest, PayloadsStatusAndRoots) {
             "</PolicyStatus>");
 
   Value policy = Value::Structure();
-  policy.Set("Policy", Str("{\"Version\":\"2012-10-17\"}"));
+  policy.Set("Policy", Str(R"({"Version":"2012-10-17"})"));
   r = EncodeS3Response(S3Model(), Op("GetBucketPolicy"), policy);
-  EXPECT_EQ(r.body, "{\"Version\":\"2012-10-17\"}");
+  EXPECT_EQ(r.body, R"({"Version":"2012-10-17"})");
 
   Value location = Value::Structure();
   location.Set("LocationConstraint", Str("eu-west-1"));
