@@ -505,6 +505,14 @@ bool IsStreamingBlob(const Member& m) {
   return m.shape->type == ShapeType::kBlob && (m.streaming || m.shape->streaming);
 }
 
+// RFC 7232 section 3.3: a conditional date header (If-Modified-Since,
+// x-amz-copy-source-if-unmodified-since, ...) that is not a valid date is ignored.
+bool IsConditionalDateHeader(const Member& m) {
+  const std::string lower = AsciiLower(m.wire_name);
+  return m.shape->type == ShapeType::kTimestamp &&
+         (lower.starts_with("if-") || lower.find("-if-") != std::string::npos);
+}
+
 Result<std::optional<Value>> DecodeHeaderMember(const Member& m, const S3HttpRequest& request) {
   if (m.location == MemberLocation::kHeaders) {
     Value map = Value::Map();
@@ -542,9 +550,12 @@ Result<std::optional<Value>> DecodeHeaderMember(const Member& m, const S3HttpReq
     }
     return std::optional<Value>(std::move(list));
   }
-  IAM_ASSIGN_OR_RETURN(Value v,
-                       DecodeScalarText(*m.shape, *raw, MemberLocation::kHeader, m.wire_name));
-  return std::optional<Value>(std::move(v));
+  Result<Value> v = DecodeScalarText(*m.shape, *raw, MemberLocation::kHeader, m.wire_name);
+  if (!v.has_value() && IsConditionalDateHeader(m)) {
+    return std::optional<Value>();
+  }
+  IAM_RETURN_IF_ERROR(v);
+  return std::optional<Value>(std::move(*v));
 }
 
 Result<std::optional<Value>> DecodeQueryMember(const Member& m, const S3Route& route) {

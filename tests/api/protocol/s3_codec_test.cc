@@ -34,7 +34,7 @@ struct Req {
 
 S3RouteOptions Options() {
   S3RouteOptions o;
-  o.host_names = {"localhost", "s3.localhost", "s3.example.test"};
+  o.host_names = {"localhost", "s3.localhost", "example.test", "s3.example.test"};
   return o;
 }
 
@@ -183,6 +183,17 @@ TEST(S3RoutingTest, VirtualHostedStyle) {
   EXPECT_EQ(r->bucket, "bkt");
   EXPECT_EQ(r->key, "k");
   EXPECT_FALSE(r->virtual_hosted);
+  // IPv6 literals and an absent Host are path style.
+  req = {"GET", "/bkt/k", "[::1]:9000", {}, ""};
+  EXPECT_EQ(RouteS3Request(S3Model(), req.View(), Options())->bucket, "bkt");
+  req = {"GET", "/bkt/k", "", {}, ""};
+  EXPECT_EQ(RouteS3Request(S3Model(), req.View(), Options())->bucket, "bkt");
+  // The longest of our names wins: bucket `b` under s3.example.test, not `b.s3`.
+  req = {"GET", "/k", "B.s3.example.test", {}, ""};
+  r = RouteS3Request(S3Model(), req.View(), Options());
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->bucket, "b");
+  EXPECT_EQ(r->key, "k");
   // The server's own name is path style too.
   req = {"GET", "/", "s3.localhost:9000", {}, ""};
   EXPECT_EQ(OpOf(req), "ListBuckets");
@@ -297,7 +308,13 @@ TEST(S3DecodeTest, GetObjectConditionsAndRange) {
   EXPECT_EQ(r->input.Find("ResponseContentType")->text(), "text/plain");
   EXPECT_EQ(r->input.Find("VersionId")->text(), "v1");
   EXPECT_EQ(r->input.Find("PartNumber")->number(), 2);
+  // RFC 7232: an invalid conditional date is ignored, not an error.
   req.headers = {{"If-Modified-Since", "yesterday"}};
+  r = Decode(req);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->input.Find("IfModifiedSince"), nullptr);
+  req.headers = {{"x-amz-object-lock-retain-until-date", "yesterday"}};
+  req.method = "PUT";
   EXPECT_EQ(ErrorOf(req), "InvalidArgument");
 }
 
