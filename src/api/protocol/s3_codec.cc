@@ -513,42 +513,51 @@ bool IsConditionalDateHeader(const Member& m) {
          (lower.starts_with("if-") || lower.find("-if-") != std::string::npos);
 }
 
+// A `headers` map: every header starting with the member's prefix, by lowercased suffix.
+Result<std::optional<Value>> DecodeHeaderMap(const Member& m, const S3HttpRequest& request) {
+  Value map = Value::Map();
+  for (const HttpHeaderView& h : request.headers) {
+    if (h.name.size() > m.wire_name.size() && StartsWithIgnoreCase(h.name, m.wire_name)) {
+      const std::string_view value = TrimAsciiWhitespace(h.value);
+      if (!IsValidUtf8(value)) {
+        return S3Error("InvalidArgument", "invalid UTF-8 in header " + std::string(h.name));
+      }
+      map.Set(AsciiLower(h.name.substr(m.wire_name.size())), Value::String(std::string(value)));
+    }
+  }
+  if (map.children().empty()) {
+    return std::optional<Value>();
+  }
+  return std::optional<Value>(std::move(map));
+}
+
+// A list header: comma-separated items.
+Result<std::optional<Value>> DecodeHeaderList(const Member& m, std::string_view rest) {
+  Value list = Value::List();
+  while (!rest.empty()) {
+    if (list.children().size() >= kMaxS3HeaderListItems) {
+      return S3Error("InvalidArgument", "too many values in header " + m.wire_name);
+    }
+    const std::size_t comma = rest.find(',');
+    const std::string_view item = TrimAsciiWhitespace(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    IAM_ASSIGN_OR_RETURN(Value v, DecodeScalarText(*m.shape->list_member, item,
+                                                   MemberLocation::kHeader, m.wire_name));
+    list.Append(std::move(v));
+  }
+  return std::optional<Value>(std::move(list));
+}
+
 Result<std::optional<Value>> DecodeHeaderMember(const Member& m, const S3HttpRequest& request) {
   if (m.location == MemberLocation::kHeaders) {
-    Value map = Value::Map();
-    for (const HttpHeaderView& h : request.headers) {
-      if (h.name.size() > m.wire_name.size() && StartsWithIgnoreCase(h.name, m.wire_name)) {
-        const std::string_view value = TrimAsciiWhitespace(h.value);
-        if (!IsValidUtf8(value)) {
-          return S3Error("InvalidArgument", "invalid UTF-8 in header " + std::string(h.name));
-        }
-        map.Set(AsciiLower(h.name.substr(m.wire_name.size())), Value::String(std::string(value)));
-      }
-    }
-    if (map.children().empty()) {
-      return std::optional<Value>();
-    }
-    return std::optional<Value>(std::move(map));
+    return DecodeHeaderMap(m, request);
   }
   const std::optional<std::string_view> raw = FindHeader(request, m.wire_name);
   if (!raw.has_value()) {
     return std::optional<Value>();
   }
   if (m.shape->type == ShapeType::kList) {
-    Value list = Value::List();
-    std::string_view rest = *raw;
-    while (!rest.empty()) {
-      if (list.children().size() >= kMaxS3HeaderListItems) {
-        return S3Error("InvalidArgument", "too many values in header " + m.wire_name);
-      }
-      const std::size_t comma = rest.find(',');
-      const std::string_view item = TrimAsciiWhitespace(rest.substr(0, comma));
-      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
-      IAM_ASSIGN_OR_RETURN(Value v, DecodeScalarText(*m.shape->list_member, item,
-                                                     MemberLocation::kHeader, m.wire_name));
-      list.Append(std::move(v));
-    }
-    return std::optional<Value>(std::move(list));
+    return DecodeHeaderList(m, *raw);
   }
   Result<Value> v = DecodeScalarText(*m.shape, *raw, MemberLocation::kHeader, m.wire_name);
   if (!v.has_value() && IsConditionalDateHeader(m)) {
