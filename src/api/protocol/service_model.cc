@@ -59,6 +59,37 @@ bool BoolOr(const Json& object, const char* key, bool fallback) {
   return fallback;
 }
 
+Result<MemberLocation> ParseLocation(std::string_view location) {
+  static constexpr std::array<std::pair<std::string_view, MemberLocation>, 5> kLocations = {{
+      {"", MemberLocation::kBody},
+      {"uri", MemberLocation::kUri},
+      {"querystring", MemberLocation::kQueryString},
+      {"header", MemberLocation::kHeader},
+      {"headers", MemberLocation::kHeaders},
+  }};
+  for (const auto& [name, value] : kLocations) {
+    if (name == location) {
+      return value;
+    }
+  }
+  return MakeError(ErrorCode::kInvalidArgument,
+                   "unknown member location `" + std::string(location) + "`");
+}
+
+std::optional<XmlNamespace> NamespaceOrNone(const Json& object) {
+  const auto it = object.find("xmlNamespace");
+  if (it == object.end()) {
+    return std::nullopt;
+  }
+  if (it->is_string()) {
+    return XmlNamespace{it->get<std::string>(), ""};
+  }
+  if (it->is_object()) {
+    return XmlNamespace{StringOr(*it, "uri", ""), StringOr(*it, "prefix", "")};
+  }
+  return std::nullopt;
+}
+
 class ModelLoader {
  public:
   explicit ModelLoader(std::map<std::string, std::unique_ptr<Shape>, std::less<>>* shapes)
@@ -89,10 +120,14 @@ class ModelLoader {
         break;
       case ShapeType::kTimestamp:
         shape->timestamp_format = StringOr(def, "timestampFormat", "iso8601");
+        shape->has_timestamp_format = def.contains("timestampFormat");
         break;
       default:
         break;
     }
+    shape->location_name = StringOr(def, "locationName", "");
+    shape->xml_namespace = NamespaceOrNone(def);
+    shape->streaming = BoolOr(def, "streaming", false);
     shape->min = NumberOrNone(def, "min");
     shape->max = NumberOrNone(def, "max");
     shape->sensitive = BoolOr(def, "sensitive", false);
@@ -106,7 +141,13 @@ class ModelLoader {
         Member m;
         m.name = member_name;
         m.wire_name = StringOr(member_def, "locationName", member_name);
+        m.has_location_name = member_def.contains("locationName");
         IAM_ASSIGN_OR_RETURN(m.shape, Ref(member_def));
+        IAM_ASSIGN_OR_RETURN(m.location, ParseLocation(StringOr(member_def, "location", "")));
+        m.xml_attribute = BoolOr(member_def, "xmlAttribute", false);
+        m.flattened = BoolOr(member_def, "flattened", false);
+        m.streaming = BoolOr(member_def, "streaming", false);
+        m.xml_namespace = NamespaceOrNone(member_def);
         shape->members.push_back(std::move(m));
       }
     }
@@ -121,6 +162,11 @@ class ModelLoader {
         }
         member->required = true;
       }
+    }
+    shape->payload = StringOr(def, "payload", "");
+    if (!shape->payload.empty() && shape->FindMember(shape->payload) == nullptr) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "payload `" + shape->payload + "` is not a member");
     }
     if (const auto it = def.find("error"); it != def.end() && it->is_object()) {
       ErrorInfo info;
@@ -220,6 +266,55 @@ Status MergeExtension(Json& doc, const Json& extension) {
   return OkStatus();
 }
 
+// Splits a requestUri into its path and its literal query keys ("?list-type=2&x").
+void ParseRequestUri(Operation* op) {
+  const std::string_view uri = op->request_uri;
+  const std::size_t q = uri.find('?');
+  op->request_path = std::string(uri.substr(0, q));
+  std::string_view rest = q == std::string_view::npos ? std::string_view() : uri.substr(q + 1);
+  while (!rest.empty()) {
+    const std::size_t amp = rest.find('&');
+    const std::string_view item = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    const std::size_t eq = item.find('=');
+    if (eq == std::string_view::npos) {
+      op->request_query.emplace_back(std::string(item), std::nullopt);
+    } else {
+      op->request_query.emplace_back(std::string(item.substr(0, eq)),
+                                     std::string(item.substr(eq + 1)));
+    }
+  }
+}
+
+Result<Operation> LoadOperation(ModelLoader& loader, const std::string& name, const Json& def) {
+  Operation op;
+  op.name = name;
+  if (const auto it = def.find("input"); it != def.end()) {
+    IAM_ASSIGN_OR_RETURN(op.input, loader.Ref(*it));
+  }
+  if (const auto it = def.find("output"); it != def.end()) {
+    IAM_ASSIGN_OR_RETURN(op.output, loader.Ref(*it));
+    op.result_wrapper = StringOr(*it, "resultWrapper", "");
+  }
+  if (const auto it = def.find("http"); it != def.end() && it->is_object()) {
+    op.http_method = StringOr(*it, "method", "");
+    op.request_uri = StringOr(*it, "requestUri", "");
+    op.response_code = static_cast<int>(NumberOrNone(*it, "responseCode").value_or(200));
+    ParseRequestUri(&op);
+  }
+  op.deprecated = BoolOr(def, "deprecated", false);
+  if (const auto it = def.find("endpoint"); it != def.end() && it->is_object()) {
+    op.host_prefix = StringOr(*it, "hostPrefix", "");
+  }
+  if (const auto it = def.find("errors"); it != def.end() && it->is_array()) {
+    for (const Json& e : *it) {
+      IAM_ASSIGN_OR_RETURN(const Shape* err, loader.Ref(e));
+      op.errors.push_back(err);
+    }
+  }
+  return op;
+}
+
 }  // namespace
 
 Result<ServiceModel> LoadServiceModel(std::string_view json_text) {
@@ -259,23 +354,10 @@ Result<ServiceModel> LoadServiceModel(std::string_view json_text, std::string_vi
         model.errors_by_code_.emplace(shape->error->code, &*shape->error);
       }
     }
+    const bool has_extension_ops = extension.contains("operations");
     for (const auto& [name, def] : doc.at("operations").items()) {
-      Operation op;
-      op.name = name;
-      op.extension = extension.contains("operations") && extension.at("operations").contains(name);
-      if (const auto it = def.find("input"); it != def.end()) {
-        IAM_ASSIGN_OR_RETURN(op.input, loader.Ref(*it));
-      }
-      if (const auto it = def.find("output"); it != def.end()) {
-        IAM_ASSIGN_OR_RETURN(op.output, loader.Ref(*it));
-        op.result_wrapper = StringOr(*it, "resultWrapper", "");
-      }
-      if (const auto it = def.find("errors"); it != def.end() && it->is_array()) {
-        for (const Json& e : *it) {
-          IAM_ASSIGN_OR_RETURN(const Shape* err, loader.Ref(e));
-          op.errors.push_back(err);
-        }
-      }
+      IAM_ASSIGN_OR_RETURN(Operation op, LoadOperation(loader, name, def));
+      op.extension = has_extension_ops && extension.at("operations").contains(name);
       model.operations_.emplace(name, std::move(op));
     }
   } catch (const nlohmann::json::exception& e) {
@@ -308,6 +390,11 @@ const ServiceModel& IamModel() {
 const ServiceModel& StsModel() {
   static const ServiceModel kModel =
       LoadEmbeddedOrDie(EmbeddedStsModelJson(), "sts", EmbeddedStsExtensionsJson());
+  return kModel;
+}
+
+const ServiceModel& S3Model() {
+  static const ServiceModel kModel = LoadEmbeddedOrDie(EmbeddedS3ModelJson(), "s3");
   return kModel;
 }
 

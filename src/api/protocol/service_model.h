@@ -3,9 +3,11 @@
 // list/map layout, constraints and error codes) loaded into typed, immutable form.
 // The codec (query_codec.h) is driven by it; no operation is hand-written.
 //
-// The iam and sts models are embedded into the binary at build time from
-// third_party/aws-models (see docs/protocol.md for their versions); IamModel() and
-// StsModel() parse them once, on first use.
+// The iam, sts and s3 models are embedded into the binary at build time from
+// third_party/aws-models (see docs/protocol.md for their versions); IamModel(),
+// StsModel() and S3Model() parse them once, on first use. The REST fields (member
+// locations, payloads, XML namespaces and attributes, the operations' http blocks) are
+// loaded for the rest-xml codec (s3_codec.h).
 //
 // Ownership: a ServiceModel owns its shapes and operations; Shape and Operation
 // pointers stay valid for the model's lifetime. Thread-safety: immutable after
@@ -19,6 +21,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "api/protocol/model_pattern.h"
@@ -42,12 +45,34 @@ enum class ShapeType : std::uint8_t {
 
 struct Shape;
 
+// Where a REST protocol (rest-xml) carries a member: botocore's `location`.
+enum class MemberLocation : std::uint8_t {
+  kBody,         // no location: an XML element (or the payload)
+  kUri,          // a `{Label}` of the operation's requestUri
+  kQueryString,  // a query parameter named wire_name
+  kHeader,       // an HTTP header named wire_name
+  kHeaders,      // a map: every header starting with wire_name ("x-amz-meta-")
+};
+
+// An XML namespace declared on a member or shape (`xmlNamespace`).
+struct XmlNamespace {
+  std::string uri;     // "http://s3.amazonaws.com/doc/2006-03-01/"
+  std::string prefix;  // "xsi", or empty for the default namespace
+};
+
 // A structure member.
 struct Member {
   std::string name;       // "UserName"
   std::string wire_name;  // locationName, else name
   const Shape* shape = nullptr;
   bool required = false;
+  // REST protocols only (the Query codec ignores these).
+  MemberLocation location = MemberLocation::kBody;
+  bool has_location_name = false;  // wire_name came from locationName
+  bool xml_attribute = false;      // an attribute of the parent element (`xsi:type`)
+  bool flattened = false;          // a flattened list member (`flattened` on the member)
+  bool streaming = false;          // a streaming blob payload
+  std::optional<XmlNamespace> xml_namespace;
 };
 
 // An `error` block of an exception shape.
@@ -84,6 +109,14 @@ struct Shape {
   std::vector<std::string> enum_values;
   // kTimestamp: "iso8601" (default for the query protocol), "unixTimestamp", ...
   std::string timestamp_format;
+  // kTimestamp: the model gave timestampFormat (REST headers default to rfc822 otherwise).
+  bool has_timestamp_format = false;
+  // kStructure (REST protocols): the member carried as the whole body (`payload`), the
+  // element name the shape asks for (`locationName`) and its namespace.
+  std::string payload;
+  std::string location_name;
+  std::optional<XmlNamespace> xml_namespace;
+  bool streaming = false;
   bool sensitive = false;
 
   // Exception shapes.
@@ -100,6 +133,16 @@ struct Operation {
   std::vector<const Shape*> errors;
   // A Portcullis extension (src/api/sts/portcullis-sts-extensions.json), not AWS's.
   bool extension = false;
+  // REST protocols: the `http` block and flags.
+  std::string http_method;  // "PUT"
+  std::string request_uri;  // "/{Bucket}/{Key+}?uploads"
+  // request_uri split: the path ("/{Bucket}/{Key+}") and the literal query keys, each
+  // with the value it must have (`list-type=2`) or none (`uploads`).
+  std::string request_path;
+  std::vector<std::pair<std::string, std::optional<std::string>>> request_query;
+  int response_code = 200;  // http.responseCode
+  bool deprecated = false;
+  std::string host_prefix;  // endpoint.hostPrefix ("{RequestRoute}.")
 };
 
 class ServiceModel {
@@ -159,16 +202,19 @@ class ServiceModel {
 [[nodiscard]] Result<ServiceModel> LoadServiceModel(std::string_view json_text,
                                                     std::string_view extension_json);
 
-// The embedded iam (2010-05-08) and sts (2011-06-15) models, parsed on first use. The
+// The embedded iam (2010-05-08), sts (2011-06-15) and s3 (2006-03-01) models, parsed on
+// first use. The
 // sts model carries Portcullis's extension operations (AssumeRoleWithLDAPIdentity), merged
 // from src/api/sts/portcullis-sts-extensions.json; AWS's vendored file is not edited.
 // Aborts if the embedded data fails to load (a build defect, caught by the tests).
 const ServiceModel& IamModel();
 const ServiceModel& StsModel();
+const ServiceModel& S3Model();
 
 // The raw embedded service-2.json documents.
 std::string_view EmbeddedIamModelJson();
 std::string_view EmbeddedStsModelJson();
+std::string_view EmbeddedS3ModelJson();
 std::string_view EmbeddedStsExtensionsJson();
 
 }  // namespace portcullis::api::protocol
