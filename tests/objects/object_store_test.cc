@@ -178,6 +178,11 @@ class ObjectStoreTest : public ::testing::TestWithParam<Backend> {
 INSTANTIATE_TEST_SUITE_P(Backends, ObjectStoreTest,
                          ::testing::Values(Backend::kMemory, Backend::kDisk), BackendName);
 
+// What only the disk backend has: durability, crash recovery, the directory lock.
+class DiskObjectStoreTest : public ObjectStoreTest {};
+
+INSTANTIATE_TEST_SUITE_P(Disk, DiskObjectStoreTest, ::testing::Values(Backend::kDisk), BackendName);
+
 // ---- validation ---------------------------------------------------------------------
 
 TEST(BucketNameTest, FollowsGeneralPurposeRules) {
@@ -966,10 +971,7 @@ TEST_P(ObjectStoreTest, ListMultipartUploads) {
 
 // ---- durability and crash safety (disk) ----------------------------------------------
 
-TEST_P(ObjectStoreTest, DataSurvivesReopen) {
-  if (!disk()) {
-    GTEST_SKIP() << "the memory backend keeps nothing";
-  }
+TEST_P(DiskObjectStoreTest, DataSurvivesReopen) {
   ObjectAttributes attributes;
   attributes.user_metadata = {{"k", "v"}};
   ASSERT_OK(Put("kept", "body", attributes));
@@ -988,10 +990,7 @@ TEST_P(ObjectStoreTest, DataSurvivesReopen) {
   EXPECT_EQ(FilesOnDisk().size(), 2U);
 }
 
-TEST_P(ObjectStoreTest, CrashBeforeCommitKeepsOldObjectAndCollectsTheNewFile) {
-  if (!disk()) {
-    GTEST_SKIP() << "crash safety concerns the disk backend";
-  }
+TEST_P(DiskObjectStoreTest, CrashBeforeCommitKeepsOldObjectAndCollectsTheNewFile) {
   ASSERT_OK(Put("k", "old"));
   const std::set<std::string> before = FilesOnDisk();
   std::atomic<bool> crash{true};
@@ -1018,10 +1017,7 @@ TEST_P(ObjectStoreTest, CrashBeforeCommitKeepsOldObjectAndCollectsTheNewFile) {
   EXPECT_EQ(FilesOnDisk().size(), 1U);
 }
 
-TEST_P(ObjectStoreTest, SecondProcessCannotOpenTheSameDirectory) {
-  if (!disk()) {
-    GTEST_SKIP() << "disk only";
-  }
+TEST_P(DiskObjectStoreTest, SecondProcessCannotOpenTheSameDirectory) {
   auto second = OpenDiskObjectStore(dir_, clock_, options_);
   ASSERT_FALSE(second.has_value());
   EXPECT_EQ(second.error().code, ErrorCode::kUnavailable);
