@@ -329,6 +329,19 @@ HttpResponseMessage Router::HandleImds(const HttpRequestMessage& request,
     if (asked != current) {
       return text(http::status::not_found, "Not Found");
     }
+    // The credential document is audited like the container endpoint's answer.
+    AuditEvent event = NewAuditEvent(info, "sts", "GetWorkloadCredentials");
+    event.user_agent = std::string(View(request[http::field::user_agent]));
+    if (creds.has_value()) {
+      event.access_key_id = creds->access_key_id;
+    } else {
+      event.error_code =
+          creds.error().aws_code.empty() ? std::string("AccessDenied") : creds.error().aws_code;
+      event.error_message = creds.error().message;
+    }
+    if (audit_ != nullptr) {
+      audit_->Record(event);
+    }
     if (!creds.has_value()) {
       // AWS answers a failed role session with a document whose Code is not Success.
       Json out{{"Code", "AssumeRoleUnauthorizedAccess"},

@@ -243,6 +243,19 @@ def test_imds_with_boto3(imds_server, tmp_path):
                           f"{reg['WorkloadId']}")
     assert out["list_users"] == "AccessDenied"
     assert "app-role" in out["roles"]
+    # The credential document was audited (as the container endpoint's answer is), with
+    # no secret in the log.
+    deadline = time.monotonic() + 5  # the audit log is written in the background
+    while True:
+        log = srv.audit_log.read_text() if srv.audit_log.exists() else ""
+        events = [json.loads(line) for line in log.splitlines() if line.strip()]
+        fetched = [e for e in events if e.get("eventName") == "GetWorkloadCredentials"]
+        if fetched or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert fetched and fetched[-1]["sourceIPAddress"] == "127.0.0.1"
+    assert "errorCode" not in fetched[-1]
+    assert "SecretAccessKey" not in log and "secretAccessKey" not in log
     # The aws CLI (its own botocore) through the same listener.
     env.update(AWS_DEFAULT_REGION="us-east-1", AWS_PAGER="", AWS_MAX_ATTEMPTS="1")
     who = subprocess.run([AWS_CLI, "--endpoint-url", pc.endpoint, "--output", "json", "sts",
