@@ -24,8 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   const std::size_t nul = input.find('\0');
   const std::string_view token = nul == std::string_view::npos ? input : input.substr(0, nul);
-  const std::string_view jwks_text =
-      nul == std::string_view::npos ? input : input.substr(nul + 1);
+  const std::string_view jwks_text = nul == std::string_view::npos ? input : input.substr(nul + 1);
   auto jwt = federation::ParseJwt(token);
   if (jwt.has_value()) {
     if (jwt->claims.iss.empty() || jwt->claims.sub.empty() || !jwt->claims.exp.has_value() ||

@@ -320,8 +320,8 @@ TEST_F(ConfigTest, DevClockOffsetNeedsDevMode) {
   auto with_dev = ResolveServerConfig({{"dev_clock_offset", "20m"}, {"dev_mode", "true"}}, Env());
   ASSERT_TRUE(with_dev.has_value()) << with_dev.error().ToString();
   EXPECT_EQ(with_dev->dev_clock_offset, std::chrono::minutes(20));
-  EXPECT_FALSE(ResolveServerConfig({{"dev_clock_offset", "soon"}, {"dev_mode", "true"}}, Env())
-                   .has_value());
+  EXPECT_FALSE(
+      ResolveServerConfig({{"dev_clock_offset", "soon"}, {"dev_mode", "true"}}, Env()).has_value());
 }
 
 }  // namespace
