@@ -149,20 +149,7 @@ Result<Registration> WorkloadService::Register(const auth::Caller& caller,
   IAM_ASSIGN_OR_RETURN(store::Role role, txn->GetRole(caller.account_id, profile->role_names[0]));
   txn.reset();
 
-  api::authz::AuthzRequest request;
-  request.action = "iam:PassRole";
-  request.resource_arn = role.arn;
-  request.context.push_back({"iam:PassedToService", {"ec2.amazonaws.com"}});
-  if (auto allowed = authorizer_.Authorize(caller, info, request); !allowed.has_value()) {
-    if (allowed.error().aws_code == "AccessDenied") {
-      return MakeError(WorkloadError(ErrorCode::kPermissionDenied, "AccessDenied",
-                                     "User: " + caller.arn +
-                                         " is not authorized to perform: iam:PassRole on "
-                                         "resource: " +
-                                         role.arn));
-    }
-    return MakeError(allowed.error());
-  }
+  IAM_RETURN_IF_ERROR(AuthorizePassRole(caller, info, role.arn));
 
   if (!address.empty()) {
     IAM_ASSIGN_OR_RETURN(auto existing, FindByImdsAddress(address));
@@ -192,6 +179,25 @@ Result<Registration> WorkloadService::Register(const auth::Caller& caller,
   return out;
 }
 
+// AWS's rule for attaching a role to an instance: iam:PassRole on the role for
+// ec2.amazonaws.com (registration and deregistration both ask it).
+Status WorkloadService::AuthorizePassRole(const auth::Caller& caller, const api::RequestInfo& info,
+                                          const std::string& role_arn) {
+  api::authz::AuthzRequest request;
+  request.action = "iam:PassRole";
+  request.resource_arn = role_arn;
+  request.context.push_back({"iam:PassedToService", {"ec2.amazonaws.com"}});
+  auto allowed = authorizer_.Authorize(caller, info, request);
+  if (!allowed.has_value() && allowed.error().aws_code == "AccessDenied") {
+    return MakeError(WorkloadError(ErrorCode::kPermissionDenied, "AccessDenied",
+                                   "User: " + caller.arn +
+                                       " is not authorized to perform: iam:PassRole on "
+                                       "resource: " +
+                                       role_arn));
+  }
+  return allowed;
+}
+
 Status WorkloadService::Deregister(const auth::Caller& caller, const api::RequestInfo& info,
                                    std::string_view id) {
   auto resource = [&]() -> Result<store::Resource> {
@@ -206,20 +212,7 @@ Status WorkloadService::Deregister(const auth::Caller& caller, const api::Reques
     return MakeError(resource.error());
   }
   IAM_ASSIGN_OR_RETURN(Workload w, FromResource(*resource));
-  api::authz::AuthzRequest request;
-  request.action = "iam:PassRole";
-  request.resource_arn = w.role_arn;
-  request.context.push_back({"iam:PassedToService", {"ec2.amazonaws.com"}});
-  if (auto allowed = authorizer_.Authorize(caller, info, request); !allowed.has_value()) {
-    if (allowed.error().aws_code == "AccessDenied") {
-      return MakeError(WorkloadError(ErrorCode::kPermissionDenied, "AccessDenied",
-                                     "User: " + caller.arn +
-                                         " is not authorized to perform: iam:PassRole on "
-                                         "resource: " +
-                                         w.role_arn));
-    }
-    return MakeError(allowed.error());
-  }
+  IAM_RETURN_IF_ERROR(AuthorizePassRole(caller, info, w.role_arn));
   IAM_RETURN_IF_ERROR(api::iam::WithWriteTxn(store_, [&](store::WriteTxn& wtxn) -> Status {
     return wtxn.DeleteResource(store::ResourceKind::kWorkload, w.account_id, w.id);
   }));

@@ -118,6 +118,8 @@ class WorkloadService {
   static std::string NewWorkloadId();
 
  private:
+  [[nodiscard]] Status AuthorizePassRole(const auth::Caller& caller, const api::RequestInfo& info,
+                                         const std::string& role_arn);
   store::IdentityStore& store_;
   api::authz::Authorizer& authorizer_;
   const crypto::SecretBox& box_;
