@@ -178,7 +178,14 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(
         server_.options.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
-    parser_->body_limit(server_.options.max_body_bytes);
+    if (server_.options.body_limit_for) {
+      // Beast checks Content-Length against the limit while parsing the header; the
+      // per-request limit is only known after it, so OnHeader checks then. (Not
+      // boost::none: Boost 1.74 compares `length > none` as true and so refuses any body.)
+      parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+    } else {
+      parser_->body_limit(server_.options.max_body_bytes);
+    }
     stream_.expires_after(server_.options.read_timeout);
     http::async_read_header(
         stream_, buffer_, *parser_,
@@ -191,6 +198,23 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     const auto& req = parser_->get();
+    if (server_.options.body_limit_for) {
+      std::size_t limit = 0;
+      try {
+        limit = server_.options.body_limit_for(req);
+      } catch (const std::exception& e) {
+        log::Error("body limit callback threw", {{"error", e.what()}});
+        Write(PlainResponse(http::status::internal_server_error, req.version(), "internal error\n"),
+              true);
+        return;
+      }
+      // Set before any body byte is parsed (Beast requires it); bounds a chunked body.
+      parser_->body_limit(std::uint64_t{limit});
+      if (const auto length = parser_->content_length(); length.has_value() && *length > limit) {
+        OnReadError(http::error::body_limit);
+        return;
+      }
+    }
     const auto expect = req[http::field::expect];
     if (beast::iequals(expect, "100-continue") && !parser_->is_done()) {
       continue_ = std::make_unique<http::response<http::empty_body>>(http::status::continue_,

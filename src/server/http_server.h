@@ -4,7 +4,12 @@
 // written back.
 //
 // Limits: a request whose header block exceeds max_header_bytes is answered 431, a body
-// beyond max_body_bytes 413 (both then close the connection); a malformed request 400.
+// beyond its limit 413 (both then close the connection); a malformed request 400. The body
+// limit is max_body_bytes, or, when body_limit_for is set, what it returns for the request's
+// header: it is asked once the header is read, before `100 Continue` is answered and before
+// any body byte is read, so a Content-Length beyond the limit is answered 413 at once (the
+// client waiting on `Expect: 100-continue` never sends the body); a chunked body is cut off
+// with 413 when it grows beyond the limit.
 // A request must arrive within read_timeout (from its first byte, or from the accept),
 // a response leave within write_timeout; a keep-alive connection waits idle_timeout for
 // the next request. `Expect: 100-continue` is honoured.
@@ -52,6 +57,9 @@ struct HttpServerOptions {
   int threads = 1;
   std::size_t max_header_bytes = std::size_t{16} * 1024;
   std::size_t max_body_bytes = std::size_t{1024} * 1024;
+  // When set, replaces max_body_bytes per request (see the top of this file). Called on the
+  // connection's strand from the pool's threads; must not throw (a throw is answered 500).
+  std::function<std::size_t(const boost::beast::http::request_header<>& header)> body_limit_for;
   std::chrono::milliseconds read_timeout = std::chrono::seconds(30);
   std::chrono::milliseconds write_timeout = std::chrono::seconds(30);
   std::chrono::milliseconds idle_timeout = std::chrono::seconds(60);

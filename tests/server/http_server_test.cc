@@ -183,6 +183,123 @@ TEST(HttpServerTest, BodyLimitAnswers413) {
   EXPECT_EQ(res.result(), http::status::payload_too_large);
 }
 
+// Answers 200 with the size of the request body.
+HttpResponseMessage BodySize(const HttpRequestMessage& req, const ConnectionInfo&) {
+  HttpResponseMessage res{http::status::ok, req.version()};
+  res.body() = std::to_string(req.body().size());
+  res.prepare_payload();
+  return res;
+}
+
+// The body limit the request's `X-Limit` header asks for, else `fallback`.
+std::size_t LimitFromHeader(const http::request_header<>& header, std::size_t fallback) {
+  const auto value = header["X-Limit"];
+  return value.empty() ? fallback : std::stoul(std::string(value));
+}
+
+// A POST header with a Content-Length of `length`, optionally `X-Limit` and
+// `Expect: 100-continue`; no body.
+std::string PostHeader(std::size_t length, std::string_view limit, bool expect_continue) {
+  std::string header =
+      "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(length) + "\r\n";
+  if (!limit.empty()) {
+    header += "X-Limit: " + std::string(limit) + "\r\n";
+  }
+  if (expect_continue) {
+    header += "Expect: 100-continue\r\n";
+  }
+  return header + "\r\n";
+}
+
+TEST(HttpServerTest, BodyLimitForRaisesTheLimit) {
+  HttpServerOptions options;
+  options.max_body_bytes = 1024;
+  options.body_limit_for = [](const http::request_header<>& header) {
+    return LimitFromHeader(header, 1024);
+  };
+  RunningServer running(options, BodySize);
+  {
+    Client client(running.port());
+    client.SendRaw(PostHeader(8192, "65536", false) + std::string(8192, 'a'));
+    auto res = client.Receive();
+    EXPECT_EQ(res.result(), http::status::ok);
+    EXPECT_EQ(res.body(), "8192");
+    // The same connection, with 100-continue.
+    client.SendRaw(PostHeader(8192, "65536", true));
+    EXPECT_EQ(client.Receive().result(), http::status::continue_);
+    client.SendRaw(std::string(8192, 'b'));
+    res = client.Receive();
+    EXPECT_EQ(res.result(), http::status::ok);
+    EXPECT_EQ(res.body(), "8192");
+    EXPECT_TRUE(res.keep_alive());
+  }
+  {  // Without the header the default (1024) holds.
+    Client client(running.port());
+    client.SendRaw(PostHeader(8192, "", false));
+    auto res = client.Receive();
+    EXPECT_EQ(res.result(), http::status::payload_too_large);
+    EXPECT_FALSE(res.keep_alive());
+  }
+  {  // Beyond the raised limit: 413 instead of 100 Continue.
+    Client client(running.port());
+    client.SendRaw(PostHeader(65537, "65536", true));
+    EXPECT_EQ(client.Receive().result(), http::status::payload_too_large);
+    EXPECT_TRUE(client.ClosedByPeer());
+  }
+}
+
+TEST(HttpServerTest, BodyLimitForLowersTheLimit) {
+  HttpServerOptions options;  // max_body_bytes: 1 MiB
+  std::atomic<int> calls{0};
+  options.body_limit_for = [&calls,
+                            max = options.max_body_bytes](const http::request_header<>& header) {
+    ++calls;
+    return LimitFromHeader(header, max);
+  };
+  RunningServer running(options, BodySize);
+  {
+    Client client(running.port());
+    client.SendRaw(PostHeader(16, "16", false) + std::string(16, 'a'));
+    EXPECT_EQ(client.Receive().body(), "16");
+    client.SendRaw(PostHeader(100, "", false) + std::string(100, 'a'));
+    EXPECT_EQ(client.Receive().body(), "100");
+    client.SendRaw(PostHeader(17, "16", false));
+    auto res = client.Receive();
+    EXPECT_EQ(res.result(), http::status::payload_too_large);
+    EXPECT_FALSE(res.keep_alive());
+  }
+  {  // 413 instead of 100 Continue.
+    Client client(running.port());
+    client.SendRaw(PostHeader(17, "16", true));
+    EXPECT_EQ(client.Receive().result(), http::status::payload_too_large);
+    EXPECT_TRUE(client.ClosedByPeer());
+  }
+  {  // Within the limit, 100-continue still works.
+    Client client(running.port());
+    client.SendRaw(PostHeader(16, "16", true));
+    EXPECT_EQ(client.Receive().result(), http::status::continue_);
+    client.SendRaw(std::string(16, 'c'));
+    EXPECT_EQ(client.Receive().body(), "16");
+  }
+  {  // A chunked body is cut off when it grows beyond the limit.
+    Client client(running.port());
+    client.SendRaw(
+        "POST / HTTP/1.1\r\nHost: x\r\nX-Limit: 16\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "10\r\n" +
+        std::string(16, 'd') + "\r\n1\r\ne\r\n0\r\n\r\n");
+    EXPECT_EQ(client.Receive().result(), http::status::payload_too_large);
+  }
+  {  // A chunked body within the limit.
+    Client client(running.port());
+    client.SendRaw(
+        "POST / HTTP/1.1\r\nHost: x\r\nX-Limit: 16\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "8\r\n" +
+        std::string(8, 'd') + "\r\n8\r\n" + std::string(8, 'e') + "\r\n0\r\n\r\n");
+    EXPECT_EQ(client.Receive().body(), "16");
+  }
+  EXPECT_EQ(calls.load(), 7);
+}
+
 TEST(HttpServerTest, MalformedRequestAnswers400) {
   RunningServer running({}, Ok);
   Client client(running.port());
