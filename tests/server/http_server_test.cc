@@ -12,9 +12,15 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 #include <chrono>
+#include <cstdint>
 #include <future>
 #include <gtest/gtest.h>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "common/clock.h"
@@ -83,6 +89,7 @@ class Client {
 
   HttpResponseMessage Receive(boost::system::error_code* ec_out = nullptr) {
     http::response_parser<http::string_body> parser;
+    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
     boost::system::error_code ec;
     http::read(socket_, buffer_, parser, ec);
     if (ec_out != nullptr) {
@@ -91,11 +98,19 @@ class Client {
     return parser.release();
   }
 
-  HttpResponseMessage RoundTrip(const std::string& target) {
-    HttpRequestMessage req{http::verb::get, target, 11};
+  // The answer to a HEAD request: its header only, whatever its Content-Length says.
+  HttpResponseMessage ReceiveHead() {
+    http::response_parser<http::string_body> parser;
+    parser.skip(true);
+    http::read(socket_, buffer_, parser);
+    return parser.release();
+  }
+
+  HttpResponseMessage RoundTrip(const std::string& target, http::verb method = http::verb::get) {
+    HttpRequestMessage req{method, target, 11};
     req.set(http::field::host, "localhost");
     Send(req);
-    return Receive();
+    return method == http::verb::head ? ReceiveHead() : Receive();
   }
 
   void SendRaw(const std::string& bytes) { net::write(socket_, net::buffer(bytes)); }
@@ -298,6 +313,209 @@ TEST(HttpServerTest, BodyLimitForLowersTheLimit) {
     EXPECT_EQ(client.Receive().body(), "16");
   }
   EXPECT_EQ(calls.load(), 7);
+}
+
+// Byte `i` of the streamed test bodies: not periodic at any piece size.
+char PatternByte(std::uint64_t i) {
+  return static_cast<char>((i * 2654435761U) >> 13U);
+}
+
+std::string Pattern(std::uint64_t length) {
+  std::string bytes(length, '\0');
+  for (std::uint64_t i = 0; i < length; ++i) {
+    bytes[i] = PatternByte(i);
+  }
+  return bytes;
+}
+
+// What a streamed test body's source saw, shared with the test.
+struct StreamLog {
+  std::atomic<int> calls{0};
+  std::atomic<std::size_t> largest_request{0};
+};
+
+// A handler whose every answer streams `length` pattern bytes, at most 100003 at a time
+// (fewer than asked: the server must ask again). With `fail_at`, the source fails once it
+// has produced that many bytes; with `short_at`, it ends there (returns 0).
+HttpHandler StreamingHandler(std::uint64_t length, std::shared_ptr<StreamLog> log,
+                             std::optional<std::uint64_t> fail_at = std::nullopt,
+                             std::optional<std::uint64_t> short_at = std::nullopt) {
+  return [=](const HttpRequestMessage& req, const ConnectionInfo&) {
+    HttpResponse res(HttpResponseMessage{http::status::ok, req.version()});
+    res.message.set(http::field::content_type, "application/octet-stream");
+    res.message.set(http::field::etag, "\"pattern\"");
+    res.message.body() = "ignored";
+    res.stream_length = length;
+    res.stream = [log, fail_at, short_at,
+                  offset = std::uint64_t{0}](std::span<char> out) mutable -> Result<std::size_t> {
+      ++log->calls;
+      log->largest_request = std::max(log->largest_request.load(), out.size());
+      if (fail_at.has_value() && offset >= *fail_at) {
+        return MakeError(ErrorCode::kUnavailable, "disk went away");
+      }
+      if (short_at.has_value() && offset >= *short_at) {
+        return std::size_t{0};
+      }
+      const std::size_t n = std::min<std::size_t>(out.size(), 100003);
+      for (std::size_t i = 0; i < n; ++i) {
+        out[i] = PatternByte(offset + i);
+      }
+      offset += n;
+      return n;
+    };
+    return res;
+  };
+}
+
+// A GET for `target`.
+HttpRequestMessage Get(const std::string& target) {
+  HttpRequestMessage req{http::verb::get, target, 11};
+  req.set(http::field::host, "localhost");
+  return req;
+}
+
+TEST(HttpServerTest, StreamedResponseArrivesWholeAndByteExact) {
+  const std::uint64_t length = std::uint64_t{5} * 1024 * 1024 + 123;
+  auto log = std::make_shared<StreamLog>();
+  RunningServer running({}, StreamingHandler(length, log));
+  Client client(running.port());
+  auto res = client.RoundTrip("/object");
+  EXPECT_EQ(res.result(), http::status::ok);
+  EXPECT_EQ(res[http::field::content_length], std::to_string(length));
+  EXPECT_EQ(res[http::field::etag], "\"pattern\"");
+  EXPECT_EQ(res[http::field::content_type], "application/octet-stream");
+  EXPECT_TRUE(res.keep_alive());
+  ASSERT_EQ(res.body().size(), length);
+  EXPECT_TRUE(res.body() == Pattern(length));  // not EXPECT_EQ: 5 MiB in a failure message
+  EXPECT_GT(log->calls.load(), static_cast<int>(length / kStreamPiece));
+  EXPECT_LE(log->largest_request.load(), kStreamPiece);
+}
+
+TEST(HttpServerTest, KeepAliveAfterStreamedResponses) {
+  const std::uint64_t length = std::uint64_t{600} * 1024;
+  auto log = std::make_shared<StreamLog>();
+  RunningServer running({}, StreamingHandler(length, log));
+  Client client(running.port());
+  for (int i = 0; i < 3; ++i) {
+    auto res = client.RoundTrip("/object");
+    EXPECT_EQ(res.result(), http::status::ok);
+    EXPECT_TRUE(res.keep_alive());
+    EXPECT_TRUE(res.body() == Pattern(length)) << "response " << i;
+  }
+  // Pipelined: both answers arrive whole, in order.
+  client.SendRaw("GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_TRUE(client.Receive().body() == Pattern(length));
+  EXPECT_TRUE(client.Receive().body() == Pattern(length));
+  // `Connection: close` from the client: answered whole, then closed.
+  auto req = Get("/object");
+  req.keep_alive(false);
+  client.Send(req);
+  auto last = client.Receive();
+  EXPECT_FALSE(last.keep_alive());
+  EXPECT_TRUE(last.body() == Pattern(length));
+  EXPECT_TRUE(client.ClosedByPeer());
+}
+
+TEST(HttpServerTest, EmptyStreamIsNotRead) {
+  auto log = std::make_shared<StreamLog>();
+  RunningServer running({}, StreamingHandler(0, log));
+  Client client(running.port());
+  auto res = client.RoundTrip("/empty");
+  EXPECT_EQ(res.result(), http::status::ok);
+  EXPECT_EQ(res[http::field::content_length], "0");
+  EXPECT_EQ(res.body(), "");
+  EXPECT_EQ(client.RoundTrip("/again").result(), http::status::ok);
+  EXPECT_EQ(log->calls.load(), 0);
+}
+
+TEST(HttpServerTest, HeadOfStreamedResponseHasItsLengthAndNoBody) {
+  const std::uint64_t length = std::uint64_t{3} * 1024 * 1024;
+  auto log = std::make_shared<StreamLog>();
+  RunningServer running({}, StreamingHandler(length, log));
+  Client client(running.port());
+  for (int i = 0; i < 2; ++i) {
+    auto head = client.RoundTrip("/object", http::verb::head);
+    EXPECT_EQ(head.result(), http::status::ok);
+    EXPECT_EQ(head[http::field::content_length], std::to_string(length));
+    EXPECT_EQ(head[http::field::etag], "\"pattern\"");
+    EXPECT_EQ(head.body(), "");
+    EXPECT_TRUE(head.keep_alive());
+  }
+  EXPECT_EQ(log->calls.load(), 0);
+  // The connection carries on: had a body been sent, this would read it as a response.
+  auto res = client.RoundTrip("/object");
+  EXPECT_EQ(res.result(), http::status::ok);
+  EXPECT_TRUE(res.body() == Pattern(length));
+}
+
+TEST(HttpServerTest, HeadOfPlainResponseStillHasTheBodyLength) {
+  RunningServer running({}, Ok);
+  Client client(running.port());
+  auto head = client.RoundTrip("/abc", http::verb::head);
+  EXPECT_EQ(head[http::field::content_length],
+            std::to_string(std::string_view("/abc from 127.0.0.1").size()));
+  EXPECT_EQ(head.body(), "");
+  EXPECT_EQ(client.RoundTrip("/abc").body(), "/abc from 127.0.0.1");
+}
+
+TEST(HttpServerTest, StreamFailingMidwayClosesTheConnection) {
+  const std::uint64_t length = std::uint64_t{2} * 1024 * 1024;
+  const std::uint64_t fail_at = std::uint64_t{1} * 1024 * 1024;
+  for (const bool ends_short : {false, true}) {
+    SCOPED_TRACE(ends_short ? "ends short" : "fails");
+    auto log = std::make_shared<StreamLog>();
+    RunningServer running({}, ends_short ? StreamingHandler(length, log, std::nullopt, fail_at)
+                                         : StreamingHandler(length, log, fail_at));
+    Client client(running.port());
+    client.Send(Get("/object"));
+    boost::system::error_code ec;
+    auto res = client.Receive(&ec);
+    EXPECT_TRUE(ec);  // the body ended before its Content-Length
+    EXPECT_EQ(res.result(), http::status::ok);
+    EXPECT_EQ(res[http::field::content_length], std::to_string(length));
+    // What arrived is the stream's, and no more than it produced.
+    EXPECT_LT(res.body().size(), length);
+    EXPECT_LE(res.body().size(), fail_at + 100003);
+    EXPECT_TRUE(res.body() == Pattern(res.body().size()));
+    EXPECT_TRUE(client.ClosedByPeer());
+  }
+}
+
+TEST(HttpServerTest, StreamFailingAtOnceAnswers500) {
+  auto log = std::make_shared<StreamLog>();
+  RunningServer running({}, StreamingHandler(1024, log, std::uint64_t{0}));
+  Client client(running.port());
+  auto res = client.RoundTrip("/object");
+  EXPECT_EQ(res.result(), http::status::internal_server_error);
+  EXPECT_FALSE(res.keep_alive());
+  EXPECT_TRUE(client.ClosedByPeer());
+}
+
+TEST(HttpServerTest, ShutdownLetsAStreamedResponseFinish) {
+  const std::uint64_t length = std::uint64_t{4} * 1024 * 1024;
+  auto log = std::make_shared<StreamLog>();
+  HttpHandler streaming = StreamingHandler(length, log);
+  std::atomic<HttpServer*> server{nullptr};
+  std::atomic<bool> stop_sent{false};
+  // Stops the server while the stream is being read (from the second piece on).
+  RunningServer running({}, [&](const HttpRequestMessage& req, const ConnectionInfo& c) {
+    HttpResponse res = streaming(req, c);
+    res.stream = [&, inner = std::move(res.stream)](std::span<char> out) {
+      if (log->calls.load() == 1 && !stop_sent.exchange(true)) {
+        server.load()->Stop();
+      }
+      return inner(out);
+    };
+    return res;
+  });
+  server.store(&running.server());
+  Client client(running.port());
+  auto res = client.RoundTrip("/object");
+  EXPECT_TRUE(stop_sent.load());
+  EXPECT_EQ(res.result(), http::status::ok);
+  EXPECT_TRUE(res.body() == Pattern(length));
+  EXPECT_TRUE(client.ClosedByPeer());
+  EXPECT_TRUE(running.StoppedWithin(std::chrono::seconds(5)));
 }
 
 TEST(HttpServerTest, MalformedRequestAnswers400) {
