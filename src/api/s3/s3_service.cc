@@ -486,8 +486,20 @@ struct S3Service::Request {
       // AWS: us-east-1 is the default and may not be named.
       return Fail("InvalidLocationConstraint", "The specified location-constraint is not valid");
     }
-    IAM_RETURN_IF_ERROR(
-        service.objects_.CreateBucket(route.bucket, call.caller->account_id, region));
+    auto created = service.objects_.CreateBucket(route.bucket, call.caller->account_id, region);
+    if (!created.has_value()) {
+      // AWS: BucketAlreadyOwnedByYou, except that re-creating a bucket you own in us-east-1
+      // answers 200 OK "for legacy compatibility" (CreateBucket, Errors).
+      bool legacy_us_east_1 = false;
+      if (created.error().aws_code == "BucketAlreadyOwnedByYou" && region.empty()) {
+        const auto existing = service.objects_.GetBucket(route.bucket);
+        legacy_us_east_1 =
+            existing.has_value() && (existing->region.empty() || existing->region == "us-east-1");
+      }
+      if (!legacy_us_east_1) {
+        return tl::unexpected<Error>(created.error());
+      }
+    }
     Value out = Value::Structure();
     out.Set("Location", Value::String("/" + route.bucket));
     Respond(out);
