@@ -217,7 +217,11 @@ Error MakeS3Error(std::string_view code, std::string message) {
     error_code = ErrorCode::kAlreadyExists;
   } else if (status == 412 || status == 304) {
     error_code = ErrorCode::kFailedPrecondition;
-  } else if (status >= 500) {
+  } else if (status == 503) {
+    error_code = ErrorCode::kUnavailable;
+  } else if (status >= 500 && code != "NotImplemented") {
+    // NotImplemented (501) answers what the client asked for: not a fault whose detail the
+    // service hides behind InternalError.
     error_code = ErrorCode::kInternal;
   }
   Error e{error_code, std::move(message), std::nullopt, {}, {}};

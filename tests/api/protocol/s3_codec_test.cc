@@ -688,6 +688,11 @@ TEST(S3ErrorsTest, TableAndBody) {
   const Error made = MakeS3Error("NoSuchBucket", "The specified bucket does not exist");
   EXPECT_EQ(made.code, ErrorCode::kNotFound);
   EXPECT_EQ(S3ErrorCodeOf(made), "NoSuchBucket");
+  // NotImplemented is an answer to the client, not an internal fault (S3Service hides the
+  // detail of kInternal errors behind InternalError 500).
+  EXPECT_NE(MakeS3Error("NotImplemented", "no").code, ErrorCode::kInternal);
+  EXPECT_EQ(MakeS3Error("InternalError", "").code, ErrorCode::kInternal);
+  EXPECT_EQ(MakeS3Error("ServiceUnavailable", "").code, ErrorCode::kUnavailable);
 }
 
 TEST(S3HttpDateTest, RoundTrip) {
