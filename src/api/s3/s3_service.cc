@@ -724,7 +724,8 @@ struct S3Service::Request {
       }
       out.Set("Metadata", std::move(metadata));
     }
-    if (object.parts_count > 0) {
+    // AWS: PartsCount only answers a request with partNumber (HeadObject, GetObject).
+    if (object.parts_count > 0 && Has(input, "PartNumber")) {
       out.Set("PartsCount", Value::Integer(object.parts_count));
     }
     if (!a.tags.empty()) {
