@@ -1578,7 +1578,8 @@ S3Reply S3Service::Handle(const S3Call& call, const RequestInfo& info) {
     resource += "/" + request.route.key;
   }
   Error error = status.error();
-  if (error.code == ErrorCode::kInternal || error.code == ErrorCode::kUnavailable) {
+  if (error.aws_code.empty() &&
+      (error.code == ErrorCode::kInternal || error.code == ErrorCode::kUnavailable)) {
     // The detail stays in the server's log (the router logs reply.internal_detail).
     request.reply.error_message = error.ToString();
     error.aws_code = error.code == ErrorCode::kUnavailable ? "ServiceUnavailable" : "InternalError";
