@@ -99,6 +99,10 @@ def test_location_constraints(pc):
     with raises_aws("InvalidLocationConstraint", 400):
         s3.create_bucket(Bucket="virginia",
                          CreateBucketConfiguration={"LocationConstraint": "us-east-1"})
+    # A region S3 does not have.
+    with raises_aws("InvalidLocationConstraint", 400):
+        s3.create_bucket(Bucket="martian",
+                         CreateBucketConfiguration={"LocationConstraint": "mars-north-1"})
     assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == ["euro"]
 
 

@@ -58,6 +58,7 @@ def test_multipart_upload_with_boto3(s3):
     assert [(p["PartNumber"], p["ETag"], p["Size"]) for p in parts["Parts"]] == [
         (1, etag1, len(part1)), (2, etag2, len(part2_final))]
     assert parts["IsTruncated"] is False and parts["UploadId"] == upload
+    assert "NextPartNumberMarker" not in parts  # only a truncated listing has one
     assert parts["StorageClass"] == "STANDARD"
     page = s3.list_parts(Bucket=BUCKET, Key="big/object", UploadId=upload, MaxParts=1)
     assert [p["PartNumber"] for p in page["Parts"]] == [1]

@@ -482,9 +482,16 @@ struct S3Service::Request {
     }
     facts.location_constraint = region;
     IAM_RETURN_IF_ERROR(AuthorizeAll(facts));
-    if (region == "us-east-1") {
-      // AWS: us-east-1 is the default and may not be named.
-      return Fail("InvalidLocationConstraint", "The specified location-constraint is not valid");
+    if (!region.empty()) {
+      // AWS: us-east-1 is the default and may not be named; any other value must be a
+      // region S3 has (the model's BucketLocationConstraint enum).
+      const protocol::Shape* shape = service_model().FindShape("BucketLocationConstraint");
+      const bool known =
+          shape != nullptr && std::find(shape->enum_values.begin(), shape->enum_values.end(),
+                                        region) != shape->enum_values.end();
+      if (region == "us-east-1" || !known) {
+        return Fail("InvalidLocationConstraint", "The specified location-constraint is not valid");
+      }
     }
     auto created = service.objects_.CreateBucket(route.bucket, call.caller->account_id, region);
     if (!created.has_value()) {
@@ -1209,7 +1216,9 @@ struct S3Service::Request {
     out.Set("Key", Value::String(route.key));
     out.Set("UploadId", Value::String(list.upload_id));
     out.Set("PartNumberMarker", Value::Integer(list.part_number_marker));
-    out.Set("NextPartNumberMarker", Value::Integer(result.next_part_number_marker));
+    if (result.is_truncated) {
+      out.Set("NextPartNumberMarker", Value::Integer(result.next_part_number_marker));
+    }
     out.Set("MaxParts", Value::Integer(list.max_parts));
     out.Set("IsTruncated", Value::Boolean(result.is_truncated));
     Value parts = Value::List();
