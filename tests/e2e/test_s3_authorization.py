@@ -569,6 +569,8 @@ def test_audit_log_records_s3_events(pc):
     assert put.get("errorCode") is None
     assert put["userIdentity"]["arn"] == pc.user_arn("auditee")
     assert put["userIdentity"]["accessKeyId"] == creds.access_key_id
+    assert put["requestParameters"]["bucketName"] == BUCKET
+    assert put["requestParameters"]["key"] == marker
     [get] = _events(pc, 1, lambda e: e.get("requestID") == get_id)
     assert get["eventSource"] == "s3.amazonaws.com"
     assert get["eventName"] == "GetObject"
@@ -577,5 +579,6 @@ def test_audit_log_records_s3_events(pc):
     [unsigned] = _events(pc, 1, lambda e: e.get("requestID") == anon.headers["x-amz-request-id"])
     assert unsigned["eventName"] == "GetObject"
     assert unsigned["errorCode"] == "AccessDenied"
+    assert unsigned["requestParameters"]["key"] == marker
     # No secret reaches the log.
     assert creds.secret_access_key not in pc.server.audit_log.read_text()
