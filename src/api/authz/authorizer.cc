@@ -170,19 +170,58 @@ void BuildContext(const PrincipalEntry& entry, const RequestInfo& info, std::int
   }
 }
 
-// Whether the permissions boundary decided a denial: every matched Deny is the
-// boundary's, or (implicit deny) an identity Allow matched and the boundary did not.
-bool DeniedByBoundary(eval::Verdict verdict, const eval::Decision& decision) {
+// The policy type an AccessDenied message names (IAM User Guide, "Troubleshoot access
+// denied error messages"). An explicit deny: the type of the first matched Deny. An
+// implicit deny where an identity policy allowed: the first type that did not allow as
+// well (the permissions boundary, then the session policies, then, across accounts, the
+// resource's policy). Otherwise: the identity-based policies.
+eval::PolicyType DeniedBy(eval::Verdict verdict, const eval::Decision& decision,
+                          const eval::PolicySetInput& policies, bool cross_account) {
   const auto& matched = decision.matched;
+  auto matched_with = [&matched](eval::PolicyType type, policy::Effect effect) {
+    return std::any_of(matched.begin(), matched.end(), [&](const eval::MatchedStatement& m) {
+      return m.type == type && m.effect == effect;
+    });
+  };
   if (verdict == eval::Verdict::kExplicitDeny) {
-    return !matched.empty() &&
-           std::all_of(matched.begin(), matched.end(), [](const eval::MatchedStatement& m) {
-             return m.type == eval::PolicyType::kPermissionsBoundary;
-           });
+    for (const eval::MatchedStatement& m : matched) {
+      if (m.effect == policy::Effect::kDeny) {
+        return m.type;
+      }
+    }
+    return eval::PolicyType::kIdentity;
   }
-  return std::any_of(matched.begin(), matched.end(), [](const eval::MatchedStatement& m) {
-    return m.type == eval::PolicyType::kIdentity && m.effect == policy::Effect::kAllow;
-  });
+  if (!matched_with(eval::PolicyType::kIdentity, policy::Effect::kAllow)) {
+    return eval::PolicyType::kIdentity;
+  }
+  if (policies.permissions_boundary != nullptr &&
+      !matched_with(eval::PolicyType::kPermissionsBoundary, policy::Effect::kAllow)) {
+    return eval::PolicyType::kPermissionsBoundary;
+  }
+  if (!policies.session.empty() &&
+      !matched_with(eval::PolicyType::kSession, policy::Effect::kAllow)) {
+    return eval::PolicyType::kSession;
+  }
+  if (cross_account && !matched_with(eval::PolicyType::kResource, policy::Effect::kAllow)) {
+    return eval::PolicyType::kResource;
+  }
+  return eval::PolicyType::kIdentity;
+}
+
+std::string_view PolicyTypePhrase(eval::PolicyType type) {
+  switch (type) {
+    case eval::PolicyType::kResource:
+      return "resource-based policy";
+    case eval::PolicyType::kPermissionsBoundary:
+      return "permissions boundary";
+    case eval::PolicyType::kSession:
+      return "session policy";
+    case eval::PolicyType::kScp:
+      return "service control policy";
+    case eval::PolicyType::kIdentity:
+      break;
+  }
+  return "identity-based policy";
 }
 
 SoftDeny MakeSoftDeny(const auth::Caller& caller, const RequestInfo& info,
@@ -202,16 +241,20 @@ SoftDeny MakeSoftDeny(const auth::Caller& caller, const RequestInfo& info,
 
 // AWS: IAM User Guide, "Troubleshoot access denied error messages".
 Error AccessDenied(const auth::Caller& caller, const AuthzRequest& request, eval::Verdict verdict,
-                   bool boundary) {
+                   eval::PolicyType denied_by) {
   std::string message = "User: " + caller.arn +
                         " is not authorized to perform: " + std::string(request.action) +
                         " on resource: " + std::string(request.resource_arn);
+  const std::string_view phrase = PolicyTypePhrase(denied_by);
   if (verdict == eval::Verdict::kExplicitDeny) {
-    message += boundary ? " with an explicit deny in a permissions boundary"
-                        : " with an explicit deny in an identity-based policy";
+    message += " with an explicit deny in ";
+    message += denied_by == eval::PolicyType::kIdentity ? "an " : "a ";
   } else {
-    message += boundary ? " because no permissions boundary allows the "
-                        : " because no identity-based policy allows the ";
+    message += " because no ";
+  }
+  message += phrase;
+  if (verdict != eval::Verdict::kExplicitDeny) {
+    message += " allows the ";
     message += request.action;
     message += " action";
   }
@@ -764,7 +807,10 @@ Status Authorizer::Authorize(const auth::Caller& caller, const RequestInfo& info
     }
     return OkStatus();
   }
-  return MakeError(AccessDenied(caller, request, verdict, DeniedByBoundary(verdict, decision)));
+  return MakeError(
+      AccessDenied(caller, request, verdict,
+                   DeniedBy(verdict, decision, entry->policies.policies(),
+                            req.resource_account != std::string_view(caller.account_id))));
 }
 
 Status Authorizer::AuthorizeFederated(std::string_view principal, const RequestInfo& info,

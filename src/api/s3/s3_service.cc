@@ -318,8 +318,9 @@ struct S3Service::Request {
     }
     const auth::Caller& caller = *call.caller;
     if (a == nullptr) {
-      return service.authorizer_.Authorize(
-          caller, info, authz::AuthzRequest{r.action, r.resource_arn, r.context});
+      return S3Denial(service.authorizer_.Authorize(
+                          caller, info, authz::AuthzRequest{r.action, r.resource_arn, r.context}),
+                      r.resource_arn, false);
     }
     const std::string& owner = a->bucket.owner_account_id;
     if (OwnerRootMayManageBucketPolicy(op(), caller.arn, owner)) {
@@ -336,14 +337,34 @@ struct S3Service::Request {
     if (cross_account && policy == nullptr &&
         service.authorizer_.mode() == authz::EnforcementMode::kEnforce) {
       // Another account's identity needs the bucket policy's grant as well.
-      return Fail("AccessDenied",
-                  "User: " + caller.arn + " is not authorized to perform: " + r.action +
-                      " on resource: \"" + r.resource_arn +
-                      "\" because no resource-based policy allows the " + r.action + " action");
+      return Fail("AccessDenied");
     }
     const authz::ResourceSide side{policy != nullptr ? policy->compiled.get() : nullptr, owner};
-    return service.authorizer_.Authorize(
-        caller, info, authz::AuthzRequest{r.action, r.resource_arn, r.context}, &side);
+    return S3Denial(
+        service.authorizer_.Authorize(
+            caller, info, authz::AuthzRequest{r.action, r.resource_arn, r.context}, &side),
+        r.resource_arn, cross_account);
+  }
+
+  // AWS (S3 User Guide, "Troubleshoot access denied (403 Forbidden) errors"): the context
+  // of a denial (who, what, which policy type) is given only for requests within the
+  // bucket owner's account, with the resource ARN in quotes ("... on resource:
+  // \"arn:aws:s3:::bucket/key\" because ..."); a request from another account reads
+  // "Access Denied".
+  static Status S3Denial(Status status, std::string_view resource_arn, bool cross_account) {
+    if (status.has_value() || status.error().aws_code != "AccessDenied") {
+      return status;
+    }
+    if (cross_account) {
+      return Fail("AccessDenied");
+    }
+    Error error = std::move(status.error());
+    const std::string plain = " on resource: " + std::string(resource_arn);
+    if (const std::size_t at = error.message.find(plain); at != std::string::npos) {
+      error.message.replace(at, plain.size(),
+                            " on resource: \"" + std::string(resource_arn) + "\"");
+    }
+    return tl::unexpected<Error>(std::move(error));
   }
 
   Status AuthorizeAll(const S3RequestFacts& facts) {

@@ -15,6 +15,8 @@
 #include "api/request_info.h"
 #include "auth/caller.h"
 #include "common/clock.h"
+#include "eval/compiled_policy.h"
+#include "policy/parse.h"
 #include "store/identity_store.h"
 #include "store/memory/memory_store.h"
 #include "store/records.h"
@@ -422,6 +424,43 @@ TEST_F(AuthorizerTest, ExplicitDenyInABoundary) {
                "User: arn:aws:iam::123456789012:user/bob is not authorized to perform: "
                "iam:DeleteUser on resource: arn:aws:iam::123456789012:user/alice with an "
                "explicit deny in a permissions boundary");
+}
+
+// The resource's policy (a bucket policy) as ResourceSide::policy.
+std::shared_ptr<const eval::CompiledPolicy> ResourcePolicy(const std::string& statement) {
+  policy::ParseOptions options;
+  options.kind = policy::PolicyKind::kResource;
+  return eval::ParseAndCompilePolicy(R"({"Version":"2012-10-17","Statement":[)" + statement + "]}",
+                                     "resource", options)
+      .value();
+}
+
+TEST_F(AuthorizerTest, DenialMessagesNameTheResourcePolicy) {
+  UserPolicy("bob", Allow("s3:*"));
+  const std::string object = "arn:aws:s3:::team-bucket/a.txt";
+  // AWS: "with an explicit deny in a resource-based policy" when the bucket policy denies.
+  const auto denies =
+      ResourcePolicy(R"({"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"*"})");
+  const ResourceSide same_account{denies.get(), kAccountId};
+  ExpectDenied(
+      authz_.Authorize(User("bob"), info_, AuthzRequest{"s3:GetObject", object, {}}, &same_account),
+      "User: arn:aws:iam::123456789012:user/bob is not authorized to perform: "
+      "s3:GetObject on resource: arn:aws:s3:::team-bucket/a.txt with an explicit deny "
+      "in a resource-based policy");
+  // Across accounts, the identity policy allowing and the resource policy not: "because no
+  // resource-based policy allows".
+  const auto other =
+      ResourcePolicy(R"({"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},)"
+                     R"("Action":"s3:PutObject","Resource":"*"})");
+  const ResourceSide other_account{other.get(), "210987654321"};
+  ExpectDenied(authz_.Authorize(User("bob"), info_, AuthzRequest{"s3:GetObject", object, {}},
+                                &other_account),
+               "User: arn:aws:iam::123456789012:user/bob is not authorized to perform: "
+               "s3:GetObject on resource: arn:aws:s3:::team-bucket/a.txt because no "
+               "resource-based policy allows the s3:GetObject action");
+  EXPECT_TRUE(
+      authz_.Authorize(User("bob"), info_, AuthzRequest{"s3:PutObject", object, {}}, &other_account)
+          .has_value());
 }
 
 TEST_F(AuthorizerTest, MissingBoundaryPolicyAllowsNothing) {
