@@ -159,6 +159,8 @@ TEST_F(CompatibilityTest, EveryImplementedOperationHasAnEndToEndTest) {
                      [&](const std::string& name) { return service_->Implements(name); });
   CheckEndToEndCalls(protocol::StsModel(),
                      [](const std::string& name) { return sts::StsService::Implements(name); });
+  CheckEndToEndCalls(protocol::S3Model(),
+                     [](const std::string& name) { return s3::S3Service::Implements(name); });
 }
 
 TEST_F(CompatibilityTest, S3TableMatchesTheService) {
