@@ -275,6 +275,8 @@ std::string RenderAuditEvent(const AuditEvent& event) {
     out += R"({"accessKeyId":)";
     AppendString(out, event.access_key_id);
     out += "},";
+  } else if (event.anonymous) {
+    out += R"({"type":"AWSAccount","principalId":"","accountId":"ANONYMOUS_PRINCIPAL"},)";
   } else {
     out += "null,";
   }
@@ -299,11 +301,12 @@ std::string RenderAuditEvent(const AuditEvent& event) {
   AppendField(out, "eventID", api::NewRequestId());
   out += R"("readOnly":)";
   out += IsReadOnly(event.event_name) ? "true" : "false";
-  out += R"(,"eventType":"AwsApiCall","managementEvent":true,)";
+  out += event.data_event ? R"(,"eventType":"AwsApiCall","managementEvent":false,)"
+                          : R"(,"eventType":"AwsApiCall","managementEvent":true,)";
   if (event.caller != nullptr) {
     AppendField(out, "recipientAccountId", event.caller->account_id);
   }
-  out += R"("eventCategory":"Management"})";
+  out += event.data_event ? R"("eventCategory":"Data"})" : R"("eventCategory":"Management"})";
   return out;
 }
 

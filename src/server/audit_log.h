@@ -51,6 +51,12 @@ struct AuditEvent {
   // The decoded input and its shape (may be null); absent when decoding failed.
   const api::protocol::Value* parameters = nullptr;
   const api::protocol::Shape* input_shape = nullptr;
+  // CloudTrail's data events (S3 object-level operations): eventCategory "Data",
+  // managementEvent false.
+  bool data_event = false;
+  // An unsigned request (anonymous S3 access): userIdentity is CloudTrail's anonymous
+  // principal instead of null.
+  bool anonymous = false;
   // Set on failure.
   std::optional<std::string> error_code;
   std::string error_message;

@@ -109,6 +109,9 @@ HttpResponse Router::HandleS3(const HttpRequestMessage& request, const Connectio
       res.prepare_payload();
     }
     event.event_name = reply.operation;
+    // CloudTrail: object-level operations are data events.
+    event.data_event = !reply.key.empty() || reply.operation == "DeleteObjects";
+    event.anonymous = !caller.has_value() && !has_authorization && !presigned;
     // CloudTrail's S3 data events: requestParameters {bucketName, key}.
     api::protocol::Value parameters = api::protocol::Value::Structure();
     if (!reply.bucket.empty()) {

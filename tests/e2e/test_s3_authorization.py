@@ -571,6 +571,8 @@ def test_audit_log_records_s3_events(pc):
     assert put["userIdentity"]["accessKeyId"] == creds.access_key_id
     assert put["requestParameters"]["bucketName"] == BUCKET
     assert put["requestParameters"]["key"] == marker
+    # CloudTrail: object-level operations are data events.
+    assert put["eventCategory"] == "Data" and put["managementEvent"] is False
     [get] = _events(pc, 1, lambda e: e.get("requestID") == get_id)
     assert get["eventSource"] == "s3.amazonaws.com"
     assert get["eventName"] == "GetObject"
@@ -580,5 +582,7 @@ def test_audit_log_records_s3_events(pc):
     assert unsigned["eventName"] == "GetObject"
     assert unsigned["errorCode"] == "AccessDenied"
     assert unsigned["requestParameters"]["key"] == marker
+    assert unsigned["userIdentity"] == {"type": "AWSAccount", "principalId": "",
+                                        "accountId": "ANONYMOUS_PRINCIPAL"}
     # No secret reaches the log.
     assert creds.secret_access_key not in pc.server.audit_log.read_text()

@@ -157,6 +157,26 @@ TEST(AuditLogTest, SuccessHasNoErrorFieldsAndReadsAreReadOnly) {
   EXPECT_TRUE(json["userIdentity"].is_null());
 }
 
+TEST(AuditLogTest, S3DataEventsAndAnonymousCallers) {
+  AuditEvent event;
+  event.service = "s3";
+  event.event_name = "GetObject";
+  event.data_event = true;
+  event.anonymous = true;
+  const auto json = nlohmann::json::parse(RenderAuditEvent(event));
+  EXPECT_EQ(json["eventSource"], "s3.amazonaws.com");
+  EXPECT_EQ(json["eventCategory"], "Data");
+  EXPECT_EQ(json["managementEvent"], false);
+  EXPECT_EQ(json["userIdentity"]["accountId"], "ANONYMOUS_PRINCIPAL");
+  EXPECT_EQ(json["userIdentity"]["type"], "AWSAccount");
+  event.data_event = false;
+  event.anonymous = false;
+  const auto management = nlohmann::json::parse(RenderAuditEvent(event));
+  EXPECT_EQ(management["eventCategory"], "Management");
+  EXPECT_EQ(management["managementEvent"], true);
+  EXPECT_TRUE(management["userIdentity"].is_null());
+}
+
 TEST(AuditLogTest, InvalidUtf8DoesNotBreakTheLine) {
   AuditEvent event;
   event.service = "iam";
