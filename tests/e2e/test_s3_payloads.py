@@ -171,3 +171,24 @@ def test_virtual_hosted_style(pc, s3):
     # The server's own name is path style.
     listed = s3_request(pc, "GET", f"/{BUCKET}?list-type=2", host=f"localhost:{pc.port}")
     assert listed.status == 200 and listed.find("Name") == BUCKET
+
+
+def test_put_without_content_length_is_refused(pc, s3):
+    # AWS: PutObject needs Content-Length; an HTTP-chunked body without it answers 411
+    # MissingContentLength and stores nothing.
+    import http.client
+    import urllib.parse
+    signed = sign_s3(pc, "PUT", f"/{BUCKET}/chunked", b"", payload_hash="UNSIGNED-PAYLOAD")
+    prepared = signed.req.prepare()
+    headers = {k: v for k, v in prepared.headers.items() if k.lower() != "content-length"}
+    conn = http.client.HTTPConnection("127.0.0.1", pc.port, timeout=10)
+    try:
+        conn.request("PUT", urllib.parse.urlsplit(prepared.url).path,
+                     body=iter([b"abc", b"def"]), headers=headers, encode_chunked=True)
+        resp = conn.getresponse()
+        body = resp.read()
+    finally:
+        conn.close()
+    assert resp.status == 411, body
+    assert b"<Code>MissingContentLength</Code>" in body
+    assert_absent(s3, "chunked")

@@ -434,6 +434,11 @@ struct S3Service::Request {
   }
 
   Result<std::unique_ptr<objects::ObjectBodyWriter>> WriteBody() {
+    if (!Header("Content-Length").has_value()) {
+      // AWS: PutObject and UploadPart need the length up front (aws-chunked bodies send
+      // Content-Length too, with x-amz-decoded-content-length).
+      return Fail("MissingContentLength");
+    }
     if (payload.size() > service.options_.max_object_bytes) {
       return Fail("EntityTooLarge");
     }
@@ -507,9 +512,9 @@ struct S3Service::Request {
       // AWS: us-east-1 is the default and may not be named; any other value must be a
       // region S3 has (the model's BucketLocationConstraint enum).
       const protocol::Shape* shape = service_model().FindShape("BucketLocationConstraint");
-      const bool known =
-          shape != nullptr && std::find(shape->enum_values.begin(), shape->enum_values.end(),
-                                        region) != shape->enum_values.end();
+      const bool known = shape != nullptr &&
+                         std::find(shape->enum_values.begin(), shape->enum_values.end(), region) !=
+                             shape->enum_values.end();
       if (region == "us-east-1" || !known) {
         return Fail("InvalidLocationConstraint", "The specified location-constraint is not valid");
       }
@@ -1597,9 +1602,11 @@ Result<std::shared_ptr<const BucketPolicy>> S3Service::CompiledPolicy(std::strin
 }
 
 S3Reply S3Service::ErrorReply(const Error& error, std::string_view resource,
-                              std::string_view request_id, bool head) {
+                              std::string_view request_id, bool head,
+                              const std::vector<std::pair<std::string, std::string>>& extra) {
   S3Reply reply;
-  const auto encoded = protocol::EncodeS3Error(error, resource, request_id, head);
+  const auto encoded = protocol::EncodeS3Error(protocol::S3ErrorCodeOf(error), error.message,
+                                               resource, request_id, head, extra);
   reply.status = encoded.http_status;
   reply.body = encoded.body;
   if (!reply.body.empty()) {
@@ -1628,7 +1635,23 @@ S3Reply S3Service::Handle(const S3Call& call, const RequestInfo& info) {
     error.aws_code = error.code == ErrorCode::kUnavailable ? "ServiceUnavailable" : "InternalError";
     error.message.clear();
   }
-  S3Reply reply = ErrorReply(error, resource, info.request_id, call.method == "HEAD");
+  // AWS's error bodies for missing or clashing buckets, keys and uploads: S3's standard
+  // message and the element naming what was asked for (the store's messages are for logs).
+  std::vector<std::pair<std::string, std::string>> extra;
+  const std::string_view code = protocol::S3ErrorCodeOf(error);
+  if (code == "NoSuchBucket" || code == "BucketNotEmpty" || code == "BucketAlreadyExists" ||
+      code == "BucketAlreadyOwnedByYou" || code == "NoSuchBucketPolicy" ||
+      code == "NoSuchPublicAccessBlockConfiguration") {
+    error.message.clear();
+    extra.emplace_back("BucketName", request.route.bucket);
+  } else if (code == "NoSuchKey") {
+    error.message.clear();
+    extra.emplace_back("Key", request.route.key);
+  } else if (code == "NoSuchUpload") {
+    error.message.clear();
+    extra.emplace_back("UploadId", std::string(Text(request.input, "UploadId")));
+  }
+  S3Reply reply = ErrorReply(error, resource, info.request_id, call.method == "HEAD", extra);
   if (!request.reply.error_message.empty()) {
     reply.internal_detail = std::move(request.reply.error_message);
   }

@@ -104,8 +104,10 @@ class S3Service {
   S3Reply Handle(const S3Call& call, const RequestInfo& info);
 
   // Builds the S3 XML error reply for an Error that happened before Handle (authentication).
+  // `extra` elements (BucketName, Key, ...) follow the message.
   static S3Reply ErrorReply(const Error& error, std::string_view resource,
-                            std::string_view request_id, bool head);
+                            std::string_view request_id, bool head,
+                            const std::vector<std::pair<std::string, std::string>>& extra = {});
 
   const S3ServiceOptions& options() const { return options_; }
 

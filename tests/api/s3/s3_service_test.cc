@@ -122,6 +122,14 @@ TEST_F(S3ServiceTest, MissingBucketAndKey) {
   EXPECT_EQ(missing.reply.status, 404);
   EXPECT_EQ(ErrorCodeOf(missing), "NoSuchKey");
   EXPECT_NE(missing.body.find("<Resource>/photos/dog.jpg</Resource>"), std::string::npos);
+  // AWS's body: the standard message and the key asked for.
+  EXPECT_NE(missing.body.find("<Message>The specified key does not exist.</Message>"
+                              "<Key>dog.jpg</Key>"),
+            std::string::npos)
+      << missing.body;
+  const Sent no_bucket = AsRoot("GET", "/nobucket/key");
+  EXPECT_NE(no_bucket.body.find("<BucketName>nobucket</BucketName>"), std::string::npos)
+      << no_bucket.body;
 }
 
 TEST_F(S3ServiceTest, UserNeedsAnIdentityPolicy) {
