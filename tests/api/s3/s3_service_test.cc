@@ -41,6 +41,11 @@ class S3ServiceTest : public iam::testing::IamApiTest {
   Sent Send(const auth::Caller* caller, std::string_view method, std::string_view target,
             std::string_view body = {}, std::vector<auth::sigv4::HeaderField> headers = {}) {
     headers.push_back({"Host", "127.0.0.1:8910"});
+    // As every SDK sends it (PutObject and UploadPart need it).
+    const std::string length = std::to_string(body.size());
+    if (method == "PUT" || method == "POST") {
+      headers.push_back({"Content-Length", length});
+    }
     auth::sigv4::Authenticated signature;
     signature.service = "s3";
     signature.region = "us-east-1";
@@ -240,6 +245,25 @@ TEST_F(S3ServiceTest, MalformedPolicyAndUnknownPrincipal) {
       "Resource":"arn:aws:s3:::photos/*"}]})");
   EXPECT_EQ(ErrorCodeOf(unknown), "MalformedPolicy");
   EXPECT_NE(unknown.body.find("Invalid principal in policy"), std::string::npos) << unknown.body;
+}
+
+TEST_F(S3ServiceTest, PutWithoutContentLengthIsRefused) {
+  ASSERT_EQ(AsRoot("PUT", "/photos").reply.status, 200);
+  const auth::Caller root = Root();
+  S3Call call;
+  const std::vector<auth::sigv4::HeaderField> headers = {{"Host", "127.0.0.1:8910"}};
+  auth::sigv4::Authenticated signature;
+  signature.payload_mode = auth::sigv4::PayloadMode::kUnsigned;
+  call.method = "PUT";
+  call.target = "/photos/k";
+  call.headers = headers;
+  call.body = "abc";
+  call.caller = &root;
+  call.signature = &signature;
+  const S3Reply reply = s3_->Handle(call, Info());
+  EXPECT_EQ(reply.status, 411);
+  EXPECT_EQ(reply.error_code, "MissingContentLength");
+  EXPECT_EQ(ErrorCodeOf(AsRoot("GET", "/photos/k")), "NoSuchKey");
 }
 
 TEST_F(S3ServiceTest, ContentMd5MismatchStoresNothing) {
