@@ -113,6 +113,15 @@ HttpResponse Router::HandleS3(const HttpRequestMessage& request, const Connectio
       res.prepare_payload();
     }
     event.event_name = reply.operation;
+    // CloudTrail's S3 data events: requestParameters {bucketName, key}.
+    api::protocol::Value parameters = api::protocol::Value::Structure();
+    if (!reply.bucket.empty()) {
+      parameters.Set("BucketName", api::protocol::Value::String(reply.bucket));
+      if (!reply.key.empty()) {
+        parameters.Set("Key", api::protocol::Value::String(reply.key));
+      }
+      event.parameters = &parameters;
+    }
     if (caller.has_value()) {
       event.caller = &*caller;
     }

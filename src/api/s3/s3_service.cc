@@ -1430,68 +1430,71 @@ struct S3Service::Request {
     return OkStatus();
   }
 
+  using Handler = Status (Request::*)();
+
+  // The operations served, sorted by name.
+  static const std::vector<std::pair<std::string_view, Handler>>& Handlers() {
+    static const std::vector<std::pair<std::string_view, Handler>> kHandlers = [] {
+      std::vector<std::pair<std::string_view, Handler>> h = {
+          {"AbortMultipartUpload", &Request::AbortMultipartUpload},
+          {"CompleteMultipartUpload", &Request::CompleteMultipartUpload},
+          {"CopyObject", &Request::CopyObject},
+          {"CreateBucket", &Request::CreateBucket},
+          {"CreateMultipartUpload", &Request::CreateMultipartUpload},
+          {"DeleteBucket", &Request::DeleteBucket},
+          {"DeleteBucketPolicy", &Request::DeleteBucketPolicy},
+          {"DeleteObject", &Request::DeleteObject},
+          {"DeleteObjectTagging", &Request::DeleteObjectTagging},
+          {"DeleteObjects", &Request::DeleteObjects},
+          {"DeletePublicAccessBlock", &Request::DeletePublicAccessBlock},
+          {"GetBucketLocation", &Request::GetBucketLocation},
+          {"GetBucketPolicy", &Request::GetBucketPolicy},
+          {"GetBucketPolicyStatus", &Request::GetBucketPolicyStatus},
+          {"GetObject", &Request::GetObjectBody},
+          {"GetObjectTagging", &Request::GetObjectTagging},
+          {"GetPublicAccessBlock", &Request::GetPublicAccessBlock},
+          {"HeadBucket", &Request::HeadBucket},
+          {"HeadObject", &Request::HeadObject},
+          {"ListBuckets", &Request::ListBuckets},
+          {"ListMultipartUploads", &Request::ListMultipartUploads},
+          {"ListObjects", &Request::ListObjectsV1},
+          {"ListObjectsV2", &Request::ListObjectsV2},
+          {"ListParts", &Request::ListParts},
+          {"PutBucketPolicy", &Request::PutBucketPolicy},
+          {"PutObject", &Request::PutObject},
+          {"PutObjectTagging", &Request::PutObjectTagging},
+          {"PutPublicAccessBlock", &Request::PutPublicAccessBlock},
+          {"UploadPart", &Request::UploadPart},
+      };
+      std::sort(h.begin(), h.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+      return h;
+    }();
+    return kHandlers;
+  }
+
+  static Handler Find(std::string_view name) {
+    const auto& handlers = Handlers();
+    const auto it = std::lower_bound(handlers.begin(), handlers.end(), name,
+                                     [](const std::pair<std::string_view, Handler>& e,
+                                        std::string_view n) { return e.first < n; });
+    return it != handlers.end() && it->first == name ? it->second : nullptr;
+  }
+
+  Status GetObjectBody() { return GetObject(false); }
+
+  Status HeadObject() { return GetObject(true); }
+
+  Status ListObjectsV1() { return ListObjects(false); }
+
+  Status ListObjectsV2() { return ListObjects(true); }
+
   Status Dispatch() {
-    const std::string_view name = op();
-    if (name == "ListBuckets")
-      return ListBuckets();
-    if (name == "CreateBucket")
-      return CreateBucket();
-    if (name == "HeadBucket")
-      return HeadBucket();
-    if (name == "DeleteBucket")
-      return DeleteBucket();
-    if (name == "GetBucketLocation")
-      return GetBucketLocation();
-    if (name == "PutObject")
-      return PutObject();
-    if (name == "GetObject")
-      return GetObject(false);
-    if (name == "HeadObject")
-      return GetObject(true);
-    if (name == "DeleteObject")
-      return DeleteObject();
-    if (name == "DeleteObjects")
-      return DeleteObjects();
-    if (name == "CopyObject")
-      return CopyObject();
-    if (name == "ListObjects")
-      return ListObjects(false);
-    if (name == "ListObjectsV2")
-      return ListObjects(true);
-    if (name == "GetObjectTagging")
-      return GetObjectTagging();
-    if (name == "PutObjectTagging")
-      return PutObjectTagging();
-    if (name == "DeleteObjectTagging")
-      return DeleteObjectTagging();
-    if (name == "CreateMultipartUpload")
-      return CreateMultipartUpload();
-    if (name == "UploadPart")
-      return UploadPart();
-    if (name == "CompleteMultipartUpload")
-      return CompleteMultipartUpload();
-    if (name == "AbortMultipartUpload")
-      return AbortMultipartUpload();
-    if (name == "ListParts")
-      return ListParts();
-    if (name == "ListMultipartUploads")
-      return ListMultipartUploads();
-    if (name == "PutBucketPolicy")
-      return PutBucketPolicy();
-    if (name == "GetBucketPolicy")
-      return GetBucketPolicy();
-    if (name == "DeleteBucketPolicy")
-      return DeleteBucketPolicy();
-    if (name == "GetBucketPolicyStatus")
-      return GetBucketPolicyStatus();
-    if (name == "PutPublicAccessBlock")
-      return PutPublicAccessBlock();
-    if (name == "GetPublicAccessBlock")
-      return GetPublicAccessBlock();
-    if (name == "DeletePublicAccessBlock")
-      return DeletePublicAccessBlock();
-    return Fail("NotImplemented",
-                "Portcullis does not implement the S3 operation " + std::string(name) + " yet");
+    const Handler handler = Find(op());
+    if (handler == nullptr) {
+      return Fail("NotImplemented",
+                  "Portcullis does not implement the S3 operation " + std::string(op()) + " yet");
+    }
+    return (this->*handler)();
   }
 
   Status Run() {
@@ -1531,6 +1534,10 @@ S3Service::S3Service(objects::ObjectStore& objects, store::IdentityStore& identi
       options_(std::move(options)) {}
 
 S3Service::~S3Service() = default;
+
+bool S3Service::Implements(std::string_view operation) {
+  return Request::Find(operation) != nullptr;
+}
 
 Result<std::shared_ptr<const BucketPolicy>> S3Service::CompiledPolicy(std::string_view bucket,
                                                                       std::string_view text) {
@@ -1572,7 +1579,8 @@ S3Reply S3Service::Handle(const S3Call& call, const RequestInfo& info) {
     resource += "/" + request.route.key;
   }
   Error error = status.error();
-  if (error.code == ErrorCode::kInternal || error.code == ErrorCode::kUnavailable) {
+  if (error.aws_code.empty() &&
+      (error.code == ErrorCode::kInternal || error.code == ErrorCode::kUnavailable)) {
     // The detail stays in the server's log (the router logs reply.internal_detail).
     request.reply.error_message = error.ToString();
     error.aws_code = error.code == ErrorCode::kUnavailable ? "ServiceUnavailable" : "InternalError";

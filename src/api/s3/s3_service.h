@@ -109,6 +109,9 @@ class S3Service {
 
   const S3ServiceOptions& options() const { return options_; }
 
+  // Whether the service answers S3 operation `operation` (the model's name).
+  static bool Implements(std::string_view operation);
+
   struct Request;  // s3_service.cc: one request's state
 
  private:
