@@ -183,6 +183,109 @@ std::optional<std::string_view> FirstHeader(std::span<const HeaderField> headers
   return std::nullopt;
 }
 
+// The signature parameters and the signed header values a SigV2 URL carries.
+struct QueryV2 {
+  std::string access_key_id;
+  std::string signature;
+  std::string expires;
+  // x-amz-* parameters by lowercase name, values in order.
+  std::map<std::string, std::vector<std::string>> amz;
+  std::optional<std::string> content_type;
+  std::optional<std::string> content_md5;
+};
+
+Result<QueryV2> ParseQueryV2(std::string_view raw_query) {
+  std::optional<std::string> access_key_id;
+  std::optional<std::string> signature;
+  std::optional<std::string> expires;
+  bool repeated = false;
+  QueryV2 out;
+  for (const auto& param : ParseQuery(raw_query)) {
+    const std::string& name = param.first;
+    const std::string& value = param.second;
+    auto take = [&repeated, &value](std::optional<std::string>& slot) {
+      repeated = repeated || slot.has_value();
+      slot = value;
+    };
+    if (name == "AWSAccessKeyId") {
+      take(access_key_id);
+    } else if (name == "Signature") {
+      take(signature);
+    } else if (name == "Expires") {
+      take(expires);
+    } else if (StartsWithIgnoreCase(name, "x-amz-")) {
+      out.amz[AsciiLower(name)].push_back(value);
+    } else if (EqualsIgnoreCase(name, "content-type")) {
+      out.content_type = out.content_type.value_or(value);
+    } else if (EqualsIgnoreCase(name, "content-md5")) {
+      out.content_md5 = out.content_md5.value_or(value);
+    }
+  }
+  if (repeated || !access_key_id.has_value() || !signature.has_value() || !expires.has_value() ||
+      access_key_id->empty() || signature->empty() || expires->empty()) {
+    return Fail(kAuthorizationQueryParametersError, std::string(kS3QueryParametersMessage));
+  }
+  if (expires->size() > kMaxExpiresDigits ||
+      !std::all_of(expires->begin(), expires->end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return Fail(kAuthorizationQueryParametersError,
+                "Invalid date (should be seconds since epoch): " + *expires);
+  }
+  out.access_key_id = *std::move(access_key_id);
+  out.signature = *std::move(signature);
+  out.expires = *std::move(expires);
+  return out;
+}
+
+// x-amz-* by lowercase name: the request's headers, else the query's parameters; trimmed.
+std::map<std::string, std::vector<std::string>> AmzValues(std::span<const HeaderField> headers,
+                                                          const QueryV2& query) {
+  std::map<std::string, std::vector<std::string>> amz;
+  for (const HeaderField& header : headers) {
+    if (StartsWithIgnoreCase(header.name, "x-amz-")) {
+      amz[AsciiLower(header.name)].emplace_back(Strip(header.value));
+    }
+  }
+  for (const auto& [name, values] : query.amz) {
+    if (!amz.contains(name)) {
+      std::vector<std::string>& out = amz[name];
+      for (const std::string& v : values) {
+        out.emplace_back(Strip(v));
+      }
+    }
+  }
+  return amz;
+}
+
+// The StringToSign up to the resource.
+std::string StringToSignHead(const HttpRequest& request, const QueryV2& query,
+                             const std::map<std::string, std::vector<std::string>>& amz) {
+  std::string head = std::string(request.method) + "\n";
+  const auto standard = [&](std::string_view name, const std::optional<std::string>& fallback) {
+    if (const auto header = FirstHeader(request.headers, name); header.has_value()) {
+      head += Strip(*header);
+    } else if (fallback.has_value()) {
+      head += Strip(*fallback);
+    }
+    head += '\n';
+  };
+  standard("content-md5", query.content_md5);
+  standard("content-type", query.content_type);
+  head += query.expires;
+  head += '\n';
+  for (const auto& [name, values] : amz) {
+    head += name;
+    head += ':';
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (i > 0) {
+        head += ',';
+      }
+      head += values[i];
+    }
+    head += '\n';
+  }
+  return head;
+}
+
 }  // namespace
 
 bool HasS3QueryV2Params(std::string_view raw_query) {
@@ -196,111 +299,37 @@ bool HasS3QueryV2Params(std::string_view raw_query) {
 
 Result<Authenticated> VerifyS3QueryV2(const HttpRequest& request, std::chrono::sys_seconds now,
                                       const SecretLookupFn& lookup) {
-  const std::vector<std::pair<std::string, std::string>> query = ParseQuery(request.raw_query);
-  std::optional<std::string> access_key_id;
-  std::optional<std::string> signature;
-  std::optional<std::string> expires;
-  bool repeated = false;
-  // x-amz-* query parameters by lowercase name, values in order; content-type/-md5 likewise.
-  std::map<std::string, std::vector<std::string>> query_amz;
-  std::optional<std::string> query_content_type;
-  std::optional<std::string> query_content_md5;
-  for (const auto& [name, value] : query) {
-    auto take = [&repeated, &value](std::optional<std::string>& slot) {
-      repeated = repeated || slot.has_value();
-      slot = value;
-    };
-    if (name == "AWSAccessKeyId") {
-      take(access_key_id);
-    } else if (name == "Signature") {
-      take(signature);
-    } else if (name == "Expires") {
-      take(expires);
-    } else if (StartsWithIgnoreCase(name, "x-amz-")) {
-      query_amz[AsciiLower(name)].push_back(value);
-    } else if (EqualsIgnoreCase(name, "content-type")) {
-      query_content_type = query_content_type.value_or(value);
-    } else if (EqualsIgnoreCase(name, "content-md5")) {
-      query_content_md5 = query_content_md5.value_or(value);
-    }
-  }
-  if (repeated || !access_key_id.has_value() || !signature.has_value() || !expires.has_value() ||
-      access_key_id->empty() || signature->empty() || expires->empty()) {
-    return Fail(kAuthorizationQueryParametersError, std::string(kS3QueryParametersMessage));
-  }
-  if (expires->size() > kMaxExpiresDigits ||
-      !std::all_of(expires->begin(), expires->end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return Fail(kAuthorizationQueryParametersError,
-                "Invalid date (should be seconds since epoch): " + *expires);
-  }
-  const std::chrono::sys_seconds expires_at{std::chrono::seconds{std::stoll(*expires)}};
+  IAM_ASSIGN_OR_RETURN(QueryV2 query, ParseQueryV2(request.raw_query));
+  const std::chrono::sys_seconds expires_at{std::chrono::seconds{std::stoll(query.expires)}};
   if (now > expires_at) {
     return Fail(kAccessDenied, std::string(kS3QueryExpiredMessage));
   }
-
-  // x-amz-* by lowercase name: the request's headers, else the query's parameters.
-  std::map<std::string, std::vector<std::string>> amz;
-  for (const HeaderField& header : request.headers) {
-    if (StartsWithIgnoreCase(header.name, "x-amz-")) {
-      amz[AsciiLower(header.name)].emplace_back(Strip(header.value));
-    }
-  }
-  for (auto& [name, values] : query_amz) {
-    if (!amz.contains(name)) {
-      std::vector<std::string>& out = amz[name];
-      for (const std::string& v : values) {
-        out.emplace_back(Strip(v));
-      }
-    }
-  }
+  const std::map<std::string, std::vector<std::string>> amz = AmzValues(request.headers, query);
   std::optional<std::string> session_token;
   if (const auto it = amz.find("x-amz-security-token"); it != amz.end()) {
     session_token = it->second.front();
   }
 
-  IAM_ASSIGN_OR_RETURN(SecretLookup found, lookup(*access_key_id, session_token));
+  IAM_ASSIGN_OR_RETURN(SecretLookup found, lookup(query.access_key_id, session_token));
   if (found.status != KeyStatus::kActive) {
     return Fail(kInvalidClientTokenId, std::string(kInvalidClientTokenIdMessage));
   }
 
-  std::string head = std::string(request.method) + "\n";
-  const auto standard = [&](std::string_view name, const std::optional<std::string>& fallback) {
-    if (const auto header = FirstHeader(request.headers, name); header.has_value()) {
-      head += Strip(*header);
-    } else if (fallback.has_value()) {
-      head += Strip(*fallback);
-    }
-    head += '\n';
-  };
-  standard("content-md5", query_content_md5);
-  standard("content-type", query_content_type);
-  head += *expires;
-  head += '\n';
-  for (const auto& [name, values] : amz) {
-    head += name;
-    head += ':';
-    for (std::size_t i = 0; i < values.size(); ++i) {
-      if (i > 0) {
-        head += ',';
-      }
-      head += values[i];
-    }
-    head += '\n';
-  }
-
+  const std::string head = StringToSignHead(request, query, amz);
   bool matched = false;
   for (const std::string& resource :
        CandidateResources(request.raw_path, SplitRawQuery(request.raw_query))) {
     const crypto::Sha1Digest mac = crypto::HmacSha1(found.secret_access_key, head + resource);
     // Every candidate is computed and compared, so the time taken does not say which matched.
-    matched = crypto::ConstantTimeEquals(EncodeBase64(crypto::AsBytes(mac)), *signature) || matched;
+    matched =
+        crypto::ConstantTimeEquals(EncodeBase64(crypto::AsBytes(mac)), query.signature) || matched;
   }
   if (!matched) {
     return Fail(kSignatureDoesNotMatch, std::string(kSignatureDoesNotMatchMessage));
   }
 
   Authenticated out;
-  out.access_key_id = std::move(*access_key_id);
+  out.access_key_id = std::move(query.access_key_id);
   out.service = "s3";
   out.session_token = std::move(session_token);
   out.request_time = now;

@@ -2,6 +2,7 @@
 // malformed parameters and unknown keys answer S3's codes and messages.
 #include "auth/sigv4/s3_query_v2.h"
 
+#include <array>
 #include <chrono>
 #include <gtest/gtest.h>
 #include <optional>
@@ -21,7 +22,7 @@ constexpr std::string_view kTempSecret = "tempSecretKey/EXAMPLE";
 constexpr std::string_view kToken = "FQoGZXIvYXdz+token/==";
 
 // The clock the vectors were signed at (Expires = this + ExpiresIn).
-const std::chrono::sys_seconds kSignedAt{std::chrono::seconds{1700000000}};
+constexpr std::chrono::sys_seconds kSignedAt{std::chrono::seconds{1700000000}};
 
 struct Vector {
   std::string_view name;
@@ -33,7 +34,7 @@ struct Vector {
 // Made by botocore 1.29.27 (Debian's boto3: generate_presigned_url with the default config,
 // path-style, clock fixed at 1700000000):
 //   /usr/bin/python3 tests/auth/sigv4/make_s3_query_v2_vectors.py
-constexpr Vector kVectors[] = {
+constexpr std::array<Vector, 10> kVectors = {{
     {"get_object", "GET", "/examplebucket/photos/puppy.jpg",
      "AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Signature=%2B%2BbNiLEbPROs7ztUbNcG7G2uLWs%3D&Expires="
      "1700003600"},
@@ -66,7 +67,7 @@ constexpr Vector kVectors[] = {
     {"delete_object", "DELETE", "/examplebucket/k",
      "AWSAccessKeyId=AKIAIOSFODNN7EXAMPLE&Signature=6WzBwNckkvvD04OdInzqa%2FynDeo%3D&Expires="
      "1700000600"},
-};
+}};
 
 // The same script: temporary credentials (token in the query) ...
 constexpr Vector kSessionTokenVector = {
