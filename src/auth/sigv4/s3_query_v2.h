@@ -16,7 +16,8 @@
 // from the request's headers when it has one of that name, else from the query parameters.
 // CanonicalizedResource: the raw (percent-encoded) path as sent, path-style, then
 // `?name[=value]&...` for the sub-resource parameters botocore lists (acl, partNumber,
-// uploadId, versionId, response-content-type, tagging, ...), sorted by name, values
+// uploadId, versionId, response-content-type, tagging, ...) and publicAccessBlock and
+// policyStatus (operations of their own on a bucket path), sorted by name, values
 // percent-decoded. Two more resources botocore signs are accepted, both naming what the
 // request does: `/bucket/` for a path of one segment `/bucket` (botocore's auth path of
 // bucket operations), and the path followed by `?` and the query's first parameter when
