@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <shared_mutex>
 #include <string>
@@ -19,6 +20,7 @@
 
 #include "auth/session_token.h"
 #include "auth/sigv4/errors.h"
+#include "auth/sigv4/s3_query_v2.h"
 #include "store/records.h"
 
 namespace portcullis::auth {
@@ -50,6 +52,9 @@ struct KeyEntry {
 }  // namespace
 
 struct Authenticator::Impl {
+  using VerifyFn = std::function<Result<sigv4::Authenticated>(std::chrono::sys_seconds now,
+                                                              const sigv4::SecretLookupFn& lookup)>;
+
   store::IdentityStore& store;
   const crypto::SecretBox& box;
   const Clock& clock;
@@ -144,6 +149,73 @@ struct Authenticator::Impl {
     return result;
   }
 
+  // Verifies with `verify`, which gets the time and the secret lookup (temporary keys from
+  // their session token, long-term keys from the cache or the store), and builds the Caller.
+  Result<Caller> Run(const VerifyFn& verify, sigv4::Authenticated* signature_out) {
+    const std::chrono::system_clock::time_point now = clock.Now();
+    std::shared_ptr<const KeyEntry> entry;
+    std::optional<SessionCredentials> temporary;
+    auto lookup =
+        [this, &entry, &temporary, now](
+            std::string_view access_key_id,
+            std::optional<std::string_view> session_token) -> Result<sigv4::SecretLookup> {
+      if (session_token.has_value()) {
+        // AWS: a long-term (AKIA) key with X-Amz-Security-Token, or a token that is not
+        // ours, is InvalidClientTokenId; an expired one is ExpiredToken.
+        if (!access_key_id.starts_with("ASIA")) {
+          return sigv4::SecretLookup{};
+        }
+        auto opened = tokens.Open(*session_token, now);
+        if (!opened.has_value() || opened->access_key_id != access_key_id) {
+          return sigv4::SecretLookup{};
+        }
+        if (now >= opened->caller.session->expires_at) {
+          return MakeError(
+              sigv4::AuthError(sigv4::kExpiredToken, std::string(sigv4::kExpiredTokenMessage)));
+        }
+        sigv4::SecretLookup found;
+        found.status = sigv4::KeyStatus::kActive;
+        found.secret_access_key = opened->secret_access_key;
+        temporary = *std::move(opened);
+        return found;
+      }
+      const std::uint64_t generation = store.Generation();
+      entry = Find(access_key_id, generation);
+      if (!entry) {
+        IAM_ASSIGN_OR_RETURN(entry, Load(access_key_id, generation));
+      }
+      sigv4::SecretLookup found;
+      found.status = entry->status;
+      if (entry->status == sigv4::KeyStatus::kActive) {
+        found.secret_access_key = entry->secret;
+      }
+      return found;
+    };
+    IAM_ASSIGN_OR_RETURN(sigv4::Authenticated signer,
+                         verify(std::chrono::floor<std::chrono::seconds>(now), lookup));
+    if (temporary.has_value()) {
+      Caller caller = std::move(temporary->caller);
+      caller.access_key_id = signer.access_key_id;
+      caller.session_token = signer.session_token;
+      if (signature_out != nullptr) {
+        *signature_out = std::move(signer);
+      }
+      return caller;
+    }
+    if (!entry || entry->status != sigv4::KeyStatus::kActive) {
+      // INVARIANT: verification succeeds only after the lookup found an active key.
+      return MakeError(sigv4::AuthError(sigv4::kInvalidClientTokenId,
+                                        std::string(sigv4::kInvalidClientTokenIdMessage)));
+    }
+    MaybeRecordUse(*entry, signer, now);
+    Caller caller = entry->caller;
+    caller.session_token = signer.session_token;
+    if (signature_out != nullptr) {
+      *signature_out = std::move(signer);
+    }
+    return caller;
+  }
+
   void MaybeRecordUse(const KeyEntry& entry, const sigv4::Authenticated& signer,
                       std::chrono::system_clock::time_point now) {
     if (!entry.last_recorded) {
@@ -187,71 +259,22 @@ void Authenticator::Clear() {
 Result<Caller> Authenticator::Authenticate(const sigv4::HttpRequest& request,
                                            std::optional<std::string> expected_service,
                                            sigv4::Authenticated* signature_out) {
-  Impl& impl = *impl_;
-  const std::chrono::system_clock::time_point now = impl.clock.Now();
-  std::shared_ptr<const KeyEntry> entry;
-  std::optional<SessionCredentials> temporary;
-  auto lookup = [&impl, &entry, &temporary, now](
-                    std::string_view access_key_id,
-                    std::optional<std::string_view> session_token) -> Result<sigv4::SecretLookup> {
-    if (session_token.has_value()) {
-      // AWS: a long-term (AKIA) key with X-Amz-Security-Token, or a token that is not
-      // ours, is InvalidClientTokenId; an expired one is ExpiredToken.
-      if (!access_key_id.starts_with("ASIA")) {
-        return sigv4::SecretLookup{};
-      }
-      auto opened = impl.tokens.Open(*session_token, now);
-      if (!opened.has_value() || opened->access_key_id != access_key_id) {
-        return sigv4::SecretLookup{};
-      }
-      if (now >= opened->caller.session->expires_at) {
-        return MakeError(
-            sigv4::AuthError(sigv4::kExpiredToken, std::string(sigv4::kExpiredTokenMessage)));
-      }
-      sigv4::SecretLookup found;
-      found.status = sigv4::KeyStatus::kActive;
-      found.secret_access_key = opened->secret_access_key;
-      temporary = *std::move(opened);
-      return found;
-    }
-    const std::uint64_t generation = impl.store.Generation();
-    entry = impl.Find(access_key_id, generation);
-    if (!entry) {
-      IAM_ASSIGN_OR_RETURN(entry, impl.Load(access_key_id, generation));
-    }
-    sigv4::SecretLookup found;
-    found.status = entry->status;
-    if (entry->status == sigv4::KeyStatus::kActive) {
-      found.secret_access_key = entry->secret;
-    }
-    return found;
-  };
   sigv4::VerifyOptions options;
   options.expected_service = std::move(expected_service);
-  IAM_ASSIGN_OR_RETURN(
-      sigv4::Authenticated signer,
-      sigv4::Verify(request, std::chrono::floor<std::chrono::seconds>(now), lookup, options));
-  if (temporary.has_value()) {
-    Caller caller = std::move(temporary->caller);
-    caller.access_key_id = signer.access_key_id;
-    caller.session_token = signer.session_token;
-    if (signature_out != nullptr) {
-      *signature_out = std::move(signer);
-    }
-    return caller;
-  }
-  if (!entry || entry->status != sigv4::KeyStatus::kActive) {
-    // INVARIANT: Verify succeeds only after the lookup found an active key.
-    return MakeError(sigv4::AuthError(sigv4::kInvalidClientTokenId,
-                                      std::string(sigv4::kInvalidClientTokenIdMessage)));
-  }
-  impl.MaybeRecordUse(*entry, signer, now);
-  Caller caller = entry->caller;
-  caller.session_token = signer.session_token;
-  if (signature_out != nullptr) {
-    *signature_out = std::move(signer);
-  }
-  return caller;
+  return impl_->Run(
+      [&request, &options](std::chrono::sys_seconds now, const sigv4::SecretLookupFn& lookup) {
+        return sigv4::Verify(request, now, lookup, options);
+      },
+      signature_out);
+}
+
+Result<Caller> Authenticator::AuthenticateS3QueryV2(const sigv4::HttpRequest& request,
+                                                    sigv4::Authenticated* signature_out) {
+  return impl_->Run(
+      [&request](std::chrono::sys_seconds now, const sigv4::SecretLookupFn& lookup) {
+        return sigv4::VerifyS3QueryV2(request, now, lookup);
+      },
+      signature_out);
 }
 
 }  // namespace portcullis::auth

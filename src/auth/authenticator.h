@@ -1,4 +1,5 @@
-// Authenticator: turns a SigV4-signed HTTP request into a Caller.
+// Authenticator: turns a SigV4-signed HTTP request (or an S3 Signature Version 2 presigned
+// one) into a Caller.
 //
 // Verifies the signature (sigv4::Verify) with the secret of the signing access key,
 // which it finds in the identity store and opens with the SecretBox; an unknown or
@@ -43,6 +44,13 @@ class Authenticator {
   [[nodiscard]] Result<Caller> Authenticate(const sigv4::HttpRequest& request,
                                             std::optional<std::string> expected_service,
                                             sigv4::Authenticated* signature_out = nullptr);
+
+  // Verifies an S3 Signature Version 2 presigned request (sigv4::VerifyS3QueryV2) with the
+  // same key and session lookup as Authenticate. Errors: AuthorizationQueryParametersError,
+  // AccessDenied "Request has expired", InvalidClientTokenId, ExpiredToken,
+  // SignatureDoesNotMatch.
+  [[nodiscard]] Result<Caller> AuthenticateS3QueryV2(const sigv4::HttpRequest& request,
+                                                     sigv4::Authenticated* signature_out = nullptr);
 
   // Drops cached secrets (the dev-mode reset calls it).
   void Clear();

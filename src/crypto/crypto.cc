@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/sha.h>
 
 #include "common/strings.h"
@@ -87,6 +88,19 @@ Sha256Digest HmacSha256(std::string_view key, std::string_view data) {
   OPENSSL_cleanse(block.data(), block.size());
   Sha256Digest out = hasher.Digest(pad.data(), pad.size(), inner.data(), inner.size());
   OPENSSL_cleanse(pad.data(), pad.size());
+  return out;
+}
+
+Sha1Digest HmacSha1(std::string_view key, std::string_view data) {
+  // The one-shot HMAC() is fine here: SigV2 is rare and runs one HMAC per request.
+  Sha1Digest out{};
+  unsigned int out_len = 0;
+  if (HMAC(EVP_sha1(), key.data(), static_cast<int>(key.size()),
+           reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data(),
+           &out_len) == nullptr ||
+      out_len != kSha1Size) {
+    std::abort();  // INVARIANT: HMAC over memory fails only without memory
+  }
   return out;
 }
 

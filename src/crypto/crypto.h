@@ -1,4 +1,5 @@
-// The crypto seam: SHA-256, HMAC-SHA256, hex and constant-time comparison over OpenSSL 3.
+// The crypto seam: SHA-256, HMAC-SHA256, HMAC-SHA1, hex and constant-time comparison over
+// OpenSSL 3.
 //
 // Everything here is a pure function of its arguments: no global state beyond OpenSSL's
 // own (thread-safe in OpenSSL 3), so all functions may be called from any thread.
@@ -18,8 +19,10 @@
 namespace portcullis::crypto {
 
 inline constexpr std::size_t kSha256Size = 32;
+inline constexpr std::size_t kSha1Size = 20;
 
 using Sha256Digest = std::array<std::uint8_t, kSha256Size>;
+using Sha1Digest = std::array<std::uint8_t, kSha1Size>;
 
 // Returns the SHA-256 digest of `data` (FIPS 180-4). Never fails.
 Sha256Digest Sha256(std::string_view data);
@@ -28,6 +31,10 @@ Sha256Digest Sha256(std::string_view data);
 // (longer than the 64-byte block are hashed first, as HMAC specifies). Never fails.
 Sha256Digest HmacSha256(std::string_view key, std::string_view data);
 
+// Returns HMAC-SHA1(key, data) (RFC 2104 / RFC 2202): only for S3's Signature Version 2
+// (auth/sigv4/s3_query_v2.h), which AWS defines over SHA-1. Never fails.
+Sha1Digest HmacSha1(std::string_view key, std::string_view data);
+
 // Views a digest as bytes, e.g. to chain HMACs (SigV4's key derivation).
 inline std::string_view AsBytes(const Sha256Digest& digest) {
   return {reinterpret_cast<const char*>(digest.data()), digest.size()};
@@ -35,6 +42,10 @@ inline std::string_view AsBytes(const Sha256Digest& digest) {
 
 // Returns the lowercase hexadecimal form of `bytes` (two characters per byte).
 std::string HexLower(std::string_view bytes);
+
+inline std::string_view AsBytes(const Sha1Digest& digest) {
+  return {reinterpret_cast<const char*>(digest.data()), digest.size()};
+}
 
 inline std::string HexLower(const Sha256Digest& digest) {
   return HexLower(AsBytes(digest));

@@ -21,6 +21,7 @@
 #include "api/request_info.h"
 #include "api/sts/outbound_web_identity.h"
 #include "auth/sigv4/authorization.h"
+#include "auth/sigv4/s3_query_v2.h"
 #include "auth/sigv4/verifier.h"
 #include "common/strings.h"
 #include "server/client_address.h"
@@ -134,9 +135,13 @@ bool IsS3Request(const boost::beast::http::request_header<>& header, std::string
     return true;
   }
   // Unsigned: the Query API is a POST to "/" or carries an Action parameter; any other
-  // request is S3 (anonymous access to a public bucket).
+  // request is S3 (anonymous access to a public bucket). An S3 Signature Version 2
+  // presigned URL (AWSAccessKeyId/Signature/Expires) is S3 whatever its method and path.
   if (raw_query.starts_with("Action=") || raw_query.find("&Action=") != std::string_view::npos) {
     return false;
+  }
+  if (auth::sigv4::HasS3QueryV2Params(raw_query)) {
+    return true;
   }
   return !(header.method() == http::verb::post && path == "/");
 }

@@ -120,8 +120,9 @@ class Router {
 };
 
 // Whether a request with this header goes to S3: signed for the "s3" service (Authorization
-// header or presigned URL), or unsigned and not the Query API (which is a POST to "/" or
-// carries an Action parameter). Sets *region to the credential scope's region when signed.
+// header or presigned URL), an S3 Signature Version 2 presigned URL, or unsigned and not the
+// Query API (which is a POST to "/" or carries an Action parameter). Sets *region to the credential
+// scope's region when signed.
 bool IsS3Request(const boost::beast::http::request_header<>& header, std::string* region = nullptr);
 
 // RFC 7231 IMF-fixdate: "Sat, 28 Nov 2026 02:41:07 GMT".

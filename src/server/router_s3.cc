@@ -1,7 +1,7 @@
 // The Router's S3 endpoint: requests signed for the "s3" service (Authorization header or
-// presigned URL), and unsigned requests that are not the Query API (anonymous access to a
-// public bucket). Authentication is the server's; everything else is the S3Service's
-// (api/s3/s3_service.h). docs/s3.md.
+// presigned URL, SigV4 or S3's Signature Version 2), and unsigned requests that are not the Query
+// API (anonymous access to a public bucket). Authentication is the server's; everything else is the
+// S3Service's (api/s3/s3_service.h). docs/s3.md.
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/status.hpp>
 #include <chrono>
@@ -17,6 +17,7 @@
 #include "api/protocol/value.h"
 #include "api/s3/s3_service.h"
 #include "auth/sigv4/authorization.h"
+#include "auth/sigv4/s3_query_v2.h"
 #include "auth/sigv4/verifier.h"
 #include "common/strings.h"
 #include "server/logging.h"
@@ -78,6 +79,9 @@ HttpResponse Router::HandleS3(const HttpRequestMessage& request, const Connectio
     }
   }
   const bool presigned = auth::sigv4::HasPresignedParams(raw_query);
+  // S3's Signature Version 2 presigned URL (AWSAccessKeyId/Signature/Expires).
+  const bool query_v2 =
+      !has_authorization && !presigned && auth::sigv4::HasS3QueryV2Params(raw_query);
 
   api::RequestInfo info = NewRequestInfo(request, connection);
   info.region = std::string(region);
@@ -170,13 +174,15 @@ HttpResponse Router::HandleS3(const HttpRequestMessage& request, const Connectio
   }
   Runtime& runtime = *runtime_;
 
-  if (has_authorization || presigned) {
+  if (has_authorization || presigned || query_v2) {
     const auth::sigv4::HttpRequest http_request{
         View(request.method_string()), raw_path, raw_query, headers, request.body(), std::nullopt};
     auth::sigv4::Authenticated signed_by;
-    auto authenticated = runtime.authenticator().Authenticate(http_request, "s3", &signed_by);
+    auto authenticated =
+        query_v2 ? runtime.authenticator().AuthenticateS3QueryV2(http_request, &signed_by)
+                 : runtime.authenticator().Authenticate(http_request, "s3", &signed_by);
     if (!authenticated.has_value()) {
-      return fail(S3AuthenticationError(authenticated.error(), presigned));
+      return fail(S3AuthenticationError(authenticated.error(), presigned || query_v2));
     }
     caller = std::move(*authenticated);
     signature = std::move(signed_by);

@@ -1,5 +1,5 @@
-// SHA-256 against FIPS 180-4 example vectors, HMAC-SHA256 against RFC 4231, hex and
-// constant-time comparison.
+// SHA-256 against FIPS 180-4 example vectors, HMAC-SHA256 against RFC 4231, HMAC-SHA1
+// against RFC 2202, hex and constant-time comparison.
 #include "crypto/crypto.h"
 
 #include <gtest/gtest.h>
@@ -68,6 +68,23 @@ TEST(HmacSha256Test, Rfc4231Vectors) {
 TEST(HmacSha256Test, EmptyKeyAndData) {
   EXPECT_EQ(HexLower(HmacSha256("", "")),
             "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+}
+
+TEST(HmacSha1Test, Rfc2202Vectors) {
+  const HmacCase cases[] = {
+      {"1", std::string(20, '\x0b'), "Hi There", "b617318655057264e28bc0b6fb378c8ef146be00"},
+      {"2", "Jefe", "what do ya want for nothing?", "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79"},
+      {"3", std::string(20, '\xaa'), std::string(50, '\xdd'),
+       "125d7342b9ac11cd91a39af48aa17b4f63f175d3"},
+      {"4", Bytes("0102030405060708090a0b0c0d0e0f10111213141516171819"), std::string(50, '\xcd'),
+       "4c9007f4026250c6bc8414f9bf50c86c2d7235da"},
+      {"6", std::string(80, '\xaa'), "Test Using Larger Than Block-Size Key - Hash Key First",
+       "aa4ae5e15272d00e95705637ce8a3b55ed402112"},
+  };
+  for (const HmacCase& c : cases) {
+    EXPECT_EQ(HexLower(AsBytes(HmacSha1(c.key, c.data))), c.mac_hex)
+        << "RFC 2202 test case " << c.name;
+  }
 }
 
 TEST(HexTest, EncodesLowercase) {

@@ -14,6 +14,7 @@
 
 #include "auth/sigv4/canonical.h"
 #include "auth/sigv4/signing.h"
+#include "common/base64.h"
 #include "common/clock.h"
 #include "crypto/crypto.h"
 #include "crypto/secret_box.h"
@@ -224,6 +225,40 @@ TEST_F(RouterTest, S3ScopeGoesToS3) {
   EXPECT_NE(res.body().find("<Error><Code>InvalidRequest</Code>"), std::string::npos) << res.body();
   EXPECT_EQ(res.body().find("ErrorResponse"), std::string::npos) << res.body();
   EXPECT_FALSE(res["x-amz-request-id"].empty());
+}
+
+// S3 Signature Version 2 presigned URLs (GET / is ListBuckets), signed by hand:
+// GET\n\n\n<Expires>\n/.
+TEST_F(RouterTest, S3QueryV2GoesToS3Authenticated) {
+  Build(false);
+  const std::int64_t expires =
+      std::chrono::duration_cast<std::chrono::seconds>(clock_.Now().time_since_epoch()).count() +
+      600;
+  auto url = [expires](std::string_view key_id, std::string_view secret) {
+    const std::string signature = EncodeBase64(
+        crypto::AsBytes(crypto::HmacSha1(secret, "GET\n\n\n" + std::to_string(expires) + "\n/")));
+    return "/?AWSAccessKeyId=" + std::string(key_id) +
+           "&Signature=" + sigv4::UriEncode(signature, false) +
+           "&Expires=" + std::to_string(expires);
+  };
+  auto res = Get(url(kKeyId, kSecret));
+  ASSERT_EQ(res.result(), http::status::ok) << res.body();
+  EXPECT_NE(res.body().find("<ListAllMyBucketsResult"), std::string::npos) << res.body();
+
+  res = Get(url(kKeyId, "wrong-secret"));
+  EXPECT_EQ(res.result(), http::status::forbidden);
+  EXPECT_NE(res.body().find("<Code>SignatureDoesNotMatch</Code>"), std::string::npos);
+  res = Get(url("AKIAUNKNOWNUNKNOWN22", kSecret));
+  EXPECT_EQ(res.result(), http::status::forbidden);
+  EXPECT_NE(res.body().find("<Code>InvalidAccessKeyId</Code>"), std::string::npos);
+  res = Get("/?AWSAccessKeyId=" + std::string(kKeyId) + "&Signature=x");
+  EXPECT_EQ(res.result(), http::status::bad_request);
+  EXPECT_NE(res.body().find("<Code>AuthorizationQueryParametersError</Code>"), std::string::npos);
+
+  HttpRequestMessage post{http::verb::post, "/?AWSAccessKeyId=AKID&Signature=x&Expires=1", 11};
+  EXPECT_TRUE(IsS3Request(post));
+  HttpRequestMessage query{http::verb::post, "/?Action=ListUsers&AWSAccessKeyId=AKID", 11};
+  EXPECT_FALSE(IsS3Request(query));
 }
 
 TEST_F(RouterTest, StsScopeGoesToSts) {

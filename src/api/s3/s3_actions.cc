@@ -196,8 +196,8 @@ class Builder {
       static constexpr std::array<std::string_view, 4> kAuthTypes = {"", "REST-HEADER",
                                                                      "REST-QUERY-STRING", "POST"};
       Set(r, "s3:authType", kAuthTypes[static_cast<std::size_t>(f_.auth_type)]);
-      // AWS: Signature Version 2 is retired; Portcullis verifies SigV4 only.
-      Set(r, "s3:signatureversion", "AWS4-HMAC-SHA256");
+      // AWS: "AWS" for Signature Version 2, "AWS4-HMAC-SHA256" for Signature Version 4.
+      Set(r, "s3:signatureversion", f_.signature_v2 ? "AWS" : "AWS4-HMAC-SHA256");
       if (f_.signature_age_ms.has_value()) {
         Set(r, "s3:signatureAge", std::to_string(*f_.signature_age_ms));
       }

@@ -12,7 +12,8 @@
 //
 // Condition keys filled (only when the request carries the fact):
 //   every action    s3:authType ("REST-HEADER", "REST-QUERY-STRING", "POST"),
-//                   s3:signatureversion ("AWS4-HMAC-SHA256"), s3:signatureAge (ms),
+//                   s3:signatureversion ("AWS4-HMAC-SHA256", "AWS" for Signature
+//                   Version 2), s3:signatureAge (ms),
 //                   s3:x-amz-content-sha256, s3:TlsVersion (TLS only), s3:ResourceAccount;
 //                   none of the signature keys for an anonymous request
 //   s3:ListBucket   s3:prefix, s3:delimiter, s3:max-keys (ListObjects, ListObjectsV2)
@@ -74,7 +75,8 @@ struct S3RequestFacts {
   Fields query;                // decoded query parameters (prefix, delimiter, versionId, ...)
   Fields headers;              // request headers; names compare ignoring case
   AuthType auth_type = AuthType::kHeader;
-  std::string_view tls_version;                  // "1.2", "1.3"; empty when not over TLS
+  bool signature_v2 = false;     // signed with S3's Signature Version 2 (s3:signatureversion "AWS")
+  std::string_view tls_version;  // "1.2", "1.3"; empty when not over TLS
   std::optional<std::int64_t> signature_age_ms;  // s3:signatureAge, when known
   // The account that owns `bucket` (s3:ResourceAccount); for CreateBucket, the caller's.
   std::string_view bucket_owner;

@@ -244,6 +244,7 @@ struct S3Service::Request {
       facts.auth_type = AuthType::kAnonymous;
     } else {
       facts.auth_type = call.signature->presigned ? AuthType::kQueryString : AuthType::kHeader;
+      facts.signature_v2 = call.signature->signature_v2;
       facts.signature_age_ms =
           std::chrono::duration_cast<std::chrono::milliseconds>(
               info.time - std::chrono::system_clock::time_point(call.signature->request_time))

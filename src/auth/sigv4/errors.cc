@@ -11,7 +11,7 @@ struct AwsAuthCode {
   int http_status;
 };
 
-constexpr std::array<AwsAuthCode, 15> kCodes = {{
+constexpr std::array<AwsAuthCode, 17> kCodes = {{
     {kIncompleteSignature, 400},
     {kInvalidClientTokenId, 403},
     {kSignatureDoesNotMatch, 403},
@@ -27,6 +27,8 @@ constexpr std::array<AwsAuthCode, 15> kCodes = {{
     {kInvalidDigest, 400},
     {kMissingContentLength, 411},
     {kMalformedTrailerError, 400},
+    {kAccessDenied, 403},
+    {kAuthorizationQueryParametersError, 400},
 }};
 
 }  // namespace

@@ -33,6 +33,11 @@ inline constexpr std::string_view kBadDigest = "BadDigest";
 inline constexpr std::string_view kInvalidDigest = "InvalidDigest";
 inline constexpr std::string_view kMissingContentLength = "MissingContentLength";
 inline constexpr std::string_view kMalformedTrailerError = "MalformedTrailerError";
+// AWS: S3 API Reference, "Error Responses": S3's Signature Version 2 query-string
+// authentication (s3_query_v2.h).
+inline constexpr std::string_view kAccessDenied = "AccessDenied";
+inline constexpr std::string_view kAuthorizationQueryParametersError =
+    "AuthorizationQueryParametersError";
 
 // Returns the HTTP status AWS answers `aws_code` with (400, 403 or 411), or 0 for a code that
 // is not one of the above.
@@ -73,5 +78,9 @@ inline constexpr std::string_view kMissingContentSha256Message =
     "Missing required header for this request: x-amz-content-sha256";
 inline constexpr std::string_view kMissingContentLengthMessage =
     "You must provide the Content-Length HTTP header.";
+inline constexpr std::string_view kS3QueryExpiredMessage = "Request has expired";
+inline constexpr std::string_view kS3QueryParametersMessage =
+    "Query-string authentication requires the Signature, Expires and AWSAccessKeyId "
+    "parameters";
 
 }  // namespace portcullis::auth::sigv4

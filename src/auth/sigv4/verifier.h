@@ -103,6 +103,9 @@ struct Authenticated {
   // The time the request says it was signed at.
   std::chrono::sys_seconds request_time;
   bool presigned = false;
+  // Signed with S3's Signature Version 2 (s3_query_v2.h) rather than SigV4: S3's
+  // s3:signatureversion is then "AWS".
+  bool signature_v2 = false;
   std::vector<std::string> signed_headers;
   // S3: how x-amz-content-sha256 says the body is signed; kSha256 for other services.
   PayloadMode payload_mode = PayloadMode::kSha256;

@@ -172,6 +172,11 @@ TEST(S3ActionsTest, CommonKeysFollowTheAuthenticationOfTheRequest) {
 
   f.auth_type = AuthType::kQueryString;
   EXPECT_THAT(Values(MustMap(f)[0], "s3:authType"), ElementsAre("REST-QUERY-STRING"));
+  f.signature_v2 = true;  // an S3 Signature Version 2 presigned URL
+  r = MustMap(f)[0];
+  EXPECT_THAT(Values(r, "s3:authType"), ElementsAre("REST-QUERY-STRING"));
+  EXPECT_THAT(Values(r, "s3:signatureversion"), ElementsAre("AWS"));
+  f.signature_v2 = false;
   f.auth_type = AuthType::kPost;
   EXPECT_THAT(Values(MustMap(f)[0], "s3:authType"), ElementsAre("POST"));
 
