@@ -379,20 +379,16 @@ struct S3Service::Request {
   // After an operation found its object missing: NoSuchKey when the caller may list the
   // bucket, AccessDenied otherwise (AWS: GetObject, "Permissions").
   tl::unexpected<Error> MissingObject(const Error& missing) {
-    S3RequestFacts facts;
+    // The request's own authentication facts (s3:authType, s3:signatureversion, ...) apply;
+    // the operation's query parameters and headers are not ListBucket's.
+    S3RequestFacts facts = Facts();
     facts.operation = "ListObjects";
-    facts.bucket = route.bucket;
-    facts.auth_type = call.signature == nullptr ? AuthType::kAnonymous : AuthType::kHeader;
-    if (const auto it = access.find(route.bucket); it != access.end()) {
-      facts.bucket_owner = it->second.bucket.owner_account_id;
-    }
+    facts.key = {};
+    facts.query = {};
+    facts.headers = {};
     auto requests = AuthorizationRequestsFor(facts);
-    if (!requests.has_value() || requests->empty()) {
-      return Fail("AccessDenied");
-    }
-    S3AuthorizationRequest list = requests->front();
-    list.context.clear();
-    if (!AuthorizeOne(list).has_value()) {
+    if (!requests.has_value() || requests->empty() ||
+        !AuthorizeOne(requests->front()).has_value()) {
       return Fail("AccessDenied");
     }
     return tl::unexpected<Error>(missing);
