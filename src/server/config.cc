@@ -45,6 +45,8 @@ constexpr auto kSettings = std::to_array<SettingSpec>({
      "largest request header block (431 beyond)"},
     {"max_body_bytes", "--max-body-bytes", "PORTCULLIS_MAX_BODY_BYTES", "1MiB",
      "largest request body (413 beyond)"},
+    {"s3_max_body_bytes", "--s3-max-body-bytes", "PORTCULLIS_S3_MAX_BODY_BYTES", "256MiB",
+     "largest S3 request body, held in memory (413 beyond; larger objects: multipart)"},
     {"read_timeout", "--read-timeout", "PORTCULLIS_READ_TIMEOUT", "30s",
      "time to receive a whole request"},
     {"write_timeout", "--write-timeout", "PORTCULLIS_WRITE_TIMEOUT", "30s",
@@ -380,6 +382,20 @@ Status ApplyBodyBytes(ServerConfig& config, std::string_view key, std::string_vi
   return OkStatus();
 }
 
+// S3 bodies are held in memory (S3Service); AWS's single PUT limit is 5 GiB.
+Status ApplyS3BodyBytes(ServerConfig& config, std::string_view key, std::string_view text,
+                        const SourcedValue& v) {
+  auto size = ParseByteSize(text);
+  if (!size.has_value()) {
+    return MakeError(InvalidValue(key, v, size.error().message));
+  }
+  if (*size < std::size_t{1} << 20U || *size > std::size_t{5} << 30U) {
+    return MakeError(InvalidValue(key, v, "must be between 1MiB and 5GiB"));
+  }
+  config.s3_max_body_bytes = *size;
+  return OkStatus();
+}
+
 Result<std::chrono::milliseconds> PositiveDuration(std::string_view key, std::string_view text,
                                                    const SourcedValue& v) {
   auto d = ParseDuration(text);
@@ -560,6 +576,7 @@ constexpr auto kAppliers = std::to_array<std::pair<std::string_view, ApplyFn>>({
     {"iam_roles_per_account", ApplyRolesPerAccount},
     {"max_header_bytes", ApplyHeaderBytes},
     {"max_body_bytes", ApplyBodyBytes},
+    {"s3_max_body_bytes", ApplyS3BodyBytes},
     {"read_timeout", ApplyReadTimeout},
     {"write_timeout", ApplyWriteTimeout},
     {"idle_timeout", ApplyIdleTimeout},

@@ -67,6 +67,8 @@ struct ServerConfig {
   api::iam::IamQuotas iam_quotas;
   std::size_t max_header_bytes = std::size_t{16} * 1024;
   std::size_t max_body_bytes = std::size_t{1024} * 1024;
+  // S3 requests (PutObject, UploadPart) may carry up to this much.
+  std::size_t s3_max_body_bytes = std::size_t{256} * 1024 * 1024;
   std::chrono::milliseconds read_timeout = std::chrono::seconds(30);
   std::chrono::milliseconds write_timeout = std::chrono::seconds(30);
   std::chrono::milliseconds idle_timeout = std::chrono::seconds(60);

@@ -10,10 +10,12 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 #include <csignal>
 #include <cstdint>
@@ -21,6 +23,8 @@
 #include <limits>
 #include <mutex>
 #include <optional>
+#include <span>
+#include <string>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
@@ -63,6 +67,27 @@ std::string PeerIp(const tcp::socket& socket) {
   std::string text = address.to_string(ec);
   return ec ? std::string() : text;
 }
+
+// A streamed response being written: its header and the piece in flight, the serializer
+// that keeps its place, and the stream the pieces come from.
+struct StreamedResponse {
+  explicit StreamedResponse(HttpResponse&& response)
+      : message(std::move(response.message.base())),
+        source(std::move(response.stream)),
+        remaining(response.stream_length) {}
+
+  StreamedResponse(const StreamedResponse&) = delete;
+  StreamedResponse& operator=(const StreamedResponse&) = delete;
+  StreamedResponse(StreamedResponse&&) = delete;
+  StreamedResponse& operator=(StreamedResponse&&) = delete;
+  ~StreamedResponse() = default;
+
+  http::response<http::buffer_body> message;
+  http::response_serializer<http::buffer_body> serializer{message};
+  std::function<Result<std::size_t>(std::span<char>)> source;
+  std::uint64_t remaining;  // bytes not yet read from `source`
+  std::vector<char> piece;
+};
 
 }  // namespace
 
@@ -178,7 +203,14 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(
         server_.options.max_header_bytes, std::numeric_limits<std::uint32_t>::max())));
-    parser_->body_limit(server_.options.max_body_bytes);
+    if (server_.options.body_limit_for) {
+      // Beast checks Content-Length against the limit while parsing the header; the
+      // per-request limit is only known after it, so OnHeader checks then. (Not
+      // boost::none: Boost 1.74 compares `length > none` as true and so refuses any body.)
+      parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+    } else {
+      parser_->body_limit(server_.options.max_body_bytes);
+    }
     stream_.expires_after(server_.options.read_timeout);
     http::async_read_header(
         stream_, buffer_, *parser_,
@@ -191,6 +223,23 @@ class Session : public std::enable_shared_from_this<Session> {
       return;
     }
     const auto& req = parser_->get();
+    if (server_.options.body_limit_for) {
+      std::size_t limit = 0;
+      try {
+        limit = server_.options.body_limit_for(req);
+      } catch (const std::exception& e) {
+        log::Error("body limit callback threw", {{"error", e.what()}});
+        Write(PlainResponse(http::status::internal_server_error, req.version(), "internal error\n"),
+              true);
+        return;
+      }
+      // Set before any body byte is parsed (Beast requires it); bounds a chunked body.
+      parser_->body_limit(std::uint64_t{limit});
+      if (const auto length = parser_->content_length(); length.has_value() && *length > limit) {
+        OnReadError(http::error::body_limit);
+        return;
+      }
+    }
     const auto expect = req[http::field::expect];
     if (beast::iequals(expect, "100-continue") && !parser_->is_done()) {
       continue_ = std::make_unique<http::response<http::empty_body>>(http::status::continue_,
@@ -248,7 +297,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnRequest() {
     HttpRequestMessage request = parser_->release();
     parser_.reset();
-    HttpResponseMessage response;
+    HttpResponse response;
     try {
       response = server_.handler(request, info_);
     } catch (const std::exception& e) {
@@ -257,16 +306,21 @@ class Session : public std::enable_shared_from_this<Session> {
       response =
           PlainResponse(http::status::internal_server_error, request.version(), "internal error\n");
     }
-    response.version(request.version());
-    if (request.method() == http::verb::head) {
-      // HEAD: the headers of the GET answer, no body.
-      const std::size_t length = response.body().size();
-      response.body().clear();
-      response.content_length(length);
-    }
+    response.message.version(request.version());
     const bool keep = request.keep_alive() && !server_.stopping.load();
-    response.keep_alive(keep);
-    Write(std::move(response), !keep);
+    if (response.stream && request.method() != http::verb::head) {
+      WriteStreamed(std::move(response), !keep);
+      return;
+    }
+    if (request.method() == http::verb::head) {
+      // HEAD: the headers of the GET answer, no body (a stream is not read).
+      const std::uint64_t length =
+          response.stream ? response.stream_length : response.message.body().size();
+      response.message.body().clear();
+      response.message.content_length(length);
+    }
+    response.message.keep_alive(keep);
+    Write(std::move(response.message), !keep);
   }
 
   void Write(HttpResponseMessage response, bool close_after) {
@@ -290,6 +344,91 @@ class Session : public std::enable_shared_from_this<Session> {
     WaitForRequest();
   }
 
+  // Writes the header of `response` and then its stream, piece by piece. The first piece
+  // is read before anything is written, so a stream that fails at once is answered 500.
+  void WriteStreamed(HttpResponse response, bool close_after) {
+    streamed_ = std::make_unique<StreamedResponse>(std::move(response));
+    auto& message = streamed_->message;
+    message.content_length(streamed_->remaining);
+    message.keep_alive(!close_after);
+    close_after_ = close_after;
+    message.body().data = nullptr;
+    message.body().size = 0;
+    message.body().more = false;
+    if (streamed_->remaining > 0) {
+      streamed_->piece.resize(
+          static_cast<std::size_t>(std::min<std::uint64_t>(kStreamPiece, streamed_->remaining)));
+      if (!ReadPiece()) {
+        const unsigned version = message.version();
+        streamed_.reset();
+        Write(PlainResponse(http::status::internal_server_error, version, "internal error\n"),
+              true);
+        return;
+      }
+    }
+    WriteStreamedPiece();
+  }
+
+  // Reads the next piece of the stream and points the body at it. False (logged) when the
+  // stream failed, ended before stream_length, or claimed more bytes than it was given.
+  bool ReadPiece() {
+    StreamedResponse& streamed = *streamed_;
+    const std::size_t want = static_cast<std::size_t>(
+        std::min<std::uint64_t>(streamed.piece.size(), streamed.remaining));
+    Result<std::size_t> got = 0;
+    try {
+      got = streamed.source(std::span<char>(streamed.piece.data(), want));
+    } catch (const std::exception& e) {
+      got = MakeError(ErrorCode::kInternal, std::string("the stream threw: ") + e.what());
+    }
+    if (!got.has_value()) {
+      log::Error("response stream failed", {{"error", got.error().ToString()}});
+      return false;
+    }
+    if (*got == 0) {
+      log::Error("response stream ended before its length",
+                 {{"missing_bytes", std::to_string(streamed.remaining)}});
+      return false;
+    }
+    if (*got > want) {
+      log::Error("response stream claimed more bytes than it was given room for",
+                 {{"claimed", std::to_string(*got)}, {"room", std::to_string(want)}});
+      return false;
+    }
+    streamed.remaining -= *got;
+    streamed.message.body().data = streamed.piece.data();
+    streamed.message.body().size = *got;
+    streamed.message.body().more = streamed.remaining > 0;
+    return true;
+  }
+
+  void WriteStreamedPiece() {
+    stream_.expires_after(server_.options.write_timeout);
+    http::async_write(stream_, streamed_->serializer,
+                      [self = shared_from_this()](const error_code& ec, std::size_t) {
+                        self->OnStreamedPiece(ec);
+                      });
+  }
+
+  void OnStreamedPiece(const error_code& ec) {
+    if (ec == http::error::need_buffer) {  // the piece is out and more is to come
+      if (!ReadPiece()) {
+        streamed_.reset();
+        Close();  // the client sees a body shorter than its Content-Length
+        return;
+      }
+      WriteStreamedPiece();
+      return;
+    }
+    const bool need_eof = streamed_->message.need_eof();
+    streamed_.reset();
+    if (ec || close_after_ || need_eof) {
+      Close();
+      return;
+    }
+    WaitForRequest();
+  }
+
   void Close() {
     error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
@@ -302,6 +441,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   std::unique_ptr<http::response<http::empty_body>> continue_;
   HttpResponseMessage response_;
+  std::unique_ptr<StreamedResponse> streamed_;  // while a streamed response is written
   ConnectionInfo info_;
   bool idle_wait_ = false;
   bool first_ = true;

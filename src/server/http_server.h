@@ -4,15 +4,30 @@
 // written back.
 //
 // Limits: a request whose header block exceeds max_header_bytes is answered 431, a body
-// beyond max_body_bytes 413 (both then close the connection); a malformed request 400.
+// beyond its limit 413 (both then close the connection); a malformed request 400. The body
+// limit is max_body_bytes, or, when body_limit_for is set, what it returns for the request's
+// header: it is asked once the header is read, before `100 Continue` is answered and before
+// any body byte is read, so a Content-Length beyond the limit is answered 413 at once (the
+// client waiting on `Expect: 100-continue` never sends the body); a chunked body is cut off
+// with 413 when it grows beyond the limit.
 // A request must arrive within read_timeout (from its first byte, or from the accept),
-// a response leave within write_timeout; a keep-alive connection waits idle_timeout for
-// the next request. `Expect: 100-continue` is honoured.
+// a response leave within write_timeout (a streamed one: each piece); a keep-alive
+// connection waits idle_timeout for the next request. `Expect: 100-continue` is honoured.
+//
+// Responses: the Handler returns an HttpResponse: a message with its body, or a header
+// with HttpResponse::stream, a body of stream_length bytes read in pieces of kStreamPiece
+// bytes and written one by one (Beast's buffer_body serializer), with Content-Length set
+// to stream_length. A stream that fails (or ends short) before any byte was written is
+// answered 500; after, the connection is closed, so the client sees a body shorter than
+// its Content-Length, never bytes that are not the object's. The answer to HEAD is the
+// GET answer's header, Content-Length included (body size, or stream_length), with no
+// body; the stream is then not read.
 //
 // Shutdown (Stop(), or SIGTERM/SIGINT when handle_signals): stop accepting, close idle
 // connections, let requests being read or handled finish (their responses carry
-// `Connection: close`), then Run() returns. If that takes longer than shutdown_timeout,
-// the remaining connections are dropped.
+// `Connection: close`) and responses being written, streamed ones too, finish; then
+// Run() returns. If that takes longer than shutdown_timeout, the remaining connections
+// are dropped (a stream mid-way is then cut off).
 //
 // Ownership: the Handler is copied in and called from the pool's threads.
 // Thread-safety: Stop() may be called from any thread; Run() once.
@@ -26,7 +41,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
+#include <utility>
 
 #include "common/error.h"
 
@@ -42,9 +59,33 @@ struct ConnectionInfo {
   bool secure = false;  // TLS (not yet offered)
 };
 
+// A response, and optionally a body streamed after it instead of message.body().
+// (The NOLINT: the implicit move assignment is noexcept as Beast's fields' is, whose body
+// clang-tidy sees a throw in.)
+struct HttpResponse {  // NOLINT(bugprone-exception-escape)
+  HttpResponse() = default;
+
+  // Implicit, so that every handler returning an HttpResponseMessage keeps compiling.
+  HttpResponse(HttpResponseMessage m)  // NOLINT(google-explicit-constructor)
+      : message(std::move(m)) {}
+
+  HttpResponseMessage message;
+  // When set: the body is read from here in pieces (returns bytes written into the span,
+  // 0 at the end, or an Error) and sent with Content-Length = stream_length; message.body()
+  // is ignored. For a HEAD request the stream is not read, and Content-Length still says
+  // stream_length. Called on the connection's strand (one call at a time, never after the
+  // response is done); destroyed when the response is done or the connection dropped.
+  // Never asked for more than stream_length bytes in all; must not throw.
+  std::function<Result<std::size_t>(std::span<char> out)> stream;
+  std::uint64_t stream_length = 0;
+};
+
 // Builds the response to `request`. Must not throw (a throw is answered 500 anyway).
 using HttpHandler =
-    std::function<HttpResponseMessage(const HttpRequestMessage& request, const ConnectionInfo&)>;
+    std::function<HttpResponse(const HttpRequestMessage& request, const ConnectionInfo&)>;
+
+// The size of the pieces a streamed body is read and written in.
+inline constexpr std::size_t kStreamPiece = std::size_t{256} * 1024;
 
 struct HttpServerOptions {
   std::string address = "127.0.0.1";
@@ -52,6 +93,9 @@ struct HttpServerOptions {
   int threads = 1;
   std::size_t max_header_bytes = std::size_t{16} * 1024;
   std::size_t max_body_bytes = std::size_t{1024} * 1024;
+  // When set, replaces max_body_bytes per request (see the top of this file). Called on the
+  // connection's strand from the pool's threads; must not throw (a throw is answered 500).
+  std::function<std::size_t(const boost::beast::http::request_header<>& header)> body_limit_for;
   std::chrono::milliseconds read_timeout = std::chrono::seconds(30);
   std::chrono::milliseconds write_timeout = std::chrono::seconds(30);
   std::chrono::milliseconds idle_timeout = std::chrono::seconds(60);

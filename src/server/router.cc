@@ -112,6 +112,35 @@ std::string FormAction(std::string_view form) {
 
 }  // namespace
 
+bool IsS3Request(const boost::beast::http::request_header<>& header, std::string* region) {
+  std::vector<auth::sigv4::HeaderField> headers;
+  headers.reserve(16);
+  for (const auto& field : header) {
+    headers.push_back({View(field.name_string()), View(field.value())});
+  }
+  const std::string_view target = View(header.target());
+  const std::size_t question = target.find('?');
+  const std::string_view path = target.substr(0, question);
+  const std::string_view raw_query =
+      question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+  if (HasAuthorization(headers) || auth::sigv4::HasPresignedParams(raw_query)) {
+    const std::optional<ScopeHint> scope = ReadScope(headers, raw_query);
+    if (!scope.has_value() || scope->service != "s3") {
+      return false;
+    }
+    if (region != nullptr) {
+      *region = scope->region;
+    }
+    return true;
+  }
+  // Unsigned: the Query API is a POST to "/" or carries an Action parameter; any other
+  // request is S3 (anonymous access to a public bucket).
+  if (raw_query.starts_with("Action=") || raw_query.find("&Action=") != std::string_view::npos) {
+    return false;
+  }
+  return !(header.method() == http::verb::post && path == "/");
+}
+
 std::string FormatHttpDate(std::chrono::system_clock::time_point time) {
   const std::time_t t = std::chrono::system_clock::to_time_t(time);
   std::tm tm{};
@@ -211,8 +240,7 @@ std::string Router::SourceIp(const HttpRequestMessage& request,
   return ClientAddress(connection.peer_ip, forwarded, options_.trusted_proxies);
 }
 
-HttpResponseMessage Router::Handle(const HttpRequestMessage& request,
-                                   const ConnectionInfo& connection) {
+HttpResponse Router::Handle(const HttpRequestMessage& request, const ConnectionInfo& connection) {
   const std::string_view target = View(request.target());
   const std::string_view path = target.substr(0, target.find('?'));
   const bool get = request.method() == http::verb::get || request.method() == http::verb::head;
@@ -264,6 +292,9 @@ HttpResponseMessage Router::Handle(const HttpRequestMessage& request,
       return TextResponse(http::status::method_not_allowed, "method not allowed\n");
     }
     return HandleOutboundOidc(request, path);
+  }
+  if (std::string region; IsS3Request(request, &region)) {
+    return HandleS3(request, connection, region);
   }
   return HandleApi(request, connection);
 }

@@ -17,6 +17,7 @@
 //   DELETE /_portcullis/workloads/ID  workload-credentials.md), deregister it
 //   GET  /_portcullis/workload/credentials
 //                                     the container credentials endpoint (bearer token)
+//   S3 requests (IsS3Request)         the S3 service (router_s3.cc, api/s3/s3_service.h)
 //   anything else                     the AWS Query API
 //
 // HandleImds answers the instance metadata listener (IMDSv2 paths under /latest/).
@@ -39,6 +40,7 @@
 // Thread-safety: Handle may run concurrently from many threads.
 #pragma once
 
+#include <boost/beast/http/message.hpp>
 #include <chrono>
 #include <memory>
 #include <shared_mutex>
@@ -72,7 +74,7 @@ class Router {
   Router(Router&&) = delete;
   Router& operator=(Router&&) = delete;
 
-  HttpResponseMessage Handle(const HttpRequestMessage& request, const ConnectionInfo& connection);
+  HttpResponse Handle(const HttpRequestMessage& request, const ConnectionInfo& connection);
 
   // The instance metadata listener's requests (router_workload.cc).
   HttpResponseMessage HandleImds(const HttpRequestMessage& request,
@@ -87,6 +89,9 @@ class Router {
   HttpResponseMessage HandleConsoleSignIn(const HttpRequestMessage& request,
                                           const ConnectionInfo& connection);
   HttpResponseMessage HandleOutboundOidc(const HttpRequestMessage& request, std::string_view path);
+  // router_s3.cc: an S3 request (`region` from the credential scope, when signed).
+  HttpResponse HandleS3(const HttpRequestMessage& request, const ConnectionInfo& connection,
+                        std::string_view region);
   // router_workload.cc
   HttpResponseMessage HandleWorkloads(const HttpRequestMessage& request,
                                       const ConnectionInfo& connection);
@@ -113,6 +118,11 @@ class Router {
   struct Metrics;
   std::unique_ptr<Metrics> metrics_;  // atomics: updated without the lock
 };
+
+// Whether a request with this header goes to S3: signed for the "s3" service (Authorization
+// header or presigned URL), or unsigned and not the Query API (which is a POST to "/" or
+// carries an Action parameter). Sets *region to the credential scope's region when signed.
+bool IsS3Request(const boost::beast::http::request_header<>& header, std::string* region = nullptr);
 
 // RFC 7231 IMF-fixdate: "Sat, 28 Nov 2026 02:41:07 GMT".
 std::string FormatHttpDate(std::chrono::system_clock::time_point time);

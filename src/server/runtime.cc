@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "api/iam/aws_managed_policies.h"
+#include "server/logging.h"
 #include "store/memory/memory_store.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -65,6 +66,18 @@ Result<std::unique_ptr<Runtime>> OpenRuntime(const RuntimeOptions& options,
                                                          box, clock, options.sts);
   runtime->workloads_ = std::make_unique<workload::WorkloadService>(
       *runtime->store_, *runtime->authorizer_, box, clock);
+  auto objects = options.store == StoreKind::kMemory
+                     ? objects::NewMemoryObjectStore(clock)
+                     : objects::OpenDiskObjectStore(options.data_dir, clock);
+  if (objects.has_value()) {
+    runtime->objects_ = std::move(*objects);
+    runtime->s3_ = std::make_unique<api::s3::S3Service>(*runtime->objects_, *runtime->store_,
+                                                        *runtime->authorizer_, options.s3);
+  } else {
+    runtime->s3_unavailable_ = objects.error().ToString();
+    log::Warn("the S3 store is unavailable; S3 requests answer ServiceUnavailable",
+              {{"error", runtime->s3_unavailable_}});
+  }
   return runtime;
 }
 
@@ -81,6 +94,12 @@ Status WipeRuntimeState(const RuntimeOptions& options) {
           ErrorCode::kUnavailable,
           "cannot remove `" + (options.data_dir / name).string() + "`: " + ec.message());
     }
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(options.data_dir / "s3", ec);
+  if (ec) {
+    return MakeError(ErrorCode::kUnavailable,
+                     "cannot remove `" + (options.data_dir / "s3").string() + "`: " + ec.message());
   }
   return OkStatus();
 }

@@ -2,9 +2,11 @@
 // store, the Authenticator, the Authorizer and the services (IamService, StsService).
 //
 // OpenRuntime opens the store (SQLite in the data directory, or an empty memory store),
-// seeds the AWS managed policies and runs accounts::Bootstrap. WipeRuntimeState deletes
-// the SQLite database files (the runtime using them must be destroyed first).
-// Ownership: the SecretBox and the Clock are borrowed and must outlive the Runtime.
+// seeds the AWS managed policies and runs accounts::Bootstrap. It also opens the S3 object
+// store (<data_dir>/s3, or in memory): only one process may hold it, so a second server on
+// the same data directory serves IAM and STS and answers S3 requests ServiceUnavailable.
+// WipeRuntimeState deletes the SQLite database files (the runtime using them must be destroyed
+// first). Ownership: the SecretBox and the Clock are borrowed and must outlive the Runtime.
 // Thread-safety: the parts are thread-safe; the Runtime is not replaced while a request
 // uses it (the Router's lock sees to that).
 #pragma once
@@ -18,6 +20,7 @@
 #include "api/accounts/accounts.h"
 #include "api/authz/authorizer.h"
 #include "api/iam/iam_service.h"
+#include "api/s3/s3_service.h"
 #include "api/service.h"
 #include "api/sts/sts_service.h"
 #include "auth/authenticator.h"
@@ -27,6 +30,7 @@
 #include "server/config.h"
 #include "store/identity_store.h"
 
+#include "objects/object_store.h"
 #include "workload/workload_service.h"
 
 namespace portcullis::server {
@@ -39,6 +43,7 @@ struct RuntimeOptions {
   api::accounts::BootstrapOptions bootstrap;
   api::iam::IamQuotas iam_quotas;
   api::sts::StsOptions sts;
+  api::s3::S3ServiceOptions s3;
 };
 
 class Runtime {
@@ -60,6 +65,12 @@ class Runtime {
   // Workload credentials (docs/workload-credentials.md); a reset drops their cache.
   workload::WorkloadService& workloads() { return *workloads_; }
 
+  // The S3 service, or nullptr when its object store could not be opened (another
+  // process holds the data directory's S3 store; s3_unavailable() says why).
+  api::s3::S3Service* s3() { return s3_.get(); }
+
+  const std::string& s3_unavailable() const { return s3_unavailable_; }
+
   // The service a SigV4 scope names ("iam", "sts"), or nullptr when Portcullis has none.
   api::Service* FindService(std::string_view name);
 
@@ -79,6 +90,9 @@ class Runtime {
   std::unique_ptr<api::iam::IamService> iam_;
   std::unique_ptr<api::sts::StsService> sts_;
   std::unique_ptr<workload::WorkloadService> workloads_;
+  std::unique_ptr<objects::ObjectStore> objects_;
+  std::unique_ptr<api::s3::S3Service> s3_;
+  std::string s3_unavailable_;
   api::accounts::BootstrapResult bootstrap_;
 };
 
@@ -93,7 +107,8 @@ class Runtime {
                                                                       const Clock& clock);
 
 // Deletes the persistent state of `options` (SQLite: the database and its -wal/-shm
-// files; memory: nothing). kUnavailable when a file cannot be removed.
+// files, and the S3 store's directory; memory: nothing). kUnavailable when a file cannot be
+// removed.
 [[nodiscard]] Status WipeRuntimeState(const RuntimeOptions& options);
 
 }  // namespace portcullis::server

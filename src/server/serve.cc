@@ -141,6 +141,7 @@ int Serve(const ServerConfig& config, std::ostream& out, std::ostream& err) {
   runtime_options.data_dir = config.data_dir;
   runtime_options.enforcement = config.enforcement;
   runtime_options.iam_quotas = config.iam_quotas;
+  runtime_options.s3.max_object_bytes = config.s3_max_body_bytes;
   runtime_options.sts.directory = config.directory;
   runtime_options.on_soft_deny = LogSoftDeny;
   api::federation::JwksSourceOptions jwks_options;
@@ -193,6 +194,9 @@ int Serve(const ServerConfig& config, std::ostream& out, std::ostream& err) {
   http.threads = config.threads;
   http.max_header_bytes = config.max_header_bytes;
   http.max_body_bytes = config.max_body_bytes;
+  http.body_limit_for = [&config](const boost::beast::http::request_header<>& header) {
+    return IsS3Request(header) ? config.s3_max_body_bytes : config.max_body_bytes;
+  };
   http.read_timeout = config.read_timeout;
   http.write_timeout = config.write_timeout;
   http.idle_timeout = config.idle_timeout;

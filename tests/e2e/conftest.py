@@ -255,6 +255,17 @@ class Client:
             aws_secret_access_key=creds.secret_access_key,
             aws_session_token=creds.session_token, config=config)
 
+    def s3(self, creds: Creds | None = None, **config: Any):
+        """A boto3 S3 client (path-style addressing, as for any IP endpoint)."""
+        creds = creds or self.root
+        cfg = botocore.config.Config(retries={"total_max_attempts": 1}, connect_timeout=5,
+                                     read_timeout=60, s3={"addressing_style": "path"}, **config)
+        return boto3.session.Session().client(
+            "s3", region_name=self.region, endpoint_url=self.endpoint,
+            aws_access_key_id=creds.access_key_id,
+            aws_secret_access_key=creds.secret_access_key,
+            aws_session_token=creds.session_token, config=cfg)
+
     # aws CLI ------------------------------------------------------------------------------
     def aws_run(self, *args: str, creds: Creds | None = None,
                 timeout: float = 60) -> subprocess.CompletedProcess:

@@ -63,7 +63,7 @@ class RouterTest : public ::testing::Test {
   HttpResponseMessage Get(const std::string& target) {
     HttpRequestMessage req{http::verb::get, target, 11};
     req.set(http::field::host, "localhost");
-    return router_->Handle(req, ConnectionInfo{"127.0.0.1", false});
+    return router_->Handle(req, ConnectionInfo{"127.0.0.1", false}).message;
   }
 
   HttpResponseMessage Post(const std::string& target, const std::string& body = "") {
@@ -71,7 +71,7 @@ class RouterTest : public ::testing::Test {
     req.set(http::field::host, "localhost");
     req.body() = body;
     req.prepare_payload();
-    return router_->Handle(req, ConnectionInfo{"127.0.0.1", false});
+    return router_->Handle(req, ConnectionInfo{"127.0.0.1", false}).message;
   }
 
   // A request signed as the AWS SDKs sign Query calls.
@@ -113,7 +113,7 @@ class RouterTest : public ::testing::Test {
                                             signature);
     req.body() = body;
     req.prepare_payload();
-    return router_->Handle(req, ConnectionInfo{"192.0.2.9", false});
+    return router_->Handle(req, ConnectionInfo{"192.0.2.9", false}).message;
   }
 
   std::vector<nlohmann::json> AuditLines() {
@@ -208,10 +208,22 @@ TEST_F(RouterTest, DecodeErrorsComeAfterAuthentication) {
 
 TEST_F(RouterTest, ServiceWithoutImplementationIsNamed) {
   Build(false);
-  auto res = Signed("Action=ListBuckets", "s3");
+  auto res = Signed("Action=DescribeInstances", "ec2");
   EXPECT_EQ(res.result(), http::status::not_implemented);
   EXPECT_NE(res.body().find("<Code>NotImplemented</Code>"), std::string::npos);
-  EXPECT_NE(res.body().find("Portcullis does not implement the s3 service yet"), std::string::npos);
+  EXPECT_NE(res.body().find("Portcullis does not implement the ec2 service yet"),
+            std::string::npos);
+}
+
+TEST_F(RouterTest, S3ScopeGoesToS3) {
+  Build(false);
+  // Signed for s3 without x-amz-content-sha256: S3's own authentication error, in S3's XML
+  // form (no Query protocol ErrorResponse).
+  auto res = Signed("Action=ListBuckets", "s3");
+  EXPECT_EQ(res.result(), http::status::bad_request) << res.body();
+  EXPECT_NE(res.body().find("<Error><Code>InvalidRequest</Code>"), std::string::npos) << res.body();
+  EXPECT_EQ(res.body().find("ErrorResponse"), std::string::npos) << res.body();
+  EXPECT_FALSE(res["x-amz-request-id"].empty());
 }
 
 TEST_F(RouterTest, StsScopeGoesToSts) {

@@ -14,6 +14,8 @@
 #include <sstream>
 #include <string>
 
+#include "api/protocol/s3_codec.h"
+#include "api/s3/s3_service.h"
 #include "api/sts/sts_service.h"
 
 #include "iam_test_util.h"
@@ -157,6 +159,11 @@ TEST_F(CompatibilityTest, EveryImplementedOperationHasAnEndToEndTest) {
                      [&](const std::string& name) { return service_->Implements(name); });
   CheckEndToEndCalls(protocol::StsModel(),
                      [](const std::string& name) { return sts::StsService::Implements(name); });
+}
+
+TEST_F(CompatibilityTest, S3TableMatchesTheService) {
+  CheckTable(protocol::S3Model(), "S3",
+             [](const std::string& name) { return s3::S3Service::Implements(name); });
 }
 
 TEST_F(CompatibilityTest, StsTableMatchesTheService) {
