@@ -23,6 +23,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,6 +137,11 @@ def add_common_args(ap: argparse.ArgumentParser, json_out: Path) -> None:
     ap.add_argument("--server-arg", action="append", default=[],
                     help="extra argument for `portcullis serve` (repeatable)")
     ap.add_argument("--json-out", default=str(json_out))
+    ap.add_argument("--work-dir", default=None,
+                    help="where the run's temporary directory (logs, request files, "
+                         "Portcullis's data directory) goes; default: the system's "
+                         "(/tmp). /dev/shm (tmpfs) takes the disk's fsync out of the "
+                         "figures")
 
 
 def make_targets(args, work: Path) -> list[Target]:
@@ -342,7 +348,8 @@ def write_json(path: str, args, rows: list[dict], ratios: list[dict], **extra) -
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({
         "machine": machine_note(), "moto_version": moto_version(args.moto_server or ""),
-        "portcullis": args.portcullis, "duration_s": args.duration, "rounds": args.rounds,
+        "portcullis": args.portcullis, "work_dir": args.work_dir or tempfile.gettempdir(),
+        "duration_s": args.duration, "rounds": args.rounds,
         "threads": args.threads,
         "connections": args.connections, "rows": [
             {k: v for k, v in r.items() if k != "wrk_output"} for r in rows],

@@ -92,7 +92,7 @@ def main() -> int:
     if not shutil.which("wrk"):
         raise SystemExit("wrk not found (Debian package wrk)")
 
-    work = Path(tempfile.mkdtemp(prefix="portcullis-bench-"))
+    work = Path(tempfile.mkdtemp(prefix="portcullis-bench-", dir=args.work_dir))
     targets = common.make_targets(args, work)
     cases = [c for c in CASES if not args.ops or c[0] in args.ops]
     try:

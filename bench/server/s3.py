@@ -197,9 +197,11 @@ def cli_upload(target: Target, caller: tuple[str, str], big: Path, timeout: int)
         row["note"] = f"head-object says {meta.get('ContentLength')} bytes, not {size}"
         return row
     row["ok"] = True
-    # Free the space (Portcullis stores it under its data directory, moto in memory).
+    # Free the space (Portcullis stores it under its data directory, moto in memory), as
+    # root: the caller may not s3:DeleteObject.
     subprocess.run([AWS_CLI, "--endpoint-url", target.endpoint, "s3", "rm",
-                    f"s3://{BUCKET}/{BIG_KEY}"], env=env, capture_output=True, timeout=120)
+                    f"s3://{BUCKET}/{BIG_KEY}"], env=aws_env((ROOT_KEY, ROOT_SECRET)),
+                   capture_output=True, timeout=120, check=True)
     return row
 
 
@@ -230,7 +232,7 @@ def main() -> int:
     if not args.no_cli_upload and not os.access(AWS_CLI, os.X_OK):
         raise SystemExit(f"{AWS_CLI} not found (Debian package awscli), or --no-cli-upload")
 
-    work = Path(tempfile.mkdtemp(prefix="portcullis-bench-s3-"))
+    work = Path(tempfile.mkdtemp(prefix="portcullis-bench-s3-", dir=args.work_dir))
     targets = common.make_targets(args, work)
     cases = [] if args.cli_upload_only else \
         [(op, signer) for op in args.ops for signer in args.signers]
@@ -247,7 +249,8 @@ def main() -> int:
                 targets, len(cases),
                 lambda t, i: make_case(t, callers[t.name], *cases[i], args, work), args)
         if not args.no_cli_upload:
-            with tempfile.TemporaryDirectory(prefix="portcullis-bench-s3-upload-") as tmp:
+            with tempfile.TemporaryDirectory(prefix="portcullis-bench-s3-upload-",
+                                             dir=args.work_dir) as tmp:
                 print(f"writing a {args.upload_mib} MiB file of random bytes in {tmp} ...",
                       flush=True)
                 big = make_big_file(Path(tmp), args.upload_mib)
