@@ -114,6 +114,16 @@ class Target:
                 os.kill(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
 
+    def peak_rss_mib(self) -> float | None:
+        """The server process's peak resident memory so far (VmHWM), in MiB."""
+        try:
+            for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        except (OSError, AttributeError):
+            pass
+        return None
+
     def client(self, service: str, access_key_id: str = ROOT_KEY,
                secret_access_key: str = ROOT_SECRET, **config):
         """A boto3 client for this target (one attempt, no retries; path-style for S3)."""

@@ -197,6 +197,7 @@ def cli_upload(target: Target, caller: tuple[str, str], big: Path, timeout: int)
         row["note"] = f"head-object says {meta.get('ContentLength')} bytes, not {size}"
         return row
     row["ok"] = True
+    row["server_peak_rss_mib"] = target.peak_rss_mib()
     # Free the space (Portcullis stores it under its data directory, moto in memory), as
     # root: the caller may not s3:DeleteObject.
     subprocess.run([AWS_CLI, "--endpoint-url", target.endpoint, "s3", "rm",
@@ -273,7 +274,8 @@ def main() -> int:
             if u["ok"]:
                 print(f"  {u['target']:11} {u['seconds']:8.2f} s {u['mb_per_s']:8.1f} MB/s "
                       f"({u['mib_per_s']:.1f} MiB/s), head-object {u['content_length']} "
-                      f"bytes, ETag {u['etag']}, load1 {u['load1_before']:.2f}")
+                      f"bytes, ETag {u['etag']}, load1 {u['load1_before']:.2f}, server peak RSS "
+                      f"{u['server_peak_rss_mib'] or 0:.0f} MiB")
             else:
                 print(f"  {u['target']:11} not measured: {u['note']}")
                 # Portcullis must cope; moto not coping is a finding, not a failure.
