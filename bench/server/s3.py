@@ -15,7 +15,11 @@ by botocore's S3SigV4Auth as a path-style request (`/bench-bucket/obj-4k`) with 
 payload (X-Amz-Content-SHA256 = the hex SHA-256 of the body), sent once and checked
 (PutObject: 200 and ETag = the body's MD5; GetObject: 200 and exactly the 4 KiB), then
 replayed by wrk with replay.lua as in the IAM benchmark (run.py; the machinery is shared
-in common.py). After each PutObject run the object must hold exactly the body wrk sent.
+in common.py). PutObject writes --put-keys distinct keys (obj-4k-0000, ...; default
+2,048), each wrk thread cycling through its own share, so that no two requests in flight
+overwrite one key: moto 5.2.1 answers concurrent overwrites of one key with 500 at times
+(--put-keys 1 shows it). After each PutObject run the first and last keys must hold
+exactly the body wrk sent.
 
 The body is 4,096 bytes of every value (a fixed pseudo-random sequence, not printable
 ASCII): the request file keeps the body as raw bytes after the headers and replay.lua
