@@ -79,7 +79,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto request = parser.release();
   server::ConnectionInfo connection;
   connection.peer_ip = "127.0.0.1";
-  const auto response = world.router->Handle(request, connection);
+  const server::HttpResponse answer = world.router->Handle(request, connection);
+  const auto& response = answer.message;
   const unsigned status = response.result_int();
   if (status < 200 || status > 599)
     Fail("status outside 200..599");
