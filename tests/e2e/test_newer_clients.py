@@ -93,3 +93,56 @@ def test_aws_cli_v1(pc):
                           timeout=120, env=env, check=False)
     assert proc.returncode == 0, proc.stderr
     assert [u["UserName"] for u in json.loads(proc.stdout)["Users"]] == ["v1-visible"]
+
+
+S3_SCRIPT = textwrap.dedent("""
+    import hashlib, json, os, sys
+    import boto3, botocore, botocore.config
+    from boto3.s3.transfer import TransferConfig
+    endpoint, key, secret, workdir = sys.argv[1:5]
+    s3 = boto3.client("s3", region_name="us-east-1", endpoint_url=endpoint,
+                      aws_access_key_id=key, aws_secret_access_key=secret,
+                      config=botocore.config.Config(retries={"total_max_attempts": 1}))
+    out = {"botocore": botocore.__version__}
+    s3.create_bucket(Bucket="newer-bucket")
+    # Newer botocore sends a CRC32 checksum with every PutObject by default and validates
+    # the one a GetObject with ChecksumMode returns.
+    put = s3.put_object(Bucket="newer-bucket", Key="small", Body=b"hello newer botocore")
+    out["put_crc32"] = put.get("ChecksumCRC32")
+    got = s3.get_object(Bucket="newer-bucket", Key="small", ChecksumMode="ENABLED")
+    out["got"] = got["Body"].read().decode()
+    out["got_crc32"] = got.get("ChecksumCRC32")
+    data = os.urandom(11 * 1024 * 1024)
+    src = os.path.join(workdir, "upload.bin")
+    dst = os.path.join(workdir, "download.bin")
+    with open(src, "wb") as f:
+        f.write(data)
+    config = TransferConfig(multipart_threshold=5 * 1024 * 1024,
+                            multipart_chunksize=5 * 1024 * 1024)
+    s3.upload_file(src, "newer-bucket", "multi", Config=config)
+    out["multi_etag"] = s3.head_object(Bucket="newer-bucket", Key="multi")["ETag"]
+    s3.download_file("newer-bucket", "multi", dst, Config=config)
+    with open(dst, "rb") as f:
+        out["same"] = hashlib.sha256(f.read()).hexdigest() == hashlib.sha256(data).hexdigest()
+    print(json.dumps(out))
+""")
+
+
+@pytest.mark.skipif(NEWER is None, reason="no newer boto3 on PATH")
+@pytest.mark.skipif(TARGET == "moto", reason="checks Portcullis's checksum answers")
+def test_newer_boto3_s3_checksums_and_multipart(pc, tmp_path):
+    script = tmp_path / "newer_s3.py"
+    script.write_text(S3_SCRIPT)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    proc = subprocess.run([NEWER, str(script), pc.endpoint, pc.root.access_key_id,
+                           pc.root.secret_access_key, str(tmp_path)], capture_output=True,
+                          text=True, timeout=120, env=env, check=False)
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    import base64
+    import zlib
+    crc = base64.b64encode(zlib.crc32(b"hello newer botocore").to_bytes(4, "big")).decode()
+    assert out["put_crc32"] == crc
+    assert out["got"] == "hello newer botocore" and out["got_crc32"] == crc
+    assert out["multi_etag"].endswith('-3"')
+    assert out["same"] is True
