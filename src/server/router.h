@@ -114,7 +114,9 @@ class Router {
   const Clock& clock_;
   AuditLog* audit_;
   std::shared_mutex runtime_mutex_;
-  std::unique_ptr<Runtime> runtime_;  // guarded by runtime_mutex_; null after a failed reset
+  // Guarded by runtime_mutex_; null after a failed reset. Shared so that a response body
+  // still streaming from the S3 store keeps the Runtime it reads alive across a reset.
+  std::shared_ptr<Runtime> runtime_;
   struct Metrics;
   std::unique_ptr<Metrics> metrics_;  // atomics: updated without the lock
 };

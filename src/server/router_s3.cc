@@ -88,6 +88,8 @@ HttpResponse Router::HandleS3(const HttpRequestMessage& request, const Connectio
   AuditEvent event = NewAuditEvent(info, "s3", "");
   std::optional<auth::Caller> caller;
   std::optional<auth::sigv4::Authenticated> signature;
+  // The Runtime a streamed body reads from (see Router::runtime_).
+  std::shared_ptr<Runtime> runtime_in_use;
 
   auto finish = [&](api::s3::S3Reply reply) -> HttpResponse {
     HttpResponse out;
@@ -101,8 +103,13 @@ HttpResponse Router::HandleS3(const HttpRequestMessage& request, const Connectio
     res.set(http::field::date, FormatHttpDate(info.time));
     res.set(http::field::server, "Portcullis");
     if (reply.stream != nullptr) {
-      auto body = std::shared_ptr<objects::ObjectBody>(std::move(reply.stream));
-      out.stream = [body](std::span<char> buffer) { return body->Read(buffer); };
+      // The body borrows the Runtime's object store: destroyed first (members in reverse).
+      struct Streamed {
+        std::shared_ptr<Runtime> runtime;
+        std::unique_ptr<objects::ObjectBody> body;
+      };
+      auto streamed = std::make_shared<Streamed>(Streamed{runtime_in_use, std::move(reply.stream)});
+      out.stream = [streamed](std::span<char> buffer) { return streamed->body->Read(buffer); };
       out.stream_length = reply.stream_length;
     } else if (head && reply.status < 300 && reply.stream_length > 0) {
       // HeadObject: the object's length, no body.
@@ -173,6 +180,7 @@ HttpResponse Router::HandleS3(const HttpRequestMessage& request, const Connectio
                                     "Portcullis process."));
   }
   Runtime& runtime = *runtime_;
+  runtime_in_use = runtime_;
 
   if (has_authorization || presigned || query_v2) {
     const auth::sigv4::HttpRequest http_request{

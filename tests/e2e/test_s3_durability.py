@@ -71,3 +71,39 @@ def test_second_server_on_one_data_directory_refuses_s3(start_server, tmp_path):
         pc2.s3().list_buckets()
     # The first server still serves it.
     assert [b["Name"] for b in Client(first, tmp_path).s3().list_buckets()["Buckets"]] == ["held"]
+
+
+def test_reset_while_a_body_streams(pc):
+    # Dev mode: a reset while a GetObject body is still being sent lets that body finish
+    # (the object store it reads stays alive) and leaves the server serving.
+    import http.client
+    import urllib.parse
+
+    import botocore.auth
+    import botocore.awsrequest
+    import botocore.credentials
+
+    s3 = pc.s3()
+    s3.create_bucket(Bucket="streaming")
+    body = os.urandom(24 * 1024 * 1024)
+    s3.put_object(Bucket="streaming", Key="big", Body=body)
+    req = botocore.awsrequest.AWSRequest(method="GET", url=pc.endpoint + "/streaming/big")
+    creds = botocore.credentials.Credentials(pc.root.access_key_id, pc.root.secret_access_key)
+    botocore.auth.S3SigV4Auth(creds, "s3", pc.region).add_auth(req)
+    prepared = req.prepare()
+    conn = http.client.HTTPConnection("127.0.0.1", pc.port, timeout=30)
+    try:
+        conn.request("GET", urllib.parse.urlsplit(prepared.url).path,
+                     headers=dict(prepared.headers))
+        resp = conn.getresponse()
+        assert resp.status == 200
+        first = resp.read(1024 * 1024)
+        pc.reset()  # the bucket and object are gone for new requests ...
+        rest = resp.read()
+    finally:
+        conn.close()
+    # ... but the body already being sent arrives whole.
+    assert hashlib.sha256(first + rest).digest() == hashlib.sha256(body).digest()
+    with raises_aws("NoSuchBucket", status=404):
+        pc.s3().get_object(Bucket="streaming", Key="big")
+    assert pc.server.alive()
