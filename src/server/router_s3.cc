@@ -19,7 +19,9 @@
 #include "auth/sigv4/authorization.h"
 #include "auth/sigv4/s3_query_v2.h"
 #include "auth/sigv4/verifier.h"
+#include "common/base64.h"
 #include "common/strings.h"
+#include "crypto/crypto.h"
 #include "server/logging.h"
 #include "server/router.h"
 
@@ -100,6 +102,8 @@ HttpResponse Router::HandleS3(const HttpRequestMessage& request, const Connectio
       res.set(BView(name), BView(value));
     }
     res.set("x-amz-request-id", info.request_id);
+    // S3's extended request id, an opaque token AWS support asks for beside the request id.
+    res.set("x-amz-id-2", EncodeBase64(crypto::AsBytes(crypto::Sha256(info.request_id))));
     res.set(http::field::date, FormatHttpDate(info.time));
     res.set(http::field::server, "Portcullis");
     if (reply.stream != nullptr) {

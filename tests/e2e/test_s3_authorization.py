@@ -239,6 +239,7 @@ def test_anonymous_access_through_a_public_policy_and_block_public_access(pc):
     assert resp.status == 403
     assert error_code(resp.body) == "AccessDenied"
     assert resp.find("RequestId") == resp.headers["x-amz-request-id"] != ""
+    assert resp.headers["x-amz-id-2"]  # S3's extended request id, on every answer
     status, body = curl(url)
     assert status == 403 and error_code(body) == "AccessDenied"
     with raises_aws("AccessDenied", 403):
