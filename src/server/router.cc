@@ -113,17 +113,27 @@ std::string FormAction(std::string_view form) {
 
 }  // namespace
 
-bool IsS3Request(const boost::beast::http::request_header<>& header, std::string* region) {
+RequestTarget SplitRequestTarget(std::string_view target) {
+  const std::size_t question = target.find('?');
+  return {target.substr(0, question),
+          question == std::string_view::npos ? std::string_view() : target.substr(question + 1)};
+}
+
+std::vector<auth::sigv4::HeaderField> HeaderFields(
+    const boost::beast::http::request_header<>& header) {
   std::vector<auth::sigv4::HeaderField> headers;
   headers.reserve(16);
   for (const auto& field : header) {
     headers.push_back({View(field.name_string()), View(field.value())});
   }
-  const std::string_view target = View(header.target());
-  const std::size_t question = target.find('?');
-  const std::string_view path = target.substr(0, question);
-  const std::string_view raw_query =
-      question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+  return headers;
+}
+
+bool IsS3Request(const boost::beast::http::request_header<>& header, std::string* region) {
+  const std::vector<auth::sigv4::HeaderField> headers = HeaderFields(header);
+  const RequestTarget split_target = SplitRequestTarget(View(header.target()));
+  const std::string_view path = split_target.path;
+  const std::string_view raw_query = split_target.query;
   if (HasAuthorization(headers) || auth::sigv4::HasPresignedParams(raw_query)) {
     const std::optional<ScopeHint> scope = ReadScope(headers, raw_query);
     if (!scope.has_value() || scope->service != "s3") {
@@ -496,17 +506,10 @@ HttpResponseMessage Router::HandleReset(const HttpRequestMessage& /*request*/) {
 HttpResponseMessage Router::HandleApi(const HttpRequestMessage& request,
                                       const ConnectionInfo& connection) {
   const auto started = std::chrono::steady_clock::now();
-  const std::string_view target = View(request.target());
-  const std::size_t question = target.find('?');
-  const std::string_view raw_path = target.substr(0, question);
-  const std::string_view raw_query =
-      question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
-
-  std::vector<auth::sigv4::HeaderField> headers;
-  headers.reserve(16);
-  for (const auto& field : request) {
-    headers.push_back({View(field.name_string()), View(field.value())});
-  }
+  const RequestTarget split_target = SplitRequestTarget(View(request.target()));
+  const std::string_view raw_path = split_target.path;
+  const std::string_view raw_query = split_target.query;
+  const std::vector<auth::sigv4::HeaderField> headers = HeaderFields(request);
 
   api::RequestInfo info = NewRequestInfo(request, connection);
 

@@ -47,6 +47,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/sigv4/canonical.h"
 #include "common/clock.h"
 #include "crypto/secret_box.h"
 #include "policy/ip_address.h"
@@ -120,6 +121,19 @@ class Router {
   struct Metrics;
   std::unique_ptr<Metrics> metrics_;  // atomics: updated without the lock
 };
+
+// A request-target split at its first '?': the raw (still percent-encoded) path and query
+// (empty when there is no '?'). Views into `target`.
+struct RequestTarget {
+  std::string_view path;
+  std::string_view query;
+};
+
+RequestTarget SplitRequestTarget(std::string_view target);
+
+// The header fields of `header` as the SigV4 verifier takes them (views into `header`).
+std::vector<auth::sigv4::HeaderField> HeaderFields(
+    const boost::beast::http::request_header<>& header);
 
 // Whether a request with this header goes to S3: signed for the "s3" service (Authorization
 // header or presigned URL), an S3 Signature Version 2 presigned URL, or unsigned and not the

@@ -65,21 +65,12 @@ HttpResponse Router::HandleS3(const HttpRequestMessage& request, const Connectio
                               std::string_view region) {
   const auto started = std::chrono::steady_clock::now();
   const std::string_view target = View(request.target());
-  const std::size_t question = target.find('?');
-  const std::string_view raw_path = target.substr(0, question);
-  const std::string_view raw_query =
-      question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+  const RequestTarget split_target = SplitRequestTarget(target);
+  const std::string_view raw_path = split_target.path;
+  const std::string_view raw_query = split_target.query;
   const bool head = request.method() == http::verb::head;
-
-  std::vector<auth::sigv4::HeaderField> headers;
-  headers.reserve(16);
-  bool has_authorization = false;
-  for (const auto& field : request) {
-    headers.push_back({View(field.name_string()), View(field.value())});
-    if (EqualsIgnoreCase(View(field.name_string()), "authorization")) {
-      has_authorization = true;
-    }
-  }
+  const std::vector<auth::sigv4::HeaderField> headers = HeaderFields(request);
+  const bool has_authorization = request.find(http::field::authorization) != request.end();
   const bool presigned = auth::sigv4::HasPresignedParams(raw_query);
   // S3's Signature Version 2 presigned URL (AWSAccessKeyId/Signature/Expires).
   const bool query_v2 =

@@ -73,11 +73,9 @@ std::pair<http::status, std::string> ErrorBody(const Error& error) {
 HttpResponseMessage Router::HandleWorkloads(const HttpRequestMessage& request,
                                             const ConnectionInfo& connection) {
   const auto started = std::chrono::steady_clock::now();
-  const std::string_view target = View(request.target());
-  const std::size_t question = target.find('?');
-  const std::string_view raw_path = target.substr(0, question);
-  const std::string_view raw_query =
-      question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+  const RequestTarget split_target = SplitRequestTarget(View(request.target()));
+  const std::string_view raw_path = split_target.path;
+  const std::string_view raw_query = split_target.query;
   std::string_view id = raw_path.substr(kWorkloadsPath.size());
   if (!id.empty()) {
     id.remove_prefix(1);  // the '/'
@@ -122,10 +120,7 @@ HttpResponseMessage Router::HandleWorkloads(const HttpRequestMessage& request,
                       {},
                       "ServiceUnavailable"});
   }
-  std::vector<auth::sigv4::HeaderField> headers;
-  for (const auto& field : request) {
-    headers.push_back({View(field.name_string()), View(field.value())});
-  }
+  const std::vector<auth::sigv4::HeaderField> headers = HeaderFields(request);
   const auth::sigv4::HttpRequest http_request{
       View(request.method_string()), raw_path, raw_query, headers, request.body(), std::nullopt};
   auto authenticated = runtime_->authenticator().Authenticate(http_request, "iam");

@@ -24,7 +24,8 @@ def _events(pc, want: int, predicate) -> list[dict]:
     while True:
         events = []
         if path.exists():
-            for line in path.read_text().splitlines():
+            # Only whole lines: the server may be appending the next one while we read.
+            for line in path.read_text().split("\n")[:-1]:
                 if line.strip():
                     events.append(json.loads(line))  # every line is one JSON object
         found = [e for e in events if predicate(e)]

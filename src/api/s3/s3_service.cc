@@ -704,6 +704,25 @@ struct S3Service::Request {
     return tl::unexpected<Error>(found.error());
   }
 
+  // For an operation on the routed object (GetObject, HeadObject, the tagging
+  // operations): authorizes it with the object's tags as s3:ExistingObjectTag/* (and
+  // `request_tags` as the new ones), then answers NoSuchKey or AccessDenied
+  // (MissingObject) when the object does not exist.
+  Result<objects::ObjectInfo> AuthorizeOnExistingObject(const Tags* request_tags = nullptr) {
+    IAM_RETURN_IF_ERROR(AccessOf(route.bucket));
+    IAM_ASSIGN_OR_RETURN(auto object, LookupObject());
+    S3RequestFacts facts = Facts();
+    if (object.has_value()) {
+      facts.existing_object_tags = &object->attributes.tags;
+    }
+    facts.request_tags = request_tags;
+    IAM_RETURN_IF_ERROR(AuthorizeAll(facts));
+    if (!object.has_value()) {
+      return MissingObject(Fail("NoSuchKey").value());
+    }
+    return *std::move(object);
+  }
+
   // GetObject and HeadObject's conditional headers (RFC 7232 as S3 applies them):
   // If-Match false -> 412; If-Unmodified-Since false without If-Match -> 412;
   // If-None-Match true -> 304; If-Modified-Since false without If-None-Match -> 304.
@@ -788,41 +807,32 @@ struct S3Service::Request {
   }
 
   Status GetObject(bool head) {
-    IAM_RETURN_IF_ERROR(AccessOf(route.bucket));
-    IAM_ASSIGN_OR_RETURN(auto object, LookupObject());
-    S3RequestFacts facts = Facts();
-    if (object.has_value()) {
-      facts.existing_object_tags = &object->attributes.tags;
-    }
-    IAM_RETURN_IF_ERROR(AuthorizeAll(facts));
-    if (!object.has_value()) {
-      return MissingObject(Fail("NoSuchKey").value());
-    }
+    IAM_ASSIGN_OR_RETURN(auto object, AuthorizeOnExistingObject());
     if (const auto part = Number(input, "PartNumber"); part.has_value()) {
       if (*part < 1 || *part > objects::kMaxPartNumber) {
         return Fail("InvalidArgument", "Part number must be an integer between 1 and 10000");
       }
-      if (*part != 1 || object->parts_count > 0) {
+      if (*part != 1 || object.parts_count > 0) {
         return Fail("NotImplemented",
                     "GetObject by PartNumber of a multipart object is not implemented");
       }
     }
-    IAM_ASSIGN_OR_RETURN(const bool not_modified, NotModified(*object));
+    IAM_ASSIGN_OR_RETURN(const bool not_modified, NotModified(object));
     if (not_modified) {
       reply.status = 304;
-      reply.headers.emplace_back("ETag", Quoted(object->etag));
+      reply.headers.emplace_back("ETag", Quoted(object.etag));
       reply.headers.emplace_back("Last-Modified",
-                                 protocol::FormatHttpDate(EpochMillis(object->last_modified)));
+                                 protocol::FormatHttpDate(EpochMillis(object.last_modified)));
       return OkStatus();
     }
     std::optional<objects::ByteRange> range;
     if (const std::string_view header = Text(input, "Range"); !header.empty()) {
       range = ParseRange(header);
     }
-    Value out = ObjectHeaders(*object);
+    Value out = ObjectHeaders(object);
     if (head && !range.has_value()) {
       Respond(out);
-      reply.stream_length = object->size;
+      reply.stream_length = object.size;
       return OkStatus();
     }
     IAM_ASSIGN_OR_RETURN(auto opened, service.objects_.OpenObject(route.bucket, route.key, range));
@@ -998,14 +1008,34 @@ struct S3Service::Request {
     return static_cast<int>(std::min<std::int64_t>(*max, objects::kMaxListKeys));
   }
 
-  Status ListObjects(bool v2) {
-    IAM_RETURN_IF_ERROR(AccessOf(route.bucket));
-    IAM_RETURN_IF_ERROR(AuthorizeAll(Facts()));
+  // The listings' encoding-type: true for "url" (keys percent-encoded in the answer);
+  // InvalidArgument for any other value.
+  Result<bool> UrlEncoded() const {
     const std::string_view encoding = Text(input, "EncodingType");
     if (!encoding.empty() && encoding != "url") {
       return Fail("InvalidArgument", "Invalid Encoding Method specified in Request");
     }
-    const bool url = encoding == "url";
+    return encoding == "url";
+  }
+
+  static void SetCommonPrefixes(Value& out, const std::vector<std::string>& common_prefixes,
+                                bool url) {
+    if (common_prefixes.empty()) {
+      return;
+    }
+    Value prefixes = Value::List();
+    for (const std::string& p : common_prefixes) {
+      Value item = Value::Structure();
+      item.Set("Prefix", Value::String(MaybeUrlEncode(p, url)));
+      prefixes.Append(std::move(item));
+    }
+    out.Set("CommonPrefixes", std::move(prefixes));
+  }
+
+  Status ListObjects(bool v2) {
+    IAM_RETURN_IF_ERROR(AccessOf(route.bucket));
+    IAM_RETURN_IF_ERROR(AuthorizeAll(Facts()));
+    IAM_ASSIGN_OR_RETURN(const bool url, UrlEncoded());
     objects::ListObjectsRequest list;
     list.bucket = route.bucket;
     list.prefix = std::string(Text(input, "Prefix"));
@@ -1059,15 +1089,7 @@ struct S3Service::Request {
       out.Set("Delimiter", Value::String(MaybeUrlEncode(list.delimiter, url)));
     }
     out.Set("MaxKeys", Value::Integer(Number(input, "MaxKeys").value_or(objects::kMaxListKeys)));
-    Value prefixes = Value::List();
-    for (const std::string& p : result.common_prefixes) {
-      Value item = Value::Structure();
-      item.Set("Prefix", Value::String(MaybeUrlEncode(p, url)));
-      prefixes.Append(std::move(item));
-    }
-    if (!prefixes.children().empty()) {
-      out.Set("CommonPrefixes", std::move(prefixes));
-    }
+    SetCommonPrefixes(out, result.common_prefixes, url);
     if (url) {
       out.Set("EncodingType", Value::String("url"));
     }
@@ -1089,18 +1111,9 @@ struct S3Service::Request {
   }
 
   Status GetObjectTagging() {
-    IAM_RETURN_IF_ERROR(AccessOf(route.bucket));
-    IAM_ASSIGN_OR_RETURN(auto object, LookupObject());
-    S3RequestFacts facts = Facts();
-    if (object.has_value()) {
-      facts.existing_object_tags = &object->attributes.tags;
-    }
-    IAM_RETURN_IF_ERROR(AuthorizeAll(facts));
-    if (!object.has_value()) {
-      return MissingObject(Fail("NoSuchKey").value());
-    }
+    IAM_ASSIGN_OR_RETURN(auto object, AuthorizeOnExistingObject());
     Value tag_set = Value::List();
-    for (const auto& [k, v] : object->attributes.tags) {
+    for (const auto& [k, v] : object.attributes.tags) {
       Value tag = Value::Structure();
       tag.Set("Key", Value::String(k));
       tag.Set("Value", Value::String(v));
@@ -1113,8 +1126,6 @@ struct S3Service::Request {
   }
 
   Status PutObjectTagging() {
-    IAM_RETURN_IF_ERROR(AccessOf(route.bucket));
-    IAM_ASSIGN_OR_RETURN(auto object, LookupObject());
     Tags tags;
     if (const Value* tagging = input.Find("Tagging"); tagging != nullptr) {
       if (const Value* set = tagging->Find("TagSet"); set != nullptr) {
@@ -1123,31 +1134,14 @@ struct S3Service::Request {
         }
       }
     }
-    S3RequestFacts facts = Facts();
-    if (object.has_value()) {
-      facts.existing_object_tags = &object->attributes.tags;
-    }
-    facts.request_tags = &tags;
-    IAM_RETURN_IF_ERROR(AuthorizeAll(facts));
-    if (!object.has_value()) {
-      return MissingObject(Fail("NoSuchKey").value());
-    }
+    IAM_RETURN_IF_ERROR(AuthorizeOnExistingObject(&tags));
     IAM_RETURN_IF_ERROR(service.objects_.PutObjectTags(route.bucket, route.key, tags));
     Respond(Value::Structure());
     return OkStatus();
   }
 
   Status DeleteObjectTagging() {
-    IAM_RETURN_IF_ERROR(AccessOf(route.bucket));
-    IAM_ASSIGN_OR_RETURN(auto object, LookupObject());
-    S3RequestFacts facts = Facts();
-    if (object.has_value()) {
-      facts.existing_object_tags = &object->attributes.tags;
-    }
-    IAM_RETURN_IF_ERROR(AuthorizeAll(facts));
-    if (!object.has_value()) {
-      return MissingObject(Fail("NoSuchKey").value());
-    }
+    IAM_RETURN_IF_ERROR(AuthorizeOnExistingObject());
     IAM_RETURN_IF_ERROR(service.objects_.DeleteObjectTags(route.bucket, route.key));
     Respond(Value::Structure());
     return OkStatus();
@@ -1275,11 +1269,7 @@ struct S3Service::Request {
   Status ListMultipartUploads() {
     IAM_RETURN_IF_ERROR(AccessOf(route.bucket));
     IAM_RETURN_IF_ERROR(AuthorizeAll(Facts()));
-    const std::string_view encoding = Text(input, "EncodingType");
-    if (!encoding.empty() && encoding != "url") {
-      return Fail("InvalidArgument", "Invalid Encoding Method specified in Request");
-    }
-    const bool url = encoding == "url";
+    IAM_ASSIGN_OR_RETURN(const bool url, UrlEncoded());
     objects::ListUploadsRequest list;
     list.bucket = route.bucket;
     list.prefix = std::string(Text(input, "Prefix"));
@@ -1319,15 +1309,7 @@ struct S3Service::Request {
     if (!uploads.children().empty()) {
       out.Set("Uploads", std::move(uploads));
     }
-    Value prefixes = Value::List();
-    for (const std::string& p : result.common_prefixes) {
-      Value item = Value::Structure();
-      item.Set("Prefix", Value::String(MaybeUrlEncode(p, url)));
-      prefixes.Append(std::move(item));
-    }
-    if (!prefixes.children().empty()) {
-      out.Set("CommonPrefixes", std::move(prefixes));
-    }
+    SetCommonPrefixes(out, result.common_prefixes, url);
     if (url) {
       out.Set("EncodingType", Value::String("url"));
     }
