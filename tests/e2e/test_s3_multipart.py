@@ -226,7 +226,8 @@ def test_sync_both_ways_and_recursive_rm(pc, s3, tmp_path):
         (tree / name).write_bytes(body)
     up = pc.aws_run("s3", "sync", str(tree), f"s3://{BUCKET}/tree")
     assert up.returncode == 0, up.stderr
-    assert sorted(line.split(" to ")[-1] for line in up.stdout.splitlines()
+    # The CLI pads its progress lines with spaces (to overwrite longer ones): strip them.
+    assert sorted(line.split(" to ")[-1].strip() for line in up.stdout.splitlines()
                   if line.startswith("upload:")) == sorted(
         f"s3://{BUCKET}/tree/{name}" for name in files)
     listed = s3.list_objects_v2(Bucket=BUCKET, Prefix="tree/")["Contents"]
