@@ -53,8 +53,6 @@ Error S3AuthenticationError(Error error, bool presigned) {
   } else if (code == "IncompleteSignature" || code == "MissingAuthenticationToken") {
     error.aws_code =
         presigned ? "AuthorizationQueryParametersError" : "AuthorizationHeaderMalformed";
-  } else if (code == "InvalidClientTokenId" || code == "UnrecognizedClientException") {
-    error.aws_code = "InvalidAccessKeyId";
   }
   return error;
 }

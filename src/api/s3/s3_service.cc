@@ -378,7 +378,7 @@ struct S3Service::Request {
 
   // After an operation found its object missing: NoSuchKey when the caller may list the
   // bucket, AccessDenied otherwise (AWS: GetObject, "Permissions").
-  tl::unexpected<Error> MissingObject(const Error& missing) {
+  tl::unexpected<Error> MissingObject() {
     // The request's own authentication facts (s3:authType, s3:signatureversion, ...) apply;
     // the operation's query parameters and headers are not ListBucket's.
     S3RequestFacts facts = Facts();
@@ -391,7 +391,7 @@ struct S3Service::Request {
         !AuthorizeOne(requests->front()).has_value()) {
       return Fail("AccessDenied");
     }
-    return tl::unexpected<Error>(missing);
+    return Fail("NoSuchKey");
   }
 
   // ---- Payload --------------------------------------------------------------------
@@ -718,7 +718,7 @@ struct S3Service::Request {
     facts.request_tags = request_tags;
     IAM_RETURN_IF_ERROR(AuthorizeAll(facts));
     if (!object.has_value()) {
-      return MissingObject(Fail("NoSuchKey").value());
+      return MissingObject();
     }
     return *std::move(object);
   }
